@@ -1,0 +1,1 @@
+"""The ``htk`` command: starts the embedded platform and runs operator tasks."""

@@ -1,0 +1,175 @@
+"""``htk up``: the whole platform on the embedded default, in the foreground.
+
+Starts tansu and SecantusDB, then the five services as processes, waits until each one reports
+ready, and prints the gateway's address. Ctrl-C or SIGTERM stops the services first (they finish
+requests and event handlers in flight), then the broker and the database. Data stays under
+``var/``, so the next start continues where this one stopped.
+"""
+
+import signal
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from types import FrameType
+
+from htk_cli.settings import LauncherSettings
+from htk_runtime.embedded import mongo_uri, start_secantus, start_tansu
+from htk_runtime.processes import ManagedProcess, PortInUse, port_is_free, spawn, wait_until
+
+SERVICES = ("catalogue", "submissions", "search", "reporting", "gateway")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    port: int
+    setting: str
+
+
+def endpoints(s: LauncherSettings) -> list[Endpoint]:
+    return [
+        Endpoint("Kafka broker (tansu)", s.kafka_port, "HTK_KAFKA_PORT"),
+        Endpoint("database (SecantusDB)", s.mongo_port, "HTK_MONGO_PORT"),
+        *(Endpoint(f"{n} service", getattr(s, f"{n}_port"), f"HTK_{n.upper()}_PORT") for n in SERVICES),
+    ]
+
+
+def check_ports(s: LauncherSettings) -> None:
+    seen: dict[int, Endpoint] = {}
+    for e in endpoints(s):
+        if e.port in seen:
+            raise PortInUse(e.port, f"{e.name}, also set for {seen[e.port].name}", e.setting)
+        seen[e.port] = e
+        if not port_is_free(s.host, e.port):
+            raise PortInUse(e.port, e.name, e.setting)
+
+
+def service_env(s: LauncherSettings, name: str, *, dev_open_writes: bool) -> dict[str, str]:
+    var = s.var_dir.resolve()
+    url = lambda n: f"http://{s.host}:{getattr(s, f'{n}_port')}"  # noqa: E731
+    env = {
+        "HTK_HOST": s.host,
+        "HTK_PORT": str(getattr(s, f"{name}_port")),
+        "HTK_KAFKA_BOOTSTRAP_SERVERS": f"{s.host}:{s.kafka_port}",
+        "HTK_MONGO_URI": mongo_uri(s.host, s.mongo_port),
+        "HTK_ENVIRONMENT": "development",
+    }
+    if name == "catalogue":
+        data = s.data_dir.resolve()
+        env["HTK_CATALOGUE_DATA_DIR"] = str(data)
+        env["HTK_CATALOGUE_PLAN_FILE"] = str(data / "plan" / "example-plan.csv")
+    if name == "search":
+        env["HTK_SEARCH_INDEX_DIR"] = str(var / "search")
+    if name == "gateway":
+        env.update({f"HTK_{n.upper()}_URL": url(n) for n in SERVICES if n != "gateway"})
+        env["HTK_DEV_OPEN_WRITES"] = "true" if dev_open_writes else "false"
+    return env
+
+
+def _ready(host: str, port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://{host}:{port}/health/ready", timeout=2) as r:  # noqa: S310
+            return bool(r.status == 200)
+    except OSError:
+        return False
+
+
+class Platform:
+    def __init__(self, settings: LauncherSettings, *, dev_open_writes: bool = False) -> None:
+        self.s = settings
+        self.dev_open_writes = dev_open_writes
+        self.infra: list[ManagedProcess] = []
+        self.services: list[ManagedProcess] = []
+        self.logs = settings.var_dir / "log"
+
+    def start(self) -> None:
+        s = self.s
+        check_ports(s)
+        s.var_dir.mkdir(parents=True, exist_ok=True)
+        say(f"Starting the Kafka broker (tansu) on {s.host}:{s.kafka_port}")
+        self.infra.append(start_tansu(s.host, s.kafka_port, self.logs / "tansu.log"))
+        say(f"Starting the database (SecantusDB) on {s.host}:{s.mongo_port}, data in {s.var_dir / 'db'}")
+        self.infra.append(
+            start_secantus(s.host, s.mongo_port, s.var_dir / "db", self.logs / "secantus.log")
+        )
+        for name in SERVICES:
+            port = getattr(s, f"{name}_port")
+            self.services.append(
+                spawn(
+                    name,
+                    [
+                        sys.executable, "-m", "uvicorn", f"htk_{name}.main:app",
+                        "--host", s.host, "--port", str(port),
+                        "--timeout-graceful-shutdown", "15", "--no-access-log",
+                    ],
+                    log_path=self.logs / f"{name}.log",
+                    env=service_env(s, name, dev_open_writes=self.dev_open_writes),
+                )
+            )
+        for proc in self.services:
+            port = getattr(s, f"{proc.name}_port")
+            wait_until(lambda port=port: _ready(s.host, port), timeout=s.ready_timeout_seconds, process=proc)
+            say(f"  {proc.name} ready on port {port}")
+
+    def stop(self) -> None:
+        # Services first, all at once, so consumers and the outbox relay finish against a live
+        # broker and database; then the infrastructure.
+        for proc in self.services:
+            proc.signal(signal.SIGTERM)
+        for proc in self.services:
+            proc.stop(20)
+        for proc in reversed(self.infra):
+            proc.stop(15)
+
+    def watch(self) -> None:
+        while True:
+            for proc in self.infra + self.services:
+                if not proc.alive():
+                    say(f"{proc.name} stopped unexpectedly (exit code {proc.popen.returncode})")
+                    say(f"--- last lines of {proc.log_path} ---\n{proc.log_tail()}")
+                    return
+            time.sleep(0.5)
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(signum: int, _: FrameType | None) -> None:
+    raise _Stop(signal.Signals(signum).name)
+
+
+def up(settings: LauncherSettings, *, dev_open_writes: bool = False) -> int:
+    platform = Platform(settings, dev_open_writes=dev_open_writes)
+    signal.signal(signal.SIGTERM, _raise_stop)
+    signal.signal(signal.SIGINT, _raise_stop)
+    code = 0
+    try:
+        platform.start()
+        say("")
+        say(f"HTK platform is running: http://{settings.host}:{settings.gateway_port}/")
+        say(f"Logs: {platform.logs}/   Stop with Ctrl-C.")
+        platform.watch()
+        code = 1
+    except _Stop:
+        pass
+    except PortInUse as exc:
+        say(str(exc))
+        code = 2
+    except (RuntimeError, TimeoutError) as exc:
+        say(f"Start failed: {exc}")
+        code = 1
+    finally:
+        # A second signal while stopping must not abandon the children half-stopped.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if platform.infra or platform.services:
+            say("Stopping the platform ...")
+            platform.stop()
+            say("Stopped.")
+    return code

@@ -1,0 +1,29 @@
+"""Entry point of the ``htk`` command."""
+
+import argparse
+import sys
+
+from htk_cli.launcher import up
+from htk_cli.settings import LauncherSettings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="htk", description="HTK platform operator commands")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    up_cmd = commands.add_parser("up", help="run the whole platform on the embedded default")
+    up_cmd.add_argument(
+        "--dev-open-writes",
+        action="store_true",
+        help="let the gateway accept writes without login (development only)",
+    )
+
+    args = parser.parse_args(argv)
+    if args.command == "up":
+        return up(LauncherSettings(), dev_open_writes=args.dev_open_writes)
+    parser.error(f"unknown command {args.command}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

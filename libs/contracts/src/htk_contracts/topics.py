@@ -1,0 +1,20 @@
+"""Topic names. Keys are aggregate ids so that one aggregate's events stay ordered."""
+
+from enum import StrEnum
+
+
+class Topic(StrEnum):
+    CATALOGUE_PLAN = "catalogue.plan.v1"
+    CATALOGUE_ORGANISATIONS = "catalogue.organisations.v1"
+    CATALOGUE_MEMBERS = "catalogue.members.v1"
+    SUBMISSIONS_ACTIONS = "submissions.actions.v1"
+
+
+# Compacted state topics: the latest event per key is the aggregate's current state.
+COMPACTED_TOPICS = frozenset(
+    {Topic.CATALOGUE_PLAN, Topic.CATALOGUE_ORGANISATIONS, Topic.CATALOGUE_MEMBERS}
+)
+
+
+def dead_letter_topic(topic: str) -> str:
+    return f"{topic}.dlt"

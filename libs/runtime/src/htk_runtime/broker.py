@@ -1,0 +1,29 @@
+"""FastStream Kafka broker factory and the options every consumer shares."""
+
+import logging
+from typing import Any
+
+from faststream.kafka import KafkaBroker
+
+from htk_runtime.settings import ServiceSettings
+
+
+def make_broker(settings: ServiceSettings) -> KafkaBroker:
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        # acks=all: an event counts as sent only once every in-sync replica has it.
+        acks="all",
+        client_id=f"htk-{settings.service_name}",
+        graceful_timeout=settings.shutdown_grace_seconds,
+        logger=logging.getLogger(f"htk.{settings.service_name}.broker"),
+        log_level=logging.DEBUG,
+    )
+
+
+def consumer_options(settings: ServiceSettings) -> dict[str, Any]:
+    return {
+        "group_id": f"{settings.kafka_group_prefix}-{settings.service_name}",
+        "auto_offset_reset": "earliest",
+        "session_timeout_ms": settings.kafka_session_timeout_ms,
+        "heartbeat_interval_ms": settings.kafka_heartbeat_interval_ms,
+    }

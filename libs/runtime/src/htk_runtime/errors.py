@@ -1,0 +1,55 @@
+"""One error shape for every service: a message people can read, and the field it concerns.
+
+``{"message": "...", "errors": [{"field": "title", "message": "...", "type": "..."}]}``
+"""
+
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class DomainError(Exception):
+    """A refusal the user can act on. Raised by service code, rendered as JSON."""
+
+    def __init__(self, status_code: int, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+        self.field = field
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or ".".join(str(p) for p in loc)
+
+
+def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+    return [
+        {"field": _field_name(tuple(e.get("loc", ()))), "message": e["msg"], "type": e["type"]}
+        for e in exc.errors()
+    ]
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def on_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = validation_errors(exc)
+        fields = ", ".join(dict.fromkeys(e["field"] for e in errors))
+        return JSONResponse(
+            {"message": f"Invalid input: {fields}", "errors": errors}, status_code=422
+        )
+
+    @app.exception_handler(DomainError)
+    async def on_domain(_: Request, exc: DomainError) -> JSONResponse:
+        errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
+        return JSONResponse({"message": exc.message, "errors": errors}, status_code=exc.status_code)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(_: Request, exc: HTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else "Request refused"
+        return JSONResponse(
+            {"message": detail, "errors": []}, status_code=exc.status_code, headers=exc.headers
+        )

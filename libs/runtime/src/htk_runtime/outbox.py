@@ -1,0 +1,154 @@
+"""Transactional outbox: a state change and its event are committed together, then relayed.
+
+``Outbox.add`` writes the event in the caller's MongoDB transaction. ``OutboxRelay`` publishes
+unsent events in the order they were written (``acks=all``) and marks them sent. If the broker is
+away, events wait in the collection; nothing is lost. A crash between publishing and marking
+sends an event twice: consumers apply an event only if its aggregate version is newer than what
+they hold, so a duplicate changes nothing.
+
+Only one relay per database publishes at a time (a lease document), so running several replicas
+of a service does not multiply events or reorder them.
+"""
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+from faststream.kafka import KafkaBroker
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from htk_contracts.envelope import Envelope
+
+log = logging.getLogger(__name__)
+
+OUTBOX = "outbox"
+LEASES = "outbox_lease"
+
+
+async def ensure_outbox_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
+    await db[OUTBOX].create_index([("sent_at", ASCENDING), ("_id", ASCENDING)])
+
+
+class Outbox:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self.collection = db[OUTBOX]
+        self._wake = asyncio.Event()
+
+    async def add(
+        self,
+        session: AsyncClientSession,
+        *,
+        topic: str,
+        envelope: Envelope[Any],
+    ) -> None:
+        # An ObjectId made here grows monotonically within this process, so sorting by _id
+        # relays events in the order they were written.
+        await self.collection.insert_one(
+            {
+                "_id": ObjectId(),
+                "event_id": envelope.id,
+                "topic": topic,
+                "key": envelope.subject,
+                "event": envelope.model_dump(mode="json"),
+                "created_at": datetime.now(UTC),
+                "sent_at": None,
+            },
+            session=session,
+        )
+
+    def notify(self) -> None:
+        """Wake the relay now instead of at its next poll (call after the transaction commits)."""
+        self._wake.set()
+
+    async def wait(self, timeout: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)
+        self._wake.clear()
+
+    async def backlog(self) -> int:
+        return await self.collection.count_documents({"sent_at": None})
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        db: AsyncDatabase[dict[str, Any]],
+        outbox: Outbox,
+        broker: KafkaBroker,
+        *,
+        batch_size: int = 200,
+        poll_interval: float = 1.0,
+        lease_seconds: float = 10.0,
+    ) -> None:
+        self.db = db
+        self.outbox = outbox
+        self.broker = broker
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.lease_seconds = lease_seconds
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
+
+    async def _hold_lease(self) -> bool:
+        now = datetime.now(UTC)
+        try:
+            doc = await self.db[LEASES].find_one_and_update(
+                {"_id": "relay", "$or": [{"owner": self.owner}, {"expires_at": {"$lt": now}}]},
+                {"$set": {"owner": self.owner, "expires_at": now + timedelta(seconds=self.lease_seconds)}},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:
+            return False  # another relay holds a lease that has not expired
+        return doc is not None and doc.get("owner") == self.owner
+
+    async def relay_once(self) -> int:
+        """Publish one batch of unsent events; returns how many were sent."""
+        if not await self._hold_lease():
+            return 0
+        batch = await (
+            self.outbox.collection.find({"sent_at": None}).sort("_id", ASCENDING).limit(self.batch_size)
+        ).to_list()
+        if not batch:
+            return 0
+        pending = []
+        for doc in batch:
+            event = doc["event"]
+            headers = {"content-type": "application/cloudevents+json", "ce_type": event["type"]}
+            if event.get("traceparent"):
+                headers["traceparent"] = event["traceparent"]
+            pending.append(
+                await self.broker.publish(
+                    event, doc["topic"], key=doc["key"].encode(), headers=headers, no_confirm=True
+                )
+            )
+        # Every send of the batch must be acknowledged before any is marked sent.
+        await asyncio.gather(*pending)
+        await self.outbox.collection.update_many(
+            {"_id": {"$in": [d["_id"] for d in batch]}}, {"$set": {"sent_at": datetime.now(UTC)}}
+        )
+        return len(batch)
+
+    async def run(self, stopping: asyncio.Event, connected: asyncio.Event) -> None:
+        delay = 0.5
+        while not stopping.is_set():
+            if not connected.is_set():
+                await self.outbox.wait(self.poll_interval)
+                continue
+            try:
+                sent = await self.relay_once()
+                delay = 0.5
+            except Exception as exc:
+                log.warning("outbox relay failed, retrying", extra={"error": repr(exc), "retry_in": delay})
+                await self.outbox.wait(delay)
+                delay = min(delay * 2, 10.0)
+                continue
+            if sent < self.batch_size:
+                await self.outbox.wait(self.poll_interval)

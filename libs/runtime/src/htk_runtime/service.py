@@ -1,0 +1,173 @@
+"""Builds a service's FastAPI app with its lifespan: database, broker, background workers.
+
+Start order: database, the service's own start-up (indexes, files), broker, workers.
+Stop order is the reverse, and each step waits for work in flight: uvicorn drains requests before
+the lifespan ends, workers finish their current batch, the broker lets running handlers finish.
+
+The broker connects in the background with retries: a service whose broker is away still starts
+and serves what needs no broker (submissions keep accepting actions into the outbox), and its
+readiness reports the broker as unavailable until it is back.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from faststream.kafka import KafkaBroker
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+
+from htk_runtime.broker import make_broker
+from htk_runtime.errors import install_error_handlers
+from htk_runtime.health import Check, health_router
+from htk_runtime.logging import configure_logging
+from htk_runtime.mongo import make_mongo_client
+from htk_runtime.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceContext:
+    settings: ServiceSettings
+    mongo: AsyncMongoClient[dict[str, Any]]
+    db: AsyncDatabase[dict[str, Any]]
+    broker: KafkaBroker | None
+    broker_connected: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set when shutdown begins; workers finish what they hold and return.
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+Hook = Callable[[ServiceContext], Awaitable[None]]
+Worker = Callable[[ServiceContext], Awaitable[None]]
+
+
+class Service:
+    """Declares what a service is made of; :meth:`app` builds the ASGI app."""
+
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        title: str,
+        routers: Sequence[APIRouter] = (),
+        broker: KafkaBroker | None = None,
+        use_broker: bool = True,
+        openapi_url: str = "/openapi.json",
+    ) -> None:
+        self.settings = settings
+        self.title = title
+        self.openapi_url = openapi_url
+        self.routers = list(routers)
+        self.broker = broker if broker is not None else (make_broker(settings) if use_broker else None)
+        self.on_startup: list[Hook] = []
+        self.on_shutdown: list[Hook] = []
+        self.workers: list[Worker] = []
+        self.extra_checks: dict[str, Callable[[ServiceContext], Awaitable[bool]]] = {}
+        self.context: ServiceContext | None = None
+
+    def startup(self, hook: Hook) -> Hook:
+        self.on_startup.append(hook)
+        return hook
+
+    def shutdown(self, hook: Hook) -> Hook:
+        self.on_shutdown.append(hook)
+        return hook
+
+    def worker(self, fn: Worker) -> Worker:
+        self.workers.append(fn)
+        return fn
+
+    def ctx(self) -> ServiceContext:
+        if self.context is None:
+            raise RuntimeError(f"{self.title} is not started")
+        return self.context
+
+    async def _connect_broker(self, ctx: ServiceContext) -> None:
+        assert self.broker is not None
+        delay = 0.5
+        while not ctx.stopping.is_set():
+            try:
+                await self.broker.start()
+                ctx.broker_connected.set()
+                log.info("broker connected", extra={"bootstrap": self.settings.kafka_bootstrap_servers})
+                return
+            except Exception as exc:
+                log.warning("broker not reachable, retrying", extra={"error": repr(exc), "retry_in": delay})
+                with contextlib.suppress(Exception):
+                    await self.broker.stop()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(ctx.stopping.wait(), delay)
+                delay = min(delay * 2, 10.0)
+
+    def _checks(self) -> dict[str, Check]:
+        async def database() -> bool:
+            await self.ctx().mongo.admin.command("ping")
+            return True
+
+        checks: dict[str, Check] = {"database": database}
+        if self.broker is not None:
+            broker = self.broker
+
+            async def kafka() -> bool:
+                return self.ctx().broker_connected.is_set() and await broker.ping(timeout=2.0)
+
+            checks["broker"] = kafka
+        for name, check in self.extra_checks.items():
+            checks[name] = lambda check=check: check(self.ctx())  # type: ignore[misc]
+        return checks
+
+    @asynccontextmanager
+    async def lifespan(self, _: FastAPI) -> AsyncIterator[None]:
+        configure_logging(self.settings.service_name, self.settings.log_level)
+        mongo = make_mongo_client(self.settings)
+        ctx = ServiceContext(
+            settings=self.settings,
+            mongo=mongo,
+            db=mongo[self.settings.mongo_database],
+            broker=self.broker,
+        )
+        self.context = ctx
+        for hook in self.on_startup:
+            await hook(ctx)
+        background: list[asyncio.Task[None]] = []
+        if self.broker is not None:
+            background.append(asyncio.create_task(self._connect_broker(ctx), name="broker-connect"))
+        for worker in self.workers:
+            background.append(asyncio.create_task(worker(ctx), name=getattr(worker, "__name__", "worker")))
+        log.info("service started", extra={"port": self.settings.port})
+        try:
+            yield
+        finally:
+            log.info("service stopping")
+            ctx.stopping.set()
+            _, pending = await asyncio.wait(
+                background, timeout=self.settings.shutdown_grace_seconds
+            ) if background else (set(), set())
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
+            if self.broker is not None:
+                with contextlib.suppress(Exception):
+                    await self.broker.stop()
+            for hook in reversed(self.on_shutdown):
+                with contextlib.suppress(Exception):
+                    await hook(ctx)
+            await mongo.close()
+            self.context = None
+            log.info("service stopped")
+
+    def app(self) -> FastAPI:
+        app = FastAPI(title=self.title, lifespan=self.lifespan, openapi_url=self.openapi_url)
+        install_error_handlers(app)
+        app.include_router(health_router(self._checks()))
+        for router in self.routers:
+            app.include_router(router)
+        app.state.service = self
+        return app

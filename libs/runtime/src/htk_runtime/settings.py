@@ -1,0 +1,33 @@
+"""Settings read from the environment (prefix ``HTK_``).
+
+Every address is a setting, so the same code runs on the embedded stand-ins and on real Kafka,
+MongoDB and Elasticsearch. A service subclasses :class:`ServiceSettings` and sets its own defaults.
+"""
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HTK_", extra="ignore")
+
+    service_name: str = "htk"
+    environment: Literal["development", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = "INFO"
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # Consumer groups are "<prefix>-<service>"; tests give each run a prefix of its own.
+    kafka_group_prefix: str = "htk"
+    # Short group timeouts keep rebalances quick on one host; production raises them.
+    kafka_session_timeout_ms: int = 6000
+    kafka_heartbeat_interval_ms: int = 500
+
+    mongo_uri: str = "mongodb://127.0.0.1:27017/?directConnection=true"
+    mongo_database: str = "htk"
+
+    # How long shutdown waits for in-flight requests and event handlers.
+    shutdown_grace_seconds: float = 15.0

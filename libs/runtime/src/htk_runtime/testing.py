@@ -1,0 +1,86 @@
+"""Pytest plugin for every service's tests: one tansu broker and one SecantusDB per session.
+
+Enabled from the root ``conftest.py``. Each test gets its own database name, so tests never see
+each other's data, while the processes start only once.
+"""
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from htk_runtime.embedded import mongo_uri, start_secantus, start_tansu
+from htk_runtime.processes import free_port
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class EmbeddedStack:
+    kafka_bootstrap_servers: str
+    mongo_uri: str
+    workdir: Path
+
+
+@pytest.fixture(scope="session")
+def embedded_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
+    workdir = tmp_path_factory.mktemp("embedded")
+    host = "127.0.0.1"
+    kafka_port, mongo_port = free_port(host), free_port(host)
+    tansu = start_tansu(host, kafka_port, workdir / "tansu.log")
+    try:
+        db = start_secantus(host, mongo_port, workdir / "db", workdir / "secantus.log")
+    except Exception:
+        tansu.stop()
+        raise
+    try:
+        yield EmbeddedStack(f"{host}:{kafka_port}", mongo_uri(host, mongo_port), workdir)
+    finally:
+        tansu.stop(5)
+        db.stop(10)
+
+
+@pytest.fixture
+def service_env(embedded_stack: EmbeddedStack, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Environment pointing a service at the session's stack with a database of its own."""
+    env = {
+        "HTK_KAFKA_BOOTSTRAP_SERVERS": embedded_stack.kafka_bootstrap_servers,
+        "HTK_MONGO_URI": embedded_stack.mongo_uri,
+        "HTK_MONGO_DATABASE": f"test_{uuid.uuid4().hex[:12]}",
+        "HTK_SHUTDOWN_GRACE_SECONDS": "3",
+        "HTK_KAFKA_GROUP_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env
+
+
+@asynccontextmanager
+async def running(app: FastAPI, base_url: str = "http://test") -> AsyncIterator[httpx.AsyncClient]:
+    """Run an app's lifespan and give an HTTP client that talks to it in process."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+            yield client
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T | None]], *, timeout: float = 20.0, interval: float = 0.05
+) -> T:
+    """Poll ``probe`` until it returns something truthy, or fail at the deadline."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = await probe()
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s; last value: {last!r}")

@@ -1,0 +1,1 @@
+"""Catalogue: the plan, organisations, members and geography."""

@@ -1,0 +1,1 @@
+"""Gateway: the only door to the platform, for people and for programs."""

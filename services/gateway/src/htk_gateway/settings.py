@@ -1,0 +1,16 @@
+from htk_runtime.settings import ServiceSettings
+
+
+class GatewaySettings(ServiceSettings):
+    service_name: str = "gateway"
+    port: int = 8000
+    mongo_database: str = "htk_gateway"
+
+    catalogue_url: str = "http://127.0.0.1:8001"
+    submissions_url: str = "http://127.0.0.1:8002"
+    search_url: str = "http://127.0.0.1:8003"
+    reporting_url: str = "http://127.0.0.1:8004"
+    upstream_timeout_seconds: float = 10.0
+
+    # Until login exists, writes through the gateway are closed unless a developer opens them.
+    dev_open_writes: bool = False

@@ -1,0 +1,1 @@
+"""Reporting: live coverage of the plan, by place and over time."""

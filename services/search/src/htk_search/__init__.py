@@ -1,0 +1,1 @@
+"""Search: national full-text search of published actions."""

@@ -1,0 +1,29 @@
+"""Keeps the index equal to the published actions: applies action events newer than held."""
+
+from typing import Any
+
+from htk_contracts.actions import ActionPublished, ActionWithdrawn
+from htk_contracts.envelope import Envelope
+from htk_runtime.consumer import PoisonMessage
+from htk_runtime.versions import VersionLedger
+from htk_search.backends.base import SearchBackend
+
+
+class ActionProjection:
+    def __init__(self, backend: SearchBackend, ledger: VersionLedger) -> None:
+        self.backend = backend
+        self.ledger = ledger
+
+    async def apply(self, envelope: Envelope[dict[str, Any]]) -> None:
+        if not await self.ledger.is_newer(envelope.subject, envelope.aggregateversion):
+            return
+        kind = envelope.data.get("kind")
+        if kind == "published":
+            await self.backend.upsert(ActionPublished.model_validate(envelope.data).action)
+        elif kind == "withdrawn":
+            await self.backend.delete(ActionWithdrawn.model_validate(envelope.data).action_id)
+        else:
+            raise PoisonMessage(f"unknown action event kind {kind!r}")
+        # Recorded after the index changed: a crash in between re-applies the same version,
+        # which replaces the document with itself.
+        await self.ledger.record(envelope.subject, envelope.aggregateversion)

@@ -1,0 +1,1 @@
+"""Submissions: actions that organisations describe, their workflow and their history."""
