@@ -1,0 +1,64 @@
+# HTK platform. `make run` starts everything on the embedded default; `make test` runs the tests.
+# Both install what they need: uv (from the Python package index) and the Debian packages.
+
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+DEBIAN_PACKAGES := libvoikko1 voikko-fi
+PYTEST_ARGS ?=
+
+.PHONY: help setup uv debian sync run test test-fast lint format schemas bench clean
+
+help:
+	@echo "make run    start the platform on the embedded default and print its URL"
+	@echo "make test   run every test (starts its own broker and database)"
+	@echo "make lint   ruff and mypy"
+	@echo "make bench  run the benchmarks, results under bench/results/"
+
+setup: uv debian sync
+
+uv:
+	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || { \
+		echo "Installing uv ..."; \
+		python3 -m pip install --user --quiet uv || python3 -m pip install --quiet --break-system-packages uv; }
+
+# Voikko gives Finnish base forms and compound parts to search.
+debian:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get install -y --no-install-recommends $$missing >/dev/null 2>&1 || \
+		{ $$SUDO apt-get update -qq && $$SUDO apt-get install -y --no-install-recommends $$missing; }; \
+	fi
+
+sync: uv
+	@$(UV) sync --frozen --quiet
+
+run: setup
+	$(UV) run htk up $(HTK_UP_ARGS)
+
+test: setup
+	$(UV) run pytest $(PYTEST_ARGS)
+
+test-fast: setup
+	$(UV) run pytest -m "not e2e" $(PYTEST_ARGS)
+
+lint: setup
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy
+
+format: sync
+	$(UV) run ruff format .
+	$(UV) run ruff check --fix .
+
+schemas: sync
+	$(UV) run python -m htk_contracts.schemas
+
+bench: setup
+	$(UV) run python -m bench
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache
