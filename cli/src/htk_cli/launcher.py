@@ -6,6 +6,7 @@ requests and event handlers in flight), then the broker and the database. Data s
 ``var/``, so the next start continues where this one stopped.
 """
 
+import functools
 import signal
 import sys
 import time
@@ -13,9 +14,10 @@ import urllib.request
 from dataclasses import dataclass
 from types import FrameType
 
-from htk_cli.settings import LauncherSettings
 from htk_runtime.embedded import mongo_uri, start_secantus, start_tansu
 from htk_runtime.processes import ManagedProcess, PortInUse, port_is_free, spawn, wait_until
+
+from htk_cli.settings import LauncherSettings
 
 SERVICES = ("catalogue", "submissions", "search", "reporting", "gateway")
 
@@ -31,7 +33,10 @@ def endpoints(s: LauncherSettings) -> list[Endpoint]:
     return [
         Endpoint("Kafka broker (tansu)", s.kafka_port, "HTK_KAFKA_PORT"),
         Endpoint("database (SecantusDB)", s.mongo_port, "HTK_MONGO_PORT"),
-        *(Endpoint(f"{n} service", getattr(s, f"{n}_port"), f"HTK_{n.upper()}_PORT") for n in SERVICES),
+        *(
+            Endpoint(f"{n} service", getattr(s, f"{n}_port"), f"HTK_{n.upper()}_PORT")
+            for n in SERVICES
+        ),
     ]
 
 
@@ -69,7 +74,7 @@ def service_env(s: LauncherSettings, name: str, *, dev_open_writes: bool) -> dic
 
 def _ready(host: str, port: int) -> bool:
     try:
-        with urllib.request.urlopen(f"http://{host}:{port}/health/ready", timeout=2) as r:  # noqa: S310
+        with urllib.request.urlopen(f"http://{host}:{port}/health/ready", timeout=2) as r:
             return bool(r.status == 200)
     except OSError:
         return False
@@ -89,19 +94,26 @@ class Platform:
         s.var_dir.mkdir(parents=True, exist_ok=True)
         say(f"Starting the Kafka broker (tansu) on {s.host}:{s.kafka_port}")
         self.infra.append(start_tansu(s.host, s.kafka_port, self.logs / "tansu.log"))
-        say(f"Starting the database (SecantusDB) on {s.host}:{s.mongo_port}, data in {s.var_dir / 'db'}")
-        self.infra.append(
-            start_secantus(s.host, s.mongo_port, s.var_dir / "db", self.logs / "secantus.log")
-        )
+        db_dir = s.var_dir / "db"
+        say(f"Starting the database (SecantusDB) on {s.host}:{s.mongo_port}, data in {db_dir}")
+        self.infra.append(start_secantus(s.host, s.mongo_port, db_dir, self.logs / "secantus.log"))
         for name in SERVICES:
             port = getattr(s, f"{name}_port")
             self.services.append(
                 spawn(
                     name,
                     [
-                        sys.executable, "-m", "uvicorn", f"htk_{name}.main:app",
-                        "--host", s.host, "--port", str(port),
-                        "--timeout-graceful-shutdown", "15", "--no-access-log",
+                        sys.executable,
+                        "-m",
+                        "uvicorn",
+                        f"htk_{name}.main:app",
+                        "--host",
+                        s.host,
+                        "--port",
+                        str(port),
+                        "--timeout-graceful-shutdown",
+                        "15",
+                        "--no-access-log",
                     ],
                     log_path=self.logs / f"{name}.log",
                     env=service_env(s, name, dev_open_writes=self.dev_open_writes),
@@ -109,7 +121,11 @@ class Platform:
             )
         for proc in self.services:
             port = getattr(s, f"{proc.name}_port")
-            wait_until(lambda port=port: _ready(s.host, port), timeout=s.ready_timeout_seconds, process=proc)
+            wait_until(
+                functools.partial(_ready, s.host, port),
+                timeout=s.ready_timeout_seconds,
+                process=proc,
+            )
             say(f"  {proc.name} ready on port {port}")
 
     def stop(self) -> None:

@@ -2,11 +2,10 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from pydantic import ValidationError
-
 from htk_contracts.actions import ActionPublished, PublicAction
 from htk_contracts.envelope import Envelope, new_envelope
 from htk_contracts.schemas import EVENT_SCHEMAS, SCHEMA_DIR, json_schema
+from pydantic import ValidationError
 
 
 @pytest.mark.parametrize("event_type", sorted(EVENT_SCHEMAS))
@@ -45,11 +44,14 @@ def _action() -> PublicAction:
         language="fi",
         state="ongoing",
         organisation_id="o1",
+        plan_version=1,
         measures=["1.1.1"],
         sub_goals=["1.1"],
         priorities=["1"],
         municipalities=["091"],
         published_at=datetime.now(UTC),
+        updated_at=datetime.now(UTC),
+        confirmed_at=datetime.now(UTC),
     )
 
 
@@ -68,7 +70,12 @@ def test_an_envelope_round_trips_through_json() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("type", "action.published"), ("aggregateversion", 0), ("specversion", "0.3"), ("subject", "")],
+    [
+        ("type", "action.published"),
+        ("aggregateversion", 0),
+        ("specversion", "0.3"),
+        ("subject", ""),
+    ],
 )
 def test_an_invalid_envelope_is_refused(field: str, value: object) -> None:
     good = new_envelope(

@@ -4,7 +4,6 @@ from typing import Any
 import pytest
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-
 from htk_contracts.envelope import Envelope, new_envelope
 from htk_contracts.topics import dead_letter_topic
 from htk_runtime.consumer import PoisonMessage, subscribe
@@ -28,16 +27,27 @@ async def test_a_poison_message_goes_to_the_dead_letters_and_the_consumer_carrie
     broker = KafkaBroker(settings.kafka_bootstrap_servers, acks="all")
     subscribe(broker, settings, topic, handle)
 
-    @broker.subscriber(dead_letter_topic(topic), group_id=f"dlt-{uuid.uuid4().hex[:6]}",
-                       auto_offset_reset="earliest", session_timeout_ms=6000, heartbeat_interval_ms=500)
+    @broker.subscriber(
+        dead_letter_topic(topic),
+        group_id=f"dlt-{uuid.uuid4().hex[:6]}",
+        auto_offset_reset="earliest",
+        session_timeout_ms=6000,
+        heartbeat_interval_ms=500,
+    )
     async def on_dead(message: KafkaMessage) -> None:
         dead.append((message.body, dict(message.headers)))
 
     await broker.start()
     try:
+
         def event(subject: str, **data: Any) -> dict[str, Any]:
-            return new_envelope(source="/t", type="fi.htk.test.happened.v1", subject=subject,
-                                aggregateversion=1, data=data).model_dump(mode="json")
+            return new_envelope(
+                source="/t",
+                type="fi.htk.test.happened.v1",
+                subject=subject,
+                aggregateversion=1,
+                data=data,
+            ).model_dump(mode="json")
 
         await broker.publish(b"not json at all", topic, key=b"k0")
         await broker.publish(event("k1", bad=True), topic, key=b"k1")
@@ -58,4 +68,7 @@ async def test_a_poison_message_goes_to_the_dead_letters_and_the_consumer_carrie
 
 @pytest.mark.parametrize("version", [1, 2])
 def test_dead_letter_topic_name(version: int) -> None:
-    assert dead_letter_topic(f"submissions.actions.v{version}") == f"submissions.actions.v{version}.dlt"
+    assert (
+        dead_letter_topic(f"submissions.actions.v{version}")
+        == f"submissions.actions.v{version}.dlt"
+    )

@@ -1,10 +1,9 @@
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
-
 from htk_runtime.errors import DomainError
 from htk_runtime.service import Service
 from htk_runtime.settings import ServiceSettings
 from htk_runtime.testing import eventually, running
+from pydantic import BaseModel, Field
 
 
 class Thing(BaseModel):
@@ -34,8 +33,12 @@ async def test_ready_when_database_and_broker_answer(service_env: dict[str, str]
         assert body["checks"] == {"database": "ok", "broker": "ok"}
 
 
-async def test_not_ready_when_the_database_is_away(service_env: dict[str, str], monkeypatch) -> None:
-    monkeypatch.setenv("HTK_MONGO_URI", "mongodb://127.0.0.1:1/?directConnection=true&serverSelectionTimeoutMS=300")
+async def test_not_ready_when_the_database_is_away(
+    service_env: dict[str, str], monkeypatch
+) -> None:
+    monkeypatch.setenv(
+        "HTK_MONGO_URI", "mongodb://127.0.0.1:1/?directConnection=true&serverSelectionTimeoutMS=300"
+    )
     app = Service(ServiceSettings(), title="t", use_broker=False).app()
     async with running(app) as client:
         response = await client.get("/health/ready")
@@ -50,8 +53,13 @@ async def test_errors_name_the_field(service_env: dict[str, str]) -> None:
         assert bad.status_code == 422
         assert bad.json()["errors"][0]["field"] == "name"
         assert "name" in bad.json()["message"]
-        malformed = await client.post("/things", content=b"{not json", headers={"content-type": "application/json"})
+        malformed = await client.post(
+            "/things", content=b"{not json", headers={"content-type": "application/json"}
+        )
         assert malformed.status_code == 422
         taken = await client.post("/things", json={"name": "taken"})
         assert taken.status_code == 409
-        assert taken.json() == {"message": "That name is taken", "errors": [{"field": "name", "message": "That name is taken"}]}
+        assert taken.json() == {
+            "message": "That name is taken",
+            "errors": [{"field": "name", "message": "That name is taken"}],
+        }

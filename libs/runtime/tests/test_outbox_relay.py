@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from faststream.kafka import KafkaBroker
-
 from htk_contracts.envelope import Envelope, new_envelope
 from htk_runtime.consumer import subscribe
 from htk_runtime.mongo import make_mongo_client
@@ -22,12 +21,17 @@ def settings(service_env: dict[str, str]) -> ServiceSettings:
 
 def _event(subject: str, version: int = 1) -> Envelope[Any]:
     return new_envelope(
-        source="/test", type="fi.htk.test.happened.v1", subject=subject,
-        aggregateversion=version, data={"n": version},
+        source="/test",
+        type="fi.htk.test.happened.v1",
+        subject=subject,
+        aggregateversion=version,
+        data={"n": version},
     )
 
 
-async def test_events_written_in_a_transaction_reach_a_consumer_once(settings: ServiceSettings) -> None:
+async def test_events_written_in_a_transaction_reach_a_consumer_once(
+    settings: ServiceSettings,
+) -> None:
     topic = f"test.outbox.{uuid.uuid4().hex[:8]}"
     mongo = make_mongo_client(settings)
     db = mongo[settings.mongo_database]

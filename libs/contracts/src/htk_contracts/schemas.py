@@ -1,7 +1,7 @@
-"""Export the event schemas as JSON Schema files (``python -m htk_contracts.schemas DIR``).
+"""Export the event schemas as JSON Schema files (``python -m htk_contracts.schemas [DIR]``).
 
 The exported files are committed; a test fails when the models drift from them, and checks that a
-change stays backward compatible (no new required field, no removed field).
+change stays backward compatible (no removed field, no new required field).
 """
 
 import json
@@ -9,20 +9,29 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from htk_contracts.actions import ACTION_PUBLISHED, ACTION_WITHDRAWN, ActionPublished, ActionWithdrawn
+from pydantic import TypeAdapter
+
+from htk_contracts import actions, catalogue
 from htk_contracts.envelope import Envelope
 
-EVENT_SCHEMAS: dict[str, type] = {
-    ACTION_PUBLISHED: Envelope[ActionPublished],
-    ACTION_WITHDRAWN: Envelope[ActionWithdrawn],
+EVENT_SCHEMAS: dict[str, Any] = {
+    actions.ACTION_DRAFTED: Envelope[actions.ActionDrafted],
+    actions.ACTION_SUBMITTED: Envelope[actions.ActionSubmitted],
+    actions.ACTION_RETURNED: Envelope[actions.ActionReturned],
+    actions.ACTION_PUBLISHED: Envelope[actions.ActionPublished],
+    actions.ACTION_UPDATED: Envelope[actions.ActionUpdated],
+    actions.ACTION_WITHDRAWN: Envelope[actions.ActionWithdrawn],
+    catalogue.PLAN_VERSION_PUBLISHED: Envelope[catalogue.PlanVersion],
+    catalogue.ORGANISATION_CHANGED: Envelope[catalogue.Organisation],
+    catalogue.MEMBER_CHANGED: Envelope[catalogue.Member],
+    catalogue.MEMBER_ERASED: Envelope[catalogue.MemberErased],
 }
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 
 
 def json_schema(event_type: str) -> dict[str, Any]:
-    model = EVENT_SCHEMAS[event_type]
-    schema = model.model_json_schema()  # type: ignore[attr-defined]
+    schema = TypeAdapter(EVENT_SCHEMAS[event_type]).json_schema()
     schema["$id"] = f"urn:htk:event:{event_type}"
     schema["title"] = event_type
     return schema

@@ -13,10 +13,10 @@ from typing import Any
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from pydantic import ValidationError
-
 from htk_contracts.envelope import Envelope
 from htk_contracts.topics import dead_letter_topic
+from pydantic import ValidationError
+
 from htk_runtime.broker import consumer_options
 from htk_runtime.settings import ServiceSettings
 

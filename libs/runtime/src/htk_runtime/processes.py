@@ -119,7 +119,7 @@ def spawn(
         env={**os.environ, **(env or {})},
         cwd=cwd,
         start_new_session=True,
-        preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads exist yet in the launcher
+        preexec_fn=_die_with_parent,
     )
     return ManagedProcess(name=name, popen=popen, log_path=log_path, _log=log)
 

@@ -12,7 +12,7 @@ readiness reports the broker as unavailable until it is back.
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,7 +45,7 @@ class ServiceContext:
 
 
 Hook = Callable[[ServiceContext], Awaitable[None]]
-Worker = Callable[[ServiceContext], Awaitable[None]]
+Worker = Callable[[ServiceContext], Coroutine[Any, Any, None]]
 
 
 class Service:
@@ -65,7 +65,9 @@ class Service:
         self.title = title
         self.openapi_url = openapi_url
         self.routers = list(routers)
-        self.broker = broker if broker is not None else (make_broker(settings) if use_broker else None)
+        self.broker = (
+            broker if broker is not None else (make_broker(settings) if use_broker else None)
+        )
         self.on_startup: list[Hook] = []
         self.on_shutdown: list[Hook] = []
         self.workers: list[Worker] = []
@@ -96,10 +98,14 @@ class Service:
             try:
                 await self.broker.start()
                 ctx.broker_connected.set()
-                log.info("broker connected", extra={"bootstrap": self.settings.kafka_bootstrap_servers})
+                log.info(
+                    "broker connected", extra={"bootstrap": self.settings.kafka_bootstrap_servers}
+                )
                 return
             except Exception as exc:
-                log.warning("broker not reachable, retrying", extra={"error": repr(exc), "retry_in": delay})
+                log.warning(
+                    "broker not reachable, retrying", extra={"error": repr(exc), "retry_in": delay}
+                )
                 with contextlib.suppress(Exception):
                     await self.broker.stop()
                 with contextlib.suppress(TimeoutError):
@@ -124,7 +130,7 @@ class Service:
         return checks
 
     @asynccontextmanager
-    async def lifespan(self, _: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(self, app: FastAPI) -> AsyncIterator[None]:
         configure_logging(self.settings.service_name, self.settings.log_level)
         mongo = make_mongo_client(self.settings)
         ctx = ServiceContext(
@@ -140,16 +146,20 @@ class Service:
         if self.broker is not None:
             background.append(asyncio.create_task(self._connect_broker(ctx), name="broker-connect"))
         for worker in self.workers:
-            background.append(asyncio.create_task(worker(ctx), name=getattr(worker, "__name__", "worker")))
+            background.append(
+                asyncio.create_task(worker(ctx), name=getattr(worker, "__name__", "worker"))
+            )
         log.info("service started", extra={"port": self.settings.port})
         try:
             yield
         finally:
             log.info("service stopping")
             ctx.stopping.set()
-            _, pending = await asyncio.wait(
-                background, timeout=self.settings.shutdown_grace_seconds
-            ) if background else (set(), set())
+            _, pending = (
+                await asyncio.wait(background, timeout=self.settings.shutdown_grace_seconds)
+                if background
+                else (set(), set())
+            )
             for task in pending:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)

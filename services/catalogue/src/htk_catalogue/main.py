@@ -1,10 +1,11 @@
 """The catalogue service: ``uvicorn htk_catalogue.main:app``."""
 
+from htk_runtime.service import Service, ServiceContext
+
 from htk_catalogue.api import router
 from htk_catalogue.geography import load_geography
 from htk_catalogue.plan import load_plan
 from htk_catalogue.settings import CatalogueSettings
-from htk_runtime.service import Service, ServiceContext
 
 
 def create_service(settings: CatalogueSettings | None = None) -> Service:

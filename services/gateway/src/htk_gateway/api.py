@@ -3,9 +3,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from htk_runtime.errors import DomainError
 
 from htk_gateway.upstream import Upstreams
-from htk_runtime.errors import DomainError
 
 router = APIRouter(prefix="/api/v1")
 

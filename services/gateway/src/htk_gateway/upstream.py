@@ -5,7 +5,6 @@ from typing import Any
 
 import httpx
 from fastapi import Response
-
 from htk_runtime.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -33,7 +32,9 @@ class Upstreams:
             )
         except httpx.HTTPError as exc:
             log.warning("upstream unavailable", extra={"service": service, "error": repr(exc)})
-            raise DomainError(503, f"The {service} service is not available right now; try again shortly") from exc
+            raise DomainError(
+                503, f"The {service} service is not available right now; try again shortly"
+            ) from exc
         return Response(
             upstream.content,
             status_code=upstream.status_code,

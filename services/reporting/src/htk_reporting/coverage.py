@@ -8,12 +8,11 @@ changes nothing.
 
 from typing import Any
 
-from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.asynchronous.database import AsyncDatabase
-
-from htk_contracts.actions import ActionPublished
+from htk_contracts.actions import ActionPublished, ActionUpdated
 from htk_contracts.envelope import Envelope
 from htk_runtime.consumer import PoisonMessage
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
 
 ACTIONS = "actions"
 COUNTS = "priority_counts"
@@ -27,8 +26,12 @@ class CoverageProjection:
         kind = envelope.data.get("kind")
         if kind == "published":
             priorities = ActionPublished.model_validate(envelope.data).action.priorities
+        elif kind == "updated":
+            priorities = ActionUpdated.model_validate(envelope.data).action.priorities
         elif kind == "withdrawn":
             priorities = []
+        elif kind in ("drafted", "submitted", "returned"):
+            return
         else:
             raise PoisonMessage(f"unknown action event kind {kind!r}")
 

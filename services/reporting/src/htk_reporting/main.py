@@ -4,11 +4,12 @@ from typing import Any
 
 from htk_contracts.envelope import Envelope
 from htk_contracts.topics import Topic
+from htk_runtime.consumer import subscribe
+from htk_runtime.service import Service, ServiceContext
+
 from htk_reporting.api import router
 from htk_reporting.coverage import CoverageProjection
 from htk_reporting.settings import ReportingSettings
-from htk_runtime.consumer import subscribe
-from htk_runtime.service import Service, ServiceContext
 
 
 def create_service(settings: ReportingSettings | None = None) -> Service:

@@ -3,8 +3,8 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-
 from htk_runtime.errors import DomainError
+
 from htk_search.backends.base import QueryError, SearchBackend, SearchQuery, SearchResult
 
 router = APIRouter(tags=["search"])

@@ -7,6 +7,7 @@ from htk_contracts.topics import Topic
 from htk_runtime.consumer import subscribe
 from htk_runtime.service import Service, ServiceContext
 from htk_runtime.versions import VersionLedger
+
 from htk_search.api import router
 from htk_search.backends.base import SearchBackend
 from htk_search.projection import ActionProjection
@@ -29,7 +30,9 @@ def create_service(settings: SearchSettings | None = None) -> Service:
     async def open_index(ctx: ServiceContext) -> None:
         backend = open_backend(settings)
         ctx.state["backend"] = backend
-        ctx.state["projection"] = ActionProjection(backend, VersionLedger(ctx.db["applied_versions"]))
+        ctx.state["projection"] = ActionProjection(
+            backend, VersionLedger(ctx.db["applied_versions"])
+        )
 
     @service.shutdown
     async def close_index(ctx: ServiceContext) -> None:

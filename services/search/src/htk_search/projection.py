@@ -2,10 +2,11 @@
 
 from typing import Any
 
-from htk_contracts.actions import ActionPublished, ActionWithdrawn
+from htk_contracts.actions import ActionPublished, ActionUpdated, ActionWithdrawn
 from htk_contracts.envelope import Envelope
 from htk_runtime.consumer import PoisonMessage
 from htk_runtime.versions import VersionLedger
+
 from htk_search.backends.base import SearchBackend
 
 
@@ -20,8 +21,12 @@ class ActionProjection:
         kind = envelope.data.get("kind")
         if kind == "published":
             await self.backend.upsert(ActionPublished.model_validate(envelope.data).action)
+        elif kind == "updated":
+            await self.backend.upsert(ActionUpdated.model_validate(envelope.data).action)
         elif kind == "withdrawn":
             await self.backend.delete(ActionWithdrawn.model_validate(envelope.data).action_id)
+        elif kind in ("drafted", "submitted", "returned"):
+            return  # not public: nothing to index, and the ledger keeps the last public version
         else:
             raise PoisonMessage(f"unknown action event kind {kind!r}")
         # Recorded after the index changed: a crash in between re-applies the same version,

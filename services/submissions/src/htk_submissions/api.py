@@ -3,8 +3,8 @@
 from typing import Any
 
 from fastapi import APIRouter, Request
-
 from htk_runtime.errors import DomainError
+
 from htk_submissions.domain import ActionInput
 from htk_submissions.store import ActionStore
 

@@ -3,9 +3,8 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
-
 from htk_contracts.actions import ActionState, Language, PublicAction
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 MeasureCode = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]?\.[0-9]{1,2}\.[0-9]{1,2}$")]
 CountyCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$")]
@@ -58,6 +57,7 @@ def public_snapshot(
         language=data.language,
         state=data.state,
         organisation_id=data.organisation_id,
+        plan_version=1,  # the catalogue's read copy supplies the current version later
         measures=sorted(set(data.measures)),
         sub_goals=sub_goals,
         priorities=priorities,
@@ -65,4 +65,6 @@ def public_snapshot(
         counties=sorted(set(data.counties)),
         municipalities=sorted(set(data.municipalities)),
         published_at=published_at,
+        updated_at=published_at,
+        confirmed_at=published_at,
     )

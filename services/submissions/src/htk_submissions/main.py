@@ -2,6 +2,7 @@
 
 from htk_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_indexes
 from htk_runtime.service import Service, ServiceContext
+
 from htk_submissions.api import router
 from htk_submissions.settings import SubmissionsSettings
 from htk_submissions.store import ActionStore

@@ -4,11 +4,11 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
+from htk_contracts.topics import Topic
+from htk_runtime.outbox import Outbox
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from htk_contracts.topics import Topic
-from htk_runtime.outbox import Outbox
 from htk_submissions.domain import ActionInput, public_snapshot
 from htk_submissions.events import action_published
 

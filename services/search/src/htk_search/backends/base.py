@@ -2,9 +2,8 @@
 
 from typing import Protocol
 
-from pydantic import BaseModel, Field
-
 from htk_contracts.actions import PublicAction
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class QueryError(ValueError):
@@ -23,6 +22,8 @@ class SearchQuery(BaseModel):
 
 
 class SearchHit(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
     action_id: str
     version: int
     title: str

@@ -4,8 +4,8 @@ import asyncio
 from pathlib import Path
 
 import tantivy
-
 from htk_contracts.actions import PublicAction
+
 from htk_search.backends.base import QueryError, SearchHit, SearchQuery, SearchResult
 
 TEXT_FIELDS = ["title", "summary", "inequality_reduction"]
@@ -71,19 +71,14 @@ class TantivyBackend:
         result = searcher.search(parsed, limit=query.limit, offset=query.offset, count=True)
         hits = []
         for score, address in result.hits:
-            doc = searcher.doc(address)
+            stored = searcher.doc(address).to_dict()
+            fields = {k: v[0] for k, v in stored.items() if k != "priorities"}
             hits.append(
-                SearchHit(
-                    action_id=doc.get_first("action_id"),
-                    version=doc.get_first("version"),
-                    title=doc.get_first("title"),
-                    summary=doc.get_first("summary"),
-                    organisation_id=doc.get_first("organisation_id"),
-                    priorities=doc.get_all("priorities"),
-                    score=float(score),
+                SearchHit.model_validate(
+                    {**fields, "priorities": stored.get("priorities", []), "score": score}
                 )
             )
-        return SearchResult(total=result.count or 0, hits=hits)
+        return SearchResult(total=getattr(result, "count", 0) or 0, hits=hits)
 
     async def search(self, query: SearchQuery) -> SearchResult:
         return await asyncio.to_thread(self._search, query)
