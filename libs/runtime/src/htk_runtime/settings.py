@@ -29,5 +29,9 @@ class ServiceSettings(BaseSettings):
     mongo_uri: str = "mongodb://127.0.0.1:27017/?directConnection=true"
     mongo_database: str = "htk"
 
+    # Ed25519 keys (base64) of the user token the gateway signs and services verify.
+    # Services need only the public key; the gateway also holds the private one.
+    token_public_key: str | None = None
+
     # How long shutdown waits for in-flight requests and event handlers.
     shutdown_grace_seconds: float = 15.0

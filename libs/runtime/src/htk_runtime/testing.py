@@ -17,6 +17,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from htk_runtime.auth import HEADER, User, generate_keypair, sign
 from htk_runtime.embedded import mongo_uri, start_secantus, start_tansu
 from htk_runtime.processes import free_port
 
@@ -48,8 +49,21 @@ def embedded_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedde
         db.stop(10)
 
 
+@pytest.fixture(scope="session")
+def token_keys() -> tuple[str, str]:
+    """(private, public) keys of the user token for this test session."""
+    return generate_keypair()
+
+
+def user_headers(private_key: str, **claims: Any) -> dict[str, str]:
+    """Headers that make a request come from the user described by ``claims``."""
+    return {HEADER: sign(User(**claims), private_key)}
+
+
 @pytest.fixture
-def service_env(embedded_stack: EmbeddedStack, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def service_env(
+    embedded_stack: EmbeddedStack, token_keys: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
     """Environment pointing a service at the session's stack with a database of its own."""
     env = {
         "HTK_KAFKA_BOOTSTRAP_SERVERS": embedded_stack.kafka_bootstrap_servers,
@@ -57,6 +71,7 @@ def service_env(embedded_stack: EmbeddedStack, monkeypatch: pytest.MonkeyPatch) 
         "HTK_MONGO_DATABASE": f"test_{uuid.uuid4().hex[:12]}",
         "HTK_SHUTDOWN_GRACE_SECONDS": "3",
         "HTK_KAFKA_GROUP_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
+        "HTK_TOKEN_PUBLIC_KEY": token_keys[1],
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
