@@ -1,0 +1,1 @@
+"""Benchmarks of the platform. ``make bench`` runs every ``bench/bench_*.py`` module."""
