@@ -11,3 +11,9 @@ class SearchSettings(ServiceSettings):
     search_backend: Literal["tantivy", "elasticsearch"] = "tantivy"
     search_index_dir: Path = Path("var/search")
     elasticsearch_url: str = "http://127.0.0.1:9200"
+    # The alias searched and written; each rebuild creates "<alias>-<suffix>" behind it.
+    elasticsearch_index: str = "htk-actions"
+    # Reference data: the geography CSVs under <dir>/geography.
+    search_data_dir: Path = Path("data")
+    # How often the service looks for reindex jobs queued by ``htk search reindex``.
+    reindex_poll_seconds: float = 0.5
