@@ -47,6 +47,7 @@ class AnalysedText:
 class QueryWord:
     raw: str
     lemmas: tuple[str, ...]  # every base form or stem the word may stand for, raw excluded
+    parts: tuple[str, ...]  # base forms of a compound's parts: weaker evidence than the whole
     stopword: bool
 
 
@@ -157,7 +158,12 @@ class Analyser:
         lemmas[self.stem("sv", word)] = None
         lemmas[self.stem("en", word)] = None
         lemmas[word] = None  # an unknown word may be indexed as itself in the lemma field
-        return QueryWord(raw=word, lemmas=tuple(lemmas), stopword=word in STOPWORDS)
+        parts = [
+            t for t in self.finnish_terms(word)[0] if t not in lemmas and len(t) >= 4 and "-" not in t
+        ]
+        return QueryWord(
+            raw=word, lemmas=tuple(lemmas), parts=tuple(parts), stopword=word in STOPWORDS
+        )
 
     def highlight_terms(self, word: str) -> set[str]:
         """Every term a word of a stored text matches as, in any language."""

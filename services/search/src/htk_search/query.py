@@ -7,6 +7,7 @@ into its own query, so both rank by the same terms (BM25 on the same analysed fi
 import base64
 import binascii
 import hashlib
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -18,9 +19,11 @@ from htk_search.backends.base import QueryError
 Sort = Literal["relevance", "date"]
 
 MAX_WORDS = 32
+MAX_PHRASE_READINGS = 8
 # Field weights: a word in the title counts more than in the body; as written more than a lemma.
 WEIGHTS = {"title_raw": 3.0, "title_lemma": 2.5, "body_raw": 1.2, "body_lemma": 1.0}
 FUZZY_WEIGHT = 0.3
+PART_WEIGHT = 0.25  # times the lemma field's weight
 PHRASE = re.compile(r'"([^"]*)"')
 
 
@@ -31,6 +34,7 @@ class TermGroup:
     raw: tuple[str, ...]  # pieces of the word as written; several for a hyphenated word
     lemmas: tuple[str, ...]
     fuzzy: int  # edit distance allowed for typos, 0 for none
+    parts: tuple[str, ...] = ()  # a compound's parts, matched with less weight
     required: bool = False
 
 
@@ -79,6 +83,7 @@ def term_group(analyser: Analyser, word: str, *, required: bool = False) -> Term
     return TermGroup(
         raw=tuple(raw_terms(word)),
         lemmas=qw.lemmas,
+        parts=qw.parts,
         fuzzy=0 if word.isdigit() else fuzziness(word),
         required=required,
     )
@@ -106,10 +111,13 @@ def parse_text(analyser: Analyser, text: str) -> tuple[list[TermGroup], list[Phr
 
 def _phrase(analyser: Analyser, phrase_words: list[str]) -> Phrase:
     raw = tuple(t for w in phrase_words for t in raw_terms(w))
-    finnish = tuple(analyser.finnish_terms(w)[1] for w in phrase_words)
+    # A word may have several base forms (asuvat: asua or asuva) while the index holds one per
+    # position, so every combination is tried, up to a limit.
+    readings = [analyser.baseforms(w) or (w,) for w in phrase_words]
+    finnish = list(itertools.islice(itertools.product(*readings), MAX_PHRASE_READINGS))
     swedish = tuple(analyser.stem("sv", w) for w in phrase_words)
     english = tuple(analyser.stem("en", w) for w in phrase_words)
-    return Phrase(raw=raw, seq_variants=tuple(dict.fromkeys([finnish, swedish, english])))
+    return Phrase(raw=raw, seq_variants=tuple(dict.fromkeys([*finnish, swedish, english])))
 
 
 # --- cursors: opaque to clients, bound to the query they continue -----------------------------

@@ -22,7 +22,7 @@ import tantivy
 
 from htk_search.backends.base import Page, Progress, QueryError
 from htk_search.documents import AREA_FACETS, FACETS, TEXT_FIELDS, IndexDocument
-from htk_search.query import FUZZY_WEIGHT, WEIGHTS, Phrase, Plan, TermGroup
+from htk_search.query import FUZZY_WEIGHT, PART_WEIGHT, WEIGHTS, Phrase, Plan, TermGroup
 
 POINTER = "CURRENT"
 SNAPSHOT_TTL_SECONDS = 300.0
@@ -147,6 +147,12 @@ class TantivyBackend:
             for lemma in group.lemmas:
                 alternatives.append(
                     tantivy.Query.boost_query(self._term(lemma_field, lemma), WEIGHTS[lemma_field])
+                )
+            for part in group.parts:
+                alternatives.append(
+                    tantivy.Query.boost_query(
+                        self._term(lemma_field, part), WEIGHTS[lemma_field] * PART_WEIGHT
+                    )
                 )
             if group.fuzzy and len(group.raw) == 1:
                 for field in (raw_field, lemma_field):
