@@ -31,7 +31,9 @@ async def open_backend(settings: SearchSettings) -> SearchBackend:
 
 def create_service(settings: SearchSettings | None = None) -> Service:
     settings = settings or SearchSettings()
-    service = Service(settings, title="HTK search", routers=[router])
+    service = Service(
+        settings, title="HTK search", routers=[router], use_broker=settings.search_consume_events
+    )
 
     @service.startup
     async def open_index(ctx: ServiceContext) -> None:
@@ -51,7 +53,8 @@ def create_service(settings: SearchSettings | None = None) -> Service:
 
     service.worker(job_worker)
 
-    assert service.broker is not None
+    if service.broker is None:
+        return service
 
     async def on_action_event(envelope: Envelope[dict[str, Any]]) -> None:
         await service.ctx().state["projection"].apply(envelope)

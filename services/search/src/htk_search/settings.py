@@ -15,5 +15,7 @@ class SearchSettings(ServiceSettings):
     elasticsearch_index: str = "htk-actions"
     # Reference data: the geography CSVs under <dir>/geography.
     search_data_dir: Path = Path("data")
+    # Consume events from the broker; off only for tests that feed the projection directly.
+    search_consume_events: bool = True
     # How often the service looks for reindex jobs queued by ``htk search reindex``.
     reindex_poll_seconds: float = 0.5
