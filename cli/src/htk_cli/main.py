@@ -3,6 +3,7 @@
 import argparse
 import sys
 
+from htk_cli import search
 from htk_cli.launcher import up
 from htk_cli.settings import LauncherSettings
 
@@ -18,7 +19,11 @@ def main(argv: list[str] | None = None) -> int:
         help="let the gateway accept writes without login (development only)",
     )
 
+    search.add_commands(commands)
+
     args = parser.parse_args(argv)
+    if args.command == "search":
+        return search.run(args)
     if args.command == "up":
         return up(LauncherSettings(), dev_open_writes=args.dev_open_writes)
     parser.error(f"unknown command {args.command}")

@@ -16,7 +16,9 @@ from htk_contracts.envelope import Envelope, new_envelope
 from htk_contracts.topics import Topic
 from htk_runtime.service import Service
 from htk_runtime.testing import eventually, running
+from htk_cli.search import reindex as cli_reindex
 from htk_search.main import create_service
+from htk_search.settings import SearchSettings
 from htk_search.reindex import job_status, queue_job
 from htk_search.testing import DATA_DIR, envelope, public_action
 
@@ -170,3 +172,18 @@ async def test_events_from_the_broker_are_searchable(
 
         body = await eventually(found, timeout=30)
         assert body["hits"][0]["organisation_name"] == "Kylätoimikunta"
+
+
+async def test_htk_search_reindex_shows_progress_and_count(
+    search_service: tuple[Service, httpx.AsyncClient], capsys: pytest.CaptureFixture[str]
+) -> None:
+    service, client = search_service
+    projection = service.ctx().state["projection"]
+    for n in range(5):
+        await projection.apply(envelope("published", public_action(f"c{n}", title=f"Kerho {n}")))
+    live = await service.ctx().state["engine"].backend.versions()
+    assert await cli_reindex(SearchSettings(), timeout=30) == 0
+    out = capsys.readouterr().out
+    assert "5/5 100%" in out and "Done: the new index holds 5 actions." in out
+    assert await service.ctx().state["engine"].backend.versions() == live
+    assert (await client.get("/search", params={"q": "kerho"})).json()["total"] == 5
