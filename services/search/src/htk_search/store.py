@@ -29,13 +29,18 @@ class ReadCopies:
 
     # --- actions ------------------------------------------------------------------------------
 
-    async def put_action(self, action: PublicAction) -> None:
-        doc = {
+    @staticmethod
+    def snapshot(action: PublicAction) -> dict[str, Any]:
+        return {
             "version": action.version,
             "organisation_ids": [action.organisation_id, *action.partner_organisation_ids],
             "action": action.model_dump(mode="json"),
         }
-        await self._put_versioned(self.actions, action.action_id, action.version, doc)
+
+    async def put_action(self, action: PublicAction) -> None:
+        await self._put_versioned(
+            self.actions, action.action_id, action.version, self.snapshot(action)
+        )
 
     async def remove_action(self, action_id: str, version: int) -> None:
         # A tombstone keeps the version, so an older "published" replayed later stays ignored.
