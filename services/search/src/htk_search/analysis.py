@@ -76,6 +76,7 @@ class Analyser:
         self.finnish_terms = lru_cache(maxsize=200_000)(self._finnish_terms)
         self.baseforms = lru_cache(maxsize=200_000)(self._baseforms)
         self.stem = lru_cache(maxsize=200_000)(self._stem)
+        self.highlight_terms = lru_cache(maxsize=200_000)(self._highlight_terms)
 
     def _analyse(self, word: str) -> list[dict[str, str]]:
         with self._lock:
@@ -165,12 +166,12 @@ class Analyser:
             raw=word, lemmas=tuple(lemmas), parts=tuple(parts), stopword=word in STOPWORDS
         )
 
-    def highlight_terms(self, word: str) -> set[str]:
+    def _highlight_terms(self, word: str) -> frozenset[str]:
         """Every term a word of a stored text matches as, in any language."""
         terms = {word, *raw_terms(word), *self.finnish_terms(word)[0]}
         terms.add(self.stem("sv", word))
         terms.add(self.stem("en", word))
-        return terms
+        return frozenset(terms)
 
 
 def join(terms: Iterable[str]) -> str:

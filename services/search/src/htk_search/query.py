@@ -84,7 +84,9 @@ def term_group(analyser: Analyser, word: str, *, required: bool = False) -> Term
         raw=tuple(raw_terms(word)),
         lemmas=qw.lemmas,
         parts=qw.parts,
-        fuzzy=0 if word.isdigit() else fuzziness(word),
+        # Typo tolerance only for words Voikko does not know: a known word is spelt right, and
+        # fuzzy matching is the costliest part of a query.
+        fuzzy=0 if word.isdigit() or analyser.baseforms(word) else fuzziness(word),
         required=required,
     )
 
