@@ -1,3 +1,4 @@
+# ruff: noqa: S311  (seeded generators make the generated data reproducible; nothing is secret)
 """Search on the tantivy backend with generated actions (100,000; 2,000 in quick mode).
 
 Figures, each next to a baseline measured in the same run:
@@ -27,7 +28,6 @@ from htk_runtime.embedded import mongo_uri, start_secantus, start_tansu
 from htk_runtime.processes import free_port, spawn, wait_until
 from htk_search.backends.tantivy_backend import TantivyBackend
 from htk_search.reindex import job_status, queue_job
-from htk_search.settings import SearchSettings
 from htk_search.store import ReadCopies
 from htk_search.testing import DATA_DIR, REPO, envelope, public_action, relevance_set
 from pymongo import AsyncMongoClient
@@ -35,9 +35,22 @@ from pymongo import AsyncMongoClient
 from bench.figures import Figure, percentile
 
 QUERIES = [
-    "yksinäisyys", "ikäihmisten yksinäisyys", "mielenterveyspalvelut", "liikunta", "nuorten",
-    "hyvinvointialueella", "työttömät", "perhekeskus", "kotoutuminen", "päihteet", "digituki",
-    "lapsiperheet", "ensamhet äldre", "mental health", "\"matalan kynnyksen\"", "yksinäsyys",
+    "yksinäisyys",
+    "ikäihmisten yksinäisyys",
+    "mielenterveyspalvelut",
+    "liikunta",
+    "nuorten",
+    "hyvinvointialueella",
+    "työttömät",
+    "perhekeskus",
+    "kotoutuminen",
+    "päihteet",
+    "digituki",
+    "lapsiperheet",
+    "ensamhet äldre",
+    "mental health",
+    '"matalan kynnyksen"',
+    "yksinäsyys",
 ]
 COUNTIES = ["17", "19", "08", "21", "01", "03"]
 STATES = ["ongoing", "ongoing", "planned", "completed"]
@@ -52,22 +65,25 @@ def generate(n: int, seed: int = 7):  # type: ignore[no-untyped-def]
     for i in range(n):
         t = templates.actions[i % len(templates.actions)]
         places = rng.sample(municipalities, rng.randint(1, 3))
-        yield public_action(
-            f"g{i:06d}",
-            title=f"{t.title} {rng.choice(['2024', 'kokeilu', 'hanke', 'jatko', ''])}".strip(),
-            summary=t.summary,
-            reduction=t.inequality_reduction,
-            measures=t.measures,
-            org=t.organisation_id,
-            lang=t.language.value,
-            when=base + timedelta(hours=i),
-            state=rng.choice(STATES),
-            municipalities=places,
-            national=rng.random() < 0.03,
-            target_groups=t.target_groups,
-            inequality_dimensions=t.inequality_dimensions,
-            start_date=(base + timedelta(days=rng.randint(0, 1400))).date(),
-        ), templates.organisations
+        yield (
+            public_action(
+                f"g{i:06d}",
+                title=f"{t.title} {rng.choice(['2024', 'kokeilu', 'hanke', 'jatko', ''])}".strip(),
+                summary=t.summary,
+                reduction=t.inequality_reduction,
+                measures=t.measures,
+                org=t.organisation_id,
+                lang=t.language.value,
+                when=base + timedelta(hours=i),
+                state=rng.choice(STATES),
+                municipalities=places,
+                national=rng.random() < 0.03,
+                target_groups=t.target_groups,
+                inequality_dimensions=t.inequality_dimensions,
+                start_date=(base + timedelta(days=rng.randint(0, 1400))).date(),
+            ),
+            templates.organisations,
+        )
 
 
 def _municipalities() -> list[str]:
@@ -116,7 +132,7 @@ async def _run(quick: bool) -> list[Figure]:
         client: AsyncMongoClient = AsyncMongoClient(mongo_uri(host, mongo_port), tz_aware=True)
         store = ReadCopies(client["bench_search"])
         await store.create_indexes()
-        for org_id, org in organisations.items():
+        for org in organisations.values():
             await store.put_organisation(org, 1)
         started = time.perf_counter()
         for i in range(0, n, 1000):
@@ -176,8 +192,17 @@ async def _run(quick: bool) -> list[Figure]:
         }
         service = spawn(
             "search",
-            [sys.executable, "-m", "uvicorn", "htk_search.main:app", "--host", host,
-             "--port", str(http_port), "--no-access-log"],
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "htk_search.main:app",
+                "--host",
+                host,
+                "--port",
+                str(http_port),
+                "--no-access-log",
+            ],
             log_path=work / "search.log",
             env=env,
             cwd=REPO,
@@ -214,14 +239,18 @@ async def _run(quick: bool) -> list[Figure]:
             await producer.start()
             for i in range(3):  # let the consumer join before timing
                 e = envelope("published", public_action(f"warm{i}", title=f"Lämmittely{i}"))
-                await producer.publish(e.model_dump_json().encode(), Topic.SUBMISSIONS_ACTIONS, key=e.subject.encode())
+                await producer.publish(
+                    e.model_dump_json().encode(), Topic.SUBMISSIONS_ACTIONS, key=e.subject.encode()
+                )
             await _until_found(http, "lämmittely2", 60)
             fresh = []
             for i in range(n_events):
                 word = f"tuore{i}x"
                 e = envelope("published", public_action(f"fresh{i}", title=f"Kokeilu {word}"))
                 t0 = time.perf_counter()
-                await producer.publish(e.model_dump_json().encode(), Topic.SUBMISSIONS_ACTIONS, key=e.subject.encode())
+                await producer.publish(
+                    e.model_dump_json().encode(), Topic.SUBMISSIONS_ACTIONS, key=e.subject.encode()
+                )
                 await _until_found(http, word, 10)
                 fresh.append((time.perf_counter() - t0) * 1000)
             await producer.stop()

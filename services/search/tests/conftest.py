@@ -34,8 +34,14 @@ def elasticsearch_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     process = spawn(
         "noida-db",
         [
-            _noida_binary(), "start", "--data-dir", str(workdir / "data"),
-            "--only", "elasticsearch", "--elasticsearch-port", str(port),
+            _noida_binary(),
+            "start",
+            "--data-dir",
+            str(workdir / "data"),
+            "--only",
+            "elasticsearch",
+            "--elasticsearch-port",
+            str(port),
         ],
         log_path=workdir / "noida.log",
     )

@@ -11,8 +11,15 @@ from htk_search.engine import SearchEngine
 from htk_search.testing import engine_for, public_action
 
 ORGS = {
-    "org-oulu": Organisation(organisation_id="org-oulu", name_fi="Oulun kaupunki", type="municipality", status="approved"),  # type: ignore[arg-type]
-    "org-mll": Organisation(organisation_id="org-mll", name_fi="Mannerheimin Lastensuojeluliitto", type="ngo", status="approved"),  # type: ignore[arg-type]
+    "org-oulu": Organisation(
+        organisation_id="org-oulu", name_fi="Oulun kaupunki", type="municipality", status="approved"
+    ),  # type: ignore[arg-type]
+    "org-mll": Organisation(
+        organisation_id="org-mll",
+        name_fi="Mannerheimin Lastensuojeluliitto",
+        type="ngo",
+        status="approved",
+    ),  # type: ignore[arg-type]
 }
 
 
@@ -20,24 +27,42 @@ def sample_actions() -> list[PublicAction]:
     base = datetime(2025, 1, 1, tzinfo=UTC)
     return [
         public_action(
-            "a-oulu", title="Yksinäisyyden torjunta Oulussa", municipalities=["564"], when=base,
-            target_groups=["older_people"], start_date=date(2024, 3, 1),
+            "a-oulu",
+            title="Yksinäisyyden torjunta Oulussa",
+            municipalities=["564"],
+            when=base,
+            target_groups=["older_people"],
+            start_date=date(2024, 3, 1),
         ),
         public_action(
-            "a-county", title="Yksinäisyys kotihoidon asiakkailla", counties=["19"],
-            when=base + timedelta(days=1), measures=["1.1.1", "3.1.1"], state="planned",
+            "a-county",
+            title="Yksinäisyys kotihoidon asiakkailla",
+            counties=["19"],
+            when=base + timedelta(days=1),
+            measures=["1.1.1", "3.1.1"],
+            state="planned",
         ),
         public_action(
-            "a-national", title="Valtakunnallinen yksinäisyyden ehkäisy", national=True,
-            org="org-mll", when=base + timedelta(days=2),
+            "a-national",
+            title="Valtakunnallinen yksinäisyyden ehkäisy",
+            national=True,
+            org="org-mll",
+            when=base + timedelta(days=2),
         ),
         public_action(
-            "a-helsinki", title="Yksinäisyys Helsingissä", municipalities=["091"],
-            when=base + timedelta(days=3), measures=["2.1.2"],
+            "a-helsinki",
+            title="Yksinäisyys Helsingissä",
+            municipalities=["091"],
+            when=base + timedelta(days=3),
+            measures=["2.1.2"],
         ),
         public_action(
-            "a-other", title="Liikuntapaikat kouluille", municipalities=["564"],
-            when=base + timedelta(days=4), measures=["2.1.2"], summary="Pumptrack ja ulkokuntosalit",
+            "a-other",
+            title="Liikuntapaikat kouluille",
+            municipalities=["564"],
+            when=base + timedelta(days=4),
+            measures=["2.1.2"],
+            summary="Pumptrack ja ulkokuntosalit",
         ),
     ]
 
@@ -64,7 +89,10 @@ async def test_facet_filters_and_counts(backend: SearchBackend) -> None:
     assert ids(result) == {"a-oulu", "a-county", "a-national", "a-helsinki"}
     counts = {f.value: f.count for f in result.facets["measure"]}
     assert counts == {"1.1.1": 3, "3.1.1": 1, "2.1.2": 1}
-    assert {f.value: f.count for f in result.facets["organisation_type"]} == {"municipality": 3, "ngo": 1}
+    assert {f.value: f.count for f in result.facets["organisation_type"]} == {
+        "municipality": 3,
+        "ngo": 1,
+    }
     labels = {f.value: f.label for f in result.facets["county"]}
     assert labels["19"] == "Pohjois-Pohjanmaan hyvinvointialue"
 
@@ -94,8 +122,13 @@ async def test_a_county_action_counts_for_its_municipalities_and_national_for_al
 
 async def test_unknown_facet_values_name_the_parameter(backend: SearchBackend) -> None:
     engine = await indexed(backend)
-    for facet, value in [("municipality", "999"), ("state", "sleeping"), ("measure", "9.9.9"),
-                         ("organisation", "org-nobody"), ("year", "20x4")]:
+    for facet, value in [
+        ("municipality", "999"),
+        ("state", "sleeping"),
+        ("measure", "9.9.9"),
+        ("organisation", "org-nobody"),
+        ("year", "20x4"),
+    ]:
         with pytest.raises(QueryError) as caught:
             await engine.search("", {facet: [value]})
         assert caught.value.parameter == facet
@@ -107,7 +140,13 @@ async def test_unknown_facet_values_name_the_parameter(backend: SearchBackend) -
 async def test_sort_by_date_and_relevance(backend: SearchBackend) -> None:
     engine = await indexed(backend)
     newest = await engine.search("", {}, sort="date")
-    assert [h.action_id for h in newest.hits] == ["a-other", "a-helsinki", "a-national", "a-county", "a-oulu"]
+    assert [h.action_id for h in newest.hits] == [
+        "a-other",
+        "a-helsinki",
+        "a-national",
+        "a-county",
+        "a-oulu",
+    ]
     relevant = await engine.search("yksinäisyys", {}, sort="relevance")
     scores = [h.score for h in relevant.hits]
     assert scores == sorted(scores, reverse=True) and scores[0] > 0
@@ -133,7 +172,9 @@ async def test_cursor_pages_stay_stable_while_the_index_changes(backend: SearchB
     first = await engine.search("", {}, sort="date", limit=2)
     assert first.total == 5 and first.next_cursor
     # A new action and a withdrawal arrive between pages.
-    await backend.upsert(engine.document(public_action("a-new", title="Uusi", when=datetime(2030, 1, 1, tzinfo=UTC))))
+    await backend.upsert(
+        engine.document(public_action("a-new", title="Uusi", when=datetime(2030, 1, 1, tzinfo=UTC)))
+    )
     await backend.delete("a-county")
     seen = [h.action_id for h in first.hits]
     cursor = first.next_cursor
@@ -151,7 +192,9 @@ async def test_cursor_pages_stay_stable_while_the_index_changes(backend: SearchB
 
 async def test_similar_actions_and_suggestions(backend: SearchBackend) -> None:
     engine = await indexed(backend)
-    source = public_action("a-source", title="Yksinäisyyden torjunta ikäihmisille", municipalities=["564"])
+    source = public_action(
+        "a-source", title="Yksinäisyyden torjunta ikäihmisille", municipalities=["564"]
+    )
     similar = await engine.similar(source, 3)
     assert similar.hits and similar.hits[0].action_id == "a-oulu"
     assert "a-source" not in ids(similar)

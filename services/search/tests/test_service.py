@@ -10,22 +10,25 @@ from typing import Any
 
 import httpx
 import pytest
-from htk_contracts.catalogue import Organisation
 from faststream.kafka import KafkaBroker
+from htk_cli.search import reindex as cli_reindex
+from htk_contracts.catalogue import Organisation
 from htk_contracts.envelope import Envelope, new_envelope
 from htk_contracts.topics import Topic
 from htk_runtime.service import Service
 from htk_runtime.testing import eventually, running
-from htk_cli.search import reindex as cli_reindex
 from htk_search.main import create_service
-from htk_search.settings import SearchSettings
 from htk_search.reindex import job_status, queue_job
+from htk_search.settings import SearchSettings
 from htk_search.testing import DATA_DIR, envelope, public_action
 
 
 @pytest.fixture(params=["tantivy", "elasticsearch"])
 async def search_service(
-    request: pytest.FixtureRequest, service_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest,
+    service_env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[tuple[Service, httpx.AsyncClient]]:
     monkeypatch.setenv("HTK_SEARCH_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setenv("HTK_SEARCH_DATA_DIR", str(DATA_DIR))
@@ -52,7 +55,9 @@ def organisation_event(org: Organisation, version: int) -> Envelope[dict[str, An
     return Envelope[dict[str, Any]].model_validate(e.model_dump())
 
 
-async def test_the_index_follows_action_versions(search_service: tuple[Service, httpx.AsyncClient]) -> None:
+async def test_the_index_follows_action_versions(
+    search_service: tuple[Service, httpx.AsyncClient],
+) -> None:
     service, client = search_service
     projection = service.ctx().state["projection"]
 
@@ -60,30 +65,48 @@ async def test_the_index_follows_action_versions(search_service: tuple[Service, 
         body = (await client.get("/search", params={"q": q})).json()
         return [h["title"] for h in body["hits"]]
 
-    await projection.apply(envelope("published", public_action("a1", version=1, title="Liikuntaa nuorille")))
-    await projection.apply(envelope("updated", public_action("a1", version=3, title="Liikuntaa kaikille nuorille")))
-    await projection.apply(envelope("updated", public_action("a1", version=2, title="Vanhentunut otsikko")))
-    await projection.apply(envelope("updated", public_action("a1", version=3, title="Liikuntaa kaikille nuorille")))
+    await projection.apply(
+        envelope("published", public_action("a1", version=1, title="Liikuntaa nuorille"))
+    )
+    await projection.apply(
+        envelope("updated", public_action("a1", version=3, title="Liikuntaa kaikille nuorille"))
+    )
+    await projection.apply(
+        envelope("updated", public_action("a1", version=2, title="Vanhentunut otsikko"))
+    )
+    await projection.apply(
+        envelope("updated", public_action("a1", version=3, title="Liikuntaa kaikille nuorille"))
+    )
     assert await titles("liikunta") == ["Liikuntaa kaikille nuorille"]
     assert await titles("vanhentunut") == []
 
     await projection.apply(envelope("withdrawn", action_id="a1", version=4))
     assert await titles("liikunta") == []
-    await projection.apply(envelope("published", public_action("a1", version=3, title="Liikuntaa kaikille nuorille")))
+    await projection.apply(
+        envelope("published", public_action("a1", version=3, title="Liikuntaa kaikille nuorille"))
+    )
     assert await titles("liikunta") == []
     assert await service.ctx().state["store"].get_action("a1") is None
 
 
-async def test_organisation_changes_reach_indexed_actions(search_service: tuple[Service, httpx.AsyncClient]) -> None:
+async def test_organisation_changes_reach_indexed_actions(
+    search_service: tuple[Service, httpx.AsyncClient],
+) -> None:
     service, client = search_service
     projection = service.ctx().state["projection"]
     catalogue = service.ctx().state["catalogue"]
-    await projection.apply(envelope("published", public_action("a2", title="Perhekahvila", org="org-x")))
+    await projection.apply(
+        envelope("published", public_action("a2", title="Perhekahvila", org="org-x"))
+    )
     unknown_yet = (await client.get("/search", params={"organisation_type": "ngo"})).json()
     assert unknown_yet["total"] == 0
-    org = Organisation(organisation_id="org-x", name_fi="Lähiön perheyhdistys", type="ngo", status="approved")  # type: ignore[arg-type]
+    org = Organisation(
+        organisation_id="org-x", name_fi="Lähiön perheyhdistys", type="ngo", status="approved"
+    )  # type: ignore[arg-type]
     await catalogue.apply_organisation(organisation_event(org, 1))
-    body = (await client.get("/search", params={"organisation_type": "ngo", "organisation": "org-x"})).json()
+    body = (
+        await client.get("/search", params={"organisation_type": "ngo", "organisation": "org-x"})
+    ).json()
     assert [h["action_id"] for h in body["hits"]] == ["a2"]
     assert body["hits"][0]["organisation_name"] == "Lähiön perheyhdistys"
     by_name = (await client.get("/search", params={"q": "perheyhdistys"})).json()
@@ -92,22 +115,26 @@ async def test_organisation_changes_reach_indexed_actions(search_service: tuple[
     assert {"text": "Lähiön perheyhdistys", "kind": "organisation", "value": "org-x"} in suggestions
 
 
-async def test_reindex_job_rebuilds_an_equal_index(search_service: tuple[Service, httpx.AsyncClient]) -> None:
+async def test_reindex_job_rebuilds_an_equal_index(
+    search_service: tuple[Service, httpx.AsyncClient],
+) -> None:
     service, client = search_service
     ctx = service.ctx()
     projection = ctx.state["projection"]
     for n in range(12):
-        await projection.apply(envelope("published", public_action(f"r{n}", title=f"Yksinäisyyden torjunta {n}")))
+        await projection.apply(
+            envelope("published", public_action(f"r{n}", title=f"Yksinäisyyden torjunta {n}"))
+        )
     await projection.apply(envelope("withdrawn", action_id="r3", version=2))
     backend = ctx.state["engine"].backend
     live = await backend.versions()
     before = (await client.get("/search", params={"q": "yksinäisyys", "limit": 100})).json()
 
     job_id = await queue_job(ctx.state["store"])
-    job = await eventually(
-        lambda: _finished(ctx.state["store"], job_id), timeout=30
+    job = await eventually(lambda: _finished(ctx.state["store"], job_id), timeout=30)
+    assert (
+        job["state"] == "done" and job["count"] == 11 and job["total"] == 11 and job["done"] == 11
     )
-    assert job["state"] == "done" and job["count"] == 11 and job["total"] == 11 and job["done"] == 11
     assert await backend.versions() == live
     after = (await client.get("/search", params={"q": "yksinäisyys", "limit": 100})).json()
     assert after["total"] == before["total"] == 11
@@ -146,7 +173,9 @@ async def test_user_input_errors_are_422_naming_the_parameter(
         assert response.status_code == 200, (weird, response.text)
     missing = await client.get("/actions/nope/similar")
     assert missing.status_code == 404
-    assert (await client.get("/suggest", params={"limit": 99})).json()["errors"][0]["field"] == "limit"
+    assert (await client.get("/suggest", params={"limit": 99})).json()["errors"][0][
+        "field"
+    ] == "limit"
 
 
 async def test_events_from_the_broker_are_searchable(
@@ -158,16 +187,25 @@ async def test_events_from_the_broker_are_searchable(
     producer = KafkaBroker(service_env["HTK_KAFKA_BOOTSTRAP_SERVERS"])
     async with running(service.app()) as client, producer:
         await producer.start()
-        org = Organisation(organisation_id="org-k", name_fi="Kylätoimikunta", type="ngo", status="approved")  # type: ignore[arg-type]
+        org = Organisation(
+            organisation_id="org-k", name_fi="Kylätoimikunta", type="ngo", status="approved"
+        )  # type: ignore[arg-type]
         events = [
             (Topic.CATALOGUE_ORGANISATIONS, organisation_event(org, 1)),
-            (Topic.SUBMISSIONS_ACTIONS, envelope("published", public_action("k1", title="Kyläkahvila", org="org-k"))),
+            (
+                Topic.SUBMISSIONS_ACTIONS,
+                envelope("published", public_action("k1", title="Kyläkahvila", org="org-k")),
+            ),
         ]
         for topic, event in events:
-            await producer.publish(event.model_dump_json().encode(), topic, key=event.subject.encode())
+            await producer.publish(
+                event.model_dump_json().encode(), topic, key=event.subject.encode()
+            )
 
         async def found() -> dict[str, Any] | None:
-            body = (await client.get("/search", params={"q": "kyläkahvila", "organisation_type": "ngo"})).json()
+            body = (
+                await client.get("/search", params={"q": "kyläkahvila", "organisation_type": "ngo"})
+            ).json()
             return body if body["total"] == 1 else None
 
         body = await eventually(found, timeout=30)

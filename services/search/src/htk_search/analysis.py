@@ -122,7 +122,9 @@ class Analyser:
             # (``vointialue`` of ``hyvinvointialue``) are mostly noise.
             for start in range(len(parts)):
                 for end in range(start + 1, len(parts) + 1):
-                    if end - start == len(parts) or (end - start > 1 and 0 < start < end < len(parts)):
+                    if end - start == len(parts) or (
+                        end - start > 1 and 0 < start < end < len(parts)
+                    ):
                         continue
                     span = "".join(parts[start:end])
                     forms = self.baseforms(span)
@@ -160,7 +162,9 @@ class Analyser:
         lemmas[self.stem("en", word)] = None
         lemmas[word] = None  # an unknown word may be indexed as itself in the lemma field
         parts = [
-            t for t in self.finnish_terms(word)[0] if t not in lemmas and len(t) >= 4 and "-" not in t
+            t
+            for t in self.finnish_terms(word)[0]
+            if t not in lemmas and len(t) >= 4 and "-" not in t
         ]
         return QueryWord(
             raw=word, lemmas=tuple(lemmas), parts=tuple(parts), stopword=word in STOPWORDS

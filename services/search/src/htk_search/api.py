@@ -28,7 +28,9 @@ async def search(
     q: Annotated[str, Query(max_length=500, description='Search text; "quotes" for phrases')] = "",
     sort: Annotated[Sort | None, Query(description="relevance (default with text) or date")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2000, description="next_cursor of the previous page")] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=2000, description="next_cursor of the previous page")
+    ] = None,
     priority: Values = None,
     sub_goal: Values = None,
     measure: Values = None,

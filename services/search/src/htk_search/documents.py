@@ -51,7 +51,11 @@ class IndexDocument:
 def active_years(action: PublicAction) -> list[str]:
     if action.start_date is None:
         return [str(action.published_at.year)]
-    last = action.end_date.year if action.end_date else max(action.start_date.year, action.updated_at.year)
+    last = (
+        action.end_date.year
+        if action.end_date
+        else max(action.start_date.year, action.updated_at.year)
+    )
     first = action.start_date.year
     last = min(max(first, last), first + MAX_YEARS)
     return [str(y) for y in range(first, last + 1)]

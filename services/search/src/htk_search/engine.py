@@ -8,7 +8,13 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
-from htk_contracts.actions import ActionState, InequalityDimension, Language, PublicAction, TargetGroup
+from htk_contracts.actions import (
+    ActionState,
+    InequalityDimension,
+    Language,
+    PublicAction,
+    TargetGroup,
+)
 from htk_contracts.catalogue import Organisation, OrganisationType, PlanLevel, PlanVersion
 
 from htk_search.analysis import STOPWORDS, Analyser, words
@@ -16,7 +22,15 @@ from htk_search.backends.base import Progress, QueryError, SearchBackend
 from htk_search.documents import FACETS, IndexDocument, build_document
 from htk_search.geography import Geography
 from htk_search.highlight import highlight
-from htk_search.query import Plan, Sort, TermGroup, decode_cursor, encode_cursor, fingerprint, parse_text
+from htk_search.query import (
+    Plan,
+    Sort,
+    TermGroup,
+    decode_cursor,
+    encode_cursor,
+    fingerprint,
+    parse_text,
+)
 from htk_search.schemas import FacetCount, SearchHit, SearchResponse, Suggestion
 
 MAX_FILTER_VALUES = 50
@@ -26,7 +40,11 @@ CODE_PATTERNS = {
     "sub_goal": re.compile(r"^\d{1,2}\.\d{1,2}$"),
     "measure": re.compile(r"^\d{1,2}\.\d{1,2}\.\d{1,2}$"),
 }
-PLAN_LEVELS = {"priority": PlanLevel.PRIORITY, "sub_goal": PlanLevel.SUB_GOAL, "measure": PlanLevel.MEASURE}
+PLAN_LEVELS = {
+    "priority": PlanLevel.PRIORITY,
+    "sub_goal": PlanLevel.SUB_GOAL,
+    "measure": PlanLevel.MEASURE,
+}
 ENUMS: dict[str, frozenset[str]] = {
     "organisation_type": frozenset(t.value for t in OrganisationType),
     "target_group": frozenset(t.value for t in TargetGroup),
@@ -143,7 +161,11 @@ class SearchEngine:
         """Actions sharing the most telling words and the same measures and places."""
         counts: Counter[str] = Counter()
         language = action.language.value
-        for text, weight in ((action.title, 2), (action.summary, 1), (action.inequality_reduction, 1)):
+        for text, weight in (
+            (action.title, 2),
+            (action.summary, 1),
+            (action.inequality_reduction, 1),
+        ):
             for term in self.analyser.analyse(text, language).lemma:
                 if len(term) >= 3 and term not in STOPWORDS and not term.isdigit():
                     counts[term] += weight
@@ -162,9 +184,7 @@ class SearchEngine:
         )
         page = await self.backend.search(plan, limit=limit, state=None, facets=False)
         terms = plan.highlight_terms()
-        return SearchResponse(
-            total=page.total, hits=[self._hit(p, s, terms) for p, s in page.hits]
-        )
+        return SearchResponse(total=page.total, hits=[self._hit(p, s, terms) for p, s in page.hits])
 
     async def suggest(self, text: str, limit: int) -> list[Suggestion]:
         typed = words(text)
@@ -177,7 +197,11 @@ class SearchEngine:
             return all(any(w.startswith(t) for w in name_words) for t in typed)
 
         orgs = sorted(
-            (o for o in self.organisations.values() if matches(o.name_fi) or matches(o.name_sv or "")),
+            (
+                o
+                for o in self.organisations.values()
+                if matches(o.name_fi) or matches(o.name_sv or "")
+            ),
             key=lambda o: o.name_fi,
         )
         out += [
@@ -191,7 +215,9 @@ class SearchEngine:
                 if n.level == PlanLevel.MEASURE
                 and (matches(n.name.fi) or matches(n.name.sv) or matches(n.name.en))
             ]
-            out += [Suggestion(text=n.name.fi, kind="measure", value=n.code) for n in measures[:limit]]
+            out += [
+                Suggestion(text=n.name.fi, kind="measure", value=n.code) for n in measures[:limit]
+            ]
         return out
 
     async def rebuild(

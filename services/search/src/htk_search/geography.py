@@ -13,7 +13,9 @@ class Geography:
     municipality_names: dict[str, str] = field(default_factory=dict)
 
     def counties_of(self, municipalities: list[str]) -> set[str]:
-        return {self.municipality_county[m] for m in municipalities if m in self.municipality_county}
+        return {
+            self.municipality_county[m] for m in municipalities if m in self.municipality_county
+        }
 
     def municipalities_of(self, counties: list[str]) -> set[str]:
         found: set[str] = set()

@@ -23,7 +23,9 @@ async def open_backend(settings: SearchSettings) -> SearchBackend:
     if settings.search_backend == "elasticsearch":
         from htk_search.backends.elasticsearch_backend import ElasticsearchBackend
 
-        return await ElasticsearchBackend.open(settings.elasticsearch_url, settings.elasticsearch_index)
+        return await ElasticsearchBackend.open(
+            settings.elasticsearch_url, settings.elasticsearch_index
+        )
     from htk_search.backends.tantivy_backend import TantivyBackend
 
     return TantivyBackend(settings.search_index_dir)

@@ -77,7 +77,9 @@ class CatalogueProjection:
         if not await self.store.put_organisation(organisation, envelope.aggregateversion):
             return
         self.engine.organisations[organisation.organisation_id] = organisation
-        await self.actions.reindex_actions(await self.store.actions_of(organisation.organisation_id))
+        await self.actions.reindex_actions(
+            await self.store.actions_of(organisation.organisation_id)
+        )
 
     async def apply_plan(self, envelope: Envelope[dict[str, Any]]) -> None:
         plan = PlanVersion.model_validate(envelope.data)

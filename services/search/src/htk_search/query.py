@@ -102,7 +102,9 @@ def parse_text(analyser: Analyser, text: str) -> tuple[list[TermGroup], list[Phr
         if phrase_words:
             phrases.append(_phrase(analyser, phrase_words))
     free = words(PHRASE.sub(" ", text))
-    free += [w for m in PHRASE.finditer(text) if len(words(m.group(1))) == 1 for w in words(m.group(1))]
+    free += [
+        w for m in PHRASE.finditer(text) if len(words(m.group(1))) == 1 for w in words(m.group(1))
+    ]
     if len(free) + sum(len(p.raw) for p in phrases) > MAX_WORDS:
         raise QueryError("q", f"The search text has more than {MAX_WORDS} words.")
     meaningful = [w for w in free if not analyser.query_word(w).stopword]

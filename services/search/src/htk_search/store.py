@@ -45,7 +45,10 @@ class ReadCopies:
     async def remove_action(self, action_id: str, version: int) -> None:
         # A tombstone keeps the version, so an older "published" replayed later stays ignored.
         await self._put_versioned(
-            self.actions, action_id, version, {"version": version, "organisation_ids": [], "action": None}
+            self.actions,
+            action_id,
+            version,
+            {"version": version, "organisation_ids": [], "action": None},
         )
 
     async def get_action(self, action_id: str) -> PublicAction | None:

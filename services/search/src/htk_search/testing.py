@@ -33,7 +33,11 @@ def example_plan(path: Path = DATA_DIR / "plan" / "example-plan.csv") -> PlanVer
             for row in csv.DictReader(f)
         ]
     return PlanVersion(
-        version=1, created_at=datetime(2026, 1, 1, tzinfo=UTC), change="test", example=True, nodes=nodes
+        version=1,
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        change="test",
+        example=True,
+        nodes=nodes,
     )
 
 
@@ -117,21 +121,27 @@ def relevance_set(directory: Path) -> RelevanceSet:
     return RelevanceSet(organisations=organisations, actions=actions, queries=queries)
 
 
-def engine_for(backend: SearchBackend, organisations: dict[str, Organisation] | None = None) -> SearchEngine:
+def engine_for(
+    backend: SearchBackend, organisations: dict[str, Organisation] | None = None
+) -> SearchEngine:
     engine = SearchEngine(backend, analyser(), load_geography(DATA_DIR))
     engine.organisations = dict(organisations or {})
     engine.plan = example_plan()
     return engine
 
 
-def envelope(kind: str, action: PublicAction | None = None, *, action_id: str = "", version: int = 1) -> Envelope[dict[str, Any]]:
+def envelope(
+    kind: str, action: PublicAction | None = None, *, action_id: str = "", version: int = 1
+) -> Envelope[dict[str, Any]]:
     data: Any
     if kind == "published" and action:
         data, version, action_id = ActionPublished(action=action), action.version, action.action_id
     elif kind == "updated" and action:
         data, version, action_id = ActionUpdated(action=action), action.version, action.action_id
     else:
-        data = ActionWithdrawn(action_id=action_id, organisation_id="org-oulu", at=datetime.now(UTC))
+        data = ActionWithdrawn(
+            action_id=action_id, organisation_id="org-oulu", at=datetime.now(UTC)
+        )
     e = new_envelope(
         source="/test",
         type=f"fi.htk.action.{kind}.v1",

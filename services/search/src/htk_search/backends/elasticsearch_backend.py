@@ -62,13 +62,23 @@ def _group(group: TermGroup) -> dict[str, Any]:
             )
         elif group.raw:
             alternatives.append(
-                {"match_phrase": {raw_field: {"query": " ".join(group.raw), "boost": WEIGHTS[raw_field]}}}
+                {
+                    "match_phrase": {
+                        raw_field: {"query": " ".join(group.raw), "boost": WEIGHTS[raw_field]}
+                    }
+                }
             )
         for lemma in group.lemmas:
-            alternatives.append({"term": {lemma_field: {"value": lemma, "boost": WEIGHTS[lemma_field]}}})
+            alternatives.append(
+                {"term": {lemma_field: {"value": lemma, "boost": WEIGHTS[lemma_field]}}}
+            )
         for part in group.parts:
             alternatives.append(
-                {"term": {lemma_field: {"value": part, "boost": WEIGHTS[lemma_field] * PART_WEIGHT}}}
+                {
+                    "term": {
+                        lemma_field: {"value": part, "boost": WEIGHTS[lemma_field] * PART_WEIGHT}
+                    }
+                }
             )
         if group.fuzzy and len(group.raw) == 1:
             for field in (raw_field, lemma_field):
@@ -86,7 +96,11 @@ def _phrase(phrase: Phrase) -> dict[str, Any]:
         )
         for variant in phrase.seq_variants:
             options.append(
-                {"match_phrase": {f"{area}_seq": {"query": " ".join(variant), "boost": weight * 0.8}}}
+                {
+                    "match_phrase": {
+                        f"{area}_seq": {"query": " ".join(variant), "boost": weight * 0.8}
+                    }
+                }
             )
     return {"dis_max": {"queries": options, "tie_breaker": 0.1}}
 
@@ -109,7 +123,9 @@ def build_query(plan: Plan) -> dict[str, Any]:
     must.extend(_phrase(p) for p in plan.phrases)
     for facet, (values, weight) in plan.facet_boosts.items():
         if values:
-            should.append({"constant_score": {"filter": {"terms": {facet: values}}, "boost": weight}})
+            should.append(
+                {"constant_score": {"filter": {"terms": {facet: values}}, "boost": weight}}
+            )
     if not plan.has_text:
         must.append({"match_all": {}})
     query: dict[str, Any] = {
@@ -169,7 +185,9 @@ class ElasticsearchBackend:
         else:
             sort = [{"_score": "desc"}, {"action_id": "asc"}]
         if state is None:
-            pit = (await self.client.open_point_in_time(index=self.alias, keep_alive=KEEP_ALIVE))["id"]
+            pit = (await self.client.open_point_in_time(index=self.alias, keep_alive=KEEP_ALIVE))[
+                "id"
+            ]
             after = None
         else:
             pit, after = state.get("pit"), state.get("after")
@@ -197,7 +215,10 @@ class ElasticsearchBackend:
             raise QueryError("cursor", "The cursor has expired: start the search again.") from exc
         raw_hits = response["hits"]["hits"]
         hits = [
-            (h["_source"]["payload"], float(h.get("_score") or 0.0) if plan.sort == "relevance" else 0.0)
+            (
+                h["_source"]["payload"],
+                float(h.get("_score") or 0.0) if plan.sort == "relevance" else 0.0,
+            )
             for h in raw_hits[:limit]
         ]
         page = Page(total=int(response["hits"]["total"]["value"]), hits=hits)
@@ -218,7 +239,7 @@ class ElasticsearchBackend:
             index=self.alias,
             query={"match_phrase_prefix": {"suggest": {"query": " ".join(prefix_words)}}},
             size=limit * 3,
-            source=["payload.title"],
+            source_includes=["payload.title"],
         )
         titles = dict.fromkeys(h["_source"]["payload"]["title"] for h in response["hits"]["hits"])
         return list(titles)[:limit]
@@ -233,7 +254,7 @@ class ElasticsearchBackend:
                 query={"match_all": {}},
                 sort=[{"action_id": "asc"}],
                 size=1000,
-                source=["action_id", "version"],
+                source_includes=["action_id", "version"],
                 **kwargs,
             )
             hits = response["hits"]["hits"]

@@ -16,7 +16,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import tantivy
 
@@ -50,7 +50,9 @@ def _schema() -> tantivy.Schema:
 def _open(directory: Path, schema: tantivy.Schema) -> tantivy.Index:
     directory.mkdir(parents=True, exist_ok=True)
     index = tantivy.Index(schema, path=str(directory))
-    index.register_tokenizer("ws", tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
+    index.register_tokenizer(
+        "ws", tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+    )
     return index
 
 
@@ -87,6 +89,11 @@ def _to_tantivy(doc: IndexDocument) -> tantivy.Document:
     out.add_date("updated_at", doc.updated_at)
     out.add_bytes("payload", json.dumps(doc.payload, ensure_ascii=False).encode())
     return out
+
+
+def _payload(stored: tantivy.Document) -> dict[str, Any]:
+    payload: dict[str, Any] = json.loads(cast(bytes, stored.get_first("payload")))
+    return payload
 
 
 class TantivyBackend:
@@ -185,7 +192,9 @@ class TantivyBackend:
         matches = tantivy.Query.term_set_query(self.schema, facet, values)
         if facet in AREA_FACETS:
             national = tantivy.Query.term_query(self.schema, "national", True)
-            matches = tantivy.Query.boolean_query([(Occur.Should, matches), (Occur.Should, national)])
+            matches = tantivy.Query.boolean_query(
+                [(Occur.Should, matches), (Occur.Should, national)]
+            )
         return tantivy.Query.const_score_query(matches, 0.0)
 
     def build(self, plan: Plan) -> tantivy.Query:
@@ -231,9 +240,7 @@ class TantivyBackend:
             self._snapshots.popitem(last=False)
         return key, searcher, offset
 
-    def _search(
-        self, plan: Plan, limit: int, state: dict[str, Any] | None, facets: bool
-    ) -> Page:
+    def _search(self, plan: Plan, limit: int, state: dict[str, Any] | None, facets: bool) -> Page:
         query = self.build(plan)
         key, searcher, offset = self._snapshot(state)
         if plan.sort == "date":
@@ -245,16 +252,18 @@ class TantivyBackend:
         hits = []
         for score, address in result.hits[:limit]:
             stored = searcher.doc(address)
-            payload = json.loads(bytes(stored.get_first("payload")))
+            payload = _payload(stored)
             hits.append((payload, float(score) if plan.sort == "relevance" else 0.0))
-        page = Page(total=int(result.count or 0), hits=hits)
+        page = Page(total=int(getattr(result, "count", 0) or 0), hits=hits)
         if len(result.hits) > limit:
             page.next_state = {"snapshot": key, "offset": offset + limit}
         if facets and state is None:
             page.facets = self._facets(searcher, query)
         return page
 
-    def _facets(self, searcher: tantivy.Searcher, query: tantivy.Query) -> dict[str, dict[str, int]]:
+    def _facets(
+        self, searcher: tantivy.Searcher, query: tantivy.Query
+    ) -> dict[str, dict[str, int]]:
         spec = {
             name: {"terms": {"field": name, "size": FACET_SIZES.get(name, FACET_SIZE)}}
             for name in FACETS
@@ -273,12 +282,13 @@ class TantivyBackend:
     def _suggest(self, prefix_words: list[str], limit: int) -> list[str]:
         if not prefix_words:
             return []
-        query = tantivy.Query.phrase_prefix_query(self.schema, "suggest", prefix_words)
+        terms: list[str | tuple[int, str]] = list(prefix_words)
+        query = tantivy.Query.phrase_prefix_query(self.schema, "suggest", terms)
         searcher = self.current.index.searcher()
         result = searcher.search(query, limit=limit * 3, count=False)
         titles: dict[str, None] = {}
         for _, address in result.hits:
-            payload = json.loads(bytes(searcher.doc(address).get_first("payload")))
+            payload = _payload(searcher.doc(address))
             titles[payload["title"]] = None
         return list(titles)[:limit]
 
@@ -294,7 +304,7 @@ class TantivyBackend:
         out: dict[str, int] = {}
         for _, address in result.hits:
             doc = searcher.doc(address)
-            out[str(doc.get_first("action_id"))] = int(doc.get_first("version"))
+            out[str(doc.get_first("action_id"))] = int(cast(int, doc.get_first("version")))
         return out
 
     async def versions(self) -> dict[str, int]:
