@@ -171,6 +171,8 @@ async def test_user_input_errors_are_422_naming_the_parameter(
     for weird in ["*", "AND OR", "title:", "((", "\\", "ä-ö-", "'", "-", "~2", "🙂"]:
         response = await client.get("/search", params={"q": weird})
         assert response.status_code == 200, (weird, response.text)
+    too_long = await client.post("/similar", json={"text": "x", "limit": 500})
+    assert too_long.json()["errors"][0]["field"] == "limit"
     missing = await client.get("/actions/nope/similar")
     assert missing.status_code == 404
     assert (await client.get("/suggest", params={"limit": 99})).json()["errors"][0][
@@ -225,3 +227,26 @@ async def test_htk_search_reindex_shows_progress_and_count(
     assert "5/5 100%" in out and "Done: the new index holds 5 actions." in out
     assert await service.ctx().state["engine"].backend.versions() == live
     assert (await client.get("/search", params={"q": "kerho"})).json()["total"] == 5
+
+
+async def test_similar_actions_over_http(search_service: tuple[Service, httpx.AsyncClient]) -> None:
+    service, client = search_service
+    projection = service.ctx().state["projection"]
+    await projection.apply(
+        envelope("published", public_action("s1", title="Yksinäisyyden torjunta ikäihmisille"))
+    )
+    await projection.apply(
+        envelope("published", public_action("s2", title="Ikäihmisten yksinäisyys kotihoidossa"))
+    )
+    await projection.apply(
+        envelope(
+            "published", public_action("s3", title="Pyöräilyreitit kouluille", measures=["2.1.1"])
+        )
+    )
+    body = (await client.get("/actions/s1/similar")).json()
+    assert body["hits"][0]["action_id"] == "s2"
+    assert "s1" not in [h["action_id"] for h in body["hits"]]
+    draft = await client.post(
+        "/similar", json={"text": "Yksinäisten ikäihmisten kerho", "exclude": ["s2"]}
+    )
+    assert draft.json()["hits"][0]["action_id"] == "s1"

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from htk_runtime.errors import DomainError
+from pydantic import BaseModel, ConfigDict, Field
 
 from htk_search.backends.base import QueryError
 from htk_search.documents import FACETS
@@ -64,6 +65,21 @@ async def similar(
     if action is None:
         raise DomainError(404, "No published action with this id.", field="action_id")
     return await _engine(request).similar(action, limit)
+
+
+class SimilarToText(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=20_000)
+    exclude: list[str] = Field(default_factory=list, max_length=100)
+    limit: int = Field(default=5, ge=1, le=50)
+
+
+@router.post("/similar")
+async def similar_to_text(request: Request, body: SimilarToText) -> SearchResponse:
+    """Published actions like a text, e.g. a draft (the submissions service asks while a member
+    writes, to point out likely duplicates)."""
+    return await _engine(request).similar_to_text(body.text, body.exclude, body.limit)
 
 
 @router.get("/suggest")

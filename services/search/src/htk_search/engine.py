@@ -157,24 +157,27 @@ class SearchEngine:
             next_cursor=encode_cursor(print_, page.next_state) if page.next_state else None,
         )
 
-    async def similar(self, action: PublicAction, limit: int) -> SearchResponse:
-        """Actions sharing the most telling words and the same measures and places."""
+    def _telling_terms(self, texts: list[tuple[str, int]], language: str) -> list[TermGroup]:
         counts: Counter[str] = Counter()
-        language = action.language.value
-        for text, weight in (
-            (action.title, 2),
-            (action.summary, 1),
-            (action.inequality_reduction, 1),
-        ):
+        for text, weight in texts:
             for term in self.analyser.analyse(text, language).lemma:
                 if len(term) >= 3 and term not in STOPWORDS and not term.isdigit():
                     counts[term] += weight
-        groups = [
+        return [
             TermGroup(raw=(), lemmas=(term,), fuzzy=0)
             for term, _ in counts.most_common(SIMILAR_TERMS)
         ]
+
+    async def _similar(self, plan: Plan, limit: int) -> SearchResponse:
+        page = await self.backend.search(plan, limit=limit, state=None, facets=False)
+        terms = plan.highlight_terms()
+        return SearchResponse(total=page.total, hits=[self._hit(p, s, terms) for p, s in page.hits])
+
+    async def similar(self, action: PublicAction, limit: int) -> SearchResponse:
+        """Actions sharing the most telling words and the same measures and target groups."""
+        texts = [(action.title, 2), (action.summary, 1), (action.inequality_reduction, 1)]
         plan = Plan(
-            groups=groups,
+            groups=self._telling_terms(texts, action.language.value),
             exclude_ids=[action.action_id],
             facet_boosts={
                 "measure": (list(action.measures), 1.0),
@@ -182,9 +185,14 @@ class SearchEngine:
                 "target_group": ([t.value for t in action.target_groups], 0.5),
             },
         )
-        page = await self.backend.search(plan, limit=limit, state=None, facets=False)
-        terms = plan.highlight_terms()
-        return SearchResponse(total=page.total, hits=[self._hit(p, s, terms) for p, s in page.hits])
+        return await self._similar(plan, limit)
+
+    async def similar_to_text(self, text: str, exclude: list[str], limit: int) -> SearchResponse:
+        """Actions like a text not yet published (a draft, to spot duplicates)."""
+        plan = Plan(groups=self._telling_terms([(text, 1)], "fi"), exclude_ids=exclude)
+        if not plan.groups:
+            return SearchResponse(total=0, hits=[])
+        return await self._similar(plan, limit)
 
     async def suggest(self, text: str, limit: int) -> list[Suggestion]:
         typed = words(text)
