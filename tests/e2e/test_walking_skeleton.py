@@ -1,5 +1,6 @@
 """The whole platform through ``htk up``: tansu, SecantusDB and the five services as processes."""
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.e2e.catalogue_seed import publish_catalogue
 from tests.e2e.platform import REPO, Launched, alive, descendants, launch, platform_env
 
 pytestmark = pytest.mark.e2e
@@ -55,14 +57,25 @@ def running_platform(var_dir: Path) -> Iterator[Launched]:
 def test_ready_and_an_action_reaches_search_and_coverage(running_platform: Launched) -> None:
     url = running_platform.url
     assert f"running: {url}/" in "".join(running_platform.output)
+    bootstrap = f"127.0.0.1:{running_platform.env['HTK_KAFKA_PORT']}"
+    asyncio.run(publish_catalogue(bootstrap, ACTION["organisation_id"]))
     with httpx.Client(base_url=url, timeout=10) as client:
         assert client.get("/health/ready").status_code == 200
         before = client.get("/api/v1/coverage").json()["priorities"]
         assert all(p["priority"] != "1" or p["actions"] == 0 for p in before)
 
-        created = client.post("/api/v1/actions", json=ACTION)
-        assert created.status_code == 201, created.text
+        # The plan reaches submissions' read copy shortly after it is published.
+        created = poll(
+            lambda: (r := client.post("/api/v1/actions", json=ACTION)).status_code == 201 and r
+        )
         action_id = created.json()["id"]
+        etag = created.headers["ETag"]
+        submitted = client.post(f"/api/v1/actions/{action_id}/submit", headers={"If-Match": etag})
+        assert submitted.status_code == 200, submitted.text
+        published = client.post(
+            f"/api/v1/actions/{action_id}/publish", headers={"If-Match": submitted.headers["ETag"]}
+        )
+        assert published.status_code == 200, published.text
 
         def found() -> bool:
             hits = client.get("/api/v1/search", params={"q": "kylätoiminta"}).json()["hits"]
@@ -101,7 +114,7 @@ def test_sigterm_stops_everything_and_a_restart_keeps_the_data(
             priorities = client.get("/api/v1/coverage").json()["priorities"]
             assert {"priority": "1", "actions": 1} in priorities
             # Writes stay closed without the development switch.
-            assert client.post("/api/v1/actions", json=ACTION).status_code == 403
+            assert client.post("/api/v1/actions", json=ACTION).status_code == 401
     finally:
         again.terminate()
 
