@@ -25,8 +25,12 @@ from htk_submissions.main import create_service
 
 
 async def test_submissions_survive_a_broker_outage(
-    submissions_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-    actors: Any, seed: Any, new_action: Any,
+    submissions_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    actors: Any,
+    seed: Any,
+    new_action: Any,
 ) -> None:
     port = free_port()
     bootstrap = f"127.0.0.1:{port}"
@@ -44,7 +48,9 @@ async def test_submissions_survive_a_broker_outage(
             # Members keep working while the broker is away.
             ids = []
             for i in range(5):
-                created = await client.post("/actions", json=new_action(title=f"Toimenpide {i}"), headers=actors.member)
+                created = await client.post(
+                    "/actions", json=new_action(title=f"Toimenpide {i}"), headers=actors.member
+                )
                 assert created.status_code == 201, created.text
                 submitted = await client.post(
                     f"/actions/{created.json()['id']}/submit",
@@ -82,7 +88,9 @@ async def _drained(outbox: Any) -> bool:
 
 
 async def _read_all(bootstrap: str, expected: int) -> list[Envelope[dict[str, Any]]]:
-    settings = ServiceSettings(kafka_bootstrap_servers=bootstrap, kafka_group_prefix=f"reader-{uuid.uuid4().hex[:6]}")
+    settings = ServiceSettings(
+        kafka_bootstrap_servers=bootstrap, kafka_group_prefix=f"reader-{uuid.uuid4().hex[:6]}"
+    )
     received: list[Envelope[dict[str, Any]]] = []
 
     async def collect(envelope: Envelope[dict[str, Any]]) -> None:
@@ -92,6 +100,7 @@ async def _read_all(bootstrap: str, expected: int) -> list[Envelope[dict[str, An
     subscribe(reader, settings, Topic.SUBMISSIONS_ACTIONS, collect)
     await reader.start()
     try:
+
         async def enough() -> bool:
             return len(received) >= expected
 

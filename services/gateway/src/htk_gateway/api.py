@@ -47,7 +47,7 @@ async def _to_submissions(request: Request, method: str, path: str, *, write: bo
         params=request.query_params,
         content=await request.body() if write else None,
         headers={**headers, **signed},
-        pass_headers=("etag", "idempotent-replayed"),
+        pass_headers=("etag", "idempotent-replayed", "content-disposition"),
     )
 
 
@@ -92,6 +92,17 @@ async def action_history(action_id: str, request: Request) -> Response:
 @router.get("/actions/{action_id}/diff", tags=["actions"])
 async def action_diff(action_id: str, request: Request) -> Response:
     return await _to_submissions(request, "GET", f"/actions/{action_id}/diff", write=False)
+
+
+@router.post("/imports", tags=["imports"])
+async def import_actions(request: Request) -> Response:
+    """Bulk import from CSV or XLSX (coordinators); ``dry_run=true`` only checks the rows."""
+    return await _to_submissions(request, "POST", "/imports", write=True)
+
+
+@router.get("/imports/template.{kind}", tags=["imports"])
+async def import_template(kind: str, request: Request) -> Response:
+    return await _to_submissions(request, "GET", f"/imports/template.{kind}", write=False)
 
 
 @router.get("/search", tags=["search"])

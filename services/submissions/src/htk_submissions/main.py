@@ -9,6 +9,7 @@ from htk_runtime.geography import load_geography
 from htk_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_indexes
 from htk_runtime.service import Service, ServiceContext
 from htk_submissions.api import router
+from htk_submissions.imports_api import router as imports_router
 from htk_submissions.readcopies import CatalogueCopies
 from htk_submissions.settings import SubmissionsSettings
 from htk_submissions.store import ActionStore, ensure_indexes
@@ -19,7 +20,7 @@ def create_service(settings: SubmissionsSettings | None = None) -> Service:
     service = Service(
         settings,
         title="HTK submissions",
-        routers=[router],
+        routers=[router, imports_router],
         body_limit_overrides={"/imports": settings.max_import_bytes},
     )
 

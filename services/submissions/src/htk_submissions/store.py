@@ -30,7 +30,7 @@ IDEMPOTENCY = "idempotency_keys"
 async def ensure_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
     await db[ACTIONS].create_index([("organisation_id", ASCENDING), ("_id", ASCENDING)])
     await db[ACTIONS].create_index([("status", ASCENDING), ("_id", ASCENDING)])
-    await db[ACTIONS].create_index([("import_key", ASCENDING)], sparse=True)
+    await db[ACTIONS].create_index([("import_key", ASCENDING)], sparse=True, unique=True)
     await db[VERSIONS].create_index([("action_id", ASCENDING), ("version", ASCENDING)])
 
 
@@ -142,6 +142,8 @@ class ActionStore:
         try:
             await self._transaction(write)
         except DuplicateKeyError:
+            if import_key and (existing := await self.find_import(import_key)):
+                return Created(existing, replayed=True)
             if key_id is None:
                 raise
             return await self._replay(key_id, digest)
