@@ -1,0 +1,206 @@
+"""Who can reach whom, worked out from the rendered NetworkPolicies.
+
+A small evaluator of the NetworkPolicy semantics (a pod is isolated in a direction once any
+policy selects it for that direction; traffic then needs an allowing rule on both ends) runs
+over the pods the platform has: the five services with their rendered labels, and the data
+stores with the labels their operators give their pods. Kafka's ingress side is the policy
+Strimzi writes from the listener's ``networkPolicyPeers``.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from deploy_facts import SERVICES, by_name, of_kind, rendered_overlay
+
+
+@dataclass(frozen=True)
+class Pod:
+    name: str
+    namespace: str
+    labels: dict[str, str]
+    ports: dict[str, int] = field(default_factory=dict)
+
+
+def selects(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
+    if selector is None:
+        return True
+    for key, value in selector.get("matchLabels", {}).items():
+        if labels.get(key) != value:
+            return False
+    for expression in selector.get("matchExpressions", []):
+        key, operator, values = expression["key"], expression["operator"], expression.get("values")
+        present = key in labels
+        if operator == "In" and not (present and labels[key] in values):
+            return False
+        if operator == "NotIn" and present and labels[key] in values:
+            return False
+        if operator == "Exists" and not present:
+            return False
+        if operator == "DoesNotExist" and present:
+            return False
+    return True
+
+
+def peer_matches(peer: dict[str, Any], policy_ns: str, pod: Pod) -> bool:
+    if "ipBlock" in peer:
+        return False  # no pod here is addressed by IP block
+    namespace_labels = {"kubernetes.io/metadata.name": pod.namespace}
+    if "namespaceSelector" in peer:
+        if not selects(peer["namespaceSelector"], namespace_labels):
+            return False
+    elif pod.namespace != policy_ns:
+        return False
+    return selects(peer.get("podSelector"), pod.labels)
+
+
+def port_matches(ports: list[dict[str, Any]] | None, dest: Pod, port: int, protocol: str) -> bool:
+    if not ports:
+        return True
+    for entry in ports:
+        if entry.get("protocol", "TCP") != protocol:
+            continue
+        wanted = entry.get("port")
+        if wanted is None or wanted == port or dest.ports.get(str(wanted)) == port:
+            return True
+    return False
+
+
+class Network:
+    def __init__(self, policies: list[dict[str, Any]]) -> None:
+        self.policies = policies
+
+    def _allowed(self, direction: str, subject: Pod, other: Pod, dest: Pod, port: int, protocol: str) -> bool:
+        kind, rules_key, peers_key = {
+            "Ingress": ("Ingress", "ingress", "from"),
+            "Egress": ("Egress", "egress", "to"),
+        }[direction]
+        applying = [
+            p
+            for p in self.policies
+            if p["metadata"]["namespace"] == subject.namespace
+            and selects(p["spec"]["podSelector"], subject.labels)
+            and kind in p["spec"].get("policyTypes", ["Ingress"])
+        ]
+        if not applying:
+            return True
+        for policy in applying:
+            for rule in policy["spec"].get(rules_key, []):
+                peers = rule.get(peers_key)
+                if (not peers or any(peer_matches(p, subject.namespace, other) for p in peers)) and (
+                    port_matches(rule.get("ports"), dest, port, protocol)
+                ):
+                    return True
+        return False
+
+    def can_reach(self, source: Pod, dest: Pod, port: int, protocol: str = "TCP") -> bool:
+        return self._allowed("Egress", source, dest, dest, port, protocol) and self._allowed(
+            "Ingress", dest, source, dest, port, protocol
+        )
+
+
+def strimzi_listener_policies(docs: tuple[dict[str, Any], ...], namespace: str) -> list[dict]:
+    policies = []
+    for kafka in of_kind(docs, "Kafka"):
+        name = kafka["metadata"]["name"]
+        for listener in kafka["spec"]["kafka"]["listeners"]:
+            policies.append(
+                {
+                    "metadata": {"name": f"{name}-network-policy-kafka", "namespace": namespace},
+                    "spec": {
+                        "podSelector": {"matchLabels": {"strimzi.io/cluster": name, "strimzi.io/kind": "Kafka"}},
+                        "policyTypes": ["Ingress"],
+                        "ingress": [
+                            {
+                                "from": listener.get("networkPolicyPeers", []),
+                                "ports": [{"port": listener["port"], "protocol": "TCP"}],
+                            }
+                        ],
+                    },
+                }
+            )
+    return policies
+
+
+@pytest.fixture(scope="module", params=["dev", "prod"])
+def world(request: pytest.FixtureRequest) -> tuple[Network, dict[str, Pod]]:
+    docs = rendered_overlay(request.param)
+    namespace = of_kind(docs, "Namespace")[0]["metadata"]["name"]
+    pods: dict[str, Pod] = {}
+    for name in SERVICES:
+        template = by_name(docs, "Deployment", f"htk-{name}")["spec"]["template"]
+        ports = {p["name"]: p["containerPort"] for p in template["spec"]["containers"][0]["ports"]}
+        pods[name] = Pod(name, namespace, template["metadata"]["labels"], ports)
+    kafka = of_kind(docs, "Kafka")[0]["metadata"]["name"]
+    mongo = of_kind(docs, "MongoDBCommunity")[0]["metadata"]["name"]
+    elastic = of_kind(docs, "Elasticsearch")[0]["metadata"]["name"]
+    pods["kafka"] = Pod("kafka", namespace, {"strimzi.io/cluster": kafka, "strimzi.io/kind": "Kafka"})
+    pods["mongo"] = Pod("mongo", namespace, {"app": f"{mongo}-svc"})
+    pods["elasticsearch"] = Pod(
+        "elasticsearch", namespace, {"elasticsearch.k8s.elastic.co/cluster-name": elastic}
+    )
+    pods["ingress"] = Pod("ingress", "ingress-nginx", {"app.kubernetes.io/name": "ingress-nginx"})
+    pods["dns"] = Pod("dns", "kube-system", {"k8s-app": "kube-dns"})
+    pods["stranger"] = Pod("stranger", "other-team", {"app": "anything"})
+    pods["neighbour"] = Pod("neighbour", namespace, {"app": "debug-shell"})
+    policies = of_kind(docs, "NetworkPolicy") + strimzi_listener_policies(docs, namespace)
+    return Network(policies), pods
+
+
+UPSTREAMS = ("catalogue", "submissions", "search", "reporting")
+
+
+def test_only_the_gateway_receives_outside_traffic(world: tuple[Network, dict[str, Pod]]) -> None:
+    net, pods = world
+    assert net.can_reach(pods["ingress"], pods["gateway"], 8000)
+    for name in UPSTREAMS:
+        assert not net.can_reach(pods["ingress"], pods[name], pods[name].ports["http"])
+    for outsider in ("stranger", "neighbour"):
+        for name in SERVICES:
+            assert not net.can_reach(pods[outsider], pods[name], pods[name].ports["http"])
+
+
+def test_the_gateway_reaches_the_services_it_calls(world: tuple[Network, dict[str, Pod]]) -> None:
+    net, pods = world
+    for name in UPSTREAMS:
+        assert net.can_reach(pods["gateway"], pods[name], pods[name].ports["http"])
+    assert net.can_reach(pods["gateway"], pods["mongo"], 27017)
+    assert not net.can_reach(pods["gateway"], pods["kafka"], 9092)  # no broker in the gateway
+    assert not net.can_reach(pods["gateway"], pods["elasticsearch"], 9200)
+
+
+def test_services_reach_only_their_own_dependencies(world: tuple[Network, dict[str, Pod]]) -> None:
+    net, pods = world
+    for name in UPSTREAMS:
+        assert net.can_reach(pods[name], pods["mongo"], 27017)
+        assert net.can_reach(pods[name], pods["kafka"], 9092)
+        assert net.can_reach(pods[name], pods["dns"], 53, "UDP")
+        assert not net.can_reach(pods[name], pods["gateway"], 8000)
+        assert not net.can_reach(pods[name], pods["stranger"], 443)
+        for other in UPSTREAMS:
+            if other != name:
+                assert not net.can_reach(pods[name], pods[other], pods[other].ports["http"])
+        reaches_search_index = net.can_reach(pods[name], pods["elasticsearch"], 9200)
+        assert reaches_search_index == (name == "search"), name
+
+
+def test_data_stores_refuse_everyone_else(world: tuple[Network, dict[str, Pod]]) -> None:
+    net, pods = world
+    for outsider in ("stranger", "neighbour", "ingress"):
+        assert not net.can_reach(pods[outsider], pods["mongo"], 27017)
+        assert not net.can_reach(pods[outsider], pods["kafka"], 9092)
+        assert not net.can_reach(pods[outsider], pods["elasticsearch"], 9200)
+
+
+def test_the_evaluator_sees_an_opened_path() -> None:
+    # Guard for the evaluator itself: an allow-all ingress on mongo lets the stranger in.
+    docs = rendered_overlay("prod")
+    namespace = of_kind(docs, "Namespace")[0]["metadata"]["name"]
+    open_all = {
+        "metadata": {"name": "oops", "namespace": namespace},
+        "spec": {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{}]},
+    }
+    mongo = Pod("mongo", namespace, {"app": "htk-mongo-svc"})
+    stranger = Pod("stranger", "other-team", {})
+    assert not Network(of_kind(docs, "NetworkPolicy")).can_reach(stranger, mongo, 27017)
+    assert Network([*of_kind(docs, "NetworkPolicy"), open_all]).can_reach(stranger, mongo, 27017)
