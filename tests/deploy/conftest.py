@@ -10,7 +10,7 @@ import pytest
 # next to this file importable by name.
 sys.path.insert(0, str(Path(__file__).parent))
 
-from deploy_facts import (  # noqa: E402
+from deploy_facts import (
     OVERLAYS,
     ServiceFacts,
     compose_file,

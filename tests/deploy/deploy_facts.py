@@ -125,6 +125,11 @@ def by_name(docs: tuple[dict[str, Any], ...], kind: str, name: str) -> dict[str,
     return matches[0]
 
 
+def app_container(docs: tuple[dict[str, Any], ...], service: str) -> dict[str, Any]:
+    deployment = by_name(docs, "Deployment", f"htk-{service}")
+    return dict(deployment["spec"]["template"]["spec"]["containers"][0])
+
+
 def deployment_env(docs: tuple[dict[str, Any], ...], deployment: dict[str, Any]) -> dict[str, Any]:
     """Every variable the app container gets: ConfigMap values and env entries as written."""
     container = deployment["spec"]["template"]["spec"]["containers"][0]

@@ -102,7 +102,9 @@ def test_services_have_healthchecks_conditions_and_restart_policies(
 
 def test_only_the_gateway_is_published_beyond_localhost(compose: dict[str, Any]) -> None:
     published = {
-        name: spec.get("ports", []) for name, spec in compose["services"].items() if spec.get("ports")
+        name: spec.get("ports", [])
+        for name, spec in compose["services"].items()
+        if spec.get("ports")
     }
     for name, ports in published.items():
         for port in ports:

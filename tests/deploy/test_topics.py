@@ -1,4 +1,4 @@
-"""Compose's init step and Strimzi's KafkaTopics create the same topics: the ones in the contracts."""
+"""Compose init and Strimzi KafkaTopics create the same topics: those in the contracts."""
 
 import re
 from typing import Any
@@ -59,3 +59,10 @@ def test_dead_letters_are_kept_longer_than_the_stream() -> None:
     stream = int(topics[Topic.SUBMISSIONS_ACTIONS][1]["retention.ms"])
     for topic in Topic:
         assert int(topics[dead_letter_topic(topic)][1]["retention.ms"]) > stream
+
+
+def test_the_scaling_notes_give_the_real_partition_counts() -> None:
+    notes = (DEPLOY / "README.md").read_text()
+    for name, (partitions, _) in compose_topics().items():
+        if not name.endswith(".dlt"):
+            assert re.search(rf"\| `{re.escape(name)}` \| {partitions} \|", notes), name

@@ -15,7 +15,7 @@ from htk_runtime.settings import ServiceSettings
 def check(port: int, path: str = "/health/ready", timeout: float = 3.0) -> bool:
     url = f"http://127.0.0.1:{port}{path}"
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (fixed scheme)
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
