@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from htk_runtime.settings import ServiceSettings
 
 
@@ -5,3 +7,16 @@ class SubmissionsSettings(ServiceSettings):
     service_name: str = "submissions"
     port: int = 8002
     mongo_database: str = "htk_submissions"
+
+    # When false, submitting publishes at once; by default a coordinator reviews first.
+    review_required: bool = True
+    # Geography reference data used to validate place codes.
+    submissions_data_dir: Path = Path("data")
+    # Freshness: an action is fresh until this many days after its last confirmation,
+    # then ageing, and stale after the second limit.
+    fresh_days: int = 180
+    stale_days: int = 365
+    # Bulk imports of spreadsheets may be larger than ordinary requests.
+    max_import_bytes: int = 10_000_000
+    # The search service, asked for likely duplicates while a member drafts.
+    search_url: str = "http://127.0.0.1:8003"
