@@ -86,6 +86,8 @@ EXPOSE 8001
 
 FROM runtime AS submissions
 COPY --from=venv-submissions /opt/venv /opt/venv
+# Geography reference data to validate place codes, read-only like the catalogue's.
+COPY data /app/data
 ENV UVICORN_APP=htk_submissions.main:app HTK_PORT=8002
 EXPOSE 8002
 

@@ -21,8 +21,9 @@ from typing import Any
 
 import jsonschema
 import yaml
-from htk_runtime.settings import ServiceSettings
 from referencing import Registry, Resource
+
+from htk_runtime.settings import ServiceSettings
 
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
@@ -34,7 +35,9 @@ OVERLAYS = ("dev", "prod")
 K8S_VERSION = "1.33.0"
 
 # Settings whose value is a credential by name; a URI with user:password@ is caught by value.
-SECRET_NAME = re.compile(r"password|secret|private|credential|token|api_key", re.IGNORECASE)
+SECRET_NAME = re.compile(
+    r"password|passwd|secret|private|credential|api_?key|(^|_)token$", re.IGNORECASE
+)
 CREDENTIALS_IN_URL = re.compile(r"://[^/@\s]+:[^/@\s]+@")
 
 
@@ -50,7 +53,13 @@ class ServiceFacts:
     port: int
 
     def secret_env(self) -> set[str]:
-        return {name for name in self.env if SECRET_NAME.search(name)}
+        """Secret by name, or typed SecretStr/SecretBytes whatever its name."""
+        typed = {
+            env_name(self.settings, field)
+            for field, info in self.settings.model_fields.items()
+            if "Secret" in str(info.annotation)
+        }
+        return {name for name in self.env if SECRET_NAME.search(name)} | typed
 
 
 def settings_class(service: str) -> type[ServiceSettings]:
@@ -66,13 +75,14 @@ def settings_class(service: str) -> type[ServiceSettings]:
     return found[0]
 
 
+def env_name(cls: type[ServiceSettings], field: str) -> str:
+    info = cls.model_fields[field]
+    alias = info.validation_alias if isinstance(info.validation_alias, str) else info.alias
+    return (alias or f"{cls.model_config.get('env_prefix', '')}{field}").upper()
+
+
 def env_names(cls: type[ServiceSettings]) -> frozenset[str]:
-    prefix = str(cls.model_config.get("env_prefix", ""))
-    names = set()
-    for field, info in cls.model_fields.items():
-        alias = info.validation_alias if isinstance(info.validation_alias, str) else info.alias
-        names.add((alias or f"{prefix}{field}").upper())
-    return frozenset(names)
+    return frozenset(env_name(cls, field) for field in cls.model_fields)
 
 
 @cache

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from deploy_facts import REPO, SERVICES, ServiceFacts
+from deploy_facts import REPO, SERVICES, ServiceFacts, by_name, deployment_env, rendered_overlay
 
 DOCKERFILE = REPO / "Dockerfile"
 
@@ -90,6 +90,12 @@ def test_each_service_has_a_slim_non_root_target(
     assert f"UVICORN_APP=htk_{name}.main:app" in text
     assert f"HTK_PORT={services[name].port}" in text
     assert f"EXPOSE {services[name].port}" in text
+
+    # A service configured with files under /app/data gets them in its image.
+    docs = rendered_overlay("prod")
+    env = deployment_env(docs, by_name(docs, "Deployment", f"htk-{name}"))
+    if any(isinstance(v, str) and v.startswith("/app/data") for v in env.values()):
+        assert "COPY data /app/data" in text, f"{name} reads /app/data but its image lacks it"
 
     venv = "\n".join(all_stages[f"venv-{name}"])
     assert f"uv sync --frozen --no-dev --no-editable --package htk-{name}" in venv

@@ -85,6 +85,11 @@ def test_the_comparison_notices_a_new_setting(services: dict[str, ServiceFacts])
     expected = {n for n in env_names(extended) if not KAFKA_SETTING.match(n)}
     assert diff(expected, set(env))["read by the service but not set"] == ["HTK_SMTP_PASSWORD"]
     assert SECRET_NAME.search("HTK_SMTP_PASSWORD")
+    # A secret by type is a secret whatever its name.
+    relay = type("Relay", (base,), {"__annotations__": {"smtp_login": SecretStr}})
+    facts = ServiceFacts("gateway", relay, env_names(relay), uses_broker=False, port=8000)
+    assert "HTK_SMTP_LOGIN" in facts.secret_env()
+    assert "HTK_USER_TOKEN_TTL_SECONDS" not in facts.secret_env()
 
 
 @pytest.mark.parametrize("name", SERVICES)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from deploy_facts import DEPLOY, REPO
+
 from htk_runtime import healthcheck
 from htk_runtime.auth import User, sign, verify
 from htk_runtime.processes import free_port

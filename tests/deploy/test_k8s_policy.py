@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from deploy_facts import SERVICES, app_container, by_name, deployment_env, of_kind, rendered_overlay
+
 from htk_contracts.topics import Topic
 
 # The services that consume submissions.actions.v1 in one consumer group each.

@@ -4,6 +4,7 @@ import re
 from typing import Any
 
 from deploy_facts import DEPLOY, of_kind, rendered_overlay
+
 from htk_contracts.topics import COMPACTED_TOPICS, Topic, dead_letter_topic
 
 SCRIPT = DEPLOY / "compose/kafka/create-topics.sh"
