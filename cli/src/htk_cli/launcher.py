@@ -8,6 +8,7 @@ requests and event handlers in flight), then the broker and the database. Data s
 
 import functools
 import json
+import secrets
 import signal
 import sys
 import time
@@ -65,6 +66,16 @@ def token_keys(var_dir: Path) -> tuple[str, str]:
     return private, public
 
 
+def link_secret(var_dir: Path) -> str:
+    """Signs one-click links in mails; kept under var/ so links survive a restart."""
+    path = var_dir / "keys" / "link-secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def service_env(
     s: LauncherSettings, name: str, *, dev_open_writes: bool, keys: tuple[str, str]
 ) -> dict[str, str]:
@@ -85,6 +96,10 @@ def service_env(
     if name == "submissions":
         env["HTK_SUBMISSIONS_DATA_DIR"] = str(s.data_dir.resolve())
         env["HTK_SEARCH_URL"] = url("search")
+        env["HTK_PUBLIC_URL"] = url("gateway")
+        env["HTK_REMINDER_LINK_SECRET"] = link_secret(s.var_dir)
+    if name in ("submissions", "gateway"):
+        env["HTK_MAIL_DIR"] = str(var / "mail")
     if name == "search":
         env["HTK_SEARCH_INDEX_DIR"] = str(var / "search")
     if name == "gateway":

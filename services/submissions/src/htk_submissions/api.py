@@ -10,6 +10,7 @@ from htk_runtime.auth import CurrentUser, OptionalUser, User
 from htk_runtime.errors import DomainError
 from htk_submissions.domain import ActionContent, completeness, timeliness
 from htk_submissions.history import diff
+from htk_submissions.reminders import token_matches
 from htk_submissions.settings import SubmissionsSettings
 from htk_submissions.store import ActionStore
 from htk_submissions.validation import can_edit, check_references, require_editor, require_member_of
@@ -309,3 +310,34 @@ async def version_diff(
             raise DomainError(422, f"Action {action_id} has no version {number}", field=name)
     assert old is not None and new is not None
     return {"from": from_version, "to": to_version, "changes": diff(old["content"], new["content"])}
+
+
+class LinkConfirmation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=10, max_length=200)
+
+
+@router.post("/{action_id}/confirm-by-link")
+async def confirm_by_link(
+    action_id: str, body: LinkConfirmation, request: Request, response: Response
+) -> dict[str, Any]:
+    """One-click confirmation from a reminder mail: the link's token is the permission."""
+    document = await _existing(request, action_id)
+    reminders = _ctx(request).state["reminders"]
+    confirmed_at = document.get("confirmed_at")
+    if confirmed_at is None or not token_matches(
+        reminders.secret, action_id, confirmed_at, body.token
+    ):
+        raise DomainError(
+            422, "This link has expired or was already used; sign in to confirm", field="token"
+        )
+    by_link = User(member_id=f"link:{action_id}")
+    changed = await _store(request).step(
+        by_link, action_id, document["version"], Step.CONFIRM, authorise=lambda _: None
+    )
+    return {
+        "id": changed["_id"],
+        "version": changed["version"],
+        "confirmed_at": changed["confirmed_at"],
+    }

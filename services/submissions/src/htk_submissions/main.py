@@ -1,18 +1,27 @@
 """The submissions service: ``uvicorn htk_submissions.main:app``."""
 
+import asyncio
+import contextlib
+import logging
+import secrets
 from typing import Any
 
 from htk_contracts.envelope import Envelope
 from htk_contracts.topics import Topic
 from htk_runtime.consumer import consume
 from htk_runtime.geography import load_geography
+from htk_runtime.mail import make_mailer
 from htk_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_indexes
 from htk_runtime.service import Service, ServiceContext
 from htk_submissions.api import router
 from htk_submissions.imports_api import router as imports_router
+from htk_submissions.reminders_api import router as reminders_router
 from htk_submissions.readcopies import CatalogueCopies
+from htk_submissions.reminders import Reminders
 from htk_submissions.settings import SubmissionsSettings
 from htk_submissions.store import ActionStore, ensure_indexes
+
+log = logging.getLogger(__name__)
 
 
 def create_service(settings: SubmissionsSettings | None = None) -> Service:
@@ -20,7 +29,7 @@ def create_service(settings: SubmissionsSettings | None = None) -> Service:
     service = Service(
         settings,
         title="HTK submissions",
-        routers=[router, imports_router],
+        routers=[router, imports_router, reminders_router],
         body_limit_overrides={"/imports": settings.max_import_bytes},
     )
 
@@ -33,6 +42,23 @@ def create_service(settings: SubmissionsSettings | None = None) -> Service:
         ctx.state["store"] = ActionStore(ctx.db, outbox, review_required=settings.review_required)
         ctx.state["copies"] = CatalogueCopies(ctx.db)
         ctx.state["geography"] = load_geography(settings.submissions_data_dir / "geography")
+        # Without a configured secret, links work until this process stops.
+        secret = settings.reminder_link_secret or secrets.token_urlsafe(32)
+        ctx.state["reminders"] = Reminders(
+            ctx.db, ctx.state["copies"], make_mailer(settings), settings, secret
+        )
+
+    @service.worker
+    async def send_reminders(ctx: ServiceContext) -> None:
+        while not ctx.stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(ctx.stopping.wait(), settings.reminder_interval_seconds)
+            if ctx.stopping.is_set():
+                return
+            try:
+                await ctx.state["reminders"].run()
+            except Exception:
+                log.exception("sending reminders failed; trying again next round")
 
     @service.worker
     async def relay_outbox(ctx: ServiceContext) -> None:

@@ -31,6 +31,7 @@ async def ensure_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
     await db[ACTIONS].create_index([("organisation_id", ASCENDING), ("_id", ASCENDING)])
     await db[ACTIONS].create_index([("status", ASCENDING), ("_id", ASCENDING)])
     await db[ACTIONS].create_index([("import_key", ASCENDING)], sparse=True, unique=True)
+    await db[ACTIONS].create_index([("confirmed_at", ASCENDING)])
     await db[VERSIONS].create_index([("action_id", ASCENDING), ("version", ASCENDING)])
 
 
@@ -219,6 +220,7 @@ class ActionStore:
         )
         doc["public"] = snapshot.model_dump(mode="json")
         doc["review_comment"] = None
+        doc.pop("reminders", None)
         await self._history(session, doc, step, user.member_id, now)
         await self.outbox.add(
             session, topic=Topic.SUBMISSIONS_ACTIONS, envelope=events.published(snapshot, first)
@@ -309,6 +311,7 @@ class ActionStore:
                 event = events.withdrawn(action_id, version, organisation_id, now)
             elif step == Step.CONFIRM:
                 doc["confirmed_at"] = now
+                doc.pop("reminders", None)
                 snapshot = PublicAction.model_validate(
                     {**doc["public"], "version": version, "confirmed_at": now}
                 )
