@@ -27,6 +27,7 @@ from deploy_facts import (
 from pydantic import SecretStr
 
 KAFKA_SETTING = re.compile(r"^HTK_KAFKA_")
+PUBLIC_URL = "HTK_PUBLIC_URL"  # the platform's address for people; other *_URL are services
 INTERPOLATION = re.compile(r"\$\{([A-Z0-9_]+)(:?[-?][^}]*)?\}")
 FROM_ENV_FILE = re.compile(r"envfile\.([A-Z0-9_]+)")
 
@@ -151,7 +152,7 @@ def test_k8s_values_agree_with_the_resources(name: str, overlay: str) -> None:
         assert env["HTK_SEARCH_INDEX_DIR"] in mounts  # writable despite the read-only root
 
     for variable, value in env.items():
-        if variable.endswith("_URL") and isinstance(value, str):
+        if variable.endswith("_URL") and variable != PUBLIC_URL and isinstance(value, str):
             url = urlsplit(value)
             target = by_name(docs, "Service", url.hostname or "")
             assert (url.port or 80) in {p["port"] for p in target["spec"]["ports"]}, variable
@@ -181,12 +182,23 @@ def test_compose_values_agree_with_the_stack(
         for match in CREDENTIALS_IN_URL.finditer(value):
             password = value[match.start() + 3 : match.end() - 1].split(":", 1)[1]
             assert FROM_ENV_FILE.fullmatch(password), f"{variable} holds a literal password"
-        if variable.endswith("_URL"):
+        if variable.endswith("_URL") and variable != PUBLIC_URL:
             url = urlsplit(value)
             assert url.hostname in stack, f"{variable}: no service {url.hostname}"
             target_port = stack[url.hostname].get("environment", {}).get("HTK_PORT")
             if target_port is not None:
                 assert url.port == int(target_port), variable
+
+
+def test_links_in_mail_point_at_the_public_address(overlay: str) -> None:
+    docs = rendered_overlay(overlay)
+    (ingress,) = of_kind(docs, "Ingress")
+    hosts = {rule["host"] for rule in ingress["spec"]["rules"]}
+    for name in SERVICES:
+        env = deployment_env(docs, by_name(docs, "Deployment", f"htk-{name}"))
+        if PUBLIC_URL in env:
+            url = urlsplit(env[PUBLIC_URL])
+            assert url.scheme == "https" and url.hostname in hosts, (name, env[PUBLIC_URL])
 
 
 def test_compose_secrets_are_documented_and_never_committed(compose: dict[str, Any]) -> None:

@@ -7,6 +7,7 @@ stores with the labels their operators give their pods. Kafka's ingress side is 
 Strimzi writes from the listener's ``networkPolicyPeers``.
 """
 
+import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +22,7 @@ class Pod:
     namespace: str
     labels: dict[str, str]
     ports: dict[str, int] = field(default_factory=dict)
+    ip: str | None = None  # set for hosts outside the cluster, reached by ipBlock rules
 
 
 def selects(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
@@ -45,7 +47,13 @@ def selects(selector: dict[str, Any] | None, labels: dict[str, str]) -> bool:
 
 def peer_matches(peer: dict[str, Any], policy_ns: str, pod: Pod) -> bool:
     if "ipBlock" in peer:
-        return False  # no pod here is addressed by IP block
+        if pod.ip is None:
+            return False  # in-cluster pods are addressed by selectors here
+        address = ipaddress.ip_address(pod.ip)
+        block = peer["ipBlock"]
+        return address in ipaddress.ip_network(block["cidr"]) and not any(
+            address in ipaddress.ip_network(e) for e in block.get("except", [])
+        )
     namespace_labels = {"kubernetes.io/metadata.name": pod.namespace}
     if "namespaceSelector" in peer:
         if not selects(peer["namespaceSelector"], namespace_labels):
@@ -133,6 +141,7 @@ def http_calls(docs: tuple[dict[str, Any], ...]) -> set[tuple[str, str]]:
     for name in SERVICES:
         env = deployment_env(docs, by_name(docs, "Deployment", f"htk-{name}"))
         for variable, value in env.items():
+            # HTK_PUBLIC_URL names the ingress host, which is no Service: skipped below.
             if variable.endswith("_URL") and isinstance(value, str):
                 host = urlsplit(value).hostname or ""
                 if host.removeprefix("htk-") in SERVICES:
@@ -166,6 +175,9 @@ def world(request: pytest.FixtureRequest) -> World:
     pods["dns"] = Pod("dns", "kube-system", {"k8s-app": "kube-dns"})
     pods["stranger"] = Pod("stranger", "other-team", {"app": "anything"})
     pods["neighbour"] = Pod("neighbour", namespace, {"app": "debug-shell"})
+    # Outside the cluster (documentation address block; nothing is contacted).
+    pods["smtp-relay"] = Pod("smtp-relay", "", {}, ip="192.0.2.25")
+    pods["internet"] = Pod("internet", "", {}, ip="198.51.100.7")
     policies = of_kind(docs, "NetworkPolicy") + strimzi_listener_policies(docs, namespace)
     return Network(policies), pods, http_calls(docs)
 
@@ -199,6 +211,10 @@ def test_services_reach_only_their_own_dependencies(world: World) -> None:
         assert net.can_reach(pods[name], pods["mongo"], 27017)
         assert net.can_reach(pods[name], pods["dns"], 53, "UDP")
         assert not net.can_reach(pods[name], pods["stranger"], 443)
+        assert not net.can_reach(pods[name], pods["internet"], 443)
+        # Only submissions sends mail (its settings have an SMTP host).
+        assert net.can_reach(pods[name], pods["smtp-relay"], 587) == (name == "submissions")
+        assert not net.can_reach(pods[name], pods["smtp-relay"], 25)
         # Only the services with a broker reach Kafka; the gateway has none.
         assert net.can_reach(pods[name], pods["kafka"], 9092) == (name != "gateway"), name
         reaches_search_index = net.can_reach(pods[name], pods["elasticsearch"], 9200)
