@@ -49,7 +49,7 @@ async def test_reminders_escalate_and_a_link_confirms(
             new_action(organisation_id="o2", contact_member_id=None, title="Liikuntaryhmä C"),
             actors.other,
         )
-        fresh = await publish(client, actors, new_action(title="Tuore D"), actors.member)
+        await publish(client, actors, new_action(title="Tuore D"), actors.member)
         old = datetime.now(UTC) - timedelta(days=200)
         await (
             service.ctx()

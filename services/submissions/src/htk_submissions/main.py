@@ -15,9 +15,9 @@ from htk_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_indexes
 from htk_runtime.service import Service, ServiceContext
 from htk_submissions.api import router
 from htk_submissions.imports_api import router as imports_router
-from htk_submissions.reminders_api import router as reminders_router
 from htk_submissions.readcopies import CatalogueCopies
 from htk_submissions.reminders import Reminders
+from htk_submissions.reminders_api import router as reminders_router
 from htk_submissions.settings import SubmissionsSettings
 from htk_submissions.store import ActionStore, ensure_indexes
 

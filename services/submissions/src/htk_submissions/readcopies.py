@@ -5,6 +5,7 @@ approved organisations, and contacts against members; reminders need the contact
 An erased member's personal data is dropped here too.
 """
 
+import time
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -27,15 +28,31 @@ MEMBERS = "member_copies"
 
 
 class CatalogueCopies:
-    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+    """Reads used on every write are cached for a moment: the database stand-in is the
+    bottleneck of a submission, and the catalogue changes rarely. A change applied by this
+    process clears the cache at once; one applied by another replica shows within the TTL."""
+
+    def __init__(self, db: AsyncDatabase[dict[str, Any]], cache_seconds: float = 2.0) -> None:
         self.plan = db[PLAN]
         self.organisations = db[ORGANISATIONS]
         self.members = db[MEMBERS]
+        self.cache_seconds = cache_seconds
+        self._cache: dict[tuple[str, str], tuple[float, Any]] = {}
+
+    async def _cached(self, collection: Any, key: str) -> Any:
+        now = time.monotonic()
+        hit = self._cache.get((collection.name, key))
+        if hit and now - hit[0] < self.cache_seconds:
+            return hit[1]
+        value = await collection.find_one({"_id": key})
+        self._cache[(collection.name, key)] = (now, value)
+        return value
 
     async def _apply(
         self, collection: Any, envelope: Envelope[dict[str, Any]], doc: dict[str, Any]
     ) -> None:
         await store_if_newer(collection, envelope.subject, envelope.aggregateversion, doc)
+        self._cache.pop((collection.name, envelope.subject), None)
 
     async def apply_plan(self, envelope: Envelope[dict[str, Any]]) -> None:
         plan = PlanVersion.model_validate(envelope.data)
@@ -78,14 +95,15 @@ class CatalogueCopies:
         await self._apply(self.members, envelope, doc)
 
     async def current_plan(self) -> dict[str, Any] | None:
-        return await self.plan.find_one({"_id": "plan"})
+        plan: dict[str, Any] | None = await self._cached(self.plan, "plan")
+        return plan
 
     async def organisation_approved(self, organisation_id: str) -> bool:
-        doc = await self.organisations.find_one({"_id": organisation_id})
+        doc = await self._cached(self.organisations, organisation_id)
         return bool(doc and doc["status"] == OrganisationStatus.APPROVED)
 
     async def member(self, member_id: str) -> dict[str, Any] | None:
-        doc = await self.members.find_one({"_id": member_id})
+        doc: dict[str, Any] | None = await self._cached(self.members, member_id)
         return doc if doc and not doc.get("erased") else None
 
     async def admins_of(self, organisation_id: str) -> list[dict[str, Any]]:
