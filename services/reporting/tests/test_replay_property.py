@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
 from htk_reporting.geography import load_geography
 from htk_reporting.projection import Projection
 from htk_reporting.sample_events import action_event, example_plan, organisation_event
 from htk_reporting.verify import verify
 from htk_runtime.testing import EmbeddedStack
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from pymongo import AsyncMongoClient
 
 GEO = load_geography(Path("data"))
@@ -29,7 +29,9 @@ facts = st.fixed_dictionaries(
         "national": st.booleans(),
         "counties": st.lists(st.sampled_from(["01", "09", "90"]), max_size=2, unique=True),
         "municipalities": st.lists(st.sampled_from(MUNICIPALITIES), max_size=3, unique=True),
-        "target_groups": st.lists(st.sampled_from(["children", "older_people"]), max_size=2, unique=True),
+        "target_groups": st.lists(
+            st.sampled_from(["children", "older_people"]), max_size=2, unique=True
+        ),
         "dimensions": st.lists(st.sampled_from(["age", "regional"]), max_size=1),
         "confirmed_days": st.integers(min_value=0, max_value=500),
     }
@@ -47,7 +49,9 @@ def build(history: list[tuple[str, dict[str, Any]]], action_id: str) -> list[Any
         f = dict(f)
         confirmed = at - timedelta(days=f.pop("confirmed_days"))
         events.append(
-            action_event(kind, action_id, version, f.pop("measures"), at=at, confirmed_at=confirmed, **f)
+            action_event(
+                kind, action_id, version, f.pop("measures"), at=at, confirmed_at=confirmed, **f
+            )
         )
     return events
 
@@ -100,4 +104,3 @@ def test_live_aggregates_equal_a_recount(embedded_stack: EmbeddedStack, events: 
     differences = asyncio.run(replay(embedded_stack.mongo_uri, events))
     delivered = [(e.subject, e.aggregateversion, e.data.get("kind")) for e in events]
     assert differences == [], f"delivered {delivered}"
-

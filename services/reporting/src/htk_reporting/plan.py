@@ -92,7 +92,9 @@ def ancestors(code: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
-def raw_codes(measures: Iterable[str], sub_goals: Iterable[str], priorities: Iterable[str]) -> set[str]:
+def raw_codes(
+    measures: Iterable[str], sub_goals: Iterable[str], priorities: Iterable[str]
+) -> set[str]:
     codes = set(measures) | set(sub_goals) | set(priorities)
     for m in list(codes):
         codes.update(ancestors(m))

@@ -240,16 +240,26 @@ class Projection:
                 )
             self.org_types[org_id] = org_type
             # Actions counted before the organisation was known (or under its old type) move.
-            moving = await self.db[store.ACTIONS].find(
-                {"public.organisation_id": org_id, "published": True, "org_type": {"$ne": org_type}}
-            ).to_list()
+            moving = (
+                await self.db[store.ACTIONS]
+                .find(
+                    {
+                        "public.organisation_id": org_id,
+                        "published": True,
+                        "org_type": {"$ne": org_type},
+                    }
+                )
+                .to_list()
+            )
             for held in moving:
                 changes = difference(
                     contribution(held["public"], org_type, self.plan, self.geo),
                     contribution(held["public"], held.get("org_type"), self.plan, self.geo),
                 )
 
-                async def write(session: AsyncClientSession, held: Any = held, c: Cells = changes) -> None:
+                async def write(
+                    session: AsyncClientSession, held: Any = held, c: Cells = changes
+                ) -> None:
                     await self.db[store.ACTIONS].update_one(
                         {"_id": held["_id"]}, {"$set": {"org_type": org_type}}, session=session
                     )

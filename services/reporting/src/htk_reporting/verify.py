@@ -30,9 +30,7 @@ async def verify(db: AsyncDatabase[dict[str, Any]], geo: Geography) -> Report:
     entries = await db[store.LOG].find({"public_kind": True}).to_list()
     expected, current = recount(entries, plan, org_types, geo)
     expected = normalised(expected.items())
-    live = normalised(
-        [(d["_id"], store.flatten(d)) async for d in db[store.CELLS].find({})]
-    )
+    live = normalised([(d["_id"], store.flatten(d)) async for d in db[store.CELLS].find({})])
     report = Report(cells_checked=len(expected.keys() | live.keys()))
     for cid in sorted(expected.keys() | live.keys()):
         want, have = expected.get(cid, {}), live.get(cid, {})
