@@ -64,6 +64,8 @@ def service_env(s: LauncherSettings, name: str, *, dev_open_writes: bool) -> dic
         data = s.data_dir.resolve()
         env["HTK_CATALOGUE_DATA_DIR"] = str(data)
         env["HTK_CATALOGUE_PLAN_FILE"] = str(data / "plan" / "example-plan.csv")
+    if name == "reporting":
+        env["HTK_REPORTING_DATA_DIR"] = str(s.data_dir.resolve())
     if name == "search":
         env["HTK_SEARCH_INDEX_DIR"] = str(var / "search")
     if name == "gateway":

@@ -24,7 +24,12 @@ async def test_exports_reports_snapshots_open_data(
         await p.apply_plan(example_plan())
         await p.apply(
             action_event(
-                "published", "e1", 1, ["1.1.1"], municipalities=["091"], title="Kohtaamispaikka Äänekoski"
+                "published",
+                "e1",
+                1,
+                ["1.1.1"],
+                municipalities=["091"],
+                title="Kohtaamispaikka Äänekoski",
             )
         )
 
@@ -43,7 +48,10 @@ async def test_exports_reports_snapshots_open_data(
         book = load_workbook(io.BytesIO(response.content))
         sheet = book["municipalities"]
         header = [c.value for c in sheet[1]]
-        values = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
+        values = [
+            dict(zip(header, (c.value for c in row), strict=True))
+            for row in sheet.iter_rows(min_row=2)
+        ]
         assert [(v["code"], v["actions"]) for v in values] == [("091", 1)]
         about = {r[0].value: r[1].value for r in book["about"].iter_rows()}
         assert about["plan_version"] == 1 and about["licence"] == "CC BY 4.0"
@@ -60,7 +68,9 @@ async def test_exports_reports_snapshots_open_data(
         assert open_csv.status_code == 200 and open_csv.headers["x-licence"] == "CC BY 4.0"
 
         # A snapshot freezes the yearly report: later events do not change it.
-        snap = await client.post("/snapshots", json={"year": YEAR, "label": "vuosi"}, headers=coordinator)
+        snap = await client.post(
+            "/snapshots", json={"year": YEAR, "label": "vuosi"}, headers=coordinator
+        )
         assert snap.status_code == 201, snap.text
         sid = snap.json()["snapshot_id"]
         await p.apply(action_event("published", "e2", 1, ["1.1.2"], title="Myöhempi toimenpide"))

@@ -33,7 +33,10 @@ async def test_merge_and_retire_move_counts(service_env: dict[str, str]) -> None
         assert rows["1.1"]["actions"] == 1
         assert rows["retired"]["actions"] == 1
         assert rows["2.2"]["actions"] == 1
-        assert all(r["code"] != "retired" for r in (await client.get("/coverage/needs-push")).json()["rows"])
+        assert all(
+            r["code"] != "retired"
+            for r in (await client.get("/coverage/needs-push")).json()["rows"]
+        )
         # Drill-down follows the merge.
         behind = (await client.get(rows["3.1.2"]["actions_url"])).json()["rows"]
         assert [a["action_id"] for a in behind] == ["a1"]

@@ -40,7 +40,10 @@ async def read_events(response: httpx.Response) -> AsyncIterator[tuple[str, dict
 
 async def test_published_action_reaches_the_stream(service_env: dict[str, str]) -> None:
     service = create_service()
-    async with serving(service.app()) as base, httpx.AsyncClient(base_url=base, timeout=60) as client:
+    async with (
+        serving(service.app()) as base,
+        httpx.AsyncClient(base_url=base, timeout=60) as client,
+    ):
         ctx = service.ctx()
         await asyncio.wait_for(ctx.broker_connected.wait(), 30)
         async with client.stream("GET", "/coverage/stream") as response:
