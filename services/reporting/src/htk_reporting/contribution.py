@@ -61,11 +61,10 @@ def scopes(facts: dict[str, Any], geo: Geography) -> list[str]:
     return out
 
 
-def contribution(
-    facts: dict[str, Any] | None, org_type: str | None, plan: PlanView, geo: Geography
-) -> Cells:
-    if facts is None:
-        return {}
+def scope_fields(
+    facts: dict[str, Any], org_type: str | None, geo: Geography
+) -> dict[str, dict[str, int]]:
+    """The fields an action adds in each of its scopes (the same under every plan node)."""
     common: dict[str, int] = {"actions": 1, f"org_type.{escape(org_type or NO_DATA)}": 1}
     for t in facts["target_groups"] or [NO_DATA]:
         common[f"target_group.{t}"] = 1
@@ -89,6 +88,15 @@ def contribution(
             if county in explicit_counties:
                 fields["county_wide"] = 1
         per_scope[scope] = fields
+    return per_scope
+
+
+def contribution(
+    facts: dict[str, Any] | None, org_type: str | None, plan: PlanView, geo: Geography
+) -> Cells:
+    if facts is None:
+        return {}
+    per_scope = scope_fields(facts, org_type, geo)
     return {
         cell_id(node, scope): fields
         for node in plan.count_nodes(facts["codes"])

@@ -292,7 +292,7 @@ class Projection:
             return await self._rebuild_locked()
 
     async def _rebuild_locked(self) -> int:
-        entries = await self.db[store.LOG].find({"public_kind": True}).to_list()
+        entries = await self.db[store.LOG].find({"public_kind": True}, {"facts.title": 0}).to_list()
         cells, _ = recount(entries, self.plan, self.org_types, self.geo)
         docs = []
         for cid, fields in cells.items():
