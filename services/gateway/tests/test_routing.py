@@ -5,7 +5,7 @@ from htk_runtime.testing import running
 async def test_writes_are_closed_unless_a_developer_opens_them(service_env: dict[str, str]) -> None:
     async with running(create_service().app()) as client:
         response = await client.post("/api/v1/actions", json={})
-        assert response.status_code == 403
+        assert response.status_code == 401
         assert "HTK_DEV_OPEN_WRITES" in response.json()["message"]
 
 

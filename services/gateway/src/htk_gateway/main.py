@@ -1,11 +1,10 @@
 """The gateway: ``uvicorn htk_gateway.main:app``."""
 
-from htk_runtime.service import Service, ServiceContext
-
 from htk_gateway.api import router as api_router
 from htk_gateway.pages import router as pages_router
 from htk_gateway.settings import GatewaySettings
 from htk_gateway.upstream import Upstreams
+from htk_runtime.service import Service, ServiceContext
 
 
 def create_service(settings: GatewaySettings | None = None) -> Service:
