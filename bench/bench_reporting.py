@@ -20,13 +20,13 @@ from typing import Any
 
 import httpx
 import uvicorn
+from pymongo import AsyncMongoClient
+
+from bench.figures import Figure, percentile
 from htk_contracts.topics import Topic
 from htk_runtime.embedded import mongo_uri, start_secantus, start_tansu
 from htk_runtime.processes import free_port
 from htk_runtime.testing import eventually
-from pymongo import AsyncMongoClient
-
-from bench.figures import Figure, percentile
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

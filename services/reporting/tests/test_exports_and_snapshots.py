@@ -5,11 +5,12 @@ import csv
 import io
 from datetime import UTC, datetime
 
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
 from htk_reporting.main import create_service
 from htk_reporting.sample_events import action_event, example_plan
 from htk_runtime.testing import running, user_headers
-from openpyxl import load_workbook
-from pypdf import PdfReader
 
 YEAR = datetime.now(UTC).year
 

@@ -7,14 +7,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from pymongo import AsyncMongoClient
+
 from htk_reporting.geography import load_geography
 from htk_reporting.projection import Projection
 from htk_reporting.sample_events import action_event, example_plan, organisation_event
 from htk_reporting.verify import verify
 from htk_runtime.testing import EmbeddedStack
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
-from pymongo import AsyncMongoClient
 
 GEO = load_geography(Path("data"))
 START = datetime(2025, 1, 6, tzinfo=UTC)

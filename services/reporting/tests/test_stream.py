@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import httpx
 import uvicorn
 from fastapi import FastAPI
+
 from htk_contracts.topics import Topic
 from htk_reporting.main import create_service
 from htk_reporting.sample_events import action_event

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from htk_runtime.errors import DomainError
 from pymongo.asynchronous.database import AsyncDatabase
 
 from htk_reporting import store
@@ -16,6 +15,7 @@ from htk_reporting.geography import Geography
 from htk_reporting.plan import RETIRED, WHOLE_PLAN, PlanView
 from htk_reporting.projection import Projection
 from htk_reporting.settings import ReportingSettings
+from htk_runtime.errors import DomainError
 
 SCOPE = re.compile(r"^(all|national|county:[0-9]{2}|municipality:[0-9]{3})$")
 

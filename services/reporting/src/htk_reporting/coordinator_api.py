@@ -4,8 +4,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from htk_runtime.auth import Coordinator
-from htk_runtime.errors import DomainError
 from pydantic import BaseModel, Field
 
 from htk_reporting import snapshots, store, tables
@@ -13,6 +11,8 @@ from htk_reporting.context import Ctx
 from htk_reporting.downloads import Format, download
 from htk_reporting.figures import coverage_table
 from htk_reporting.pipeline import pipeline as pipeline_figures
+from htk_runtime.auth import Coordinator
+from htk_runtime.errors import DomainError
 
 router = APIRouter(tags=["coordinators"])
 

@@ -18,9 +18,8 @@ from htk_contracts.actions import (
     PublicAction,
 )
 from htk_contracts.envelope import Envelope
-from htk_runtime.consumer import PoisonMessage
-
 from htk_reporting.plan import raw_codes
+from htk_runtime.consumer import PoisonMessage
 
 PUBLIC_KINDS = frozenset({"published", "updated", "withdrawn"})
 WORKFLOW_KINDS = frozenset({"drafted", "submitted", "returned"})

@@ -4,11 +4,11 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import Response
-from htk_runtime.errors import DomainError
 
 from htk_reporting import store, tables
 from htk_reporting.context import Ctx
 from htk_reporting.downloads import Format, download
+from htk_runtime.errors import DomainError
 
 router = APIRouter(prefix="/open-data", tags=["open data"])
 

@@ -20,11 +20,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from htk_contracts.envelope import Envelope
 from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from htk_contracts.envelope import Envelope
 from htk_reporting import store
 from htk_reporting.contribution import (
     ALL,

@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
-from htk_runtime.errors import DomainError
 
 from htk_reporting import store, tables
 from htk_reporting.context import Ctx
@@ -18,6 +17,7 @@ from htk_reporting.figures import coverage_table, docs_from_cells, figures, scop
 from htk_reporting.plan import WHOLE_PLAN
 from htk_reporting.recount import recount
 from htk_reporting.stream import sse
+from htk_runtime.errors import DomainError
 
 router = APIRouter(prefix="/coverage", tags=["coverage"])
 HEARTBEAT_SECONDS = 15.0

@@ -4,12 +4,11 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from htk_runtime.errors import DomainError
-
 from htk_reporting import figures as f
 from htk_reporting.context import Reporting
 from htk_reporting.contribution import cell_id
 from htk_reporting.pipeline import pipeline
+from htk_runtime.errors import DomainError
 
 Params = dict[str, str]
 Builder = Callable[[Reporting, Params, datetime], Awaitable[list[dict[str, Any]]]]
