@@ -6,6 +6,7 @@ publishes the original bytes to the original topic again; consumers apply an eve
 is newer than what they hold, so replaying twice changes nothing.
 """
 
+import argparse
 import asyncio
 import json
 from dataclasses import dataclass
@@ -123,3 +124,23 @@ def run_replay(bootstrap: str, topic: str, from_offset: int, to_offset: int | No
     count = asyncio.run(replay(bootstrap, chosen))
     print(f"replayed {count} message(s) from {topic} to their original topics")
     return 0
+
+
+def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    cmd = commands.add_parser("dlt", help="inspect and re-drive dead letters")
+    sub = cmd.add_subparsers(dest="dlt_command", required=True)
+    listing = sub.add_parser("list", help="print the dead letters, one JSON line each")
+    listing.add_argument("--topic", help="one dead-letter topic (default: all)")
+    again = sub.add_parser("replay", help="publish dead letters to their original topic again")
+    again.add_argument("--topic", required=True, help="e.g. submissions.actions.v1.dlt")
+    again.add_argument("--from-offset", type=int, default=0)
+    again.add_argument("--to-offset", type=int, default=None)
+
+
+def run(args: argparse.Namespace) -> int:
+    from htk_runtime.settings import ServiceSettings
+
+    bootstrap = ServiceSettings().kafka_bootstrap_servers
+    if args.dlt_command == "list":
+        return run_list(bootstrap, args.topic)
+    return run_replay(bootstrap, args.topic, args.from_offset, args.to_offset)

@@ -1,11 +1,12 @@
-"""Entry point of the ``htk`` command."""
+"""Entry point of the ``htk`` command. Each command group lives in its own module with
+``register(commands)`` and ``run(args)``."""
 
 import argparse
 import sys
 
+from htk_cli import dlt, reporting
 from htk_cli.launcher import up
 from htk_cli.settings import LauncherSettings
-from htk_runtime.settings import ServiceSettings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,28 +19,15 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="let the gateway accept writes without login (development only)",
     )
-
-    dlt = commands.add_parser("dlt", help="inspect and re-drive dead letters")
-    dlt_commands = dlt.add_subparsers(dest="dlt_command", required=True)
-    dlt_list = dlt_commands.add_parser("list", help="print the dead letters, one JSON line each")
-    dlt_list.add_argument("--topic", help="one dead-letter topic (default: all)")
-    dlt_replay = dlt_commands.add_parser("replay", help="publish dead letters to their topic again")
-    dlt_replay.add_argument(
-        "--topic", required=True, help="the dead-letter topic, e.g. submissions.actions.v1.dlt"
-    )
-    dlt_replay.add_argument("--from-offset", type=int, default=0)
-    dlt_replay.add_argument("--to-offset", type=int, default=None)
+    groups = {"dlt": dlt, "reporting": reporting}
+    for module in groups.values():
+        module.register(commands)
 
     args = parser.parse_args(argv)
     if args.command == "up":
         return up(LauncherSettings(), dev_open_writes=args.dev_open_writes)
-    if args.command == "dlt":
-        from htk_cli import dlt as dead_letters
-
-        bootstrap = ServiceSettings().kafka_bootstrap_servers
-        if args.dlt_command == "list":
-            return dead_letters.run_list(bootstrap, args.topic)
-        return dead_letters.run_replay(bootstrap, args.topic, args.from_offset, args.to_offset)
+    if args.command in groups:
+        return groups[args.command].run(args)
     parser.error(f"unknown command {args.command}")
     return 2
 
