@@ -7,17 +7,20 @@ requests and event handlers in flight), then the broker and the database. Data s
 """
 
 import functools
+import json
+import secrets
 import signal
 import sys
 import time
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType
 
+from htk_cli.settings import LauncherSettings
+from htk_runtime.auth import generate_keypair
 from htk_runtime.embedded import mongo_uri, start_secantus, start_tansu
 from htk_runtime.processes import ManagedProcess, PortInUse, port_is_free, spawn, wait_until
-
-from htk_cli.settings import LauncherSettings
 
 SERVICES = ("catalogue", "submissions", "search", "reporting", "gateway")
 
@@ -50,7 +53,32 @@ def check_ports(s: LauncherSettings) -> None:
             raise PortInUse(e.port, e.name, e.setting)
 
 
-def service_env(s: LauncherSettings, name: str, *, dev_open_writes: bool) -> dict[str, str]:
+def token_keys(var_dir: Path) -> tuple[str, str]:
+    """The user token's key pair, kept under var/ so sessions survive a restart."""
+    path = var_dir / "keys" / "user-token.json"
+    if path.exists():
+        keys = json.loads(path.read_text())
+        return keys["private"], keys["public"]
+    private, public = generate_keypair()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"private": private, "public": public}))
+    path.chmod(0o600)
+    return private, public
+
+
+def persistent_secret(var_dir: Path, name: str) -> str:
+    """A random secret kept under var/, so links and sessions survive a restart."""
+    path = var_dir / "keys" / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def service_env(
+    s: LauncherSettings, name: str, *, dev_open_writes: bool, keys: tuple[str, str]
+) -> dict[str, str]:
     var = s.var_dir.resolve()
     url = lambda n: f"http://{s.host}:{getattr(s, f'{n}_port')}"  # noqa: E731
     env = {
@@ -59,17 +87,30 @@ def service_env(s: LauncherSettings, name: str, *, dev_open_writes: bool) -> dic
         "HTK_KAFKA_BOOTSTRAP_SERVERS": f"{s.host}:{s.kafka_port}",
         "HTK_MONGO_URI": mongo_uri(s.host, s.mongo_port),
         "HTK_ENVIRONMENT": "development",
+        "HTK_TOKEN_PUBLIC_KEY": keys[1],
     }
     if name == "catalogue":
         data = s.data_dir.resolve()
         env["HTK_CATALOGUE_DATA_DIR"] = str(data)
         env["HTK_CATALOGUE_PLAN_FILE"] = str(data / "plan" / "example-plan.csv")
+    if name == "reporting":
+        env["HTK_REPORTING_DATA_DIR"] = str(s.data_dir.resolve())
+    if name == "submissions":
+        env["HTK_SUBMISSIONS_DATA_DIR"] = str(s.data_dir.resolve())
+        env["HTK_SEARCH_URL"] = url("search")
+        env["HTK_PUBLIC_URL"] = url("gateway")
+        env["HTK_REMINDER_LINK_SECRET"] = persistent_secret(s.var_dir, "link-secret")
+    if name in ("submissions", "gateway"):
+        env["HTK_MAIL_DIR"] = str(var / "mail")
     if name == "search":
         env["HTK_SEARCH_INDEX_DIR"] = str(var / "search")
         env["HTK_SEARCH_DATA_DIR"] = str(s.data_dir.resolve())
     if name == "gateway":
         env.update({f"HTK_{n.upper()}_URL": url(n) for n in SERVICES if n != "gateway"})
         env["HTK_DEV_OPEN_WRITES"] = "true" if dev_open_writes else "false"
+        env["HTK_TOKEN_PRIVATE_KEY"] = keys[0]
+        env["HTK_GATEWAY_SECRET"] = persistent_secret(s.var_dir, "gateway-secret")
+        env["HTK_PUBLIC_URL"] = url("gateway")
     return env
 
 
@@ -93,6 +134,7 @@ class Platform:
         s = self.s
         check_ports(s)
         s.var_dir.mkdir(parents=True, exist_ok=True)
+        keys = token_keys(s.var_dir)
         say(f"Starting the Kafka broker (tansu) on {s.host}:{s.kafka_port}")
         self.infra.append(start_tansu(s.host, s.kafka_port, self.logs / "tansu.log"))
         db_dir = s.var_dir / "db"
@@ -117,7 +159,7 @@ class Platform:
                         "--no-access-log",
                     ],
                     log_path=self.logs / f"{name}.log",
-                    env=service_env(s, name, dev_open_writes=self.dev_open_writes),
+                    env=service_env(s, name, dev_open_writes=self.dev_open_writes, keys=keys),
                 )
             )
         for proc in self.services:

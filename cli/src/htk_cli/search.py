@@ -22,7 +22,7 @@ from htk_cli.settings import LauncherSettings
 BAR_WIDTH = 30
 
 
-def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     search = commands.add_parser("search", help="search index operations")
     actions = search.add_subparsers(dest="search_command", required=True)
     reindex = actions.add_parser("reindex", help="rebuild the search index while it serves")

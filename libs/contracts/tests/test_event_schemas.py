@@ -2,10 +2,11 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from pydantic import ValidationError
+
 from htk_contracts.actions import ActionPublished, PublicAction
 from htk_contracts.envelope import Envelope, new_envelope
 from htk_contracts.schemas import EVENT_SCHEMAS, SCHEMA_DIR, json_schema
-from pydantic import ValidationError
 
 
 @pytest.mark.parametrize("event_type", sorted(EVENT_SCHEMAS))

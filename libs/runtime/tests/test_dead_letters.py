@@ -4,6 +4,7 @@ from typing import Any
 import pytest
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+
 from htk_contracts.envelope import Envelope, new_envelope
 from htk_contracts.topics import dead_letter_topic
 from htk_runtime.consumer import PoisonMessage, subscribe

@@ -1,9 +1,10 @@
 from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
 from htk_runtime.errors import DomainError
 from htk_runtime.service import Service
 from htk_runtime.settings import ServiceSettings
 from htk_runtime.testing import eventually, running
-from pydantic import BaseModel, Field
 
 
 class Thing(BaseModel):

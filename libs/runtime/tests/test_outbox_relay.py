@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from faststream.kafka import KafkaBroker
+
 from htk_contracts.envelope import Envelope, new_envelope
 from htk_runtime.consumer import subscribe
 from htk_runtime.mongo import make_mongo_client

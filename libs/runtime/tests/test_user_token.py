@@ -1,5 +1,6 @@
 import pytest
 from fastapi import APIRouter
+
 from htk_runtime.auth import (
     Coordinator,
     CurrentUser,

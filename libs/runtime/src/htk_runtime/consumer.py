@@ -7,16 +7,16 @@ away, say) is retried: the offset is not committed, so the message comes again.
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from htk_contracts.envelope import Envelope
-from htk_contracts.topics import dead_letter_topic
 from pydantic import ValidationError
 
+from htk_contracts.envelope import Envelope
+from htk_contracts.topics import dead_letter_topic
 from htk_runtime.broker import consumer_options
 from htk_runtime.settings import ServiceSettings
 
@@ -29,15 +29,22 @@ class PoisonMessage(Exception):
     """Raised by a handler for an event it can never apply; the event goes to the dead letters."""
 
 
-def subscribe(
+def consume(
     broker: KafkaBroker,
     settings: ServiceSettings,
-    topic: str,
-    handler: Handler,
+    handlers: Mapping[str, Handler],
     *,
     retry_delay: float = 1.0,
 ) -> None:
-    async def consume(message: KafkaMessage) -> None:
+    """One consumer for all of a service's topics.
+
+    A single subscriber joins the consumer group once; one subscriber per topic in the same
+    group would make each join rebalance the others (11 s instead of 3 s on tansu for three).
+    """
+
+    async def on_message(message: KafkaMessage) -> None:
+        topic = str(getattr(message.raw_message, "topic", ""))
+        handler = handlers[topic]
         try:
             envelope = Envelope[dict[str, Any]].model_validate_json(message.body)
         except ValidationError as exc:
@@ -52,9 +59,21 @@ def subscribe(
             await asyncio.sleep(retry_delay)
             raise
 
-    broker.subscriber(topic, ack_policy=AckPolicy.NACK_ON_ERROR, **consumer_options(settings))(
-        consume
+    broker.subscriber(*handlers, ack_policy=AckPolicy.NACK_ON_ERROR, **consumer_options(settings))(
+        on_message
     )
+
+
+def subscribe(
+    broker: KafkaBroker,
+    settings: ServiceSettings,
+    topic: str,
+    handler: Handler,
+    *,
+    retry_delay: float = 1.0,
+) -> None:
+    """A consumer of one topic; a service reading several uses :func:`consume` once."""
+    consume(broker, settings, {topic: handler}, retry_delay=retry_delay)
 
 
 async def _dead_letter(broker: KafkaBroker, topic: str, message: Any, exc: Exception) -> None:

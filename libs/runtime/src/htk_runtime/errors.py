@@ -12,13 +12,29 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
 class DomainError(Exception):
-    """A refusal the user can act on. Raised by service code, rendered as JSON."""
+    """A refusal the user can act on. Raised by service code, rendered as JSON.
 
-    def __init__(self, status_code: int, message: str, field: str | None = None) -> None:
+    ``errors`` lists every field at fault when there are several, so a form can mark them all.
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        message: str,
+        field: str | None = None,
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status_code = status_code
         self.message = message
         self.field = field
+        self.errors = (
+            errors
+            if errors is not None
+            else ([{"field": field, "message": message}] if field else [])
+        )
+        self.headers = headers
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -44,8 +60,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def on_domain(_: Request, exc: DomainError) -> JSONResponse:
-        errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
-        return JSONResponse({"message": exc.message, "errors": errors}, status_code=exc.status_code)
+        return JSONResponse(
+            {"message": exc.message, "errors": exc.errors},
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(_: Request, exc: HTTPException) -> JSONResponse:

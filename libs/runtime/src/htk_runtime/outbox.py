@@ -20,11 +20,12 @@ from typing import Any
 
 from bson import ObjectId
 from faststream.kafka import KafkaBroker
-from htk_contracts.envelope import Envelope
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
+
+from htk_contracts.envelope import Envelope
 
 log = logging.getLogger(__name__)
 

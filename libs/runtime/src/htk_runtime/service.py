@@ -25,6 +25,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from htk_runtime.broker import make_broker
 from htk_runtime.errors import install_error_handlers
 from htk_runtime.health import Check, health_router
+from htk_runtime.limits import BodyLimitMiddleware
 from htk_runtime.logging import configure_logging
 from htk_runtime.mongo import make_mongo_client
 from htk_runtime.settings import ServiceSettings
@@ -60,10 +61,12 @@ class Service:
         broker: KafkaBroker | None = None,
         use_broker: bool = True,
         openapi_url: str = "/openapi.json",
+        body_limit_overrides: dict[str, int] | None = None,
     ) -> None:
         self.settings = settings
         self.title = title
         self.openapi_url = openapi_url
+        self.body_limit_overrides = body_limit_overrides or {}
         self.routers = list(routers)
         self.broker = (
             broker if broker is not None else (make_broker(settings) if use_broker else None)
@@ -142,27 +145,29 @@ class Service:
         self.context = ctx
         for hook in self.on_startup:
             await hook(ctx)
-        background: list[asyncio.Task[None]] = []
+        connecting: asyncio.Task[None] | None = None
         if self.broker is not None:
-            background.append(asyncio.create_task(self._connect_broker(ctx), name="broker-connect"))
-        for worker in self.workers:
-            background.append(
-                asyncio.create_task(worker(ctx), name=getattr(worker, "__name__", "worker"))
-            )
+            connecting = asyncio.create_task(self._connect_broker(ctx), name="broker-connect")
+        background = [
+            asyncio.create_task(worker(ctx), name=getattr(worker, "__name__", "worker"))
+            for worker in self.workers
+        ]
         log.info("service started", extra={"port": self.settings.port})
         try:
             yield
         finally:
             log.info("service stopping")
             ctx.stopping.set()
-            _, pending = (
-                await asyncio.wait(background, timeout=self.settings.shutdown_grace_seconds)
-                if background
-                else (set(), set())
-            )
+            if connecting is not None and not connecting.done():
+                connecting.cancel()  # nothing is in flight while still connecting
+            pending: set[asyncio.Task[None]] = set()
+            if background:
+                grace = self.settings.shutdown_grace_seconds
+                _, pending = await asyncio.wait(background, timeout=grace)
             for task in pending:
                 task.cancel()
-            await asyncio.gather(*background, return_exceptions=True)
+            tasks = [*background, *([connecting] if connecting else [])]
+            await asyncio.gather(*tasks, return_exceptions=True)
             if self.broker is not None:
                 with contextlib.suppress(Exception):
                     await self.broker.stop()
@@ -176,6 +181,11 @@ class Service:
     def app(self) -> FastAPI:
         app = FastAPI(title=self.title, lifespan=self.lifespan, openapi_url=self.openapi_url)
         install_error_handlers(app)
+        app.add_middleware(
+            BodyLimitMiddleware,
+            limit=self.settings.max_body_bytes,
+            overrides=self.body_limit_overrides,
+        )
         app.include_router(health_router(self._checks()))
         for router in self.routers:
             app.include_router(router)

@@ -33,5 +33,8 @@ class ServiceSettings(BaseSettings):
     # Services need only the public key; the gateway also holds the private one.
     token_public_key: str | None = None
 
+    # Requests with a larger body are refused with 413 before they are read.
+    max_body_bytes: int = 1_000_000
+
     # How long shutdown waits for in-flight requests and event handlers.
     shutdown_grace_seconds: float = 15.0

@@ -11,6 +11,26 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 
+async def store_if_newer(
+    collection: AsyncCollection[dict[str, Any]],
+    aggregate_id: str,
+    version: int,
+    fields: dict[str, Any] | None = None,
+    session: AsyncClientSession | None = None,
+) -> bool:
+    """Set ``fields`` and ``version`` unless a newer or equal version is held; True if stored."""
+    try:
+        result = await collection.update_one(
+            {"_id": aggregate_id, "version": {"$lt": version}},
+            {"$set": {**(fields or {}), "version": version}},
+            upsert=True,
+            session=session,
+        )
+    except DuplicateKeyError:
+        return False  # the document exists with a version >= this one
+    return result.modified_count == 1 or result.upserted_id is not None
+
+
 class VersionLedger:
     def __init__(self, collection: AsyncCollection[dict[str, Any]]) -> None:
         self.collection = collection
@@ -28,13 +48,4 @@ class VersionLedger:
         self, aggregate_id: str, version: int, session: AsyncClientSession | None = None
     ) -> bool:
         """Store ``version`` unless a newer one is held; True if it was stored."""
-        try:
-            result = await self.collection.update_one(
-                {"_id": aggregate_id, "version": {"$lt": version}},
-                {"$set": {"version": version}},
-                upsert=True,
-                session=session,
-            )
-        except DuplicateKeyError:
-            return False  # the document exists with a version >= this one
-        return result.modified_count == 1 or result.upserted_id is not None
+        return await store_if_newer(self.collection, aggregate_id, version, session=session)

@@ -1,11 +1,15 @@
 """The public JSON API under ``/api/v1``, routed to the services."""
 
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from htk_runtime.errors import DomainError
 
+from htk_gateway import csrf
+from htk_gateway.identity import current_user
 from htk_gateway.upstream import Upstreams
+from htk_runtime.auth import HEADER, User, sign
+from htk_runtime.errors import DomainError
 
 router = APIRouter(prefix="/api/v1")
 
@@ -15,27 +19,93 @@ def _upstreams(request: Request) -> Upstreams:
     return upstreams
 
 
-@router.post("/actions", tags=["actions"], status_code=201)
-async def create_action(request: Request) -> Response:
+async def _signed_user(request: Request) -> tuple[dict[str, str], User | None]:
+    """The caller as a signed token for the services, or nothing for a visitor."""
+    user = await current_user(request)
+    if user is None:
+        return {}, None
     settings = request.app.state.service.settings
-    if not settings.dev_open_writes:
-        raise DomainError(
-            403,
-            "Writing actions needs login, which is not available yet. "
-            "Developers can open writes with HTK_DEV_OPEN_WRITES=true.",
-        )
+    return {HEADER: sign(user, settings.token_private_key, settings.user_token_ttl_seconds)}, user
+
+
+async def _to_submissions(request: Request, method: str, path: str, *, write: bool) -> Response:
+    headers = {
+        name: request.headers[name]
+        for name in ("content-type", "if-match", "idempotency-key")
+        if name in request.headers
+    }
+    signed, user = await _signed_user(request)
+    if write:
+        if user is None:
+            raise DomainError(401, "Sign in to do this")
+        csrf.check(request, request.headers.get(csrf.HEADER))
+        settings = request.app.state.service.settings
+        who = user.member_id if user else (request.client.host if request.client else "?")
+        limiter = request.app.state.service.ctx().state["rate_limiter"]
+        await limiter.hit(f"write:{who}", settings.writes_per_minute, 60)
     return await _upstreams(request).forward(
         "submissions",
-        "POST",
-        "/actions",
-        content=await request.body(),
-        headers={"content-type": request.headers.get("content-type", "application/json")},
+        method,
+        path,
+        params=request.query_params,
+        content=await request.body() if write else None,
+        headers={**headers, **signed},
+        pass_headers=("etag", "idempotent-replayed", "content-disposition"),
     )
+
+
+@router.post("/actions", tags=["actions"], status_code=201)
+async def create_action(request: Request) -> Response:
+    return await _to_submissions(request, "POST", "/actions", write=True)
+
+
+@router.get("/actions", tags=["actions"])
+async def list_actions(request: Request) -> Response:
+    return await _to_submissions(request, "GET", "/actions", write=False)
 
 
 @router.get("/actions/{action_id}", tags=["actions"])
 async def get_action(action_id: str, request: Request) -> Response:
-    return await _upstreams(request).forward("submissions", "GET", f"/actions/{action_id}")
+    return await _to_submissions(request, "GET", f"/actions/{action_id}", write=False)
+
+
+@router.put("/actions/{action_id}", tags=["actions"])
+async def edit_action(action_id: str, request: Request) -> Response:
+    return await _to_submissions(request, "PUT", f"/actions/{action_id}", write=True)
+
+
+class Step(StrEnum):
+    SUBMIT = "submit"
+    PUBLISH = "publish"
+    RETURN = "return"
+    WITHDRAW = "withdraw"
+    CONFIRM = "confirm"
+
+
+@router.post("/actions/{action_id}/{step}", tags=["actions"])
+async def action_step(action_id: str, step: Step, request: Request) -> Response:
+    return await _to_submissions(request, "POST", f"/actions/{action_id}/{step.value}", write=True)
+
+
+@router.get("/actions/{action_id}/history", tags=["actions"])
+async def action_history(action_id: str, request: Request) -> Response:
+    return await _to_submissions(request, "GET", f"/actions/{action_id}/history", write=False)
+
+
+@router.get("/actions/{action_id}/diff", tags=["actions"])
+async def action_diff(action_id: str, request: Request) -> Response:
+    return await _to_submissions(request, "GET", f"/actions/{action_id}/diff", write=False)
+
+
+@router.post("/imports", tags=["imports"])
+async def import_actions(request: Request) -> Response:
+    """Bulk import from CSV or XLSX (coordinators); ``dry_run=true`` only checks the rows."""
+    return await _to_submissions(request, "POST", "/imports", write=True)
+
+
+@router.get("/imports/template.{kind}", tags=["imports"])
+async def import_template(kind: str, request: Request) -> Response:
+    return await _to_submissions(request, "GET", f"/imports/template.{kind}", write=False)
 
 
 @router.get("/search", tags=["search"])

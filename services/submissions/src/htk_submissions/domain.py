@@ -1,39 +1,128 @@
-"""What an action is and the rules it must follow."""
+"""What an action is and the rules its content follows."""
 
-from datetime import datetime
+import html
+import re
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from htk_contracts.actions import ActionState, Language, PublicAction
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+import nh3
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from htk_contracts.actions import (
+    ActionState,
+    InequalityDimension,
+    Language,
+    Link,
+    LinkKind,
+    PublicAction,
+    TargetGroup,
+)
 
 MeasureCode = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]?\.[0-9]{1,2}\.[0-9]{1,2}$")]
 CountyCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$")]
 MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
-class ActionInput(BaseModel):
-    """An action as a member writes it."""
+def _plain_text(value: str) -> str:
+    """Text fields hold text: any HTML is removed, entities are kept as the characters."""
+    return html.unescape(nh3.clean(value, tags=set())).strip()
 
+
+PlainText = Annotated[str, AfterValidator(_plain_text)]
+
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\(\s*([^)\s]*)[^)]*\)")
+
+
+def sanitise_markdown(value: str) -> str:
+    """The description is a safe Markdown subset: no HTML, links only to http(s) and mailto."""
+    text = _plain_text(value)
+
+    def safe_link(match: re.Match[str]) -> str:
+        label, target = match.group(1), match.group(2)
+        scheme = urlsplit(target).scheme.lower()
+        return match.group(0) if scheme in ("http", "https", "mailto") else label
+
+    return _MARKDOWN_LINK.sub(safe_link, text)
+
+
+INNOKYLA_HOSTS = ("innokyla.fi",)
+
+
+def link_kind(url: str) -> LinkKind:
+    host = (urlsplit(url).hostname or "").lower()
+    if any(host == h or host.endswith("." + h) for h in INNOKYLA_HOSTS):
+        return LinkKind.INNOKYLA
+    return LinkKind.OTHER
+
+
+class LinkInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    title: Annotated[Text, Field(min_length=3, max_length=200)]
-    summary: Annotated[Text, Field(min_length=10, max_length=1000)]
-    inequality_reduction: Annotated[Text, Field(min_length=10, max_length=4000)]
-    language: Language = Language.FI
-    state: ActionState = ActionState.ONGOING
-    organisation_id: Annotated[Text, Field(min_length=1, max_length=64)]
+    url: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+    title: Annotated[PlainText | None, Field(max_length=200)] = None
+
+    @field_validator("url")
+    @classmethod
+    def http_only(cls, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https"):
+            raise ValueError("a link must start with http:// or https://")
+        if not parts.hostname or "." not in parts.hostname or " " in url:
+            raise ValueError("this is not a web address")
+        return url
+
+
+class ActionContent(BaseModel):
+    """An action as a member writes it. Everything public except the contact person."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: Annotated[PlainText, Field(min_length=3, max_length=200)]
+    summary: Annotated[PlainText, Field(min_length=10, max_length=1000)]
+    description: Annotated[str | None, Field(max_length=20_000)] = None
+    links: Annotated[list[LinkInput], Field(max_length=20)] = []
+    organisation_id: Id
+    partner_organisation_ids: Annotated[list[Id], Field(max_length=50)] = []
+    contact_member_id: Id | None = None
     measures: Annotated[list[MeasureCode], Field(min_length=1, max_length=20)]
     national: bool = False
     counties: Annotated[list[CountyCode], Field(max_length=30)] = []
     municipalities: Annotated[list[MunicipalityCode], Field(max_length=400)] = []
+    place_detail: Annotated[PlainText | None, Field(max_length=200)] = None
+    target_groups: Annotated[list[TargetGroup], Field(max_length=20)] = []
+    inequality_reduction: Annotated[PlainText, Field(min_length=10, max_length=4000)]
+    inequality_dimensions: Annotated[list[InequalityDimension], Field(max_length=10)] = []
+    state: ActionState = ActionState.ONGOING
+    start_date: date | None = None
+    end_date: date | None = None
+    language: Language = Language.FI
+
+    @field_validator("description")
+    @classmethod
+    def safe_description(cls, value: str | None) -> str | None:
+        return sanitise_markdown(value) or None if value is not None else None
 
     @model_validator(mode="after")
-    def has_a_place(self) -> "ActionInput":
+    def coherent(self) -> "ActionContent":
         if not (self.national or self.counties or self.municipalities):
             raise ValueError(
                 "where the action happens is missing: set national, counties or municipalities"
             )
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        if self.organisation_id in self.partner_organisation_ids:
+            raise ValueError("partner_organisation_ids: the owner cannot be its own partner")
         return self
 
 
@@ -45,26 +134,85 @@ def derive_plan_levels(measures: list[str]) -> tuple[list[str], list[str]]:
 
 
 def public_snapshot(
-    action_id: str, version: int, data: ActionInput, published_at: datetime
+    *,
+    action_id: str,
+    version: int,
+    content: ActionContent,
+    plan_version: int,
+    published_at: datetime,
+    updated_at: datetime,
+    confirmed_at: datetime,
 ) -> PublicAction:
-    sub_goals, priorities = derive_plan_levels(data.measures)
+    sub_goals, priorities = derive_plan_levels(content.measures)
     return PublicAction(
         action_id=action_id,
         version=version,
-        title=data.title,
-        summary=data.summary,
-        inequality_reduction=data.inequality_reduction,
-        language=data.language,
-        state=data.state,
-        organisation_id=data.organisation_id,
-        plan_version=1,  # the catalogue's read copy supplies the current version later
-        measures=sorted(set(data.measures)),
+        title=content.title,
+        summary=content.summary,
+        description=content.description,
+        links=[Link(url=lk.url, title=lk.title, kind=link_kind(lk.url)) for lk in content.links],
+        language=content.language,
+        state=content.state,
+        organisation_id=content.organisation_id,
+        partner_organisation_ids=sorted(set(content.partner_organisation_ids)),
+        plan_version=plan_version,
+        measures=sorted(set(content.measures)),
         sub_goals=sub_goals,
         priorities=priorities,
-        national=data.national,
-        counties=sorted(set(data.counties)),
-        municipalities=sorted(set(data.municipalities)),
+        national=content.national,
+        counties=sorted(set(content.counties)),
+        municipalities=sorted(set(content.municipalities)),
+        place_detail=content.place_detail,
+        target_groups=sorted(set(content.target_groups)),
+        inequality_reduction=content.inequality_reduction,
+        inequality_dimensions=sorted(set(content.inequality_dimensions)),
+        start_date=content.start_date,
+        end_date=content.end_date,
         published_at=published_at,
-        updated_at=published_at,
-        confirmed_at=published_at,
+        updated_at=updated_at,
+        confirmed_at=confirmed_at,
     )
+
+
+class Timeliness(StrEnum):
+    FRESH = "fresh"
+    AGEING = "ageing"
+    STALE = "stale"
+
+
+def timeliness(
+    confirmed_at: datetime, fresh_days: int, stale_days: int, now: datetime | None = None
+) -> Timeliness:
+    age = (now or datetime.now(UTC)) - confirmed_at
+    if age <= timedelta(days=fresh_days):
+        return Timeliness.FRESH
+    if age <= timedelta(days=stale_days):
+        return Timeliness.AGEING
+    return Timeliness.STALE
+
+
+COMPLETENESS_CHECKS: dict[str, str] = {
+    "contact": "a contact person",
+    "measures": "the plan's measures it serves",
+    "place": "where it happens",
+    "inequality": "how it reduces inequality, with the dimensions it addresses",
+    "link": "a link to more information, for example Innokylä",
+    "dates": "start and end dates",
+}
+
+
+def completeness(content: ActionContent) -> dict[str, object]:
+    """What would make the description more useful: a score and what is missing."""
+    present = {
+        "contact": content.contact_member_id is not None,
+        "measures": bool(content.measures),
+        "place": content.national or bool(content.counties or content.municipalities),
+        "inequality": bool(content.inequality_reduction and content.inequality_dimensions),
+        "link": bool(content.links),
+        "dates": content.start_date is not None and content.end_date is not None,
+    }
+    missing = [COMPLETENESS_CHECKS[k] for k, ok in present.items() if not ok]
+    return {
+        "score": round(100 * sum(present.values()) / len(present)),
+        "missing": missing,
+    }

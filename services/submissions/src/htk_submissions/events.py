@@ -1,18 +1,55 @@
 """Integration events this service publishes on ``submissions.actions.v1``."""
 
+from datetime import datetime
 from typing import Any
 
-from htk_contracts.actions import ACTION_PUBLISHED, ActionPublished, PublicAction
+from htk_contracts import actions as contract
 from htk_contracts.envelope import Envelope, new_envelope
 
 SOURCE = "/submissions"
 
 
-def action_published(action: PublicAction) -> Envelope[Any]:
+def _envelope(event_type: str, action_id: str, version: int, data: Any) -> Envelope[Any]:
     return new_envelope(
         source=SOURCE,
-        type=ACTION_PUBLISHED,
-        subject=action.action_id,
-        aggregateversion=action.version,
-        data=ActionPublished(action=action).model_dump(mode="json"),
+        type=event_type,
+        subject=action_id,
+        aggregateversion=version,
+        data=data.model_dump(mode="json"),
     )
+
+
+def drafted(action_id: str, version: int, organisation_id: str, at: datetime) -> Envelope[Any]:
+    data = contract.ActionDrafted(action_id=action_id, organisation_id=organisation_id, at=at)
+    return _envelope(contract.ACTION_DRAFTED, action_id, version, data)
+
+
+def submitted(action_id: str, version: int, organisation_id: str, at: datetime) -> Envelope[Any]:
+    data = contract.ActionSubmitted(action_id=action_id, organisation_id=organisation_id, at=at)
+    return _envelope(contract.ACTION_SUBMITTED, action_id, version, data)
+
+
+def returned(action_id: str, version: int, organisation_id: str, at: datetime) -> Envelope[Any]:
+    data = contract.ActionReturned(action_id=action_id, organisation_id=organisation_id, at=at)
+    return _envelope(contract.ACTION_RETURNED, action_id, version, data)
+
+
+def published(action: contract.PublicAction, first: bool) -> Envelope[Any]:
+    if first:
+        return _envelope(
+            contract.ACTION_PUBLISHED,
+            action.action_id,
+            action.version,
+            contract.ActionPublished(action=action),
+        )
+    return _envelope(
+        contract.ACTION_UPDATED,
+        action.action_id,
+        action.version,
+        contract.ActionUpdated(action=action),
+    )
+
+
+def withdrawn(action_id: str, version: int, organisation_id: str, at: datetime) -> Envelope[Any]:
+    data = contract.ActionWithdrawn(action_id=action_id, organisation_id=organisation_id, at=at)
+    return _envelope(contract.ACTION_WITHDRAWN, action_id, version, data)

@@ -1,51 +1,417 @@
-"""Actions in MongoDB. Every write commits the action and its event in one transaction."""
+"""Actions in MongoDB. Every change writes the action, its history entry and its event in one
+transaction, so the event exists exactly when the change does."""
 
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
-from htk_contracts.topics import Topic
-from htk_runtime.outbox import Outbox
+from pymongo import ASCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 
-from htk_submissions.domain import ActionInput, public_snapshot
-from htk_submissions.events import action_published
+from htk_contracts.actions import PublicAction
+from htk_contracts.topics import Topic
+from htk_runtime.auth import User
+from htk_runtime.errors import DomainError
+from htk_runtime.outbox import Outbox
+from htk_submissions import events
+from htk_submissions.domain import ActionContent, public_snapshot
+from htk_submissions.workflow import Status, Step, after, check
+
+Mutation = Callable[[AsyncClientSession, dict[str, Any], datetime], Awaitable[None]]
 
 ACTIONS = "actions"
+VERSIONS = "action_versions"
+IDEMPOTENCY = "idempotency_keys"
+
+
+async def ensure_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
+    await db[ACTIONS].create_index([("organisation_id", ASCENDING), ("_id", ASCENDING)])
+    await db[ACTIONS].create_index([("status", ASCENDING), ("_id", ASCENDING)])
+    await db[ACTIONS].create_index([("import_key", ASCENDING)], sparse=True, unique=True)
+    await db[ACTIONS].create_index([("confirmed_at", ASCENDING)])
+    await db[VERSIONS].create_index([("action_id", ASCENDING), ("version", ASCENDING)])
+
+
+def request_hash(payload: Any) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Created:
+    document: dict[str, Any]
+    replayed: bool
 
 
 class ActionStore:
-    def __init__(self, db: AsyncDatabase[dict[str, Any]], outbox: Outbox) -> None:
+    def __init__(
+        self, db: AsyncDatabase[dict[str, Any]], outbox: Outbox, *, review_required: bool
+    ) -> None:
         self.db = db
         self.actions = db[ACTIONS]
+        self.versions = db[VERSIONS]
+        self.idempotency = db[IDEMPOTENCY]
         self.outbox = outbox
+        self.review_required = review_required
 
-    async def create(self, data: ActionInput) -> dict[str, Any]:
-        action_id = str(uuid4())
+    async def _transaction(self, write: Any) -> Any:
+        async with self.db.client.start_session() as session:
+            result = await session.with_transaction(write)
+        self.outbox.notify()
+        return result
+
+    async def _history(
+        self,
+        session: AsyncClientSession,
+        doc: dict[str, Any],
+        step: str,
+        by: str,
+        at: datetime,
+        comment: str | None = None,
+    ) -> None:
+        await self.versions.insert_one(
+            {
+                "_id": f"{doc['_id']}:{doc['version']}",
+                "action_id": doc["_id"],
+                "version": doc["version"],
+                "status": doc["status"],
+                "step": step,
+                "content": doc["content"],
+                "by": by,
+                "at": at,
+                "comment": comment,
+            },
+            session=session,
+        )
+
+    async def create(
+        self,
+        user: User,
+        content: ActionContent,
+        *,
+        idempotency_key: str | None = None,
+        import_key: str | None = None,
+        publish_as_plan_version: int | None = None,
+    ) -> Created:
+        """A new draft, or, for a coordinator's import, an action published at once."""
         now = datetime.now(UTC)
-        # Until the review workflow exists, a created action is published at once.
-        snapshot = public_snapshot(action_id, 1, data, now)
-        document = {
+        action_id = str(uuid4())
+        payload = content.model_dump(mode="json")
+        key_id = f"{user.member_id}:{idempotency_key}" if idempotency_key else None
+        digest = request_hash(payload)
+        doc: dict[str, Any] = {
             "_id": action_id,
             "version": 1,
-            "status": "published",
-            "input": data.model_dump(mode="json"),
-            "public": snapshot.model_dump(mode="json"),
+            "status": Status.DRAFT.value,
+            "organisation_id": content.organisation_id,
+            "content": payload,
+            "public": None,
+            "first_published_at": None,
+            "confirmed_at": None,
+            "review_comment": None,
+            "submitted_at": None,
+            "created_by": user.member_id,
             "created_at": now,
+            "updated_by": user.member_id,
             "updated_at": now,
         }
+        if import_key:
+            doc["import_key"] = import_key
 
         async def write(session: AsyncClientSession) -> None:
-            await self.actions.insert_one(document, session=session)
+            if key_id:
+                await self.idempotency.insert_one(
+                    {"_id": key_id, "hash": digest, "action_id": action_id, "at": now},
+                    session=session,
+                )
+            await self.actions.insert_one(doc, session=session)
+            await self._history(session, doc, "create", user.member_id, now)
             await self.outbox.add(
-                session, topic=Topic.SUBMISSIONS_ACTIONS, envelope=action_published(snapshot)
+                session,
+                topic=Topic.SUBMISSIONS_ACTIONS,
+                envelope=events.drafted(action_id, 1, content.organisation_id, now),
             )
+            if publish_as_plan_version is not None:
+                doc["version"] = 2
+                await self._publish(
+                    session, doc, content, publish_as_plan_version, user, now, "import"
+                )
+                await self.actions.replace_one({"_id": action_id}, doc, session=session)
 
-        async with self.db.client.start_session() as session:
-            await session.with_transaction(write)
-        self.outbox.notify()
-        return document
+        try:
+            await self._transaction(write)
+        except DuplicateKeyError:
+            if import_key and (existing := await self.find_import(import_key)):
+                return Created(existing, replayed=True)
+            if key_id is None:
+                raise
+            return await self._replay(key_id, digest)
+        return Created(doc, replayed=False)
+
+    async def _replay(self, key_id: str, digest: str) -> Created:
+        earlier = await self.idempotency.find_one({"_id": key_id})
+        if earlier is None:  # pragma: no cover - the duplicate was not the key after all
+            raise DomainError(409, "The request conflicted with another one; try again")
+        if earlier["hash"] != digest:
+            raise DomainError(
+                422,
+                "This Idempotency-Key was already used for a different action",
+                field="Idempotency-Key",
+            )
+        document = await self.actions.find_one({"_id": earlier["action_id"]})
+        assert document is not None
+        return Created(document, replayed=True)
 
     async def get(self, action_id: str) -> dict[str, Any] | None:
         return await self.actions.find_one({"_id": action_id})
+
+    async def find_import(self, import_key: str) -> dict[str, Any] | None:
+        return await self.actions.find_one({"import_key": import_key})
+
+    async def _load(
+        self, session: AsyncClientSession, action_id: str, expected_version: int
+    ) -> dict[str, Any]:
+        doc = await self.actions.find_one({"_id": action_id}, session=session)
+        if doc is None:
+            raise DomainError(404, f"No action with id {action_id}", field="action_id")
+        if doc["version"] != expected_version:
+            raise DomainError(
+                412,
+                f"The action has changed since you loaded it (now version {doc['version']}, "
+                f"you had {expected_version}). Reload it and make your change again.",
+                field="If-Match",
+            )
+        return doc
+
+    async def _save(
+        self, session: AsyncClientSession, doc: dict[str, Any], expected_version: int
+    ) -> None:
+        result = await self.actions.replace_one(
+            {"_id": doc["_id"], "version": expected_version}, doc, session=session
+        )
+        if result.modified_count != 1:
+            raise DomainError(412, "The action changed while saving; reload it", field="If-Match")
+
+    async def _publish(
+        self,
+        session: AsyncClientSession,
+        doc: dict[str, Any],
+        content: ActionContent,
+        plan_version: int,
+        user: User,
+        now: datetime,
+        step: str,
+    ) -> None:
+        """Make the working copy public at the version the caller has already set."""
+        first = doc["first_published_at"] is None
+        doc["status"] = Status.PUBLISHED.value
+        doc["first_published_at"] = doc["first_published_at"] or now
+        doc["confirmed_at"] = now
+        snapshot = public_snapshot(
+            action_id=doc["_id"],
+            version=doc["version"],
+            content=content,
+            plan_version=plan_version,
+            published_at=doc["first_published_at"],
+            updated_at=now,
+            confirmed_at=now,
+        )
+        doc["public"] = snapshot.model_dump(mode="json")
+        doc["review_comment"] = None
+        doc.pop("reminders", None)
+        await self._history(session, doc, step, user.member_id, now)
+        await self.outbox.add(
+            session, topic=Topic.SUBMISSIONS_ACTIONS, envelope=events.published(snapshot, first)
+        )
+
+    async def _change(
+        self, user: User, action_id: str, expected_version: int, authorise: Any, mutate: Mutation
+    ) -> dict[str, Any]:
+        """Load at the expected version, check who may, apply ``mutate``, save: one transaction.
+
+        ``mutate`` changes the document (its version included) and writes its history entry and
+        events in the same session.
+        """
+        now = datetime.now(UTC)
+
+        async def write(session: AsyncClientSession) -> dict[str, Any]:
+            doc = await self._load(session, action_id, expected_version)
+            authorise(doc)
+            await mutate(session, doc, now)
+            doc["updated_by"], doc["updated_at"] = user.member_id, now
+            await self._save(session, doc, expected_version)
+            return doc
+
+        result: dict[str, Any] = await self._transaction(write)
+        return result
+
+    async def _republish(
+        self, session: AsyncClientSession, doc: dict[str, Any], **changes: Any
+    ) -> None:
+        """Change the public version in place (no review needed) and announce it."""
+        snapshot = PublicAction.model_validate(
+            {**doc["public"], "version": doc["version"], **changes}
+        )
+        doc["public"] = snapshot.model_dump(mode="json")
+        await self.outbox.add(
+            session,
+            topic=Topic.SUBMISSIONS_ACTIONS,
+            envelope=events.published(snapshot, first=False),
+        )
+
+    async def edit(
+        self,
+        user: User,
+        action_id: str,
+        expected_version: int,
+        content: ActionContent,
+        authorise: Any,
+    ) -> dict[str, Any]:
+        async def mutate(session: AsyncClientSession, doc: dict[str, Any], now: datetime) -> None:
+            if content.organisation_id != doc["organisation_id"]:
+                raise DomainError(
+                    422,
+                    "The owning organisation of an action cannot change",
+                    field="organisation_id",
+                )
+            status = Status(doc["status"])
+            check(Step.EDIT, status, has_public_version=doc["public"] is not None)
+            doc["content"] = content.model_dump(mode="json")
+            doc["status"] = after(Step.EDIT, status, review_required=self.review_required)
+            doc["version"] += 1
+            await self._history(session, doc, "edit", user.member_id, now)
+
+        return await self._change(user, action_id, expected_version, authorise, mutate)
+
+    async def step(
+        self,
+        user: User,
+        action_id: str,
+        expected_version: int,
+        step: Step,
+        *,
+        plan_version: int | None = None,
+        comment: str | None = None,
+        authorise: Any,
+    ) -> dict[str, Any]:
+        async def mutate(session: AsyncClientSession, doc: dict[str, Any], now: datetime) -> None:
+            status = Status(doc["status"])
+            check(step, status, has_public_version=doc["public"] is not None)
+            new_status = after(step, status, review_required=self.review_required)
+            organisation_id = doc["organisation_id"]
+            if new_status == Status.PUBLISHED and step in (Step.SUBMIT, Step.PUBLISH):
+                assert plan_version is not None
+                if step == Step.SUBMIT:  # no review: submitted and published in one go
+                    doc["version"] += 1
+                    doc["status"], doc["submitted_at"] = Status.SUBMITTED.value, now
+                    await self._history(session, doc, "submit", user.member_id, now)
+                    await self.outbox.add(
+                        session,
+                        topic=Topic.SUBMISSIONS_ACTIONS,
+                        envelope=events.submitted(action_id, doc["version"], organisation_id, now),
+                    )
+                doc["version"] += 1
+                content = ActionContent.model_validate(doc["content"])
+                await self._publish(session, doc, content, plan_version, user, now, "publish")
+                return
+            doc["version"] += 1
+            doc["status"] = new_status.value
+            version = doc["version"]
+            await self._history(session, doc, step.value, user.member_id, now, comment)
+            if step == Step.CONFIRM:
+                doc["confirmed_at"] = now
+                doc.pop("reminders", None)
+                await self._republish(session, doc, confirmed_at=now)
+                return
+            if step == Step.SUBMIT:
+                doc["submitted_at"] = now
+                event = events.submitted(action_id, version, organisation_id, now)
+            elif step == Step.RETURN:
+                doc["review_comment"] = {"comment": comment, "by": user.member_id, "at": now}
+                event = events.returned(action_id, version, organisation_id, now)
+            elif step == Step.WITHDRAW:
+                doc["public"] = None
+                event = events.withdrawn(action_id, version, organisation_id, now)
+            else:  # pragma: no cover - every step is handled above
+                raise AssertionError(step)
+            await self.outbox.add(session, topic=Topic.SUBMISSIONS_ACTIONS, envelope=event)
+
+        return await self._change(user, action_id, expected_version, authorise, mutate)
+
+    async def request_partnership(
+        self, user: User, action_id: str, organisation_id: str
+    ) -> dict[str, Any]:
+        """An organisation asks to join an action as a partner; the owner decides."""
+        now = datetime.now(UTC)
+        doc = await self.actions.find_one({"_id": action_id})
+        if doc is None or doc["public"] is None:
+            raise DomainError(404, f"No published action with id {action_id}", field="action_id")
+        if organisation_id == doc["organisation_id"]:
+            raise DomainError(409, "The owner cannot be its own partner", field="organisation_id")
+        if organisation_id in doc["content"].get("partner_organisation_ids", []):
+            raise DomainError(
+                409, "This organisation is already a partner", field="organisation_id"
+            )
+        request = {"status": "pending", "requested_by": user.member_id, "at": now}
+        await self.actions.update_one(
+            {"_id": action_id}, {"$set": {f"partner_requests.{organisation_id}": request}}
+        )
+        updated = await self.actions.find_one({"_id": action_id})
+        assert updated is not None
+        return updated
+
+    async def decide_partnership(
+        self,
+        user: User,
+        action_id: str,
+        expected_version: int,
+        organisation_id: str,
+        approve: bool,
+        authorise: Any,
+    ) -> dict[str, Any]:
+        async def mutate(session: AsyncClientSession, doc: dict[str, Any], now: datetime) -> None:
+            request = doc.get("partner_requests", {}).get(organisation_id)
+            if request is None or request["status"] != "pending":
+                raise DomainError(
+                    409,
+                    f"{organisation_id} has no pending request to join",
+                    field="organisation_id",
+                )
+            decision = "approved" if approve else "rejected"
+            request.update(status=decision, decided_by=user.member_id, decided_at=now)
+            doc["version"] += 1
+            if approve:
+                partners = sorted(
+                    {*doc["content"].get("partner_organisation_ids", []), organisation_id}
+                )
+                doc["content"]["partner_organisation_ids"] = partners
+                if doc["public"] is not None:
+                    # Both sides agreed, so the public version changes without another review.
+                    await self._republish(
+                        session, doc, partner_organisation_ids=partners, updated_at=now
+                    )
+            await self._history(
+                session, doc, f"partner-{decision}", user.member_id, now, organisation_id
+            )
+
+        return await self._change(user, action_id, expected_version, authorise, mutate)
+
+    async def history(self, action_id: str) -> list[dict[str, Any]]:
+        return (
+            await self.versions.find({"action_id": action_id}).sort("version", ASCENDING).to_list()
+        )
+
+    async def at_version(self, action_id: str, version: int) -> dict[str, Any] | None:
+        return await self.versions.find_one({"_id": f"{action_id}:{version}"})
+
+    async def page(
+        self, query: dict[str, Any], after_id: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        if after_id:
+            query = {**query, "_id": {"$gt": after_id}}
+        return await self.actions.find(query).sort("_id", ASCENDING).limit(limit).to_list()

@@ -1,0 +1,102 @@
+"""Reminders for ageing actions: contact first, then admins, then coordinators; one digest each."""
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from htk_runtime.mail import read_sink
+from htk_runtime.testing import running
+from htk_submissions.main import create_service
+
+
+async def publish(client: Any, actors: Any, payload: dict[str, Any], author: dict[str, str]) -> str:
+    created = await client.post("/actions", json=payload, headers=author)
+    assert created.status_code == 201, created.text
+    action_id = created.json()["id"]
+    submitted = await client.post(
+        f"/actions/{action_id}/submit", headers={**author, "If-Match": created.headers["ETag"]}
+    )
+    published = await client.post(
+        f"/actions/{action_id}/publish",
+        headers={**actors.coordinator, "If-Match": submitted.headers["ETag"]},
+    )
+    assert published.status_code == 200, published.text
+    return action_id
+
+
+async def test_reminders_escalate_and_a_link_confirms(
+    submissions_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    actors: Any,
+    seed: Any,
+    new_action: Any,
+) -> None:
+    mail_dir = tmp_path / "mail"
+    monkeypatch.setenv("HTK_MAIL_DIR", str(mail_dir))
+    monkeypatch.setenv("HTK_REMINDER_LINK_SECRET", "test-secret")
+    service = create_service()
+    async with running(service.app()) as client:
+        await seed(service)
+        a = await publish(client, actors, new_action(title="Kohtaamispaikka A"), actors.member)
+        b = await publish(client, actors, new_action(title="Kohtaamispaikka B"), actors.member)
+        c = await publish(
+            client,
+            actors,
+            new_action(organisation_id="o2", contact_member_id=None, title="Liikuntaryhmä C"),
+            actors.other,
+        )
+        await publish(client, actors, new_action(title="Tuore D"), actors.member)
+        old = datetime.now(UTC) - timedelta(days=200)
+        await (
+            service.ctx()
+            .db["actions"]
+            .update_many({"_id": {"$in": [a, b, c]}}, {"$set": {"confirmed_at": old}})
+        )
+        reminders = service.ctx().state["reminders"]
+
+        assert await reminders.run() == {"actions": 3, "mails": 2}
+        mails = {m["To"]: m for m in read_sink(mail_dir)}
+        assert set(mails) == {"m1@example.org", "c1@example.org"}, (
+            "contact of A and B; nobody at o2 but coordinators"
+        )
+        digest = mails["m1@example.org"].get_content()
+        assert (
+            "Kohtaamispaikka A" in digest
+            and "Kohtaamispaikka B" in digest
+            and "Tuore D" not in digest
+        )
+        assert mails["m1@example.org"]["Subject"].startswith("Onko")
+
+        assert await reminders.run() == {"actions": 0, "mails": 0}, "at most once per period"
+
+        later = datetime.now(UTC) + timedelta(days=31)
+        assert await reminders.run(now=later) == {"actions": 3, "mails": 2}
+        recipients = [m["To"] for m in read_sink(mail_dir)][2:]
+        assert sorted(recipients) == ["a1@example.org", "c1@example.org"], (
+            "no reaction: the admin next"
+        )
+
+        token = re.search(rf"/actions/{a}/confirm\?token=(\S+)", digest).group(1)
+        confirmed = await client.post(f"/actions/{a}/confirm-by-link", json={"token": token})
+        assert confirmed.status_code == 200, confirmed.text
+        reused = await client.post(f"/actions/{a}/confirm-by-link", json={"token": token})
+        assert reused.status_code == 422 and reused.json()["errors"][0]["field"] == "token"
+        forged = await client.post(f"/actions/{b}/confirm-by-link", json={"token": token})
+        assert forged.status_code == 422
+
+        doc = await service.ctx().db["actions"].find_one({"_id": a})
+        assert "reminders" not in doc and doc["confirmed_at"] > old
+        public = (await client.get(f"/actions/{a}")).json()
+        assert public["confirmed_at"] > old.isoformat()
+        assert (
+            await service.ctx()
+            .db["outbox"]
+            .count_documents({"key": a, "event.type": "fi.htk.action.updated.v1"})
+            == 1
+        )
+        member_view = (await client.get(f"/actions/{b}", headers=actors.member)).json()
+        assert member_view["timeliness"] == "ageing"
