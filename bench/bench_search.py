@@ -1,4 +1,3 @@
-# ruff: noqa: S311  (seeded generators make the generated data reproducible; nothing is secret)
 """Search on the tantivy backend with generated actions (100,000; 2,000 in quick mode).
 
 Figures, each next to a baseline measured in the same run:
@@ -23,6 +22,9 @@ from pathlib import Path
 import httpx
 import tantivy
 from faststream.kafka import KafkaBroker
+from pymongo import AsyncMongoClient
+
+from bench.figures import Figure, percentile
 from htk_contracts.topics import Topic
 from htk_runtime.embedded import mongo_uri, start_secantus, start_tansu
 from htk_runtime.processes import free_port, spawn, wait_until
@@ -30,9 +32,6 @@ from htk_search.backends.tantivy_backend import TantivyBackend
 from htk_search.reindex import job_status, queue_job
 from htk_search.store import ReadCopies
 from htk_search.testing import DATA_DIR, REPO, envelope, public_action, relevance_set
-from pymongo import AsyncMongoClient
-
-from bench.figures import Figure, percentile
 
 QUERIES = [
     "yksinäisyys",

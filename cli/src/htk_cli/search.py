@@ -11,13 +11,12 @@ import os
 import sys
 import time
 
+from htk_cli.settings import LauncherSettings
 from htk_runtime.embedded import mongo_uri
 from htk_runtime.mongo import make_mongo_client
 from htk_search.reindex import job_status, queue_job
 from htk_search.settings import SearchSettings
 from htk_search.store import ReadCopies
-
-from htk_cli.settings import LauncherSettings
 
 BAR_WIDTH = 30
 

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
+
 from htk_runtime.processes import free_port, port_accepts, spawn, wait_until
 from htk_search.backends.base import SearchBackend
 from htk_search.backends.elasticsearch_backend import ElasticsearchBackend

@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+
 from htk_contracts.actions import PublicAction
 from htk_contracts.catalogue import Organisation
 from htk_search.backends.base import QueryError, SearchBackend

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from faststream.kafka import KafkaBroker
+
 from htk_cli.search import reindex as cli_reindex
 from htk_contracts.catalogue import Organisation
 from htk_contracts.envelope import Envelope, new_envelope

@@ -61,6 +61,8 @@ def word_spans(text: str) -> list[tuple[int, int, str]]:
 
 def raw_terms(word: str) -> list[str]:
     """Hyphenated words are indexed by their pieces; the lemma field keeps the whole."""
+    if "-" not in word and "'" not in word:
+        return [word]
     return [p for p in re.split(r"[-']", word) if p]
 
 
@@ -76,6 +78,7 @@ class Analyser:
         self.finnish_terms = lru_cache(maxsize=200_000)(self._finnish_terms)
         self.baseforms = lru_cache(maxsize=200_000)(self._baseforms)
         self.stem = lru_cache(maxsize=200_000)(self._stem)
+        self.word_terms = lru_cache(maxsize=400_000)(self._word_terms)
         self.highlight_terms = lru_cache(maxsize=200_000)(self._highlight_terms)
 
     def _analyse(self, word: str) -> list[dict[str, str]]:
@@ -140,20 +143,25 @@ class Analyser:
         with self._stem_lock:
             return str(stemmer.stemWord(word))
 
+    def _word_terms(self, word: str, language: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+        """(raw terms, lemma terms, the one base form for phrases) of one word of a text."""
+        raw = tuple(raw_terms(word))
+        if language == "fi":
+            terms, primary = self.finnish_terms(word)
+            return raw, terms, primary
+        stem = self.stem(language, word)
+        return raw, (stem,), stem
+
     def analyse(self, text: str, language: str) -> AnalysedText:
         raw: list[str] = []
         lemma: list[str] = []
         seq: list[str] = []
-        for word in words(text):
-            raw.extend(raw_terms(word))
-            if language == "fi":
-                terms, primary = self.finnish_terms(word)
-                lemma.extend(terms)
-                seq.append(primary)
-            else:
-                stem = self.stem(language, word)
-                lemma.append(stem)
-                seq.append(stem)
+        word_terms = self.word_terms
+        for match in WORD.finditer(text):
+            word_raw, word_lemma, primary = word_terms(match.group(0).lower(), language)
+            raw.extend(word_raw)
+            lemma.extend(word_lemma)
+            seq.append(primary)
         return AnalysedText(raw=raw, lemma=lemma, seq=seq)
 
     def query_word(self, word: str) -> QueryWord:

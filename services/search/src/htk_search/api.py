@@ -3,9 +3,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from htk_runtime.errors import DomainError
 from pydantic import BaseModel, ConfigDict, Field
 
+from htk_runtime.errors import DomainError
 from htk_search.backends.base import QueryError
 from htk_search.documents import FACETS
 from htk_search.engine import SearchEngine

@@ -11,7 +11,6 @@ from typing import Any
 
 from htk_contracts.actions import PublicAction
 from htk_contracts.catalogue import Organisation
-
 from htk_search.analysis import Analyser, join, words
 from htk_search.geography import Geography
 

@@ -16,7 +16,6 @@ from htk_contracts.actions import (
     TargetGroup,
 )
 from htk_contracts.catalogue import Organisation, OrganisationType, PlanLevel, PlanVersion
-
 from htk_search.analysis import STOPWORDS, Analyser, words
 from htk_search.backends.base import Progress, QueryError, SearchBackend
 from htk_search.documents import FACETS, IndexDocument, build_document

@@ -7,7 +7,6 @@ from htk_contracts.topics import Topic
 from htk_runtime.consumer import subscribe
 from htk_runtime.service import Service, ServiceContext
 from htk_runtime.versions import VersionLedger
-
 from htk_search.analysis import analyser
 from htk_search.api import router
 from htk_search.backends.base import SearchBackend

@@ -13,7 +13,6 @@ from htk_contracts.catalogue import Organisation, PlanVersion
 from htk_contracts.envelope import Envelope
 from htk_runtime.consumer import PoisonMessage
 from htk_runtime.versions import VersionLedger
-
 from htk_search.backends.base import Progress
 from htk_search.engine import SearchEngine
 from htk_search.store import ReadCopies

@@ -12,9 +12,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from htk_runtime.service import ServiceContext
 from pymongo import ReturnDocument
 
+from htk_runtime.service import ServiceContext
 from htk_search.projection import ActionProjection
 from htk_search.store import ReadCopies
 

@@ -9,11 +9,12 @@
 from collections.abc import AsyncIterator
 from typing import Any
 
-from htk_contracts.actions import PublicAction
-from htk_contracts.catalogue import Organisation, PlanVersion
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
+
+from htk_contracts.actions import PublicAction
+from htk_contracts.catalogue import Organisation, PlanVersion
 
 
 class ReadCopies:

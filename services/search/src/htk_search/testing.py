@@ -10,7 +10,6 @@ from typing import Any
 from htk_contracts.actions import ActionPublished, ActionUpdated, ActionWithdrawn, PublicAction
 from htk_contracts.catalogue import Names, Organisation, PlanLevel, PlanNode, PlanVersion
 from htk_contracts.envelope import Envelope, new_envelope
-
 from htk_search.analysis import analyser
 from htk_search.backends.base import SearchBackend
 from htk_search.engine import SearchEngine
