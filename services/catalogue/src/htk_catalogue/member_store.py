@@ -5,7 +5,6 @@ where they belong. Email addresses are unique without regard to case: ``member_e
 one document per address, keyed by its case-folded form, so a race cannot register it twice.
 """
 
-from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
@@ -15,7 +14,7 @@ from pymongo.errors import DuplicateKeyError
 from htk_catalogue.events import member_changed, member_erased
 from htk_catalogue.member_schemas import ProfileUpdate, Registration
 from htk_catalogue.text import email_key
-from htk_catalogue.transactions import Writer, save
+from htk_catalogue.transactions import Writer, now, save
 from htk_contracts.catalogue import (
     Member,
     MemberErased,
@@ -119,7 +118,7 @@ class MemberStore:
 
     async def store(self, session: AsyncClientSession, doc: dict[str, Any]) -> dict[str, Any]:
         read_version = doc["version"]
-        doc = {**doc, "version": read_version + 1, "updated_at": datetime.now(UTC)}
+        doc = {**doc, "version": read_version + 1, "updated_at": now()}
         await save(self.members, session, doc, read_version)
         await self.writer.outbox.add(
             session, topic=self.writer.topics.members, envelope=event_of(doc)
@@ -143,7 +142,7 @@ class MemberStore:
     ) -> dict[str, Any]:
         member_id = member_id or str(uuid4())
         await self.claim_email(session, registration.email, member_id)
-        now = datetime.now(UTC)
+        created = now()
         doc = {
             "_id": member_id,
             "version": 0,
@@ -154,7 +153,7 @@ class MemberStore:
             "language": registration.language.value,
             "coordinator": False,
             "memberships": memberships,
-            "created_at": now,
+            "created_at": created,
         }
         return await self.store(session, doc)
 
@@ -205,7 +204,7 @@ class MemberStore:
                 ).value,
                 "role": role.value,
                 "decided_by": by,
-                "decided_at": datetime.now(UTC),
+                "decided_at": now(),
             }
             return await self.store(session, _with_membership(doc, decided))
 
@@ -264,7 +263,7 @@ class MemberStore:
                 "_id": member_id,
                 "version": doc["version"],
                 "erased": True,
-                "erased_at": datetime.now(UTC),
+                "erased_at": now(),
             }
             return await self.store(session, tombstone)
 
@@ -276,7 +275,7 @@ def pending_membership(organisation_id: str, role: MembershipRole) -> dict[str, 
         "organisation_id": organisation_id,
         "role": role.value,
         "status": MembershipStatus.PENDING.value,
-        "requested_at": datetime.now(UTC),
+        "requested_at": now(),
     }
 
 

@@ -6,7 +6,6 @@ organisation (proposed or approved) holds its keys in ``organisation_keys``, so 
 racing with the same Business ID cannot both be stored.
 """
 
-from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
@@ -17,7 +16,7 @@ from htk_catalogue.events import organisation_changed
 from htk_catalogue.member_store import MemberStore
 from htk_catalogue.organisation_schemas import OrganisationFields, OrganisationInput
 from htk_catalogue.text import name_key
-from htk_catalogue.transactions import Writer, save
+from htk_catalogue.transactions import Writer, now, save
 from htk_contracts.catalogue import (
     MembershipRole,
     MembershipStatus,
@@ -164,7 +163,7 @@ class OrganisationStore:
 
     async def store(self, session: AsyncClientSession, doc: dict[str, Any]) -> dict[str, Any]:
         read_version = doc["version"]
-        doc = {**doc, "version": read_version + 1, "updated_at": datetime.now(UTC)}
+        doc = {**doc, "version": read_version + 1, "updated_at": now()}
         await save(self.organisations, session, doc, read_version)
         await self.writer.outbox.add(
             session, topic=self.writer.topics.organisations, envelope=event_of(doc)
@@ -186,7 +185,7 @@ class OrganisationStore:
             "name_key": name_key(fields["name_fi"]),
             "status": status.value,
             "proposed_by": by,
-            "created_at": datetime.now(UTC),
+            "created_at": now(),
         }
         await self._hold_keys(session, doc)
         return await self.store(session, doc)
@@ -251,7 +250,7 @@ class OrganisationStore:
                 await self._release_keys(session, doc)
             decided = await self.store(
                 session,
-                {**doc, "status": status.value, "decided_by": by, "decided_at": datetime.now(UTC)},
+                {**doc, "status": status.value, "decided_by": by, "decided_at": now()},
             )
             proposer = doc.get("proposed_by")
             if proposer:
@@ -282,7 +281,7 @@ class OrganisationStore:
                         MembershipStatus.APPROVED if approved else MembershipStatus.REJECTED
                     ).value,
                     "decided_by": by,
-                    "decided_at": datetime.now(UTC),
+                    "decided_at": now(),
                 }
             memberships.append(m)
         if memberships != member["memberships"]:

@@ -7,7 +7,6 @@ change to that (or is refused if the change no longer fits).
 
 import asyncio
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from pymongo.errors import DuplicateKeyError
 from htk_catalogue.events import plan_published
 from htk_catalogue.plan_file import parse_plan
 from htk_catalogue.plan_tree import PlanRuleError, tree_problems
-from htk_catalogue.transactions import Writer
+from htk_catalogue.transactions import Writer, now
 from htk_contracts.catalogue import PlanNode, PlanNodeState, PlanVersion
 
 PLAN_VERSIONS = "plan_versions"
@@ -65,7 +64,7 @@ class PlanStore:
     ) -> dict[str, Any]:
         doc = {
             "_id": number,
-            "created_at": datetime.now(UTC),
+            "created_at": now(),
             "created_by": by,
             "change": change,
             # Example data in use makes the whole version an example; retired examples do not.

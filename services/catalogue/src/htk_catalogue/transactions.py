@@ -5,6 +5,7 @@ racing on one aggregate cannot both win. The loser's whole change runs again on 
 """
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -56,3 +57,9 @@ class Writer:
             self.outbox.notify()
             return result
         raise DomainError(409, "This changed while you were changing it; try again")
+
+
+def now() -> datetime:
+    """The time as MongoDB keeps it (milliseconds), so an event and a replay of it agree."""
+    moment = datetime.now(UTC)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
