@@ -28,7 +28,7 @@ def create_service(settings: CatalogueSettings | None = None) -> Service:
         catalogue = await Catalogue.open(ctx.db, settings)
         ctx.state["catalogue"] = catalogue
         seeded = False
-        if settings.catalogue_plan_file is not None and settings.catalogue_plan_file.exists():
+        if settings.catalogue_plan_file and settings.catalogue_plan_file.is_file():
             seeded = await catalogue.plan.seed(settings.catalogue_plan_file)
             if seeded:
                 log.info("plan seeded", extra={"file": str(settings.catalogue_plan_file)})
