@@ -6,7 +6,8 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 DEBIAN_PACKAGES := libvoikko1 voikko-fi
 PYTEST_ARGS ?=
 
-.PHONY: help setup uv debian sync run test test-fast lint format schemas bench clean
+.PHONY: help setup uv debian sync run test test-fast lint format schemas bench clean \
+	compose-env deploy-check k8s-render
 
 help:
 	@echo "make run    start the platform on the embedded default and print its URL"
@@ -49,6 +50,7 @@ lint: setup
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 	$(UV) run mypy
+	$(UV) run hadolint Dockerfile
 
 format: sync
 	$(UV) run ruff format .
@@ -59,6 +61,18 @@ schemas: sync
 
 bench: setup
 	$(UV) run python -m bench
+
+# Deployment (deploy/README.md). hadolint, kubectl (with kustomize) and the schemas are dev
+# dependencies from the Python package index; nothing else is needed.
+compose-env: sync
+	@$(UV) run python deploy/compose/make_env.py .env.example .env
+
+deploy-check: sync
+	$(UV) run pytest tests/deploy -q
+
+OVERLAY ?= dev
+k8s-render: sync
+	@$(UV) run kubectl kustomize deploy/k8s/overlays/$(OVERLAY)
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,9 +1,10 @@
-"""Entry point of the ``htk`` command."""
+"""Entry point of the ``htk`` command. Each command group lives in its own module with
+``register(commands)`` and ``run(args)``."""
 
 import argparse
 import sys
 
-from htk_cli import plan
+from htk_cli import catalogue, dlt, plan, reporting
 from htk_cli.launcher import up
 from htk_cli.settings import LauncherSettings
 
@@ -18,14 +19,15 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="let the gateway accept writes without login (development only)",
     )
-
-    plan.register(commands)
+    groups = {"dlt": dlt, "reporting": reporting, "plan": plan, "catalogue": catalogue}
+    for module in groups.values():
+        module.register(commands)
 
     args = parser.parse_args(argv)
     if args.command == "up":
         return up(LauncherSettings(), dev_open_writes=args.dev_open_writes)
-    if hasattr(args, "run"):
-        return int(args.run(args))
+    if args.command in groups:
+        return groups[args.command].run(args)
     parser.error(f"unknown command {args.command}")
     return 2
 

@@ -103,6 +103,7 @@ def actors(token_keys: tuple[str, str]) -> Actors:
 @pytest.fixture
 def submissions_env(service_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     monkeypatch.setenv("HTK_SUBMISSIONS_DATA_DIR", str(REPO / "data"))
+    monkeypatch.setenv("HTK_SEARCH_URL", "http://127.0.0.1:1")  # no search service here
     return service_env
 
 

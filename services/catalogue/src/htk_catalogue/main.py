@@ -32,6 +32,7 @@ def create_service(settings: CatalogueSettings | None = None) -> Service:
             seeded = await catalogue.plan.seed(settings.catalogue_plan_file)
             if seeded:
                 log.info("plan seeded", extra={"file": str(settings.catalogue_plan_file)})
+        await catalogue.members.scrub_erased()
         if settings.catalogue_replay_on_start and not seeded:
             log.info("replayed current state", extra=await catalogue.replay())
 

@@ -99,7 +99,7 @@ async def list_members(
     user: Coordinator,
     catalogue: CatalogueDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
     query = {"erased": False}
     total = await catalogue.members.members.count_documents(query)

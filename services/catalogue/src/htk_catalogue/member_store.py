@@ -16,6 +16,7 @@ from htk_catalogue.member_schemas import ProfileUpdate, Registration
 from htk_catalogue.text import email_key
 from htk_catalogue.transactions import Writer, now, save
 from htk_contracts.catalogue import (
+    MEMBER_ERASED,
     Member,
     MemberErased,
     Membership,
@@ -80,6 +81,8 @@ class MemberStore:
     async def create_indexes(self) -> None:
         await self.members.create_index("memberships.organisation_id")
         await self.members.create_index("email_key")
+        await self.members.create_index("erased")
+        await self.writer.outbox.collection.create_index([("key", 1), ("topic", 1)])
 
     async def get(self, member_id: str) -> dict[str, Any] | None:
         doc = await self.members.find_one({"_id": member_id})
@@ -256,9 +259,6 @@ class MemberStore:
         async def work(session: AsyncClientSession) -> dict[str, Any]:
             doc = await self.load(session, member_id)
             await self.emails.delete_one({"_id": doc["email_key"]}, session=session)
-            await self.writer.outbox.collection.delete_many(
-                {"topic": self.writer.topics.members, "key": member_id}, session=session
-            )
             tombstone = {
                 "_id": member_id,
                 "version": doc["version"],
@@ -267,7 +267,30 @@ class MemberStore:
             }
             return await self.store(session, tombstone)
 
-        return await self.writer.transaction(work)
+        erased = await self.writer.transaction(work)
+        await self.scrub_outbox([member_id])
+        return erased
+
+    async def scrub_outbox(self, member_ids: list[str]) -> None:
+        """Delete the erased members' earlier events from the outbox, sent or not.
+
+        Outside the erasure's transaction: deleting outbox documents inside it can deadlock
+        with the relay marking the same documents sent. An unsent one deleted here is
+        superseded by the erasure event anyway. Run again at start, in case a crash came
+        between the erasure and this.
+        """
+        await self.writer.outbox.collection.delete_many(
+            {
+                "key": {"$in": member_ids},
+                "topic": self.writer.topics.members,
+                "event.type": {"$ne": MEMBER_ERASED},
+            }
+        )
+
+    async def scrub_erased(self) -> None:
+        erased = await self.members.find({"erased": True}, {"_id": 1}).to_list()
+        if erased:
+            await self.scrub_outbox([doc["_id"] for doc in erased])
 
 
 def pending_membership(organisation_id: str, role: MembershipRole) -> dict[str, Any]:

@@ -28,7 +28,7 @@ async def list_organisations(
     catalogue: CatalogueDep,
     status: OrganisationStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict[str, Any]:
     """Approved organisations; coordinators may ask for proposed or rejected ones too."""
     is_coordinator = user is not None and user.coordinator

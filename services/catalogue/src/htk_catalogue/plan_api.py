@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from htk_catalogue import plan_tree
@@ -21,6 +21,7 @@ EXAMPLE_NOTICE = (
     "not the official plan. The four priorities are real. Nodes marked example=true are examples."
 )
 MAX_FILE_BYTES = 2_000_000
+MAX_VERSION = 1_000_000
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT)]
@@ -116,7 +117,9 @@ async def versions(catalogue: CatalogueDep) -> list[dict[str, Any]]:
 
 
 @router.get("/versions/{version}")
-async def version(version: int, catalogue: CatalogueDep) -> dict[str, Any]:
+async def version(
+    version: Annotated[int, Path(ge=1, le=MAX_VERSION)], catalogue: CatalogueDep
+) -> dict[str, Any]:
     doc = await catalogue.plan.version(version)
     if doc is None:
         raise DomainError(404, f"There is no plan version {version}", field="version")
@@ -219,7 +222,7 @@ async def merge_node(
 async def node(
     code: str,
     catalogue: CatalogueDep,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_VERSION)] = None,
 ) -> dict[str, Any]:
     doc = await (catalogue.plan.version(version) if version else _current(catalogue.plan))
     if doc is None:

@@ -53,6 +53,7 @@ def expected_version(if_match: str | None) -> int:
 
 
 def member_view(document: dict[str, Any], settings: SubmissionsSettings) -> dict[str, Any]:
+    """The working copy, for the owning organisation and coordinators."""
     content = ActionContent.model_validate(document["content"])
     confirmed = document.get("confirmed_at")
     return {
@@ -63,6 +64,7 @@ def member_view(document: dict[str, Any], settings: SubmissionsSettings) -> dict
         "content": document["content"],
         "public": document["public"],
         "review_comment": document.get("review_comment"),
+        "partner_requests": document.get("partner_requests", {}),
         "completeness": completeness(content),
         "timeliness": timeliness(confirmed, settings.fresh_days, settings.stale_days)
         if confirmed
@@ -341,3 +343,57 @@ async def confirm_by_link(
         "version": changed["version"],
         "confirmed_at": changed["confirmed_at"],
     }
+
+
+class PartnerRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    organisation_id: str = Field(min_length=1, max_length=64)
+
+
+@router.post("/{action_id}/partners", status_code=202)
+async def ask_to_join(
+    action_id: str, body: PartnerRequest, user: CurrentUser, request: Request
+) -> dict[str, Any]:
+    """A member asks, for their organisation, to join a published action as a partner."""
+    require_member_of(user, body.organisation_id)
+    copies = _ctx(request).state["copies"]
+    if not await copies.organisation_approved(body.organisation_id):
+        raise DomainError(
+            422, f"{body.organisation_id} is not an approved organisation", field="organisation_id"
+        )
+    document = await _store(request).request_partnership(user, action_id, body.organisation_id)
+    return {"id": action_id, "partner_request": document["partner_requests"][body.organisation_id]}
+
+
+@router.post("/{action_id}/partners/{organisation_id}/{decision}")
+async def decide_partner(
+    action_id: str,
+    organisation_id: str,
+    decision: str,
+    user: CurrentUser,
+    request: Request,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    """The owner approves or rejects a request to join."""
+    if decision not in ("approve", "reject"):
+        raise DomainError(404, "Decide with approve or reject", field="decision")
+    version = expected_version(if_match)
+    changed = await _store(request).decide_partnership(
+        user, action_id, version, organisation_id, decision == "approve", _editor(user)
+    )
+    return _answer(response, changed, _settings(request))
+
+
+@router.get("/{action_id}/possible-duplicates")
+async def possible_duplicates(
+    action_id: str, user: CurrentUser, request: Request
+) -> dict[str, Any]:
+    """Published actions that look like this one, shown while drafting so nobody describes the
+    same work twice; joining as a partner is the alternative."""
+    document = await _existing(request, action_id)
+    require_editor(user, document)
+    content = document["content"]
+    similar = _ctx(request).state["similar"]
+    return await similar.find(f"{content['title']}. {content['summary']}", exclude=[action_id])

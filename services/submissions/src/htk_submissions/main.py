@@ -14,6 +14,7 @@ from htk_runtime.mail import make_mailer
 from htk_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_indexes
 from htk_runtime.service import Service, ServiceContext
 from htk_submissions.api import router
+from htk_submissions.duplicates import SimilarActions
 from htk_submissions.imports_api import router as imports_router
 from htk_submissions.readcopies import CatalogueCopies
 from htk_submissions.reminders import Reminders
@@ -41,6 +42,7 @@ def create_service(settings: SubmissionsSettings | None = None) -> Service:
         ctx.state["outbox"] = outbox
         ctx.state["store"] = ActionStore(ctx.db, outbox, review_required=settings.review_required)
         ctx.state["copies"] = CatalogueCopies(ctx.db)
+        ctx.state["similar"] = SimilarActions(settings.search_url)
         ctx.state["geography"] = load_geography(settings.submissions_data_dir / "geography")
         # Without a configured secret, links work until this process stops.
         secret = settings.reminder_link_secret or secrets.token_urlsafe(32)
@@ -59,6 +61,10 @@ def create_service(settings: SubmissionsSettings | None = None) -> Service:
                 await ctx.state["reminders"].run()
             except Exception:
                 log.exception("sending reminders failed; trying again next round")
+
+    @service.shutdown
+    async def close_clients(ctx: ServiceContext) -> None:
+        await ctx.state["similar"].close()
 
     @service.worker
     async def relay_outbox(ctx: ServiceContext) -> None:

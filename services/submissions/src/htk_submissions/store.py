@@ -327,6 +327,85 @@ class ActionStore:
         result: dict[str, Any] = await self._transaction(write)
         return result
 
+    async def request_partnership(
+        self, user: User, action_id: str, organisation_id: str
+    ) -> dict[str, Any]:
+        """An organisation asks to join an action as a partner; the owner decides."""
+        now = datetime.now(UTC)
+        doc = await self.actions.find_one({"_id": action_id})
+        if doc is None or doc["public"] is None:
+            raise DomainError(404, f"No published action with id {action_id}", field="action_id")
+        if organisation_id == doc["organisation_id"]:
+            raise DomainError(409, "The owner cannot be its own partner", field="organisation_id")
+        if organisation_id in doc["content"].get("partner_organisation_ids", []):
+            raise DomainError(
+                409, "This organisation is already a partner", field="organisation_id"
+            )
+        request = {"status": "pending", "requested_by": user.member_id, "at": now}
+        await self.actions.update_one(
+            {"_id": action_id}, {"$set": {f"partner_requests.{organisation_id}": request}}
+        )
+        updated = await self.actions.find_one({"_id": action_id})
+        assert updated is not None
+        return updated
+
+    async def decide_partnership(
+        self,
+        user: User,
+        action_id: str,
+        expected_version: int,
+        organisation_id: str,
+        approve: bool,
+        authorise: Any,
+    ) -> dict[str, Any]:
+        now = datetime.now(UTC)
+
+        async def write(session: AsyncClientSession) -> dict[str, Any]:
+            doc = await self._load(session, action_id, expected_version)
+            authorise(doc)
+            request = doc.get("partner_requests", {}).get(organisation_id)
+            if request is None or request["status"] != "pending":
+                raise DomainError(
+                    409,
+                    f"{organisation_id} has no pending request to join",
+                    field="organisation_id",
+                )
+            request.update(
+                status="approved" if approve else "rejected",
+                decided_by=user.member_id,
+                decided_at=now,
+            )
+            doc["version"] += 1
+            doc["updated_by"], doc["updated_at"] = user.member_id, now
+            if approve:
+                partners = sorted(
+                    {*doc["content"].get("partner_organisation_ids", []), organisation_id}
+                )
+                doc["content"]["partner_organisation_ids"] = partners
+                if doc["public"] is not None:
+                    # Both sides agreed, so the public version changes without another review.
+                    snapshot = PublicAction.model_validate(
+                        {
+                            **doc["public"],
+                            "version": doc["version"],
+                            "partner_organisation_ids": partners,
+                            "updated_at": now,
+                        }
+                    )
+                    doc["public"] = snapshot.model_dump(mode="json")
+                    await self.outbox.add(
+                        session,
+                        topic=Topic.SUBMISSIONS_ACTIONS,
+                        envelope=events.published(snapshot, first=False),
+                    )
+            await self._save(session, doc, expected_version)
+            step = "partner-approved" if approve else "partner-rejected"
+            await self._history(session, doc, step, user.member_id, now, organisation_id)
+            return doc
+
+        result: dict[str, Any] = await self._transaction(write)
+        return result
+
     async def history(self, action_id: str) -> list[dict[str, Any]]:
         return (
             await self.versions.find({"action_id": action_id}).sort("version", ASCENDING).to_list()
