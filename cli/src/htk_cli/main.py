@@ -4,7 +4,7 @@
 import argparse
 import sys
 
-from htk_cli import dlt, reporting, search
+from htk_cli import catalogue, dlt, plan, reporting, search
 from htk_cli.launcher import up
 from htk_cli.settings import LauncherSettings
 
@@ -19,7 +19,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="let the gateway accept writes without login (development only)",
     )
-    groups = {"dlt": dlt, "reporting": reporting, "search": search}
+    groups = {
+        "catalogue": catalogue,
+        "dlt": dlt,
+        "plan": plan,
+        "reporting": reporting,
+        "search": search,
+    }
     for module in groups.values():
         module.register(commands)
 

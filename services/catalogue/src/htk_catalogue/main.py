@@ -1,21 +1,47 @@
 """The catalogue service: ``uvicorn htk_catalogue.main:app``."""
 
+import logging
+
+from htk_catalogue import admin_api, geography_api, member_api, organisation_api, plan_api
+from htk_catalogue.catalogue import Catalogue
+from htk_catalogue.settings import CatalogueSettings
+from htk_runtime.outbox import OutboxRelay
 from htk_runtime.service import Service, ServiceContext
 
-from htk_catalogue.api import router
-from htk_catalogue.geography import load_geography
-from htk_catalogue.plan import load_plan
-from htk_catalogue.settings import CatalogueSettings
+log = logging.getLogger(__name__)
+
+ROUTERS = [
+    plan_api.router,
+    organisation_api.router,
+    member_api.router,
+    geography_api.router,
+    admin_api.router,
+]
 
 
 def create_service(settings: CatalogueSettings | None = None) -> Service:
     settings = settings or CatalogueSettings()
-    service = Service(settings, title="HTK catalogue", routers=[router])
+    service = Service(settings, title="HTK catalogue", routers=ROUTERS)
 
     @service.startup
-    async def load_reference_data(ctx: ServiceContext) -> None:
-        ctx.state["geography"] = load_geography(settings.catalogue_data_dir / "geography")
-        ctx.state["plan"] = load_plan(settings.catalogue_plan_file)
+    async def open_catalogue(ctx: ServiceContext) -> None:
+        catalogue = await Catalogue.open(ctx.db, settings)
+        ctx.state["catalogue"] = catalogue
+        seeded = False
+        if settings.catalogue_plan_file and settings.catalogue_plan_file.is_file():
+            seeded = await catalogue.plan.seed(settings.catalogue_plan_file)
+            if seeded:
+                log.info("plan seeded", extra={"file": str(settings.catalogue_plan_file)})
+        await catalogue.members.scrub_erased()
+        if settings.catalogue_replay_on_start and not seeded:
+            log.info("replayed current state", extra=await catalogue.replay())
+
+    @service.worker
+    async def relay_outbox(ctx: ServiceContext) -> None:
+        assert ctx.broker is not None
+        catalogue: Catalogue = ctx.state["catalogue"]
+        relay = OutboxRelay(ctx.db, catalogue.writer.outbox, ctx.broker)
+        await relay.run(ctx.stopping, ctx.broker_connected)
 
     return service
 

@@ -1,0 +1,61 @@
+"""The catalogue's events: each is the whole current state of one aggregate, keyed by its id."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from htk_contracts.catalogue import (
+    MEMBER_CHANGED,
+    MEMBER_ERASED,
+    ORGANISATION_CHANGED,
+    PLAN_SUBJECT,
+    PLAN_VERSION_PUBLISHED,
+    Member,
+    MemberErased,
+    Organisation,
+    PlanVersion,
+)
+from htk_contracts.envelope import Envelope, new_envelope
+from htk_contracts.topics import Topic
+
+SOURCE = "/catalogue"
+
+
+@dataclass(frozen=True)
+class Topics:
+    plan: str
+    organisations: str
+    members: str
+
+    @classmethod
+    def with_prefix(cls, prefix: str) -> "Topics":
+        return cls(
+            prefix + Topic.CATALOGUE_PLAN,
+            prefix + Topic.CATALOGUE_ORGANISATIONS,
+            prefix + Topic.CATALOGUE_MEMBERS,
+        )
+
+
+def _envelope(event_type: str, subject: str, version: int, data: Any) -> Envelope[Any]:
+    return new_envelope(
+        source=SOURCE,
+        type=event_type,
+        subject=subject,
+        aggregateversion=version,
+        data=data.model_dump(mode="json"),
+    )
+
+
+def plan_published(plan: PlanVersion) -> Envelope[Any]:
+    return _envelope(PLAN_VERSION_PUBLISHED, PLAN_SUBJECT, plan.version, plan)
+
+
+def organisation_changed(organisation: Organisation, version: int) -> Envelope[Any]:
+    return _envelope(ORGANISATION_CHANGED, organisation.organisation_id, version, organisation)
+
+
+def member_changed(member: Member, version: int) -> Envelope[Any]:
+    return _envelope(MEMBER_CHANGED, member.member_id, version, member)
+
+
+def member_erased(erased: MemberErased, version: int) -> Envelope[Any]:
+    return _envelope(MEMBER_ERASED, erased.member_id, version, erased)

@@ -1,0 +1,144 @@
+"""Members over HTTP: joining, one's own data (download and erasure), and coordinators' tools.
+
+``POST /registrations`` and ``POST /members/claims`` answer the gateway for a person who is not
+signed in yet (joining, logging in). The gateway must never expose them as they are: it confirms
+the address with a link and rate-limits, and only then calls these.
+"""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+
+from htk_catalogue.catalogue import Catalogue, CatalogueDep
+from htk_catalogue.member_schemas import (
+    CoordinatorChange,
+    EmailLookup,
+    JoinRequest,
+    ProfileUpdate,
+    Registration,
+)
+from htk_catalogue.member_store import claims_of
+from htk_catalogue.personal_data import export
+from htk_catalogue.registration import register
+from htk_catalogue.views import member_view, organisation_view
+from htk_runtime.auth import Coordinator, CurrentUser
+from htk_runtime.errors import DomainError
+
+router = APIRouter(tags=["members"])
+
+
+@router.post("/registrations", status_code=201)
+async def registration(body: Registration, catalogue: CatalogueDep) -> dict[str, Any]:
+    """Someone joins: a member with a pending membership (and a proposed organisation)."""
+    member, organisation = await register(body, catalogue.members, catalogue.organisations)
+    return {
+        "member": member_view(member),
+        "organisation": organisation_view(organisation, None) if organisation else None,
+    }
+
+
+@router.post("/members/claims")
+async def claims(body: EmailLookup, catalogue: CatalogueDep) -> dict[str, Any]:
+    """What the gateway signs into the user token of the person with this address."""
+    doc = await catalogue.members.by_email(body.email)
+    if doc is None:
+        raise DomainError(404, "No member has this email address", field="email")
+    return claims_of(doc)
+
+
+@router.get("/members/me")
+async def me(user: CurrentUser, catalogue: CatalogueDep) -> dict[str, Any]:
+    return member_view(await catalogue.members.require(user.member_id))
+
+
+@router.patch("/members/me")
+async def update_me(
+    body: ProfileUpdate, user: CurrentUser, catalogue: CatalogueDep
+) -> dict[str, Any]:
+    return member_view(await catalogue.members.update_profile(user.member_id, body))
+
+
+@router.post("/members/me/memberships", status_code=201)
+async def join(body: JoinRequest, user: CurrentUser, catalogue: CatalogueDep) -> dict[str, Any]:
+    """Ask to join another organisation; its admins or a coordinator decide."""
+    return member_view(
+        await catalogue.members.request_membership(user.member_id, body.organisation_id)
+    )
+
+
+async def _download(member_id: str, catalogue: Catalogue) -> JSONResponse:
+    data = await export(member_id, catalogue.members, catalogue.organisations, catalogue.plan)
+    return JSONResponse(
+        jsonable_encoder(data),
+        headers={"Content-Disposition": f'attachment; filename="htk-member-{member_id}.json"'},
+    )
+
+
+@router.get("/members/me/export")
+async def export_me(user: CurrentUser, catalogue: CatalogueDep) -> JSONResponse:
+    """Everything the catalogue holds about you, as a JSON file."""
+    return await _download(user.member_id, catalogue)
+
+
+async def _erase(member_id: str, catalogue: Catalogue) -> dict[str, Any]:
+    await catalogue.members.require(member_id)
+    doc = await catalogue.members.erase(member_id)
+    return {"member_id": member_id, "erased_at": doc["erased_at"]}
+
+
+@router.post("/members/me/erasure")
+async def erase_me(user: CurrentUser, catalogue: CatalogueDep) -> dict[str, Any]:
+    """Erase your personal data here and in every service's copy. This cannot be undone."""
+    return await _erase(user.member_id, catalogue)
+
+
+@router.get("/members")
+async def list_members(
+    user: Coordinator,
+    catalogue: CatalogueDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> dict[str, Any]:
+    query = {"erased": False}
+    total = await catalogue.members.members.count_documents(query)
+    docs = (
+        await catalogue.members.members.find(query)
+        .sort("email_key", 1)
+        .skip(offset)
+        .limit(limit)
+        .to_list()
+    )
+    return {
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "items": [member_view(d) for d in docs],
+    }
+
+
+@router.get("/members/{member_id}")
+async def get_member(member_id: str, user: Coordinator, catalogue: CatalogueDep) -> dict[str, Any]:
+    return member_view(await catalogue.members.require(member_id))
+
+
+@router.put("/members/{member_id}/coordinator")
+async def set_coordinator(
+    member_id: str, body: CoordinatorChange, user: Coordinator, catalogue: CatalogueDep
+) -> dict[str, Any]:
+    if member_id == user.member_id and not body.coordinator:
+        raise DomainError(422, "Ask another coordinator to remove your role", field="coordinator")
+    return member_view(await catalogue.members.set_coordinator(member_id, body.coordinator))
+
+
+@router.get("/members/{member_id}/export")
+async def export_member(member_id: str, user: Coordinator, catalogue: CatalogueDep) -> JSONResponse:
+    return await _download(member_id, catalogue)
+
+
+@router.post("/members/{member_id}/erasure")
+async def erase_member(
+    member_id: str, user: Coordinator, catalogue: CatalogueDep
+) -> dict[str, Any]:
+    return await _erase(member_id, catalogue)

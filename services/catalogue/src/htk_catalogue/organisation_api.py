@@ -1,0 +1,148 @@
+"""Organisations over HTTP: the approved ones for everyone, proposals for the coordinators,
+and each organisation's members for its admins."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from htk_catalogue.catalogue import CatalogueDep
+from htk_catalogue.member_schemas import MembershipDecision, RoleChange
+from htk_catalogue.organisation_schemas import Decision, OrganisationInput, OrganisationUpdate
+from htk_catalogue.registration import propose
+from htk_catalogue.views import member_view, organisation_view
+from htk_contracts.catalogue import MembershipStatus, OrganisationStatus
+from htk_runtime.auth import Coordinator, CurrentUser, OptionalUser, User
+from htk_runtime.errors import DomainError
+
+router = APIRouter(prefix="/organisations", tags=["organisations"])
+
+
+def require_admin(user: User, organisation_id: str) -> None:
+    if not (user.coordinator or user.is_admin_of(organisation_id)):
+        raise DomainError(403, "Only the organisation's admins or a coordinator can do this")
+
+
+@router.get("")
+async def list_organisations(
+    user: OptionalUser,
+    catalogue: CatalogueDep,
+    status: OrganisationStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> dict[str, Any]:
+    """Approved organisations; coordinators may ask for proposed or rejected ones too."""
+    is_coordinator = user is not None and user.coordinator
+    if status is None and not is_coordinator:
+        status = OrganisationStatus.APPROVED
+    if status not in (None, OrganisationStatus.APPROVED) and not is_coordinator:
+        raise DomainError(403, "Only coordinators see proposed or rejected organisations", "status")
+    total, items = await catalogue.organisations.page(status, limit, offset)
+    return {
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "items": [organisation_view(doc, user) for doc in items],
+    }
+
+
+@router.get("/{organisation_id}")
+async def get_organisation(
+    organisation_id: str, user: OptionalUser, catalogue: CatalogueDep
+) -> dict[str, Any]:
+    doc = await catalogue.organisations.require(organisation_id)
+    visible = doc["status"] == OrganisationStatus.APPROVED or (
+        user is not None and (user.coordinator or doc.get("proposed_by") == user.member_id)
+    )
+    if not visible:
+        raise DomainError(404, f"No organisation {organisation_id}", field="organisation_id")
+    return organisation_view(doc, user)
+
+
+@router.post("", status_code=201)
+async def create_organisation(
+    body: OrganisationInput, user: Coordinator, catalogue: CatalogueDep
+) -> dict[str, Any]:
+    """A coordinator adds an organisation directly; it is approved at once."""
+    return organisation_view(await catalogue.organisations.create(body, user.member_id), user)
+
+
+@router.post("/proposals", status_code=201)
+async def propose_organisation(
+    body: OrganisationInput, user: CurrentUser, catalogue: CatalogueDep
+) -> dict[str, Any]:
+    """A member proposes an organisation; once a coordinator approves it they are its admin."""
+    doc = await propose(user.member_id, body, catalogue.members, catalogue.organisations)
+    return organisation_view(doc, user)
+
+
+@router.patch("/{organisation_id}")
+async def update_organisation(
+    organisation_id: str, body: OrganisationUpdate, user: CurrentUser, catalogue: CatalogueDep
+) -> dict[str, Any]:
+    require_admin(user, organisation_id)
+    return organisation_view(await catalogue.organisations.update(organisation_id, body), user)
+
+
+@router.post("/{organisation_id}/decision")
+async def decide_organisation(
+    organisation_id: str, body: Decision, user: Coordinator, catalogue: CatalogueDep
+) -> dict[str, Any]:
+    doc = await catalogue.organisations.decide(organisation_id, body.status, user.member_id)
+    return organisation_view(doc, user)
+
+
+@router.get("/{organisation_id}/memberships")
+async def memberships(
+    organisation_id: str,
+    user: CurrentUser,
+    catalogue: CatalogueDep,
+    status: MembershipStatus | None = None,
+) -> list[dict[str, Any]]:
+    """The organisation's members and requests to join, for its admins and the coordinators."""
+    require_admin(user, organisation_id)
+    await catalogue.organisations.require(organisation_id)
+    members = await catalogue.members.of_organisation(organisation_id, status)
+    result = []
+    for doc in members:
+        membership = next(m for m in doc["memberships"] if m["organisation_id"] == organisation_id)
+        if status is None or membership["status"] == status:
+            view = member_view(doc)
+            result.append(
+                {
+                    "member_id": view["id"],
+                    "name": view["name"],
+                    "email": view["email"],
+                    "role": membership["role"],
+                    "status": membership["status"],
+                    "requested_at": membership.get("requested_at"),
+                }
+            )
+    return result
+
+
+@router.post("/{organisation_id}/memberships/{member_id}/decision")
+async def decide_membership(
+    organisation_id: str,
+    member_id: str,
+    body: MembershipDecision,
+    user: CurrentUser,
+    catalogue: CatalogueDep,
+) -> dict[str, Any]:
+    """Approve (with a role) or reject a request to join."""
+    require_admin(user, organisation_id)
+    doc = await catalogue.members.decide_membership(
+        organisation_id, member_id, body.approve, body.role, user.member_id
+    )
+    return member_view(doc)
+
+
+@router.put("/{organisation_id}/memberships/{member_id}/role")
+async def change_role(
+    organisation_id: str,
+    member_id: str,
+    body: RoleChange,
+    user: CurrentUser,
+    catalogue: CatalogueDep,
+) -> dict[str, Any]:
+    require_admin(user, organisation_id)
+    return member_view(await catalogue.members.set_role(organisation_id, member_id, body.role))
