@@ -93,6 +93,8 @@ def service_env(
         data = s.data_dir.resolve()
         env["HTK_CATALOGUE_DATA_DIR"] = str(data)
         env["HTK_CATALOGUE_PLAN_FILE"] = str(data / "plan" / "example-plan.csv")
+    if name == "reporting":
+        env["HTK_REPORTING_DATA_DIR"] = str(s.data_dir.resolve())
     if name == "submissions":
         env["HTK_SUBMISSIONS_DATA_DIR"] = str(s.data_dir.resolve())
         env["HTK_SEARCH_URL"] = url("search")

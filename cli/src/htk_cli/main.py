@@ -1,8 +1,10 @@
-"""Entry point of the ``htk`` command."""
+"""Entry point of the ``htk`` command. Each command group lives in its own module with
+``register(commands)`` and ``run(args)``."""
 
 import argparse
 import sys
 
+from htk_cli import dlt, reporting
 from htk_cli.launcher import up
 from htk_cli.settings import LauncherSettings
 
@@ -17,10 +19,15 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="let the gateway accept writes without login (development only)",
     )
+    groups = {"dlt": dlt, "reporting": reporting}
+    for module in groups.values():
+        module.register(commands)
 
     args = parser.parse_args(argv)
     if args.command == "up":
         return up(LauncherSettings(), dev_open_writes=args.dev_open_writes)
+    if args.command in groups:
+        return groups[args.command].run(args)
     parser.error(f"unknown command {args.command}")
     return 2
 

@@ -43,11 +43,7 @@ class MemberCopies:
                 "name": member.name,
                 "language": member.language.value,
                 "coordinator": member.coordinator,
-                "organisations": {
-                    m.organisation_id: m.role.value
-                    for m in member.memberships
-                    if m.status == MembershipStatus.APPROVED
-                },
+                "organisations": member.approved_roles(),
                 "pending": [
                     m.organisation_id
                     for m in member.memberships
