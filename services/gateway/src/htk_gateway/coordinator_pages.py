@@ -188,7 +188,7 @@ async def bulk_import(request: Request) -> Response:
         return await _hub(request, v, message=result.get("message") or v.t("error.generic"))
     summary = {
         "created": result.get("created", result.get("imported", 0)),
-        "skipped": result.get("skipped", 0),
+        "skipped": result.get("already_imported", result.get("skipped", 0)),
         "errors": [
             {
                 "row": e.get("row", "?"),
