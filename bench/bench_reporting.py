@@ -33,7 +33,7 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 
 def log_entries(n: int, geo: Any, seed: int = 7) -> list[dict[str, Any]]:
     """The event log of ``n`` published actions, a fifth of them updated once."""
-    rnd = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+    rnd = random.Random(seed)
     measures = [f"{p}.{s}.{m}" for p in range(1, 5) for s in range(1, 3) for m in range(1, 3)]
     municipalities = sorted(geo.county_of)
     counties = sorted(geo.county_names)
@@ -139,7 +139,7 @@ async def _bench(n: int, samples: int, kafka: str, uri: str) -> list[Figure]:
                             json.loads(line.removeprefix("data: "))
                             return
 
-                rnd = random.Random(3)  # noqa: S311 - reproducible test data
+                rnd = random.Random(3)
                 for i in range(samples + 1):  # the first one waits for the consumer group join
                     aid = f"live-{i}"
                     municipality = rnd.choice(sorted(geo.county_of))
