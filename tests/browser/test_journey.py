@@ -59,7 +59,9 @@ async def test_join_write_publish_find_and_watch_the_count(
     platform: Launched, browser: Browser
 ) -> None:
     url = platform.url
-    print(htk(platform, "admin", "create", "--email", COORDINATOR, "--name", "Kaisa Koordinaattori"))
+    print(
+        htk(platform, "admin", "create", "--email", COORDINATOR, "--name", "Kaisa Koordinaattori")
+    )
 
     # A visitor sees the public pages.
     visitor = await browser.new_context(locale="fi-FI")
@@ -78,10 +80,10 @@ async def test_join_write_publish_find_and_watch_the_count(
     await page.goto(f"{url}/join")
     await page.get_by_role("button", name="Lähetä liittymislinkki").click()
     await expect(page.get_by_role("alert")).to_contain_text("Korjaa nämä kohdat")
-    await expect(page.get_by_label("Nimi")).to_have_attribute("aria-invalid", "true")
+    await expect(page.get_by_label("Nimi", exact=True)).to_have_attribute("aria-invalid", "true")
     await snapshot(page, "join-with-errors")
     before = mail_count(platform)
-    await page.get_by_label("Nimi").fill("Ville Vapaaehtoinen")
+    await page.get_by_label("Nimi", exact=True).fill("Ville Vapaaehtoinen")
     await page.get_by_label("Sähköpostiosoite").fill(MEMBER)
     await page.get_by_label("Uuden organisaation nimi").fill("Selkämeren kylätoiminta ry")
     await page.get_by_label("Uuden organisaation tyyppi").select_option("ngo")
@@ -99,9 +101,12 @@ async def test_join_write_publish_find_and_watch_the_count(
 
     async def proposal_listed() -> bool:
         await coordinator.goto(f"{url}/coordinator")
-        return await coordinator.get_by_role(
-            "button", name="Hyväksy: Selkämeren kylätoiminta ry"
-        ).count() > 0
+        return (
+            await coordinator.get_by_role(
+                "button", name="Hyväksy: Selkämeren kylätoiminta ry"
+            ).count()
+            > 0
+        )
 
     await until(proposal_listed)
     await snapshot(coordinator, "coordinator-tools")
@@ -111,24 +116,24 @@ async def test_join_write_publish_find_and_watch_the_count(
     # The member writes an action; the form explains what is missing, in Finnish.
     async def may_write() -> bool:
         await page.goto(f"{url}/my/actions/new")
-        return await page.get_by_label("Organisaatio").locator("option").count() > 0 and (
-            await page.get_by_text("Selkämeren kylätoiminta ry").count() > 0
-        )
+        return await page.get_by_label("Organisaatio", exact=True).locator(
+            "option"
+        ).count() > 0 and (await page.get_by_text("Selkämeren kylätoiminta ry").count() > 0)
 
     await until(may_write)
-    await page.get_by_label("Otsikko").fill("Ky")
+    await page.get_by_label("Otsikko", exact=True).fill("Ky")
     await page.get_by_role("button", name="Tallenna").click()
     await expect(page.get_by_role("alert")).to_contain_text("Kirjoita otsikko, 3–200 merkkiä.")
     await snapshot(page, "action-form-with-errors")
-    await page.get_by_label("Otsikko").fill(TITLE)
-    await page.get_by_label("Tiivistelmä").fill(
+    await page.get_by_label("Otsikko", exact=True).fill(TITLE)
+    await page.get_by_label("Tiivistelmä", exact=True).fill(
         "Kyläyhdistys järjestää viikoittaiset kohtaamiset ja kyydit syrjäkylien ikäihmisille."
     )
     await page.get_by_label("Miten toimenpide vähentää eriarvoisuutta").fill(
         "Tavoittaa yksin asuvat ikäihmiset, joille palveluja ja julkista liikennettä on vähän."
     )
     await page.get_by_label("1.1.1", exact=False).first.check()
-    await page.get_by_label("Kunnat").select_option("564")
+    await page.get_by_label("Kunnat", exact=True).select_option("564")
     await page.get_by_role("button", name="Tallenna").click()
 
     async def saved() -> bool:

@@ -112,7 +112,8 @@ def generate(
         rows.append(
             {
                 "title": f"{activity} {group}: {place.name_fi} (demo {n + 1})",
-                "summary": f"{org['name_fi']} järjestää {place.name_fi}: {what} {group}.",
+                "summary": f"{what.capitalize()} {group}. Paikkakunta: {place.name_fi}. "
+                f"Järjestäjä: {org['name_fi']}.",
                 "description": "Demoaineistoa: tämä toimenpide on keksitty esittelyä varten.",
                 "organisation_id": org["id"],
                 "measures": ";".join(sorted(set(rng.sample(measures, rng.choice([1, 1, 2]))))),
