@@ -4,7 +4,7 @@
 
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
-DEBIAN_PACKAGES := libvoikko1 voikko-fi
+DEBIAN_PACKAGES := libvoikko1 voikko-fi chromium
 PYTEST_ARGS ?=
 
 .PHONY: help setup uv debian sync crd-models run test test-fast lint format schemas bench clean \
@@ -23,7 +23,8 @@ uv:
 		echo "Installing uv ..."; \
 		python3 -m pip install --user --quiet uv || python3 -m pip install --quiet --break-system-packages uv; }
 
-# Voikko gives Finnish base forms and compound parts to search.
+# Voikko gives Finnish base forms and compound parts to search; the browser tests drive
+# Debian's chromium through Playwright (its own browser download is not used).
 debian:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \

@@ -213,6 +213,13 @@ def up(settings: LauncherSettings, *, dev_open_writes: bool = False) -> int:
         say("")
         say(f"HTK platform is running: http://{settings.host}:{settings.gateway_port}/")
         say(f"Logs: {platform.logs}/   Stop with Ctrl-C.")
+        say(
+            "Sign in locally: `uv run htk admin create --email you@example.org` makes you a "
+            f"coordinator; then enter the address at http://{settings.host}:"
+            f"{settings.gateway_port}/login and open the link mailed to "
+            f"{(settings.var_dir / 'mail').resolve()}/ (the newest .eml file). "
+            "`uv run htk demo load` adds demo data."
+        )
         platform.watch()
         code = 1
     except _Stop:

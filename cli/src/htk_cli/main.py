@@ -4,7 +4,7 @@
 import argparse
 import sys
 
-from htk_cli import catalogue, dlt, plan, reporting, search
+from htk_cli import admin, catalogue, demo, dlt, plan, reporting, search
 from htk_cli.launcher import up
 from htk_cli.settings import LauncherSettings
 
@@ -20,7 +20,9 @@ def main(argv: list[str] | None = None) -> int:
         help="let the gateway accept writes without login (development only)",
     )
     groups = {
+        "admin": admin,
         "catalogue": catalogue,
+        "demo": demo,
         "dlt": dlt,
         "plan": plan,
         "reporting": reporting,

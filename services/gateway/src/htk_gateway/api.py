@@ -29,6 +29,10 @@ async def _signed_user(request: Request) -> tuple[dict[str, str], User | None]:
 
 
 async def _to_submissions(request: Request, method: str, path: str, *, write: bool) -> Response:
+    return await _to(request, "submissions", method, path, write=write)
+
+
+async def _to(request: Request, service: str, method: str, path: str, *, write: bool) -> Response:
     headers = {
         name: request.headers[name]
         for name in ("content-type", "if-match", "idempotency-key")
@@ -44,7 +48,7 @@ async def _to_submissions(request: Request, method: str, path: str, *, write: bo
         limiter = request.app.state.service.ctx().state["rate_limiter"]
         await limiter.hit(f"write:{who}", settings.writes_per_minute, 60)
     return await _upstreams(request).forward(
-        "submissions",
+        service,
         method,
         path,
         params=request.query_params,
@@ -142,9 +146,76 @@ async def suggest(request: Request, q: Annotated[str, Query(max_length=100)] = "
 
 @router.get("/coverage", tags=["coverage"])
 async def coverage(request: Request) -> Response:
-    return await _upstreams(request).forward("reporting", "GET", "/coverage")
+    return await _to(request, "reporting", "GET", "/coverage", write=False)
+
+
+@router.get("/coverage/stream", tags=["coverage"])
+async def coverage_stream(request: Request) -> Response:
+    """Server-Sent Events: the live figures as actions are published."""
+    return await _upstreams(request).stream("reporting", "/coverage/stream")
+
+
+@router.get("/coverage/{view}", tags=["coverage"])
+async def coverage_view(view: str, request: Request) -> Response:
+    """needs-push, places, freshness, series, at, actions; pipeline for coordinators."""
+    return await _to(request, "reporting", "GET", f"/coverage/{view}", write=False)
+
+
+@router.get("/exports", tags=["reports"])
+async def exports(request: Request) -> Response:
+    return await _to(request, "reporting", "GET", "/exports", write=False)
+
+
+@router.get("/exports/{table}", tags=["reports"])
+async def export_table(table: str, request: Request) -> Response:
+    return await _to(request, "reporting", "GET", f"/exports/{table}", write=False)
+
+
+@router.get("/reports/yearly/{year}", tags=["reports"])
+async def yearly_report(year: int, request: Request) -> Response:
+    return await _to(request, "reporting", "GET", f"/reports/yearly/{year}", write=False)
+
+
+@router.get("/snapshots", tags=["reports"])
+async def snapshots(request: Request) -> Response:
+    return await _to(request, "reporting", "GET", "/snapshots", write=False)
+
+
+@router.post("/snapshots", tags=["reports"], status_code=201)
+async def freeze_snapshot(request: Request) -> Response:
+    return await _to(request, "reporting", "POST", "/snapshots", write=True)
+
+
+@router.get("/open-data", tags=["open data"])
+async def open_data(request: Request) -> Response:
+    return await _to(request, "reporting", "GET", "/open-data", write=False)
+
+
+@router.get("/open-data/{name}", tags=["open data"])
+async def open_data_file(name: str, request: Request) -> Response:
+    return await _to(request, "reporting", "GET", f"/open-data/{name}", write=False)
 
 
 @router.get("/plan", tags=["plan"])
 async def plan(request: Request) -> Response:
-    return await _upstreams(request).forward("catalogue", "GET", "/plan")
+    return await _to(request, "catalogue", "GET", "/plan", write=False)
+
+
+@router.get("/plan/versions", tags=["plan"])
+async def plan_versions(request: Request) -> Response:
+    return await _to(request, "catalogue", "GET", "/plan/versions", write=False)
+
+
+@router.get("/organisations", tags=["organisations"])
+async def organisations(request: Request) -> Response:
+    return await _to(request, "catalogue", "GET", "/organisations", write=False)
+
+
+@router.get("/organisations/{organisation_id}", tags=["organisations"])
+async def organisation(organisation_id: str, request: Request) -> Response:
+    return await _to(request, "catalogue", "GET", f"/organisations/{organisation_id}", write=False)
+
+
+@router.get("/geography/{kind}", tags=["geography"])
+async def geography(kind: str, request: Request) -> Response:
+    return await _to(request, "catalogue", "GET", f"/geography/{kind}", write=False)

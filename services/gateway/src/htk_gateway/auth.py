@@ -5,7 +5,6 @@ can find out who is a member. A registration with an address already in use send
 to that address instead.
 """
 
-import json
 import logging
 from datetime import timedelta
 from typing import Annotated, Any, Literal
@@ -14,10 +13,12 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from htk_contracts.catalogue import OrganisationType
 from htk_gateway import csrf
 from htk_gateway.identity import current_user
 from htk_gateway.members import MemberCopies
 from htk_gateway.sessions import LoginLinks, Sessions
+from htk_gateway.web import render, viewer
 from htk_runtime.errors import DomainError
 from htk_runtime.mail import Mail, Mailer
 
@@ -59,6 +60,7 @@ class NewOrganisation(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     name_fi: str = Field(min_length=2, max_length=200)
+    type: OrganisationType = OrganisationType.OTHER
 
 
 class Registration(BaseModel):
@@ -118,8 +120,12 @@ async def request_login_link(body: LinkRequest, request: Request) -> dict[str, s
     return SENT
 
 
-@router.post("/api/v1/auth/register", status_code=202)
-async def register(body: Registration, request: Request) -> Response:
+async def join(request: Request, body: Registration) -> None:
+    """Register through the catalogue and mail a link; an address in use gets a login link.
+
+    Other refusals (an unknown organisation, a duplicate organisation name) reveal nothing
+    about who is registered: they are raised for the form to show.
+    """
     body.check()
     await _limit_link_requests(request, body.email)
     upstreams = _state(request)["upstreams"]
@@ -128,23 +134,29 @@ async def register(body: Registration, request: Request) -> Response:
     members: MemberCopies = _state(request)["members"]
     if answer.status_code in (200, 201):
         created = answer.json()
-        member = {
-            "_id": created.get("member_id") or created.get("id"),
-            "email": body.email,
-            "language": body.language,
-        }
-        await send_link(request, member)
+        member_id = (created.get("member") or {}).get("id") or created.get("member_id")
+        await send_link(request, {"_id": member_id, "email": body.email, "language": body.language})
     elif _email_in_use(answer):
         existing = await members.by_email(body.email)
         if existing is not None:
             await send_link(request, existing)
     else:
-        # Other refusals (an unknown organisation, a bad Business ID) reveal nothing about
-        # who is registered: pass them on so the form can show them.
-        return Response(
-            answer.content, status_code=answer.status_code, media_type="application/json"
+        try:
+            refusal = answer.json()
+        except ValueError:
+            refusal = {}
+        errors = refusal.get("errors") or []
+        raise DomainError(
+            answer.status_code if answer.status_code < 500 else 503,
+            str(refusal.get("message") or "The registration was refused"),
+            errors=errors,
         )
-    return Response(content=json.dumps(SENT), status_code=202, media_type="application/json")
+
+
+@router.post("/api/v1/auth/register", status_code=202)
+async def register(body: Registration, request: Request) -> dict[str, str]:
+    await join(request, body)
+    return SENT
 
 
 def _email_in_use(answer: Any) -> bool:
@@ -179,30 +191,12 @@ async def me(request: Request) -> dict[str, Any]:
     }
 
 
-CONFIRM_PAGE = """<!doctype html>
-<html lang="{lang}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title></head>
-<body><main>
-<h1>{title}</h1>
-<form method="post">
-<input type="hidden" name="csrf" value="{token}">
-<button type="submit">{button}</button>
-</form>
-</main></body></html>"""
-
-
 @router.get("/auth/link/{secret}", response_class=HTMLResponse, include_in_schema=False)
-async def confirm_link_page(secret: str, request: Request) -> HTMLResponse:
+async def confirm_link_page(secret: str, request: Request) -> Response:
     # Following the link only shows a button: mail scanners that open links must not use up
     # the single-use link.
-    response = HTMLResponse("")
-    secure = request.app.state.service.settings.environment != "development"
-    token = csrf.ensure_pre_session(request, response, secure)
-    response.body = response.render(
-        CONFIRM_PAGE.format(lang="fi", title="Kirjaudu sisään", button="Kirjaudu", token=token)
-    )
-    response.headers["content-length"] = str(len(response.body))
+    response = render(await viewer(request), "confirm_link.html")
+    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
@@ -223,7 +217,7 @@ async def use_link(
         await sessions.end(old)
     new = await sessions.start(member_id)
     settings = request.app.state.service.settings
-    response = RedirectResponse("/", status_code=303)
+    response = RedirectResponse("/welcome", status_code=303)
     response.set_cookie(
         csrf.SESSION_COOKIE,
         new,

@@ -31,3 +31,7 @@ class GatewaySettings(ServiceSettings, MailSettings):
     link_requests_per_email: int = 3
     # Writes through the API: per member (or IP address), per minute.
     writes_per_minute: int = 60
+
+    # Follow digests: how often the worker looks, and at most one digest per member per period.
+    digest_interval_seconds: float = 3600.0
+    digest_period_hours: float = 24.0
