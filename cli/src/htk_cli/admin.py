@@ -12,6 +12,7 @@ import os
 from typing import Any
 
 from htk_cli.settings import LauncherSettings
+from htk_contracts.actions import Language
 
 
 def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
