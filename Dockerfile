@@ -93,6 +93,8 @@ EXPOSE 8002
 
 FROM runtime-voikko AS search
 COPY --from=venv-search /opt/venv /opt/venv
+# Geography reference data for the place facets, read-only like the catalogue's.
+COPY data /app/data
 ENV UVICORN_APP=htk_search.main:app HTK_PORT=8003
 EXPOSE 8003
 
