@@ -3,6 +3,7 @@
 import argparse
 import sys
 
+from htk_cli import trace
 from htk_cli.launcher import up
 from htk_cli.settings import LauncherSettings
 
@@ -18,9 +19,13 @@ def main(argv: list[str] | None = None) -> int:
         help="let the gateway accept writes without login (development only)",
     )
 
+    trace.add_parser(commands)
+
     args = parser.parse_args(argv)
     if args.command == "up":
         return up(LauncherSettings(), dev_open_writes=args.dev_open_writes)
+    if args.command == "trace":
+        return trace.run(args)
     parser.error(f"unknown command {args.command}")
     return 2
 

@@ -248,7 +248,17 @@ class Service:
         for router in self.routers:
             app.include_router(router)
         app.state.service = self
+        name = self.settings.service_name
+
+        def name_the_service(span: Any, scope: dict[str, Any]) -> None:
+            # The resource names the process's service; several share one process in tests.
+            if span.is_recording():
+                span.set_attribute("htk.service", name)
+
         FastAPIInstrumentor.instrument_app(
-            app, excluded_urls="/health/,/metrics", exclude_spans=["receive", "send"]
+            app,
+            excluded_urls="/health/,/metrics",
+            exclude_spans=["receive", "send"],
+            server_request_hook=name_the_service,
         )
         return app

@@ -31,6 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from opentelemetry import trace
+from opentelemetry.instrumentation.propagators import (
+    TraceResponsePropagator,
+    set_global_response_propagator,
+)
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
@@ -108,6 +112,9 @@ def configure_tracing(service_name: str) -> None:
     for processor in _processors(settings):
         provider.add_span_processor(processor)
     trace.set_tracer_provider(provider)
+    # Answers carry `traceresponse: 00-<trace id>-<span id>-01`: a user's "it did not show up"
+    # comes with the id that `htk trace` or Jaeger looks up.
+    set_global_response_propagator(TraceResponsePropagator())
 
     # pymongo copies the registered listeners into each client it creates: instrument before
     # any client exists (Service does this in its constructor).
@@ -198,10 +205,15 @@ def span_record(span: ReadableSpan) -> dict[str, Any]:
 
 
 class JsonLinesSpanExporter(SpanExporter):
-    """Appends finished spans to a file, one JSON object per line; no collector needed."""
+    """Appends finished spans to a file, one JSON object per line; no collector needed.
 
-    def __init__(self, path: Path) -> None:
+    Past ``max_bytes`` the file becomes ``<file>.1`` (replacing the one before), so a platform
+    left running keeps about two files' worth of recent traces.
+    """
+
+    def __init__(self, path: Path, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.path = path
+        self.max_bytes = max_bytes
         self._lock = threading.Lock()
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
@@ -209,6 +221,9 @@ class JsonLinesSpanExporter(SpanExporter):
         try:
             with self._lock:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
+                with contextlib.suppress(FileNotFoundError):
+                    if self.path.stat().st_size > self.max_bytes:
+                        self.path.replace(f"{self.path}.1")
                 # One write per batch with O_APPEND keeps lines whole when processes share a file.
                 fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
                 try:
