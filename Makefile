@@ -3,7 +3,7 @@
 
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
-DEBIAN_PACKAGES := libvoikko1 voikko-fi
+DEBIAN_PACKAGES := libvoikko1 voikko-fi prometheus
 PYTEST_ARGS ?=
 
 .PHONY: help setup uv debian sync run test test-fast lint format schemas bench clean \
@@ -22,7 +22,8 @@ uv:
 		echo "Installing uv ..."; \
 		python3 -m pip install --user --quiet uv || python3 -m pip install --quiet --break-system-packages uv; }
 
-# Voikko gives Finnish base forms and compound parts to search.
+# Voikko gives Finnish base forms and compound parts to search; the prometheus package brings
+# promtool, which checks the alert rules and the dashboard's queries in tests/observability.
 debian:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
