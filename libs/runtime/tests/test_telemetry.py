@@ -4,11 +4,14 @@ import asyncio
 import json
 import logging
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 from opentelemetry import trace
-from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.trace import SpanKind
 
 from htk_contracts.envelope import Envelope, new_envelope
@@ -19,7 +22,13 @@ from htk_runtime.metrics import metrics_of
 from htk_runtime.mongo import make_mongo_client
 from htk_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_indexes
 from htk_runtime.settings import ServiceSettings
-from htk_runtime.telemetry import tracer
+from htk_runtime.telemetry import (
+    JsonLinesSpanExporter,
+    TelemetrySettings,
+    _processors,
+    environment_variables,
+    tracer,
+)
 from htk_runtime.testing import SpanRecorder, eventually
 
 
@@ -172,3 +181,47 @@ def test_every_log_line_carries_the_trace_and_span_ids() -> None:
 
 async def _true(value: bool) -> bool:
     return value
+
+
+def test_traces_stay_local_unless_the_otel_variables_say_otherwise(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for variable in environment_variables():
+        monkeypatch.delenv(variable, raising=False)
+    assert TelemetrySettings().exporters() == ["none"]
+    assert list(_processors(TelemetrySettings())) == []
+    monkeypatch.setenv("HTK_TRACE_FILE", str(tmp_path / "svc.jsonl"))
+    assert TelemetrySettings().exporters() == ["file"]
+    monkeypatch.setenv("OTEL_TRACES_EXPORTER", "otlp, console")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318")
+    exporters = [p.span_exporter for p in _processors(TelemetrySettings())]  # type: ignore[attr-defined]
+    assert [type(e).__name__ for e in exporters] == ["OTLPSpanExporter", "ConsoleSpanExporter"]
+    for exporter in exporters:
+        exporter.shutdown()
+    monkeypatch.setenv("OTEL_SDK_DISABLED", "true")
+    assert TelemetrySettings().sdk_disabled
+
+
+def test_the_trace_file_holds_one_json_span_per_line_and_rolls_over(tmp_path: Path) -> None:
+    path = tmp_path / "traces" / "svc.jsonl"
+    provider = TracerProvider(resource=Resource.create({"service.name": "svc"}))
+    provider.add_span_processor(SimpleSpanProcessor(JsonLinesSpanExporter(path, max_bytes=2000)))
+    own = provider.get_tracer("test")
+    with own.start_as_current_span("parent") as parent, own.start_as_current_span("child") as child:
+        child.set_attribute("codes", ("1.1.1", "1.1.2"))
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [r["name"] for r in records] == ["child", "parent"]
+    child_record, parent_record = records
+    assert child_record["trace_id"] == f"{parent.get_span_context().trace_id:032x}"
+    assert child_record["parent_id"] == parent_record["span_id"]
+    assert parent_record["parent_id"] is None
+    assert child_record["service"] == "svc" and child_record["attributes"]["codes"] == [
+        "1.1.1",
+        "1.1.2",
+    ]
+    for _ in range(20):
+        with own.start_as_current_span("more"):
+            pass
+    assert (tmp_path / "traces" / "svc.jsonl.1").exists()
+    assert path.stat().st_size <= 2000 + 1000
+    provider.shutdown()
