@@ -98,5 +98,7 @@ EXPOSE 8003
 
 FROM runtime AS reporting
 COPY --from=venv-reporting /opt/venv /opt/venv
+# Geography reference data (municipality -> county), read-only like the catalogue's.
+COPY data /app/data
 ENV UVICORN_APP=htk_reporting.main:app HTK_PORT=8004
 EXPOSE 8004

@@ -1,12 +1,13 @@
 # HTK platform. `make run` starts everything on the embedded default; `make test` runs the tests.
-# Both install what they need: uv (from the Python package index) and the Debian packages.
+# Both install what they need: uv (from the Python package index), the Debian packages, and the
+# operator models the deployment tests check against (npm packages, tests/deploy/crd_schemas).
 
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 DEBIAN_PACKAGES := libvoikko1 voikko-fi prometheus
 PYTEST_ARGS ?=
 
-.PHONY: help setup uv debian sync run test test-fast lint format schemas bench clean \
+.PHONY: help setup uv debian sync crd-models run test test-fast lint format schemas bench clean \
 	compose-env deploy-check k8s-render
 
 help:
@@ -15,7 +16,7 @@ help:
 	@echo "make lint   ruff and mypy"
 	@echo "make bench  run the benchmarks, results under bench/results/"
 
-setup: uv debian sync
+setup: uv debian sync crd-models
 
 uv:
 	@command -v uv >/dev/null 2>&1 || [ -x "$(UV)" ] || { \
@@ -37,6 +38,22 @@ debian:
 
 sync: uv
 	@$(UV) sync --frozen --quiet
+
+# The Strimzi and ECK models (npm packages pinned by package-lock.json) that tests/deploy checks
+# the operators' resources against; installed again whenever the lock file changes. Node.js and
+# npm come with the machine, else from Debian.
+CRD_MODELS := tests/deploy/crd_schemas
+crd-models: $(CRD_MODELS)/node_modules/.package-lock.json
+
+$(CRD_MODELS)/node_modules/.package-lock.json: $(CRD_MODELS)/package.json $(CRD_MODELS)/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+		echo "Installing Debian packages: nodejs npm"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get install -y --no-install-recommends nodejs npm >/dev/null 2>&1 || \
+		{ $$SUDO apt-get update -qq && $$SUDO apt-get install -y --no-install-recommends nodejs npm; }; }
+	@echo "Installing the operator models (npm ci in $(CRD_MODELS)) ..."
+	@cd $(CRD_MODELS) && npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
 
 run: setup
 	$(UV) run htk up $(HTK_UP_ARGS)
@@ -63,12 +80,12 @@ schemas: sync
 bench: setup
 	$(UV) run python -m bench
 
-# Deployment (deploy/README.md). hadolint, kubectl (with kustomize) and the schemas are dev
-# dependencies from the Python package index; nothing else is needed.
+# Deployment (deploy/README.md). hadolint, kubectl (with kustomize) and the Kubernetes schemas are
+# dev dependencies from the Python package index; the operator models are crd-models above.
 compose-env: sync
 	@$(UV) run python deploy/compose/make_env.py .env.example .env
 
-deploy-check: sync
+deploy-check: sync crd-models
 	$(UV) run pytest tests/deploy -q
 
 OVERLAY ?= dev
@@ -76,4 +93,4 @@ k8s-render: sync
 	@$(UV) run kubectl kustomize deploy/k8s/overlays/$(OVERLAY)
 
 clean:
-	rm -rf var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache $(CRD_MODELS)/node_modules

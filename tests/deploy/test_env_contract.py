@@ -29,7 +29,9 @@ from pydantic import SecretStr
 from htk_runtime.telemetry import environment_variables
 
 KAFKA_SETTING = re.compile(r"^HTK_KAFKA_")
-PUBLIC_URL = "HTK_PUBLIC_URL"  # the platform's address for people; other *_URL are services
+PUBLIC_URL = "HTK_PUBLIC_URL"  # the platform's address for people
+# Addresses for people, not for the service to call; every other *_URL names a service.
+PEOPLE_URLS = {PUBLIC_URL, "HTK_REPORTING_LICENCE_URL"}
 INTERPOLATION = re.compile(r"\$\{([A-Z0-9_]+)(:?[-?][^}]*)?\}")
 FROM_ENV_FILE = re.compile(r"envfile\.([A-Z0-9_]+)")
 # OpenTelemetry's standard variables, read by htk_runtime.telemetry in every service: optional,
@@ -59,8 +61,9 @@ NO_DIFF = {"read by the service but not set": [], "set but not read by the servi
 
 def test_the_services_are_read_from_code(services: dict[str, ServiceFacts]) -> None:
     assert set(services) == set(SERVICES)
-    assert not services["gateway"].uses_broker
-    assert all(services[name].uses_broker for name in SERVICES if name != "gateway")
+    # The gateway consumes catalogue.members.v1 for its member read copies: all five use it.
+    assert all(services[name].uses_broker for name in SERVICES)
+    assert "HTK_SMTP_HOST" in services["gateway"].env
     assert "HTK_ELASTICSEARCH_URL" in services["search"].env
     assert "HTK_ELASTICSEARCH_URL" not in services["reporting"].env
 
@@ -83,17 +86,20 @@ def test_compose_sets_exactly_what_the_service_reads(
 
 
 def test_the_comparison_notices_a_new_setting(services: dict[str, ServiceFacts]) -> None:
-    # What happens when a teammate adds, say, an SMTP password to the gateway.
-    base = services["gateway"].settings
-    extended = type("Extended", (base,), {"__annotations__": {"smtp_password": SecretStr}})
+    # What happens when a teammate adds, say, a webhook signing secret to the gateway.
+    gateway = services["gateway"]
+    base = gateway.settings
+    extended = type("Extended", (base,), {"__annotations__": {"webhook_secret": SecretStr}})
     docs = rendered_overlay("prod")
     env = deployment_env(docs, by_name(docs, "Deployment", "htk-gateway"))
-    expected = {n for n in env_names(extended) if not KAFKA_SETTING.match(n)}
-    assert diff(expected, set(env))["read by the service but not set"] == ["HTK_SMTP_PASSWORD"]
-    assert SECRET_NAME.search("HTK_SMTP_PASSWORD")
+    expected = expected_env(
+        ServiceFacts("gateway", extended, env_names(extended), gateway.uses_broker, gateway.port)
+    )
+    assert diff(expected, set(env))["read by the service but not set"] == ["HTK_WEBHOOK_SECRET"]
+    assert SECRET_NAME.search("HTK_WEBHOOK_SECRET")
     # A secret by type is a secret whatever its name.
     relay = type("Relay", (base,), {"__annotations__": {"smtp_login": SecretStr}})
-    facts = ServiceFacts("gateway", relay, env_names(relay), uses_broker=False, port=8000)
+    facts = ServiceFacts("gateway", relay, env_names(relay), uses_broker=True, port=8000)
     assert "HTK_SMTP_LOGIN" in facts.secret_env()
     assert "HTK_USER_TOKEN_TTL_SECONDS" not in facts.secret_env()
 
@@ -157,7 +163,7 @@ def test_k8s_values_agree_with_the_resources(name: str, overlay: str) -> None:
         assert env["HTK_SEARCH_INDEX_DIR"] in mounts  # writable despite the read-only root
 
     for variable, value in env.items():
-        if variable.endswith("_URL") and variable != PUBLIC_URL and isinstance(value, str):
+        if variable.endswith("_URL") and variable not in PEOPLE_URLS and isinstance(value, str):
             url = urlsplit(value)
             target = by_name(docs, "Service", url.hostname or "")
             assert (url.port or 80) in {p["port"] for p in target["spec"]["ports"]}, variable
@@ -187,7 +193,7 @@ def test_compose_values_agree_with_the_stack(
         for match in CREDENTIALS_IN_URL.finditer(value):
             password = value[match.start() + 3 : match.end() - 1].split(":", 1)[1]
             assert FROM_ENV_FILE.fullmatch(password), f"{variable} holds a literal password"
-        if variable.endswith("_URL") and variable != PUBLIC_URL:
+        if variable.endswith("_URL") and variable not in PEOPLE_URLS:
             url = urlsplit(value)
             assert url.hostname in stack, f"{variable}: no service {url.hostname}"
             target_port = stack[url.hostname].get("environment", {}).get("HTK_PORT")

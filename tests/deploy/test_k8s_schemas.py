@@ -1,18 +1,29 @@
 """Every rendered overlay is valid Kubernetes (strict schemas) and valid operator resources."""
 
 import copy
+import json
 from collections import Counter
 from typing import Any
 
-from deploy_facts import K8S, SERVICES, by_name, k8s_errors, kustomize, of_kind, rendered_overlay
+from deploy_facts import (
+    CRD_SCHEMAS,
+    K8S,
+    PACKAGED_GROUPS,
+    SERVICES,
+    by_name,
+    k8s_errors,
+    k8s_errors_each,
+    kustomize,
+    of_kind,
+    rendered_overlay,
+)
 
 NAMESPACES = {"dev": "htk-dev", "prod": "htk"}
 CLUSTER_SCOPED = {"Namespace"}
 
 
 def test_overlay_renders_to_valid_resources(manifests: tuple[dict[str, Any], ...]) -> None:
-    errors = [error for doc in manifests for error in k8s_errors(doc)]
-    assert errors == []
+    assert k8s_errors(*manifests) == []
 
 
 def test_overlay_has_the_whole_platform(manifests: tuple[dict[str, Any], ...]) -> None:
@@ -40,38 +51,80 @@ def test_everything_is_in_the_overlay_namespace(overlay: str) -> None:
             assert doc["metadata"].get("namespace") == NAMESPACES[overlay], doc["metadata"]
 
 
+def _mutated(docs: tuple[dict[str, Any], ...], kind: str, path: str, value: Any) -> dict[str, Any]:
+    """A copy of the first resource of the kind with the value set at the slash-separated path."""
+    doc = copy.deepcopy(of_kind(docs, kind)[0])
+    *parents, last = [int(part) if part.isdigit() else part for part in path.split("/")]
+    target = doc
+    for part in parents:
+        target = target[part]
+    target[last] = value
+    return doc
+
+
+# (kind, path, value, what the error names): one fault each, in fields of every kind of object
+# the overlays hold. The operators' resources are checked by the operators' models (Strimzi,
+# ECK) or the hand-written schema (MongoDB); see tests/deploy/crd_schemas/README.md.
+FAULTS = [
+    (
+        "Deployment",
+        "spec/template/spec/containers/0/securityContext/readOnlyRoot",
+        1,
+        "readOnlyRoot",
+    ),
+    ("HorizontalPodAutoscaler", "spec/maxReplicas", "ten", "maxReplicas"),
+    # Strimzi: an enum, a misspelt field, a lower bound and a type, all from Strimzi's CRDs.
+    ("Kafka", "spec/kafka/listeners/0/type", "public", "spec/kafka/listeners/0/type"),
+    ("Kafka", "spec/kafka/listeners/0/tlss", False, "tlss"),
+    ("Kafka", "spec/kafka/resources", {"limit": {"memory": "2Gi"}}, "limit"),
+    ("KafkaTopic", "spec/partitons", 3, "partitons"),
+    ("KafkaTopic", "spec/partitions", 0, "spec/partitions"),
+    ("KafkaTopic", "metadata/label", {}, "label"),
+    ("KafkaNodePool", "spec/roles", ["zookeeper"], "spec/roles/0"),
+    ("KafkaNodePool", "spec/replicas", "3", "spec/replicas"),
+    ("KafkaTopic", "apiVersion", "kafka.strimzi.io/v1beta3", "v1beta3"),
+    # ECK: a misspelt field, a type, and one inside the pod template (a Kubernetes type).
+    ("Elasticsearch", "spec/nodeSets/0/cuont", 3, "cuont"),
+    ("Elasticsearch", "spec/nodeSets/0/count", "3", "spec/nodeSets/0/count"),
+    ("Elasticsearch", "spec/nodeSets/0/podTemplate/spec/containers/0/resource", {}, "resource"),
+    ("Elasticsearch", "spec/http/tls/selfSignedCertificate/disabled", "yes", "disabled"),
+    ("MongoDBCommunity", "spec/users/0/password", "literal", "password"),
+]
+
+
 def test_strict_validation_rejects_unknown_and_misplaced_fields() -> None:
     docs = rendered_overlay("prod")
-    deployment = copy.deepcopy(by_name(docs, "Deployment", "htk-search"))
-    deployment["spec"]["template"]["spec"]["containers"][0]["securityContext"]["readOnlyRoot"] = 1
-    assert k8s_errors(deployment)
+    mutated = [_mutated(docs, kind, path, value) for kind, path, value, _ in FAULTS]
+    for (kind, path, _, named), errors in zip(FAULTS, k8s_errors_each(mutated), strict=True):
+        assert errors, f"{kind}: {path} was accepted"
+        assert any(named in error for error in errors), (kind, path, errors)
 
-    hpa = copy.deepcopy(by_name(docs, "HorizontalPodAutoscaler", "htk-gateway"))
-    hpa["spec"]["maxReplicas"] = "ten"
-    assert k8s_errors(hpa)
 
-    kafka = copy.deepcopy(of_kind(docs, "Kafka")[0])
-    kafka["spec"]["kafka"]["listeners"][0]["type"] = "public"
-    assert k8s_errors(kafka)
+def test_open_objects_take_any_key() -> None:
+    # Where the CRD leaves an object open (x-kubernetes-preserve-unknown-fields: Kafka's and a
+    # topic's config, an Elasticsearch node's settings), any key is valid, as in kubectl.
+    docs = rendered_overlay("prod")
+    opened = [
+        _mutated(docs, "Kafka", "spec/kafka/config/log.cleaner.threads", 2),
+        _mutated(docs, "KafkaTopic", "spec/config/some.future.setting", "x"),
+        _mutated(docs, "Elasticsearch", "spec/nodeSets/0/config/xpack.ml.enabled", False),
+    ]
+    assert k8s_errors(*opened) == []
 
-    topic = copy.deepcopy(of_kind(docs, "KafkaTopic")[0])
-    topic["spec"]["partitons"] = 3
-    assert k8s_errors(topic)
 
-    pool = copy.deepcopy(of_kind(docs, "KafkaNodePool")[0])
-    pool["spec"]["roles"] = ["zookeeper"]
-    assert k8s_errors(pool)
-
-    elastic = copy.deepcopy(of_kind(docs, "Elasticsearch")[0])
-    elastic["spec"]["nodeSets"][0]["podTemplate"]["spec"]["containers"][0]["resource"] = {}
-    assert k8s_errors(elastic)
-
-    mongo = copy.deepcopy(of_kind(docs, "MongoDBCommunity")[0])
-    mongo["spec"]["users"][0]["password"] = "literal"
-    assert k8s_errors(mongo)
+def test_operator_models_are_the_pinned_packages() -> None:
+    # A node_modules left from an older package.json would check against other CRDs.
+    pinned = json.loads((CRD_SCHEMAS / "package.json").read_text())["dependencies"]
+    for name, version in pinned.items():
+        installed = CRD_SCHEMAS / "node_modules" / name / "package.json"
+        assert installed.exists(), f"{name} not installed: run `make setup`"
+        assert json.loads(installed.read_text())["version"] == version, name
+    assert PACKAGED_GROUPS == {"kafka.strimzi.io", "elasticsearch.k8s.elastic.co"}
+    for group in PACKAGED_GROUPS:
+        assert not list(CRD_SCHEMAS.glob(f"{group}-*.yaml")), f"{group}: hand-written schema left"
 
 
 def test_base_renders_on_its_own() -> None:
     # The base is usable by other overlays (a staging cluster, say) without ours.
     docs = kustomize(K8S / "base")
-    assert [error for doc in docs for error in k8s_errors(doc)] == []
+    assert k8s_errors(*docs) == []

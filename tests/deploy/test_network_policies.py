@@ -13,7 +13,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from deploy_facts import SERVICES, by_name, deployment_env, of_kind, rendered_overlay
+from deploy_facts import (
+    SERVICES,
+    ServiceFacts,
+    by_name,
+    deployment_env,
+    of_kind,
+    rendered_overlay,
+)
 
 
 @dataclass(frozen=True)
@@ -141,7 +148,8 @@ def http_calls(docs: tuple[dict[str, Any], ...]) -> set[tuple[str, str]]:
     for name in SERVICES:
         env = deployment_env(docs, by_name(docs, "Deployment", f"htk-{name}"))
         for variable, value in env.items():
-            # HTK_PUBLIC_URL names the ingress host, which is no Service: skipped below.
+            # HTK_PUBLIC_URL (the ingress host) and HTK_REPORTING_LICENCE_URL (a web page)
+            # name no Service: skipped below.
             if variable.endswith("_URL") and isinstance(value, str):
                 host = urlsplit(value).hostname or ""
                 if host.removeprefix("htk-") in SERVICES:
@@ -149,7 +157,20 @@ def http_calls(docs: tuple[dict[str, Any], ...]) -> set[tuple[str, str]]:
     return calls
 
 
-World = tuple["Network", dict[str, Pod], set[tuple[str, str]]]
+def outside_calls(docs: tuple[dict[str, Any], ...]) -> dict[tuple[str, str], int]:
+    """(caller, "kafka" or "smtp-relay") -> port, for the services configured with a broker
+    address (HTK_KAFKA_BOOTSTRAP_SERVERS) or an SMTP relay (HTK_SMTP_HOST, HTK_SMTP_PORT)."""
+    calls = {}
+    for name in SERVICES:
+        env = deployment_env(docs, by_name(docs, "Deployment", f"htk-{name}"))
+        if "HTK_KAFKA_BOOTSTRAP_SERVERS" in env:
+            calls[(name, "kafka")] = int(env["HTK_KAFKA_BOOTSTRAP_SERVERS"].rsplit(":", 1)[1])
+        if env.get("HTK_SMTP_HOST"):
+            calls[(name, "smtp-relay")] = int(env["HTK_SMTP_PORT"])
+    return calls
+
+
+World = tuple["Network", dict[str, Pod], set[tuple[str, str]], dict[tuple[str, str], int]]
 
 
 @pytest.fixture(scope="module", params=["dev", "prod"])
@@ -179,14 +200,14 @@ def world(request: pytest.FixtureRequest) -> World:
     pods["smtp-relay"] = Pod("smtp-relay", "", {}, ip="192.0.2.25")
     pods["internet"] = Pod("internet", "", {}, ip="198.51.100.7")
     policies = of_kind(docs, "NetworkPolicy") + strimzi_listener_policies(docs, namespace)
-    return Network(policies), pods, http_calls(docs)
+    return Network(policies), pods, http_calls(docs), outside_calls(docs)
 
 
 UPSTREAMS = ("catalogue", "submissions", "search", "reporting")
 
 
 def test_only_the_gateway_receives_outside_traffic(world: World) -> None:
-    net, pods, _ = world
+    net, pods, _, _ = world
     assert net.can_reach(pods["ingress"], pods["gateway"], 8000)
     for name in UPSTREAMS:
         assert not net.can_reach(pods["ingress"], pods[name], pods[name].ports["http"])
@@ -196,7 +217,7 @@ def test_only_the_gateway_receives_outside_traffic(world: World) -> None:
 
 
 def test_services_reach_exactly_the_services_they_are_configured_to_call(world: World) -> None:
-    net, pods, calls = world
+    net, pods, calls, _ = world
     assert {("gateway", name) for name in UPSTREAMS} <= calls
     for caller in SERVICES:
         for callee in SERVICES:
@@ -205,24 +226,33 @@ def test_services_reach_exactly_the_services_they_are_configured_to_call(world: 
                 assert allowed == ((caller, callee) in calls), f"{caller} -> {callee}"
 
 
-def test_services_reach_only_their_own_dependencies(world: World) -> None:
-    net, pods, _ = world
+def test_services_reach_only_their_own_dependencies(
+    world: World, services: dict[str, ServiceFacts]
+) -> None:
+    net, pods, _, outside = world
+    # The mail senders and the broker's clients, as configured; the code agrees on the broker.
+    senders = {name for name, target in outside if target == "smtp-relay"}
+    assert senders == {"gateway", "submissions"}
+    clients = {name for name, target in outside if target == "kafka"}
+    assert clients == {name for name in SERVICES if services[name].uses_broker}
     for name in SERVICES:
         assert net.can_reach(pods[name], pods["mongo"], 27017)
         assert net.can_reach(pods[name], pods["dns"], 53, "UDP")
         assert not net.can_reach(pods[name], pods["stranger"], 443)
         assert not net.can_reach(pods[name], pods["internet"], 443)
-        # Only submissions sends mail (its settings have an SMTP host).
-        assert net.can_reach(pods[name], pods["smtp-relay"], 587) == (name == "submissions")
+        # The services configured with an SMTP relay reach it on the configured port only.
+        smtp_port = outside.get((name, "smtp-relay"))
+        assert net.can_reach(pods[name], pods["smtp-relay"], 587) == (smtp_port == 587), name
         assert not net.can_reach(pods[name], pods["smtp-relay"], 25)
-        # Only the services with a broker reach Kafka; the gateway has none.
-        assert net.can_reach(pods[name], pods["kafka"], 9092) == (name != "gateway"), name
+        # The services configured with a broker reach Kafka, the others not.
+        kafka_port = outside.get((name, "kafka"))
+        assert net.can_reach(pods[name], pods["kafka"], 9092) == (kafka_port == 9092), name
         reaches_search_index = net.can_reach(pods[name], pods["elasticsearch"], 9200)
         assert reaches_search_index == (name == "search"), name
 
 
 def test_data_stores_refuse_everyone_else(world: World) -> None:
-    net, pods, _ = world
+    net, pods, _, _ = world
     for outsider in ("stranger", "neighbour", "ingress"):
         assert not net.can_reach(pods[outsider], pods["mongo"], 27017)
         assert not net.can_reach(pods[outsider], pods["kafka"], 9092)

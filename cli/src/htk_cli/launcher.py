@@ -66,9 +66,9 @@ def token_keys(var_dir: Path) -> tuple[str, str]:
     return private, public
 
 
-def link_secret(var_dir: Path) -> str:
-    """Signs one-click links in mails; kept under var/ so links survive a restart."""
-    path = var_dir / "keys" / "link-secret"
+def persistent_secret(var_dir: Path, name: str) -> str:
+    """A random secret kept under var/, so links and sessions survive a restart."""
+    path = var_dir / "keys" / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(32))
@@ -95,11 +95,13 @@ def service_env(
         data = s.data_dir.resolve()
         env["HTK_CATALOGUE_DATA_DIR"] = str(data)
         env["HTK_CATALOGUE_PLAN_FILE"] = str(data / "plan" / "example-plan.csv")
+    if name == "reporting":
+        env["HTK_REPORTING_DATA_DIR"] = str(s.data_dir.resolve())
     if name == "submissions":
         env["HTK_SUBMISSIONS_DATA_DIR"] = str(s.data_dir.resolve())
         env["HTK_SEARCH_URL"] = url("search")
         env["HTK_PUBLIC_URL"] = url("gateway")
-        env["HTK_REMINDER_LINK_SECRET"] = link_secret(s.var_dir)
+        env["HTK_REMINDER_LINK_SECRET"] = persistent_secret(s.var_dir, "link-secret")
     if name in ("submissions", "gateway"):
         env["HTK_MAIL_DIR"] = str(var / "mail")
     if name == "search":
@@ -108,6 +110,8 @@ def service_env(
         env.update({f"HTK_{n.upper()}_URL": url(n) for n in SERVICES if n != "gateway"})
         env["HTK_DEV_OPEN_WRITES"] = "true" if dev_open_writes else "false"
         env["HTK_TOKEN_PRIVATE_KEY"] = keys[0]
+        env["HTK_GATEWAY_SECRET"] = persistent_secret(s.var_dir, "gateway-secret")
+        env["HTK_PUBLIC_URL"] = url("gateway")
     return env
 
 

@@ -1,9 +1,10 @@
-"""Entry point of the ``htk`` command."""
+"""Entry point of the ``htk`` command. Each command group lives in its own module with
+``register(commands)`` and ``run(args)``."""
 
 import argparse
 import sys
 
-from htk_cli import trace
+from htk_cli import dlt, reporting, trace
 from htk_cli.launcher import up
 from htk_cli.settings import LauncherSettings
 
@@ -18,14 +19,15 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="let the gateway accept writes without login (development only)",
     )
-
-    trace.add_parser(commands)
+    groups = {"dlt": dlt, "reporting": reporting, "trace": trace}
+    for module in groups.values():
+        module.register(commands)
 
     args = parser.parse_args(argv)
     if args.command == "up":
         return up(LauncherSettings(), dev_open_writes=args.dev_open_writes)
-    if args.command == "trace":
-        return trace.run(args)
+    if args.command in groups:
+        return groups[args.command].run(args)
     parser.error(f"unknown command {args.command}")
     return 2
 

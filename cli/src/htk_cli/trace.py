@@ -125,7 +125,7 @@ def latest(spans: list[Span], count: int) -> str:
     )
 
 
-def add_parser(commands: Any) -> None:
+def register(commands: Any) -> None:
     parser = commands.add_parser("trace", help="print a trace of the embedded platform as a tree")
     parser.add_argument(
         "trace_id",

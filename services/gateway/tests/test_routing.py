@@ -2,11 +2,15 @@ from htk_gateway.main import create_service
 from htk_runtime.testing import running
 
 
-async def test_writes_are_closed_unless_a_developer_opens_them(service_env: dict[str, str]) -> None:
+async def test_visitors_cannot_write(service_env: dict[str, str]) -> None:
     async with running(create_service().app()) as client:
         response = await client.post("/api/v1/actions", json={})
         assert response.status_code == 401
-        assert "HTK_DEV_OPEN_WRITES" in response.json()["message"]
+        assert response.json()["message"] == "Sign in to do this"
+        forged = await client.post(
+            "/api/v1/actions", json={}, headers={"HTK-User": "dev-coordinator"}
+        )
+        assert forged.status_code == 401, "a user header from outside is not trusted"
 
 
 async def test_an_unreachable_service_is_a_503_with_a_message(

@@ -133,6 +133,14 @@ class Member(BaseModel):
     coordinator: bool = False
     memberships: list[Membership] = Field(default_factory=list)
 
+    def approved_roles(self) -> dict[str, str]:
+        """Organisation id -> role, for the memberships that count (approved ones)."""
+        return {
+            m.organisation_id: m.role.value
+            for m in self.memberships
+            if m.status == MembershipStatus.APPROVED
+        }
+
 
 class MemberErased(BaseModel):
     """Replaces every earlier event of the member: read copies drop the personal data."""

@@ -5,9 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from htk_gateway import csrf
 from htk_gateway.identity import current_user
 from htk_gateway.upstream import Upstreams
-from htk_runtime.auth import HEADER, sign
+from htk_runtime.auth import HEADER, User, sign
 from htk_runtime.errors import DomainError
 
 router = APIRouter(prefix="/api/v1")
@@ -18,13 +19,13 @@ def _upstreams(request: Request) -> Upstreams:
     return upstreams
 
 
-def _signed_user(request: Request) -> dict[str, str]:
+async def _signed_user(request: Request) -> tuple[dict[str, str], User | None]:
     """The caller as a signed token for the services, or nothing for a visitor."""
-    user = current_user(request)
+    user = await current_user(request)
     if user is None:
-        return {}
+        return {}, None
     settings = request.app.state.service.settings
-    return {HEADER: sign(user, settings.token_private_key, settings.user_token_ttl_seconds)}
+    return {HEADER: sign(user, settings.token_private_key, settings.user_token_ttl_seconds)}, user
 
 
 async def _to_submissions(request: Request, method: str, path: str, *, write: bool) -> Response:
@@ -33,13 +34,15 @@ async def _to_submissions(request: Request, method: str, path: str, *, write: bo
         for name in ("content-type", "if-match", "idempotency-key")
         if name in request.headers
     }
-    signed = _signed_user(request)
-    if write and not signed:
-        raise DomainError(
-            401,
-            "Sign in to do this. (Login is not available yet; developers can open writes "
-            "with HTK_DEV_OPEN_WRITES=true.)",
-        )
+    signed, user = await _signed_user(request)
+    if write:
+        if user is None:
+            raise DomainError(401, "Sign in to do this")
+        csrf.check(request, request.headers.get(csrf.HEADER))
+        settings = request.app.state.service.settings
+        who = user.member_id if user else (request.client.host if request.client else "?")
+        limiter = request.app.state.service.ctx().state["rate_limiter"]
+        await limiter.hit(f"write:{who}", settings.writes_per_minute, 60)
     return await _upstreams(request).forward(
         "submissions",
         method,

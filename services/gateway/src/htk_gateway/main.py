@@ -1,24 +1,42 @@
 """The gateway: ``uvicorn htk_gateway.main:app``."""
 
+import logging
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from htk_contracts.envelope import Envelope
+from htk_contracts.topics import Topic
 from htk_gateway.api import router as api_router
+from htk_gateway.auth import router as auth_router
+from htk_gateway.members import MemberCopies
 from htk_gateway.pages import router as pages_router
+from htk_gateway.ratelimit import RateLimiter
+from htk_gateway.sessions import LoginLinks, Sessions
 from htk_gateway.settings import GatewaySettings
 from htk_gateway.upstream import Upstreams
+from htk_runtime.consumer import consume
+from htk_runtime.mail import make_mailer
 from htk_runtime.service import Service, ServiceContext
+
+log = logging.getLogger(__name__)
 
 
 def create_service(settings: GatewaySettings | None = None) -> Service:
     settings = settings or GatewaySettings()
+    if not settings.gateway_secret:
+        # Fine for one process in development; replicas and restarts need HTK_GATEWAY_SECRET.
+        settings.gateway_secret = secrets.token_urlsafe(32)
     service = Service(
         settings,
         title="HTK platform",
-        routers=[api_router, pages_router],
-        use_broker=False,
+        routers=[api_router, auth_router, pages_router],
         openapi_url="/api/v1/openapi.json",
+        body_limit_overrides={"/api/v1/imports": 10_000_000},
     )
 
     @service.startup
-    async def open_upstreams(ctx: ServiceContext) -> None:
+    async def open_state(ctx: ServiceContext) -> None:
         ctx.state["upstreams"] = Upstreams(
             {
                 "catalogue": settings.catalogue_url,
@@ -28,11 +46,30 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             },
             settings.upstream_timeout_seconds,
         )
+        members = MemberCopies(ctx.db)
+        await members.ensure_indexes()
+        sessions = Sessions(ctx.db, timedelta(hours=settings.session_ttl_hours))
+        await sessions.ensure_indexes()
+        ctx.state["members"] = members
+        ctx.state["sessions"] = sessions
+        ctx.state["login_links"] = LoginLinks(
+            ctx.db, timedelta(minutes=settings.login_link_minutes)
+        )
+        ctx.state["rate_limiter"] = RateLimiter(ctx.db)
+        ctx.state["mailer"] = make_mailer(settings)
 
     @service.shutdown
     async def close_upstreams(ctx: ServiceContext) -> None:
         await ctx.state["upstreams"].close()
 
+    async def on_member(envelope: Envelope[dict[str, Any]]) -> None:
+        state = service.ctx().state
+        if await state["members"].apply(envelope):
+            ended = await state["sessions"].end_all(envelope.subject)
+            log.info("erased member signed out", extra={"sessions": ended})
+
+    assert service.broker is not None
+    consume(service.broker, settings, {Topic.CATALOGUE_MEMBERS: on_member})
     return service
 
 

@@ -1,7 +1,8 @@
+from htk_runtime.mail import MailSettings
 from htk_runtime.settings import ServiceSettings
 
 
-class GatewaySettings(ServiceSettings):
+class GatewaySettings(ServiceSettings, MailSettings):
     service_name: str = "gateway"
     port: int = 8000
     mongo_database: str = "htk_gateway"
@@ -18,3 +19,15 @@ class GatewaySettings(ServiceSettings):
 
     # Until login exists, writes through the gateway are closed unless a developer opens them.
     dev_open_writes: bool = False
+
+    # Signs CSRF tokens; must be the same on every replica and kept secret.
+    gateway_secret: str = ""
+    # Where people reach the platform; login links in mails point here.
+    public_url: str = "http://127.0.0.1:8000"
+    session_ttl_hours: float = 12.0
+    login_link_minutes: float = 15.0
+    # Link requests: per IP address and per email address, in a 15-minute window.
+    link_requests_per_ip: int = 20
+    link_requests_per_email: int = 3
+    # Writes through the API: per member (or IP address), per minute.
+    writes_per_minute: int = 60

@@ -4,27 +4,52 @@ from typing import Any
 
 from htk_contracts.envelope import Envelope
 from htk_contracts.topics import Topic
+from htk_reporting import coordinator_api, open_data, public_api, reports_api
+from htk_reporting.context import Reporting
+from htk_reporting.geography import load_geography
+from htk_reporting.projection import Projection
+from htk_reporting.settings import ReportingSettings
 from htk_runtime.consumer import subscribe
 from htk_runtime.service import Service, ServiceContext
-
-from htk_reporting.api import router
-from htk_reporting.coverage import CoverageProjection
-from htk_reporting.settings import ReportingSettings
 
 
 def create_service(settings: ReportingSettings | None = None) -> Service:
     settings = settings or ReportingSettings()
-    service = Service(settings, title="HTK reporting", routers=[router])
+    service = Service(
+        settings,
+        title="HTK reporting",
+        routers=[
+            public_api.router,
+            coordinator_api.router,
+            reports_api.router,
+            open_data.router,
+        ],
+    )
 
     @service.startup
     async def open_projection(ctx: ServiceContext) -> None:
-        ctx.state["coverage"] = CoverageProjection(ctx.db)
+        projection = Projection(ctx.db, load_geography(settings.reporting_data_dir))
+        await projection.load()
+        ctx.state["projection"] = projection
+        ctx.state["reporting"] = Reporting(ctx.db, projection, settings)
 
-    async def on_action_event(envelope: Envelope[dict[str, Any]]) -> None:
-        await service.ctx().state["coverage"].apply(envelope)
+    def projection() -> Projection:
+        p: Projection = service.ctx().state["projection"]
+        return p
+
+    async def on_action(envelope: Envelope[dict[str, Any]]) -> None:
+        await projection().apply(envelope)
+
+    async def on_plan(envelope: Envelope[dict[str, Any]]) -> None:
+        await projection().apply_plan(envelope)
+
+    async def on_organisation(envelope: Envelope[dict[str, Any]]) -> None:
+        await projection().apply_organisation(envelope)
 
     assert service.broker is not None
-    subscribe(service.broker, settings, Topic.SUBMISSIONS_ACTIONS, on_action_event)
+    subscribe(service.broker, settings, Topic.SUBMISSIONS_ACTIONS, on_action)
+    subscribe(service.broker, settings, Topic.CATALOGUE_PLAN, on_plan)
+    subscribe(service.broker, settings, Topic.CATALOGUE_ORGANISATIONS, on_organisation)
     return service
 
 

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from htk_runtime.settings import ServiceSettings
 
 
@@ -5,3 +7,12 @@ class ReportingSettings(ServiceSettings):
     service_name: str = "reporting"
     port: int = 8004
     mongo_database: str = "htk_reporting"
+    # Reference data: <dir>/geography/municipalities.csv gives each municipality's county.
+    reporting_data_dir: Path = Path("data")
+    # Freshness by the month of an action's last confirmation, counted in whole calendar months:
+    # younger than fresh_months is fresh, younger than stale_months is ageing, the rest stale.
+    # "Needs a push" uses stale_months too: no action confirmed within it.
+    reporting_fresh_months: int = 6
+    reporting_stale_months: int = 12
+    reporting_licence: str = "CC BY 4.0"
+    reporting_licence_url: str = "https://creativecommons.org/licenses/by/4.0/"

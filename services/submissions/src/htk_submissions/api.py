@@ -3,7 +3,7 @@
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from htk_runtime.auth import CurrentUser, OptionalUser, User
@@ -182,11 +182,14 @@ async def edit_action(
     return _answer(response, edited, _settings(request))
 
 
-class ReturnBody(BaseModel):
+class StepBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    comment: str = Field(
-        min_length=3, max_length=4000, description="What the submitter should change"
+    comment: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=4000,
+        description="With return: what the submitter should change",
     )
 
 
@@ -216,67 +219,6 @@ async def _step(
         user, action_id, version, step, plan_version=plan_version, comment=comment, authorise=check
     )
     return _answer(response, changed, _settings(request))
-
-
-@router.post("/{action_id}/submit")
-async def submit(
-    action_id: str,
-    user: CurrentUser,
-    request: Request,
-    response: Response,
-    if_match: IfMatch = None,
-) -> dict[str, Any]:
-    return await _step(request, response, user, action_id, if_match, Step.SUBMIT, _editor(user))
-
-
-@router.post("/{action_id}/publish")
-async def publish(
-    action_id: str,
-    user: CurrentUser,
-    request: Request,
-    response: Response,
-    if_match: IfMatch = None,
-) -> dict[str, Any]:
-    return await _step(
-        request, response, user, action_id, if_match, Step.PUBLISH, _coordinator(user)
-    )
-
-
-@router.post("/{action_id}/return")
-async def return_to_submitter(
-    action_id: str,
-    body: ReturnBody,
-    user: CurrentUser,
-    request: Request,
-    response: Response,
-    if_match: IfMatch = None,
-) -> dict[str, Any]:
-    return await _step(
-        request, response, user, action_id, if_match, Step.RETURN, _coordinator(user), body.comment
-    )
-
-
-@router.post("/{action_id}/withdraw")
-async def withdraw(
-    action_id: str,
-    user: CurrentUser,
-    request: Request,
-    response: Response,
-    if_match: IfMatch = None,
-) -> dict[str, Any]:
-    return await _step(request, response, user, action_id, if_match, Step.WITHDRAW, _editor(user))
-
-
-@router.post("/{action_id}/confirm")
-async def confirm(
-    action_id: str,
-    user: CurrentUser,
-    request: Request,
-    response: Response,
-    if_match: IfMatch = None,
-) -> dict[str, Any]:
-    """The organisation confirms the published description is still true (freshness)."""
-    return await _step(request, response, user, action_id, if_match, Step.CONFIRM, _editor(user))
 
 
 @router.get("/{action_id}/history")
@@ -397,3 +339,35 @@ async def possible_duplicates(
     content = document["content"]
     similar = _ctx(request).state["similar"]
     return await similar.find(f"{content['title']}. {content['summary']}", exclude=[action_id])
+
+
+# Who may take each step: editors (members of the owner, coordinators) or coordinators only.
+STEP_PERMISSIONS = {
+    Step.SUBMIT: _editor,
+    Step.PUBLISH: _coordinator,
+    Step.RETURN: _coordinator,
+    Step.WITHDRAW: _editor,
+    Step.CONFIRM: _editor,
+}
+
+
+# Declared last: "/{action_id}/partners" and "/{action_id}/confirm-by-link" must match first.
+@router.post("/{action_id}/{step}")
+async def take_step(
+    action_id: str,
+    step: Annotated[Step, Path(description="submit, publish, return, withdraw or confirm")],
+    user: CurrentUser,
+    request: Request,
+    response: Response,
+    body: StepBody | None = None,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    """A workflow step. Publish and return are for coordinators; return needs a comment;
+    confirm tells that the published description is still true (freshness)."""
+    if step == Step.EDIT:
+        raise DomainError(422, "Edit with PUT /actions/{id}", field="step")
+    comment = body.comment if body else None
+    if step == Step.RETURN and not comment:
+        raise DomainError(422, "Say what the submitter should change", field="comment")
+    check = STEP_PERMISSIONS[step](user)
+    return await _step(request, response, user, action_id, if_match, step, check, comment)

@@ -13,7 +13,6 @@ from pymongo.asynchronous.database import AsyncDatabase
 from htk_contracts.catalogue import (
     Member,
     MemberErased,
-    MembershipStatus,
     Organisation,
     OrganisationStatus,
     PlanVersion,
@@ -84,11 +83,7 @@ class CatalogueCopies:
                 "email": member.email,
                 "language": member.language.value,
                 "coordinator": member.coordinator,
-                "organisations": {
-                    m.organisation_id: m.role.value
-                    for m in member.memberships
-                    if m.status == MembershipStatus.APPROVED
-                },
+                "organisations": member.approved_roles(),
             }
         else:
             raise PoisonMessage(f"unknown member event kind {kind!r}")

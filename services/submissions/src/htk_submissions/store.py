@@ -3,6 +3,7 @@ transaction, so the event exists exactly when the change does."""
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +22,8 @@ from htk_runtime.outbox import Outbox
 from htk_submissions import events
 from htk_submissions.domain import ActionContent, public_snapshot
 from htk_submissions.workflow import Status, Step, after, check
+
+Mutation = Callable[[AsyncClientSession, dict[str, Any], datetime], Awaitable[None]]
 
 ACTIONS = "actions"
 VERSIONS = "action_versions"
@@ -226,6 +229,41 @@ class ActionStore:
             session, topic=Topic.SUBMISSIONS_ACTIONS, envelope=events.published(snapshot, first)
         )
 
+    async def _change(
+        self, user: User, action_id: str, expected_version: int, authorise: Any, mutate: Mutation
+    ) -> dict[str, Any]:
+        """Load at the expected version, check who may, apply ``mutate``, save: one transaction.
+
+        ``mutate`` changes the document (its version included) and writes its history entry and
+        events in the same session.
+        """
+        now = datetime.now(UTC)
+
+        async def write(session: AsyncClientSession) -> dict[str, Any]:
+            doc = await self._load(session, action_id, expected_version)
+            authorise(doc)
+            await mutate(session, doc, now)
+            doc["updated_by"], doc["updated_at"] = user.member_id, now
+            await self._save(session, doc, expected_version)
+            return doc
+
+        result: dict[str, Any] = await self._transaction(write)
+        return result
+
+    async def _republish(
+        self, session: AsyncClientSession, doc: dict[str, Any], **changes: Any
+    ) -> None:
+        """Change the public version in place (no review needed) and announce it."""
+        snapshot = PublicAction.model_validate(
+            {**doc["public"], "version": doc["version"], **changes}
+        )
+        doc["public"] = snapshot.model_dump(mode="json")
+        await self.outbox.add(
+            session,
+            topic=Topic.SUBMISSIONS_ACTIONS,
+            envelope=events.published(snapshot, first=False),
+        )
+
     async def edit(
         self,
         user: User,
@@ -234,30 +272,21 @@ class ActionStore:
         content: ActionContent,
         authorise: Any,
     ) -> dict[str, Any]:
-        now = datetime.now(UTC)
-
-        async def write(session: AsyncClientSession) -> dict[str, Any]:
-            doc = await self._load(session, action_id, expected_version)
-            authorise(doc)
+        async def mutate(session: AsyncClientSession, doc: dict[str, Any], now: datetime) -> None:
             if content.organisation_id != doc["organisation_id"]:
                 raise DomainError(
                     422,
                     "The owning organisation of an action cannot change",
                     field="organisation_id",
                 )
-            check(Step.EDIT, Status(doc["status"]), has_public_version=doc["public"] is not None)
+            status = Status(doc["status"])
+            check(Step.EDIT, status, has_public_version=doc["public"] is not None)
             doc["content"] = content.model_dump(mode="json")
-            doc["status"] = after(
-                Step.EDIT, Status(doc["status"]), review_required=self.review_required
-            )
+            doc["status"] = after(Step.EDIT, status, review_required=self.review_required)
             doc["version"] += 1
-            doc["updated_by"], doc["updated_at"] = user.member_id, now
-            await self._save(session, doc, expected_version)
             await self._history(session, doc, "edit", user.member_id, now)
-            return doc
 
-        result: dict[str, Any] = await self._transaction(write)
-        return result
+        return await self._change(user, action_id, expected_version, authorise, mutate)
 
     async def step(
         self,
@@ -270,11 +299,7 @@ class ActionStore:
         comment: str | None = None,
         authorise: Any,
     ) -> dict[str, Any]:
-        now = datetime.now(UTC)
-
-        async def write(session: AsyncClientSession) -> dict[str, Any]:
-            doc = await self._load(session, action_id, expected_version)
-            authorise(doc)
+        async def mutate(session: AsyncClientSession, doc: dict[str, Any], now: datetime) -> None:
             status = Status(doc["status"])
             check(step, status, has_public_version=doc["public"] is not None)
             new_status = after(step, status, review_required=self.review_required)
@@ -293,13 +318,16 @@ class ActionStore:
                 doc["version"] += 1
                 content = ActionContent.model_validate(doc["content"])
                 await self._publish(session, doc, content, plan_version, user, now, "publish")
-                doc["updated_by"], doc["updated_at"] = user.member_id, now
-                await self._save(session, doc, expected_version)
-                return doc
+                return
             doc["version"] += 1
             doc["status"] = new_status.value
-            doc["updated_by"], doc["updated_at"] = user.member_id, now
             version = doc["version"]
+            await self._history(session, doc, step.value, user.member_id, now, comment)
+            if step == Step.CONFIRM:
+                doc["confirmed_at"] = now
+                doc.pop("reminders", None)
+                await self._republish(session, doc, confirmed_at=now)
+                return
             if step == Step.SUBMIT:
                 doc["submitted_at"] = now
                 event = events.submitted(action_id, version, organisation_id, now)
@@ -309,23 +337,11 @@ class ActionStore:
             elif step == Step.WITHDRAW:
                 doc["public"] = None
                 event = events.withdrawn(action_id, version, organisation_id, now)
-            elif step == Step.CONFIRM:
-                doc["confirmed_at"] = now
-                doc.pop("reminders", None)
-                snapshot = PublicAction.model_validate(
-                    {**doc["public"], "version": version, "confirmed_at": now}
-                )
-                doc["public"] = snapshot.model_dump(mode="json")
-                event = events.published(snapshot, first=False)
             else:  # pragma: no cover - every step is handled above
                 raise AssertionError(step)
-            await self._save(session, doc, expected_version)
-            await self._history(session, doc, step.value, user.member_id, now, comment)
             await self.outbox.add(session, topic=Topic.SUBMISSIONS_ACTIONS, envelope=event)
-            return doc
 
-        result: dict[str, Any] = await self._transaction(write)
-        return result
+        return await self._change(user, action_id, expected_version, authorise, mutate)
 
     async def request_partnership(
         self, user: User, action_id: str, organisation_id: str
@@ -358,11 +374,7 @@ class ActionStore:
         approve: bool,
         authorise: Any,
     ) -> dict[str, Any]:
-        now = datetime.now(UTC)
-
-        async def write(session: AsyncClientSession) -> dict[str, Any]:
-            doc = await self._load(session, action_id, expected_version)
-            authorise(doc)
+        async def mutate(session: AsyncClientSession, doc: dict[str, Any], now: datetime) -> None:
             request = doc.get("partner_requests", {}).get(organisation_id)
             if request is None or request["status"] != "pending":
                 raise DomainError(
@@ -370,13 +382,9 @@ class ActionStore:
                     f"{organisation_id} has no pending request to join",
                     field="organisation_id",
                 )
-            request.update(
-                status="approved" if approve else "rejected",
-                decided_by=user.member_id,
-                decided_at=now,
-            )
+            decision = "approved" if approve else "rejected"
+            request.update(status=decision, decided_by=user.member_id, decided_at=now)
             doc["version"] += 1
-            doc["updated_by"], doc["updated_at"] = user.member_id, now
             if approve:
                 partners = sorted(
                     {*doc["content"].get("partner_organisation_ids", []), organisation_id}
@@ -384,27 +392,14 @@ class ActionStore:
                 doc["content"]["partner_organisation_ids"] = partners
                 if doc["public"] is not None:
                     # Both sides agreed, so the public version changes without another review.
-                    snapshot = PublicAction.model_validate(
-                        {
-                            **doc["public"],
-                            "version": doc["version"],
-                            "partner_organisation_ids": partners,
-                            "updated_at": now,
-                        }
+                    await self._republish(
+                        session, doc, partner_organisation_ids=partners, updated_at=now
                     )
-                    doc["public"] = snapshot.model_dump(mode="json")
-                    await self.outbox.add(
-                        session,
-                        topic=Topic.SUBMISSIONS_ACTIONS,
-                        envelope=events.published(snapshot, first=False),
-                    )
-            await self._save(session, doc, expected_version)
-            step = "partner-approved" if approve else "partner-rejected"
-            await self._history(session, doc, step, user.member_id, now, organisation_id)
-            return doc
+            await self._history(
+                session, doc, f"partner-{decision}", user.member_id, now, organisation_id
+            )
 
-        result: dict[str, Any] = await self._transaction(write)
-        return result
+        return await self._change(user, action_id, expected_version, authorise, mutate)
 
     async def history(self, action_id: str) -> list[dict[str, Any]]:
         return (

@@ -1,0 +1,256 @@
+"""Joining and signing in by email link.
+
+The answer to a link request is the same whether or not the address is registered, so nobody
+can find out who is a member. A registration with an address already in use sends a login link
+to that address instead.
+"""
+
+import json
+import logging
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from htk_gateway import csrf
+from htk_gateway.identity import current_user
+from htk_gateway.members import MemberCopies
+from htk_gateway.sessions import LoginLinks, Sessions
+from htk_runtime.errors import DomainError
+from htk_runtime.mail import Mail, Mailer
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(tags=["auth"])
+
+SENT = {
+    "message": "If the address can sign in, a link is on its way. It works once, for 15 minutes."
+}
+
+LINK_MAIL = {
+    "fi": (
+        "Kirjautumislinkki: Hyvinvointia kaikille 2030",
+        "Kirjaudu alustalle tästä linkistä. Se toimii kerran ja 15 minuutin ajan:\n\n{link}\n\n"
+        "Jos et pyytänyt linkkiä, voit jättää tämän viestin huomiotta.",
+    ),
+    "sv": (
+        "Inloggningslänk: Välfärd för alla 2030",
+        "Logga in på plattformen med den här länken. "
+        "Den fungerar en gång i 15 minuter:\n\n{link}\n\n"
+        "Om du inte bad om länken kan du strunta i meddelandet.",
+    ),
+    "en": (
+        "Sign-in link: Welfare for all 2030",
+        "Sign in to the platform with this link. It works once, for 15 minutes:\n\n{link}\n\n"
+        "If you did not ask for it, you can ignore this message.",
+    ),
+}
+
+
+class LinkRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+
+
+class NewOrganisation(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    name_fi: str = Field(min_length=2, max_length=200)
+
+
+class Registration(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=2, max_length=200)
+    email: EmailStr
+    language: Literal["fi", "sv", "en"] = "fi"
+    organisation_id: str | None = Field(default=None, max_length=64)
+    new_organisation: NewOrganisation | None = None
+    accept_privacy_notice: bool
+
+    def check(self) -> None:
+        if not self.accept_privacy_notice:
+            raise DomainError(
+                422, "Accept the privacy notice to join", field="accept_privacy_notice"
+            )
+        if (self.organisation_id is None) == (self.new_organisation is None):
+            raise DomainError(
+                422, "Choose an organisation or propose a new one", field="organisation_id"
+            )
+
+
+def _state(request: Request) -> dict[str, Any]:
+    state: dict[str, Any] = request.app.state.service.ctx().state
+    return state
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def _limit_link_requests(request: Request, email: str) -> None:
+    settings = request.app.state.service.settings
+    limiter = _state(request)["rate_limiter"]
+    await limiter.hit(f"link-ip:{_client_ip(request)}", settings.link_requests_per_ip, 900)
+    await limiter.hit(f"link-email:{email.lower()}", settings.link_requests_per_email, 900)
+
+
+async def send_link(request: Request, member: dict[str, Any]) -> None:
+    settings = request.app.state.service.settings
+    links: LoginLinks = _state(request)["login_links"]
+    mailer: Mailer = _state(request)["mailer"]
+    secret = await links.issue(member["_id"])
+    link = f"{settings.public_url.rstrip('/')}/auth/link/{secret}"
+    subject, text = LINK_MAIL.get(member.get("language", "fi"), LINK_MAIL["fi"])
+    await mailer.send(Mail(to=member["email"], subject=subject, text=text.format(link=link)))
+
+
+@router.post("/api/v1/auth/login-link", status_code=202)
+async def request_login_link(body: LinkRequest, request: Request) -> dict[str, str]:
+    await _limit_link_requests(request, body.email)
+    members: MemberCopies = _state(request)["members"]
+    member = await members.by_email(body.email)
+    if member is not None:
+        await send_link(request, member)
+    return SENT
+
+
+@router.post("/api/v1/auth/register", status_code=202)
+async def register(body: Registration, request: Request) -> Response:
+    body.check()
+    await _limit_link_requests(request, body.email)
+    upstreams = _state(request)["upstreams"]
+    payload = body.model_dump(mode="json", exclude={"accept_privacy_notice"}, exclude_none=True)
+    answer = await upstreams.call("catalogue", "POST", "/registrations", json=payload)
+    members: MemberCopies = _state(request)["members"]
+    if answer.status_code in (200, 201):
+        created = answer.json()
+        member = {
+            "_id": created.get("member_id") or created.get("id"),
+            "email": body.email,
+            "language": body.language,
+        }
+        await send_link(request, member)
+    elif _email_in_use(answer):
+        existing = await members.by_email(body.email)
+        if existing is not None:
+            await send_link(request, existing)
+    else:
+        # Other refusals (an unknown organisation, a bad Business ID) reveal nothing about
+        # who is registered: pass them on so the form can show them.
+        return Response(
+            answer.content, status_code=answer.status_code, media_type="application/json"
+        )
+    return Response(content=json.dumps(SENT), status_code=202, media_type="application/json")
+
+
+def _email_in_use(answer: Any) -> bool:
+    if answer.status_code not in (409, 422):
+        return False
+    try:
+        errors = answer.json().get("errors", [])
+    except ValueError:
+        return False
+    return any(e.get("field") == "email" for e in errors)
+
+
+@router.get("/api/v1/me")
+async def me(request: Request) -> dict[str, Any]:
+    """Who the session belongs to, with approved and pending memberships."""
+    user = await current_user(request)
+    if user is None:
+        raise DomainError(401, "Not signed in")
+    members: MemberCopies = _state(request)["members"]
+    member = await members.get(user.member_id) or {}
+    return {
+        "member_id": user.member_id,
+        "name": member.get("name"),
+        "language": user.language,
+        "coordinator": user.coordinator,
+        "organisations": user.organisations,
+        "pending_organisations": member.get("pending", []),
+        "csrf_token": csrf.token_for(
+            request.app.state.service.settings.gateway_secret,
+            request.cookies.get(csrf.SESSION_COOKIE, ""),
+        ),
+    }
+
+
+CONFIRM_PAGE = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title></head>
+<body><main>
+<h1>{title}</h1>
+<form method="post">
+<input type="hidden" name="csrf" value="{token}">
+<button type="submit">{button}</button>
+</form>
+</main></body></html>"""
+
+
+@router.get("/auth/link/{secret}", response_class=HTMLResponse, include_in_schema=False)
+async def confirm_link_page(secret: str, request: Request) -> HTMLResponse:
+    # Following the link only shows a button: mail scanners that open links must not use up
+    # the single-use link.
+    response = HTMLResponse("")
+    secure = request.app.state.service.settings.environment != "development"
+    token = csrf.ensure_pre_session(request, response, secure)
+    response.body = response.render(
+        CONFIRM_PAGE.format(lang="fi", title="Kirjaudu sisään", button="Kirjaudu", token=token)
+    )
+    response.headers["content-length"] = str(len(response.body))
+    return response
+
+
+@router.post("/auth/link/{secret}", include_in_schema=False)
+async def use_link(
+    secret: str, request: Request, csrf_token: Annotated[str, Form(alias="csrf")] = ""
+) -> Response:
+    csrf.check(request, csrf_token)
+    links: LoginLinks = _state(request)["login_links"]
+    member_id = await links.use(secret)
+    if member_id is None:
+        raise DomainError(
+            410, "This link has expired or was already used. Ask for a new one.", field="link"
+        )
+    sessions: Sessions = _state(request)["sessions"]
+    old = request.cookies.get(csrf.SESSION_COOKIE)
+    if old:
+        await sessions.end(old)
+    new = await sessions.start(member_id)
+    settings = request.app.state.service.settings
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        csrf.SESSION_COOKIE,
+        new,
+        httponly=True,
+        samesite="lax",
+        secure=settings.environment != "development",
+        max_age=int(timedelta(hours=settings.session_ttl_hours).total_seconds()),
+    )
+    response.delete_cookie(csrf.PRE_SESSION_COOKIE)
+    return response
+
+
+@router.post("/auth/logout", include_in_schema=False)
+async def logout(
+    request: Request,
+    csrf_token: Annotated[str, Form(alias="csrf")] = "",
+    everywhere: Annotated[bool, Form()] = False,
+) -> Response:
+    csrf.check(request, csrf_token)
+    sessions: Sessions = _state(request)["sessions"]
+    secret = request.cookies.get(csrf.SESSION_COOKIE)
+    if secret:
+        member_id = await sessions.member_of(secret)
+        if everywhere and member_id:
+            await sessions.end_all(member_id)
+        else:
+            await sessions.end(secret)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(csrf.SESSION_COOKIE)
+    return response

@@ -1,0 +1,74 @@
+"""The gateway's read copy of members, from ``catalogue.members.v1``: who may sign in, and the
+roles that go into the signed user token. An erased member is dropped and signed out."""
+
+import time
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+
+from htk_contracts.catalogue import Member, MemberErased, MembershipStatus
+from htk_contracts.envelope import Envelope
+from htk_runtime.auth import User
+from htk_runtime.consumer import PoisonMessage
+from htk_runtime.versions import store_if_newer
+
+MEMBERS = "member_copies"
+
+
+class MemberCopies:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self.members = db[MEMBERS]
+
+    async def ensure_indexes(self) -> None:
+        await self.members.create_index([("email", ASCENDING)])
+
+    async def apply(self, envelope: Envelope[dict[str, Any]]) -> bool:
+        """Apply a member event; True when it erased the member (their sessions must end)."""
+        kind = envelope.data.get("kind")
+        if kind == "erased":
+            MemberErased.model_validate(envelope.data)
+            fields: dict[str, Any] = {
+                "erased": True,
+                "email": None,
+                "name": None,
+                "organisations": {},
+                "coordinator": False,
+            }
+        elif kind == "member":
+            member = Member.model_validate(envelope.data)
+            fields = {
+                "erased": False,
+                "email": member.email.strip().lower(),
+                "name": member.name,
+                "language": member.language.value,
+                "coordinator": member.coordinator,
+                "organisations": member.approved_roles(),
+                "pending": [
+                    m.organisation_id
+                    for m in member.memberships
+                    if m.status == MembershipStatus.PENDING
+                ],
+            }
+        else:
+            raise PoisonMessage(f"unknown member event kind {kind!r}")
+        stored = await store_if_newer(
+            self.members, envelope.subject, envelope.aggregateversion, fields
+        )
+        return stored and kind == "erased"
+
+    async def by_email(self, email: str) -> dict[str, Any] | None:
+        return await self.members.find_one({"email": email.strip().lower(), "erased": False})
+
+    async def get(self, member_id: str) -> dict[str, Any] | None:
+        return await self.members.find_one({"_id": member_id, "erased": False})
+
+    @staticmethod
+    def claims(member: dict[str, Any]) -> User:
+        return User(
+            member_id=member["_id"],
+            language=member.get("language", "fi"),
+            coordinator=member.get("coordinator", False),
+            organisations=member.get("organisations", {}),
+            expires_at=time.time(),
+        )

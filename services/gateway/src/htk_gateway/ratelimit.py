@@ -1,0 +1,34 @@
+"""Fixed-window rate limits kept in the database, so every gateway replica counts together."""
+
+import math
+import time
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+
+from htk_runtime.errors import DomainError
+
+
+class RateLimiter:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self.counters = db["rate_limits"]
+
+    async def hit(self, key: str, limit: int, window_seconds: int) -> None:
+        """Count one request for ``key``; 429 with Retry-After once ``limit`` is passed."""
+        now = time.time()
+        window = math.floor(now / window_seconds)
+        counter = await self.counters.find_one_and_update(
+            {"_id": f"{key}:{window_seconds}:{window}"},
+            {"$inc": {"count": 1}, "$setOnInsert": {"window_ends": (window + 1) * window_seconds}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        assert counter is not None  # upserted
+        if counter["count"] > limit:
+            retry_after = max(1, math.ceil(counter["window_ends"] - now))
+            raise DomainError(
+                429,
+                f"Too many requests; try again in {retry_after} seconds",
+                headers={"Retry-After": str(retry_after)},
+            )

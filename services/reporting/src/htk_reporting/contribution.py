@@ -1,0 +1,160 @@
+"""What one action adds to the aggregates: a pure function of its facts, the plan and places.
+
+Aggregates are documents per (plan node, scope), ``<node>|<scope>``. Scopes: ``all``,
+``national``, ``county:<code>`` and ``municipality:<code>``. A national action counts under
+``national`` and ``all`` only, never in a county's or municipality's figures. A county counts
+actions naming it or one of its municipalities (``county_wide`` tells the first kind apart);
+a municipality counts actions naming it.
+
+Fields of a document, all integers so that updates are ``$inc`` and idempotent by version:
+``actions``; ``org_type.<t>``, ``target_group.<t>``, ``dimension.<d>`` (``no_data`` when the
+action gives none); ``orgs.<id>`` and ``munis.<code>`` (reference counts; distinct
+organisations and municipalities are the keys above zero); ``confirmed.<YYYY-MM>`` (freshness);
+``weeks.<YYYY-Www>`` and ``months.<YYYY-MM>`` (changes of ``actions`` in that period, so a running
+sum is the time series).
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from htk_reporting.facts import month_of, week_of
+from htk_reporting.geography import Geography
+from htk_reporting.plan import PlanView
+
+NO_DATA = "no_data"
+ALL = "all"
+NATIONAL = "national"
+
+Cells = dict[str, dict[str, int]]
+
+
+def escape(key: str) -> str:
+    # Field names may not contain "." or start with "$"; ids come from outside.
+    key = key.replace(".", "\uff0e")
+    return "\uff04" + key[1:] if key.startswith("$") else key
+
+
+def unescape(key: str) -> str:
+    key = key.replace("\uff0e", ".")
+    return "$" + key[1:] if key.startswith("\uff04") else key
+
+
+def cell_id(node: str, scope: str) -> str:
+    return f"{node}|{scope}"
+
+
+def split_cell(cid: str) -> tuple[str, str]:
+    node, scope = cid.split("|", 1)
+    return node, scope
+
+
+def scopes(facts: dict[str, Any], geo: Geography) -> list[str]:
+    out = [ALL]
+    if facts["national"]:
+        out.append(NATIONAL)
+    counties = set(facts["counties"])
+    counties.update(geo.county_of[m] for m in facts["municipalities"] if m in geo.county_of)
+    out += [f"county:{c}" for c in sorted(counties)]
+    out += [f"municipality:{m}" for m in facts["municipalities"]]
+    return out
+
+
+def scope_fields(
+    facts: dict[str, Any], org_type: str | None, geo: Geography
+) -> dict[str, dict[str, int]]:
+    """The fields an action adds in each of its scopes (the same under every plan node)."""
+    common: dict[str, int] = {"actions": 1, f"org_type.{escape(org_type or NO_DATA)}": 1}
+    for t in facts["target_groups"] or [NO_DATA]:
+        common[f"target_group.{t}"] = 1
+    for d in facts["dimensions"] or [NO_DATA]:
+        common[f"dimension.{d}"] = 1
+    for org in [facts["organisation_id"], *facts["partners"]]:
+        common[f"orgs.{escape(org)}"] = 1
+    common[f"confirmed.{month_of(facts['confirmed_at'])}"] = 1
+    municipalities = facts["municipalities"]
+    explicit_counties = set(facts["counties"])
+    per_scope: dict[str, dict[str, int]] = {}
+    for scope in scopes(facts, geo):
+        fields = dict(common)
+        if scope == ALL:
+            fields.update({f"munis.{escape(m)}": 1 for m in municipalities})
+        elif scope.startswith("county:"):
+            county = scope.removeprefix("county:")
+            fields.update(
+                {f"munis.{escape(m)}": 1 for m in municipalities if geo.county_of.get(m) == county}
+            )
+            if county in explicit_counties:
+                fields["county_wide"] = 1
+        per_scope[scope] = fields
+    return per_scope
+
+
+def contribution(
+    facts: dict[str, Any] | None, org_type: str | None, plan: PlanView, geo: Geography
+) -> Cells:
+    if facts is None:
+        return {}
+    per_scope = scope_fields(facts, org_type, geo)
+    return {
+        cell_id(node, scope): fields
+        for node in plan.count_nodes(facts["codes"])
+        for scope, fields in per_scope.items()
+    }
+
+
+def action_cells(facts: dict[str, Any] | None, plan: PlanView, geo: Geography) -> set[str]:
+    if facts is None:
+        return set()
+    return {
+        cell_id(node, scope)
+        for node in plan.count_nodes(facts["codes"])
+        for scope in scopes(facts, geo)
+    }
+
+
+def difference(new: Cells, old: Cells) -> Cells:
+    out: Cells = {}
+    for cid in new.keys() | old.keys():
+        a, b = new.get(cid, {}), old.get(cid, {})
+        fields = {f: a.get(f, 0) - b.get(f, 0) for f in a.keys() | b.keys()}
+        fields = {f: v for f, v in fields.items() if v}
+        if fields:
+            out[cid] = fields
+    return out
+
+
+def series_delta(new_cells: set[str], old_cells: set[str], at: datetime) -> Cells:
+    """The time-series change when an action moves from ``old_cells`` to ``new_cells`` at ``at``."""
+    week, month = f"weeks.{week_of(at)}", f"months.{month_of(at)}"
+    out: Cells = {}
+    for cid in new_cells - old_cells:
+        out[cid] = {week: 1, month: 1}
+    for cid in old_cells - new_cells:
+        out[cid] = {week: -1, month: -1}
+    return out
+
+
+def add_into(target: Cells, delta: Cells, sign: int = 1) -> None:
+    for cid, fields in delta.items():
+        cell = target.setdefault(cid, defaultdict(int))
+        for f, v in fields.items():
+            cell[f] = cell.get(f, 0) + sign * v
+
+
+def merge(*parts: Cells) -> Cells:
+    out: Cells = {}
+    for part in parts:
+        add_into(out, part)
+    return out
+
+
+def normalised(cells: Iterable[tuple[str, dict[str, int]]]) -> Cells:
+    """Cells without zero fields or empty cells, for comparing live and recounted figures."""
+    out: Cells = {}
+    for cid, fields in cells:
+        kept = {f: int(v) for f, v in fields.items() if v}
+        if kept:
+            out[cid] = kept
+    return out

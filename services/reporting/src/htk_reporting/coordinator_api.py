@@ -1,0 +1,79 @@
+"""Coordinator-only: the review pipeline, exports of every table, snapshots."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from htk_reporting import snapshots, store, tables
+from htk_reporting.context import Ctx
+from htk_reporting.downloads import Format, download
+from htk_reporting.figures import coverage_table
+from htk_reporting.pipeline import pipeline as pipeline_figures
+from htk_runtime.auth import Coordinator
+from htk_runtime.errors import DomainError
+
+router = APIRouter(tags=["coordinators"])
+
+
+@router.get("/coverage/pipeline")
+async def pipeline(r: Ctx, _: Coordinator) -> dict[str, Any]:
+    now = r.now()
+    return {**r.meta(now), **await pipeline_figures(r.db, now)}
+
+
+@router.get("/exports")
+async def export_index(r: Ctx, _: Coordinator) -> dict[str, Any]:
+    return {"tables": sorted(tables.ALL_TABLES), "formats": ["csv", "xlsx"]}
+
+
+@router.get("/exports/{table}.{fmt}")
+async def export(
+    r: Ctx,
+    _: Coordinator,
+    table: str,
+    fmt: Format,
+    scope: str | None = None,
+    node: str | None = None,
+    county: str | None = None,
+) -> Response:
+    build = tables.ALL_TABLES.get(table)
+    if build is None:
+        raise DomainError(422, f"No table {table!r}; see /exports", field="table")
+    now = r.now()
+    params = {k: v for k, v in {"scope": scope, "node": node, "county": county}.items() if v}
+    return download(r, table, await build(r, params, now), fmt, now)
+
+
+class SnapshotRequest(BaseModel):
+    year: int = Field(ge=2020, le=2100, description="The reporting year the snapshot closes")
+    label: str = Field(default="", max_length=200)
+
+
+@router.post("/snapshots", status_code=201)
+async def create_snapshot(r: Ctx, user: Coordinator, body: SnapshotRequest) -> dict[str, Any]:
+    return await snapshots.freeze(r, body.year, body.label, user.member_id, r.now())
+
+
+@router.get("/snapshots")
+async def list_snapshots(r: Ctx, _: Coordinator) -> dict[str, Any]:
+    docs = await r.db[store.SNAPSHOTS].find({}, {"report": 0}).sort("frozen_at", -1).to_list()
+    return {"snapshots": [snapshots.summary(d) for d in docs]}
+
+
+@router.get("/snapshots/{snapshot_id}/coverage")
+async def snapshot_coverage(
+    r: Ctx,
+    _: Coordinator,
+    snapshot_id: str,
+    scope: Annotated[str, Query()] = "all",
+) -> dict[str, Any]:
+    snap = await r.db[store.SNAPSHOTS].find_one({"_id": snapshot_id}, {"report": 0})
+    if snap is None:
+        raise DomainError(404, f"No snapshot {snapshot_id}")
+    r.check_scope(scope)
+    docs = await snapshots.cells_of(r, snapshot_id, scope)
+    frozen_at = snap["frozen_at"]
+    rows = coverage_table(r.plan, docs, scope, frozen_at, r.ages)
+    return {**snapshots.summary(snap), "scope": scope, "rows": rows}

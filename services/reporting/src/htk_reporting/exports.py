@@ -1,0 +1,75 @@
+"""Tables as CSV and XLSX, each stamped with the plan version and the time it was computed."""
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from openpyxl import Workbook
+
+
+def flat_rows(rows: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """Distributions become one column per category (``by_org_type:ngo``), in first-seen order."""
+    columns: dict[str, None] = {}
+    flat: list[dict[str, Any]] = []
+    for row in rows:
+        out: dict[str, Any] = {}
+        for key, value in row.items():
+            if isinstance(value, dict):
+                for sub, v in value.items():
+                    out[f"{key}:{sub}"] = v
+            elif isinstance(value, list):
+                out[key] = "; ".join(str(v) for v in value)
+            else:
+                out[key] = value
+        columns.update(dict.fromkeys(out))
+        flat.append(out)
+    names = list(columns)
+    # A category absent from a row means none of its actions fell there: a count of 0. Columns
+    # that are not counts (names, "no data" shares) stay empty.
+    counts = {n for n in names if ":" in n}
+    return names, [[r.get(n, 0 if n in counts else None) for n in names] for r in flat]
+
+
+def _stamp(v: Any) -> Any:
+    return v.isoformat() if isinstance(v, datetime) else v
+
+
+def to_csv(rows: Sequence[dict[str, Any]], plan_version: int, computed_at: datetime) -> bytes:
+    names, values = flat_rows(rows)
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow([*names, "plan_version", "computed_at"])
+    stamp = computed_at.isoformat()
+    for row in values:
+        writer.writerow(["" if v is None else _stamp(v) for v in row] + [plan_version, stamp])
+    # A byte order mark lets spreadsheet programs see UTF-8 (ä, ö, å) without an import dialog.
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def to_xlsx(
+    title: str,
+    rows: Sequence[dict[str, Any]],
+    plan_version: int,
+    computed_at: datetime,
+    about: dict[str, str] | None = None,
+) -> bytes:
+    names, values = flat_rows(rows)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title[:31]
+    sheet.append(names)
+    for row in values:
+        sheet.append([_stamp(v) for v in row])
+    sheet.freeze_panes = "A2"
+    info = book.create_sheet("about")
+    info.append(["table", title])
+    info.append(["plan_version", plan_version])
+    info.append(["computed_at", computed_at.isoformat()])
+    for key, value in (about or {}).items():
+        info.append([key, value])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

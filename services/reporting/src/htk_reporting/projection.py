@@ -1,0 +1,318 @@
+"""Live aggregates, moved by each action event in one small transaction.
+
+Every event goes to the event log first (``<action id>:<version>``); an entry already there means
+a duplicate or a replay, and nothing else happens. The action's public state is its newest
+published/updated/withdrawn version, so:
+
+- a public event newer than any held moves the action's contribution (old out, new in) and adds
+  the change to the time series at the event's time;
+- an older one arriving late leaves the current figures alone and only corrects the time series
+  for the span it was in force;
+- drafted/submitted/returned change only the workflow state (pipeline).
+
+The log write, the version check and the aggregate changes share one transaction, so a crash never
+leaves half an event applied. The documents touched are the action's own cells, usually a dozen.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, UpdateOne
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from htk_contracts.envelope import Envelope
+from htk_reporting import store
+from htk_reporting.contribution import (
+    ALL,
+    Cells,
+    action_cells,
+    cell_id,
+    contribution,
+    difference,
+    merge,
+    scopes,
+    series_delta,
+    split_cell,
+)
+from htk_reporting.facts import log_entry
+from htk_reporting.geography import Geography
+from htk_reporting.plan import WHOLE_PLAN, PlanView
+from htk_reporting.recount import recount
+from htk_reporting.stream import Broadcaster
+
+log = logging.getLogger(__name__)
+
+WORKFLOW_STATE = {
+    "drafted": "draft",
+    "submitted": "submitted",
+    "returned": "returned",
+    "published": None,
+    "updated": None,
+    "withdrawn": None,
+}
+
+
+class Projection:
+    def __init__(
+        self,
+        db: AsyncDatabase[dict[str, Any]],
+        geo: Geography,
+        broadcaster: Broadcaster | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.db = db
+        self.geo = geo
+        self.broadcaster = broadcaster or Broadcaster()
+        self.clock = clock
+        self.plan = PlanView()
+        self.org_types: dict[str, str] = {}
+        # One writer at a time: a plan change rebuilds while no action event is half applied.
+        self.lock = asyncio.Lock()
+
+    async def load(self) -> None:
+        await store.ensure_indexes(self.db)
+        doc = await self.db[store.PLAN].find_one({"_id": "current"})
+        if doc:
+            self.plan = PlanView.from_event(doc["plan"])
+        async for org in self.db[store.ORGANISATIONS].find({}):
+            self.org_types[org["_id"]] = org["type"]
+
+    # -- action events ---------------------------------------------------------------------
+
+    async def apply(self, envelope: Envelope[dict[str, Any]]) -> bool:
+        """Apply one action event; False if it was already applied (duplicate or replay)."""
+        entry, action = log_entry(envelope)
+        async with self.lock:
+            touched: set[str] = set()
+
+            async def write(session: AsyncClientSession) -> bool:
+                touched.clear()
+                if await self.db[store.LOG].find_one({"_id": entry["_id"]}, session=session):
+                    return False
+                await self.db[store.LOG].insert_one(entry, session=session)
+                held = await self.db[store.ACTIONS].find_one(
+                    {"_id": entry["action_id"]}, session=session
+                ) or {"_id": entry["action_id"], "public_version": 0, "workflow_version": 0}
+                changes: Cells = {}
+                update: dict[str, Any] = {}
+                if entry["public_kind"]:
+                    changes, update = await self._public_change(entry, action, held, session)
+                if entry["version"] > held.get("workflow_version", 0):
+                    update |= self._workflow_change(entry, held)
+                if update:
+                    await self.db[store.ACTIONS].update_one(
+                        {"_id": entry["action_id"]}, {"$set": update}, upsert=True, session=session
+                    )
+                await self._write_cells(changes, session)
+                touched.update(changes)
+                return True
+
+            async with self.db.client.start_session() as session:
+                applied: bool = await session.with_transaction(write)
+            if applied:
+                await self._announce(entry, touched)
+            return applied
+
+    async def _neighbour(
+        self, entry: dict[str, Any], after: bool, session: AsyncClientSession
+    ) -> dict[str, Any] | None:
+        op, order = ("$gt", ASCENDING) if after else ("$lt", DESCENDING)
+        cursor = (
+            self.db[store.LOG]
+            .find(
+                {"action_id": entry["action_id"], "version": {op: entry["version"]}},
+                session=session,
+            )
+            .sort("version", order)
+        )
+        async for e in cursor:
+            if e["public_kind"]:
+                return e
+        return None
+
+    async def _public_change(
+        self,
+        entry: dict[str, Any],
+        action: Any,
+        held: dict[str, Any],
+        session: AsyncClientSession,
+    ) -> tuple[Cells, dict[str, Any]]:
+        previous = await self._neighbour(entry, after=False, session=session)
+        following = await self._neighbour(entry, after=True, session=session)
+        before = action_cells(previous["facts"] if previous else None, self.plan, self.geo)
+        this = action_cells(entry["facts"], self.plan, self.geo)
+        if following is not None:
+            # Late: it was in force from its own time until the next public version's time.
+            return (
+                merge(
+                    series_delta(this, before, entry["time"]),
+                    series_delta(before, this, following["time"]),
+                ),
+                {},
+            )
+        facts = entry["facts"]
+        org_type = self.org_types.get(facts["organisation_id"]) if facts else None
+        changes = merge(
+            difference(
+                contribution(facts, org_type, self.plan, self.geo),
+                contribution(held.get("public"), held.get("org_type"), self.plan, self.geo),
+            ),
+            series_delta(this, before, entry["time"]),
+        )
+        update = {
+            "public_version": entry["version"],
+            "public": facts,
+            "published": facts is not None,
+            "org_type": org_type,
+            "codes": facts["codes"] if facts else [],
+            "scopes": scopes(facts, self.geo) if facts else [],
+            "snapshot": action.model_dump(mode="json") if action is not None else None,
+            "changed_at": entry["time"],
+        }
+        return changes, update
+
+    def _workflow_change(self, entry: dict[str, Any], held: dict[str, Any]) -> dict[str, Any]:
+        state = WORKFLOW_STATE[entry["kind"]]
+        update: dict[str, Any] = {
+            "workflow_version": entry["version"],
+            "workflow_state": state,
+            "organisation_id": entry["organisation_id"],
+        }
+        if state != held.get("workflow_state"):
+            update["workflow_since"] = entry["time"]
+        return update
+
+    async def _write_cells(self, changes: Cells, session: AsyncClientSession | None) -> None:
+        if not changes:
+            return
+        ops = []
+        for cid, fields in changes.items():
+            node, scope = split_cell(cid)
+            ops.append(
+                UpdateOne(
+                    {"_id": cid},
+                    {"$inc": fields, "$setOnInsert": {"node": node, "scope": scope}},
+                    upsert=True,
+                )
+            )
+        await self.db[store.CELLS].bulk_write(ops, ordered=False, session=session)
+
+    async def _announce(self, entry: dict[str, Any], touched: set[str]) -> None:
+        if not self.broadcaster.listeners:
+            return
+        nodes = sorted({split_cell(c)[0] for c in touched})
+        ids = [cell_id(n, ALL) for n in nodes]
+        counts = {
+            d["node"]: d.get("actions", 0)
+            async for d in self.db[store.CELLS].find({"_id": {"$in": ids}})
+        }
+        self.broadcaster.publish(
+            {
+                "type": "coverage",
+                "action_id": entry["action_id"],
+                "version": entry["version"],
+                "kind": entry["kind"],
+                "plan_version": self.plan.version,
+                "nodes": {n: counts.get(n, 0) for n in nodes},
+                "scopes": sorted({split_cell(c)[1] for c in touched}),
+                "at": self.clock().isoformat(),
+            }
+        )
+
+    # -- catalogue events ------------------------------------------------------------------
+
+    async def apply_organisation(self, envelope: Envelope[dict[str, Any]]) -> bool:
+        org_id, org_type = envelope.subject, str(envelope.data["type"])
+        async with self.lock:
+            result = await self.db[store.ORGANISATIONS].update_one(
+                {"_id": org_id, "version": {"$lt": envelope.aggregateversion}},
+                {"$set": {"type": org_type, "version": envelope.aggregateversion}},
+            )
+            if result.matched_count == 0:
+                if await self.db[store.ORGANISATIONS].find_one({"_id": org_id}):
+                    return False  # held version is as new or newer
+                await self.db[store.ORGANISATIONS].insert_one(
+                    {"_id": org_id, "type": org_type, "version": envelope.aggregateversion}
+                )
+            self.org_types[org_id] = org_type
+            # Actions counted before the organisation was known (or under its old type) move.
+            moving = (
+                await self.db[store.ACTIONS]
+                .find(
+                    {
+                        "public.organisation_id": org_id,
+                        "published": True,
+                        "org_type": {"$ne": org_type},
+                    }
+                )
+                .to_list()
+            )
+            for held in moving:
+                changes = difference(
+                    contribution(held["public"], org_type, self.plan, self.geo),
+                    contribution(held["public"], held.get("org_type"), self.plan, self.geo),
+                )
+
+                async def write(
+                    session: AsyncClientSession, held: Any = held, c: Cells = changes
+                ) -> None:
+                    await self.db[store.ACTIONS].update_one(
+                        {"_id": held["_id"]}, {"$set": {"org_type": org_type}}, session=session
+                    )
+                    await self._write_cells(c, session)
+
+                async with self.db.client.start_session() as session:
+                    await session.with_transaction(write)
+            return True
+
+    async def apply_plan(self, envelope: Envelope[dict[str, Any]]) -> bool:
+        """A newer plan version: store it, then recount every aggregate under it."""
+        async with self.lock:
+            held = await self.db[store.PLAN].find_one({"_id": "current"})
+            if held and held["version"] >= envelope.aggregateversion:
+                return False
+            await self.db[store.PLAN].replace_one(
+                {"_id": "current"},
+                {"version": envelope.aggregateversion, "plan": envelope.data},
+                upsert=True,
+            )
+            self.plan = PlanView.from_event(envelope.data)
+            await self._rebuild_locked()
+        self.broadcaster.publish({"type": "resync", "plan_version": self.plan.version})
+        return True
+
+    # -- rebuild ---------------------------------------------------------------------------
+
+    async def rebuild(self) -> int:
+        async with self.lock:
+            return await self._rebuild_locked()
+
+    async def _rebuild_locked(self) -> int:
+        entries = await self.db[store.LOG].find({"public_kind": True}, {"facts.title": 0}).to_list()
+        cells, _ = recount(entries, self.plan, self.org_types, self.geo)
+        docs = []
+        for cid, fields in cells.items():
+            node, scope = split_cell(cid)
+            doc: dict[str, Any] = {"_id": cid, "node": node, "scope": scope}
+            for name, value in fields.items():
+                if not value:
+                    continue
+                head, _, key = name.partition(".")
+                if key:
+                    doc.setdefault(head, {})[key] = value
+                else:
+                    doc[head] = value
+            docs.append(doc)
+        await self.db[store.CELLS].delete_many({})
+        for start in range(0, len(docs), 5000):
+            await self.db[store.CELLS].insert_many(docs[start : start + 5000], ordered=False)
+        log.info("aggregates rebuilt", extra={"cells": len(docs), "events": len(entries)})
+        return len(docs)
+
+
+def total_cell(scope: str = ALL) -> str:
+    return cell_id(WHOLE_PLAN, scope)

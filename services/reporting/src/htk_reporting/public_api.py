@@ -1,0 +1,201 @@
+"""Public figures: coverage by plan node and place, freshness, time series, the actions behind a
+figure, the state at a past date, and the live stream. No login needed."""
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+
+from htk_reporting import store, tables
+from htk_reporting.context import Ctx
+from htk_reporting.contribution import NO_DATA, cell_id
+from htk_reporting.figures import coverage_table, docs_from_cells, figures, scope_label
+from htk_reporting.plan import WHOLE_PLAN
+from htk_reporting.recount import recount
+from htk_reporting.stream import sse
+from htk_runtime.errors import DomainError
+
+router = APIRouter(prefix="/coverage", tags=["coverage"])
+HEARTBEAT_SECONDS = 15.0
+
+
+def _params(**values: str | None) -> dict[str, str]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+@router.get("")
+async def coverage(r: Ctx, scope: str = "all") -> dict[str, Any]:
+    now = r.now()
+    rows = await tables.coverage(r, _params(scope=scope), now)
+    return {**r.meta(now), "scope": scope, "scope_name": scope_label(scope, r.geo), "rows": rows}
+
+
+@router.get("/needs-push")
+async def needs_push(r: Ctx, scope: str = "all") -> dict[str, Any]:
+    now = r.now()
+    return {
+        **r.meta(now),
+        "scope": scope,
+        "rows": await tables.needs_push(r, {"scope": scope}, now),
+    }
+
+
+@router.get("/places")
+async def places(
+    r: Ctx,
+    node: str = WHOLE_PLAN,
+    level: Literal["county", "municipality"] = "county",
+    county: str | None = None,
+) -> dict[str, Any]:
+    now = r.now()
+    build = tables.counties if level == "county" else tables.municipalities
+    rows = await build(r, _params(node=node, county=county), now)
+    return {**r.meta(now), "node": node, "level": level, "rows": rows}
+
+
+@router.get("/freshness")
+async def freshness(
+    r: Ctx,
+    by: Literal["sub_goal", "county"] = "sub_goal",
+    scope: str = "all",
+    node: str = WHOLE_PLAN,
+) -> dict[str, Any]:
+    now = r.now()
+    if by == "sub_goal":
+        rows = await tables.freshness_sub_goals(r, {"scope": scope}, now)
+    else:
+        rows = await tables.freshness_counties(r, {"node": node}, now)
+    ages = r.ages
+    return {
+        **r.meta(now),
+        "by": by,
+        "fresh_months": ages.fresh_months,
+        "stale_months": ages.stale_months,
+        "rows": rows,
+    }
+
+
+@router.get("/series")
+async def series(
+    r: Ctx,
+    node: str = WHOLE_PLAN,
+    scope: str = "all",
+    period: Literal["weeks", "months"] = "months",
+) -> dict[str, Any]:
+    now = r.now()
+    rows = await tables.PUBLIC[f"series-{period}"](r, {"node": node, "scope": scope}, now)
+    return {**r.meta(now), "node": node, "scope": scope, "period": period, "rows": rows}
+
+
+@router.get("/at")
+async def at_date(r: Ctx, date: date, scope: str = "all") -> dict[str, Any]:
+    """The aggregates as they stood at the end of ``date``, recomputed from the event log."""
+    r.check_scope(scope)
+    end = datetime.combine(date, time.max, tzinfo=UTC)
+    if end - timedelta(days=1) > r.now():
+        raise DomainError(422, "date must not be in the future", field="date")
+    entries = await r.db[store.LOG].find({"public_kind": True, "time": {"$lte": end}}).to_list()
+    cells, _ = recount(entries, r.plan, r.projection.org_types, r.geo, with_series=False)
+    docs = {c: d for c, d in docs_from_cells(cells).items() if c.endswith(f"|{scope}")}
+    rows = coverage_table(r.plan, docs, scope, end, r.ages)
+    return {**r.meta(r.now()), "at": end.isoformat(), "scope": scope, "rows": rows}
+
+
+FACETS = {
+    "org_type": "org_type",
+    "target_group": "public.target_groups",
+    "dimension": "public.dimensions",
+}
+
+
+@router.get("/actions")
+async def actions_behind(
+    r: Ctx,
+    node: str = WHOLE_PLAN,
+    scope: str = "all",
+    facet: Literal["org_type", "target_group", "dimension"] | None = None,
+    value: str | None = None,
+    freshness: Literal["fresh", "ageing", "stale"] | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    """The published actions a figure counts."""
+    r.check_scope(scope)
+    r.check_node(node)
+    query: dict[str, Any] = {"published": True, "scopes": scope}
+    if node != WHOLE_PLAN:
+        query["codes"] = {"$in": sorted(r.plan.sources(node))}
+    if facet:
+        if not value:
+            raise DomainError(422, "value is needed with facet", field="value")
+        field = FACETS[facet]
+        if value == NO_DATA:
+            query[field] = None if facet == "org_type" else []
+        else:
+            query[field] = value
+    now = r.now()
+    ages = r.ages
+    if freshness:
+        query["public.confirmed_at"] = ages.confirmed_range(freshness, now)
+    total_found = await r.db[store.ACTIONS].count_documents(query)
+    found = (
+        await r.db[store.ACTIONS]
+        .find(query)
+        .sort("_id", 1)
+        .skip((page - 1) * per_page)
+        .limit(per_page)
+        .to_list()
+    )
+    rows = [
+        {
+            "action_id": a["_id"],
+            "version": a["public_version"],
+            "title": a["public"]["title"],
+            "organisation_id": a["public"]["organisation_id"],
+            "org_type": a.get("org_type") or NO_DATA,
+            "confirmed_at": a["public"]["confirmed_at"].isoformat(),
+            "freshness": ages.bucket(f"{a['public']['confirmed_at']:%Y-%m}", now),
+        }
+        for a in found
+    ]
+    return {
+        **r.meta(now),
+        "node": node,
+        "scope": scope,
+        "total": total_found,
+        "page": page,
+        "per_page": per_page,
+        "rows": rows,
+    }
+
+
+@router.get("/stream")
+async def stream(r: Ctx, request: Request) -> StreamingResponse:
+    """Server-Sent Events: ``hello`` with the current totals, then ``coverage`` per change."""
+    queue = r.projection.broadcaster.listen()
+    stopping = request.app.state.service.ctx().stopping
+    total = await r.db[store.CELLS].find_one({"_id": cell_id(WHOLE_PLAN, "all")})
+
+    async def events() -> AsyncIterator[str]:
+        try:
+            yield sse("hello", {**r.meta(r.now()), "total": figures(total, r.now(), r.ages)})
+            while not stopping.is_set():
+                with contextlib.suppress(TimeoutError):
+                    message = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)
+                    yield sse(message.get("type", "coverage"), message)
+                    continue
+                if await request.is_disconnected():
+                    return
+                yield ": keep-alive\n\n"
+        finally:
+            r.projection.broadcaster.leave(queue)
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -1,0 +1,64 @@
+"""An action published on the broker reaches a Server-Sent Events client of /coverage/stream."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import uvicorn
+from fastapi import FastAPI
+
+from htk_contracts.topics import Topic
+from htk_reporting.main import create_service
+from htk_reporting.sample_events import action_event
+from htk_runtime.processes import free_port
+from htk_runtime.testing import eventually
+
+
+@asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[str]:
+    # httpx's ASGI transport buffers whole responses, so the stream is read over a real socket.
+    port = free_port("127.0.0.1")
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    await eventually(lambda: asyncio.sleep(0, server.started))
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 30)
+
+
+async def read_events(response: httpx.Response) -> AsyncIterator[tuple[str, dict]]:
+    event = ""
+    async for line in response.aiter_lines():
+        if line.startswith("event: "):
+            event = line.removeprefix("event: ")
+        elif line.startswith("data: "):
+            yield event, json.loads(line.removeprefix("data: "))
+
+
+async def test_published_action_reaches_the_stream(service_env: dict[str, str]) -> None:
+    service = create_service()
+    async with (
+        serving(service.app()) as base,
+        httpx.AsyncClient(base_url=base, timeout=60) as client,
+    ):
+        ctx = service.ctx()
+        await asyncio.wait_for(ctx.broker_connected.wait(), 30)
+        async with client.stream("GET", "/coverage/stream") as response:
+            assert response.headers["content-type"].startswith("text/event-stream")
+            events = read_events(response)
+            kind, hello = await anext(events)
+            assert kind == "hello" and hello["total"]["actions"] == 0
+            envelope = action_event("published", "s1", 1, ["3.1.1"], municipalities=["091"])
+            assert ctx.broker is not None
+            await ctx.broker.publish(
+                envelope.model_dump_json().encode(), Topic.SUBMISSIONS_ACTIONS, key=b"s1"
+            )
+            kind, change = await asyncio.wait_for(anext(events), 60)
+        assert kind == "coverage"
+        assert (change["action_id"], change["version"], change["kind"]) == ("s1", 1, "published")
+        assert change["nodes"] == {"*": 1, "3": 1, "3.1": 1, "3.1.1": 1}
+        assert "municipality:091" in change["scopes"]
