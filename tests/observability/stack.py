@@ -122,7 +122,11 @@ async def platform(
                 search_index_dir=workdir / "search",
             )
         ),
-        "reporting": create_reporting(ReportingSettings(**common, mongo_database=db("reporting"))),
+        "reporting": create_reporting(
+            ReportingSettings(
+                **common, mongo_database=db("reporting"), reporting_data_dir=REPO / "data"
+            )
+        ),
     }
     gateway = create_gateway(
         GatewaySettings(
@@ -134,21 +138,23 @@ async def platform(
             reporting_url=urls["reporting"],
             token_private_key=token_keys[0],
             dev_open_writes=True,
+            mail_dir=workdir / "gateway-mail",
         )
     )
     async with AsyncExitStack() as exit_stack:
         for name, service in services.items():
             await exit_stack.enter_async_context(serving(service.app(), ports[name]))
         client = await exit_stack.enter_async_context(running(gateway.app()))
-        await seed_read_copies(services["submissions"])
+        await seed_read_copies(services["submissions"], services["reporting"])
         for name in ("submissions", "search", "reporting"):
             connected = services[name].ctx().broker_connected
             await eventually(lambda c=connected: _done(c.is_set()), timeout=30)
         yield Platform(client, {**services, "gateway": gateway}, urls)
 
 
-async def seed_read_copies(submissions: Service) -> None:
-    """The plan and the organisation, as submissions would have them from the catalogue."""
+async def seed_read_copies(submissions: Service, reporting: Service) -> None:
+    """The plan and the organisation, as submissions and reporting would have them from the
+    catalogue (which publishes nothing in this process)."""
 
     def event(subject: str, data: Any) -> Envelope[dict[str, Any]]:
         made = new_envelope(
@@ -173,3 +179,6 @@ async def seed_read_copies(submissions: Service) -> None:
     copies = submissions.ctx().state["copies"]
     await copies.apply_plan(event("plan", plan))
     await copies.apply_organisation(event(ORGANISATION, organisation))
+    projection = reporting.ctx().state["projection"]
+    await projection.apply_plan(event("plan", plan))
+    await projection.apply_organisation(event(ORGANISATION, organisation))

@@ -73,8 +73,8 @@ async def walked(
                 return any(h["action_id"] == action_id for h in found.json()["hits"])
 
             async def counted() -> bool:
-                coverage = (await gateway.get("/api/v1/coverage")).json()["priorities"]
-                return {"priority": "1", "actions": 1} in coverage
+                rows = (await gateway.get("/api/v1/coverage")).json()["rows"]
+                return any(r["code"] == "1.1.1" and int(r["actions"]) == 1 for r in rows)
 
             await eventually(searchable, timeout=60)
             await eventually(counted, timeout=60)
@@ -122,10 +122,11 @@ async def test_one_publication_is_one_trace_from_the_gateway_to_both_consumers(
     walked: Walked,
 ) -> None:
     spans = walked.spans
-    gateway = only(
-        spans, kind=SpanKind.SERVER, **{"http.route": "/api/v1/actions/{action_id}/{step}"}
-    )
-    handler = only(spans, kind=SpanKind.SERVER, **{"http.route": "/actions/{action_id}/publish"})
+    gateway = only(spans, kind=SpanKind.SERVER, **{"htk.service": "gateway"})
+    assert (gateway.attributes or {})["http.route"] == "/api/v1/actions/{action_id}/{step}"
+    handler = only(spans, kind=SpanKind.SERVER, **{"htk.service": "submissions"})
+    assert (handler.attributes or {})["http.route"] == "/actions/{action_id}/{step}"
+    assert str((handler.attributes or {})["http.target"]).endswith("/publish")
     added = only(spans, name=f"outbox add {ACTIONS}")
     relayed = only(spans, name=f"outbox relay {ACTIONS}")
     sent = only(spans, name=f"{ACTIONS} publish")
@@ -205,8 +206,8 @@ async def test_each_service_serves_its_metrics_with_route_topic_and_partition_la
     assert value(found, "htk_http_requests_total", route="/plan", status="200")
 
     found = await scrape(walked, "submissions")
-    publish = {"route": "/actions/{action_id}/publish", "method": "POST", "status": "200"}
-    assert value(found, "htk_http_requests_total", **publish) == 1
+    step = {"route": "/actions/{action_id}/{step}", "method": "POST", "status": "200"}
+    assert value(found, "htk_http_requests_total", **step) == 2  # submit, publish
     assert (value(found, "htk_events_published_total", topic=ACTIONS) or 0) >= 3
     assert value(found, "htk_outbox_backlog_events") == 0
     assert value(found, "htk_outbox_oldest_unsent_age_seconds") == 0
@@ -246,7 +247,7 @@ async def test_htk_trace_prints_the_trace_from_the_local_file_as_a_tree(
     order = [
         "POST /api/v1/actions/{action_id}/{step}",
         "└─ POST",
-        "POST /actions/{action_id}/publish",
+        "POST /actions/{action_id}/{step}",
         f"outbox add {ACTIONS}",
         f"outbox relay {ACTIONS}",
         f"{ACTIONS} publish",
