@@ -102,7 +102,7 @@ def test_ready_and_an_action_reaches_search_and_coverage(running_platform: Launc
                 text=True,
                 timeout=30,
             ).stdout
-            wanted = ("search handle", "reporting handle", "outbox relay", "/publish")
+            wanted = ("search handle", "reporting handle", "outbox relay", "POST /actions/")
             return all(w in shown for w in wanted) and shown
 
         tree = poll(traced, timeout=30, interval=1)
