@@ -71,6 +71,20 @@ def main() -> int:
             print(f"   failed: {exc!r}", flush=True)
         print(f"   {time.monotonic() - started:.1f} s", flush=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
+    # Running some areas keeps the other areas' latest figures, each with its own date.
+    ran = {name.removeprefix("bench_") for name in modules}
+    now = machine()["date"]
+    for figure in figures:
+        object.__setattr__(figure, "note", f"{figure.note} ({now[:10]})".strip())
+    summary = RESULTS / "summary.json"
+    if summary.exists() and args.names:
+        earlier = json.loads(summary.read_text()).get("figures", [])
+        kept = [
+            Figure(**{k: v for k, v in f.items() if k != "ratio"})
+            for f in earlier
+            if f["area"] not in ran
+        ]
+        figures = kept + figures
     info = machine()
     header = "\n".join(f"- {k}: {v}" for k, v in info.items())
     body = table(figures)

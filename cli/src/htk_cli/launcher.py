@@ -106,6 +106,7 @@ def service_env(
         env["HTK_MAIL_DIR"] = str(var / "mail")
     if name == "search":
         env["HTK_SEARCH_INDEX_DIR"] = str(var / "search")
+        env["HTK_SEARCH_DATA_DIR"] = str(s.data_dir.resolve())
     if name == "gateway":
         env.update({f"HTK_{n.upper()}_URL": url(n) for n in SERVICES if n != "gateway"})
         env["HTK_DEV_OPEN_WRITES"] = "true" if dev_open_writes else "false"

@@ -4,7 +4,7 @@
 import argparse
 import sys
 
-from htk_cli import dlt, reporting, trace
+from htk_cli import dlt, reporting, search, trace
 from htk_cli.launcher import up
 from htk_cli.settings import LauncherSettings
 
@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="let the gateway accept writes without login (development only)",
     )
-    groups = {"dlt": dlt, "reporting": reporting, "trace": trace}
+    groups = {"dlt": dlt, "reporting": reporting, "search": search, "trace": trace}
     for module in groups.values():
         module.register(commands)
 

@@ -64,3 +64,26 @@ async def test_errors_name_the_field(service_env: dict[str, str]) -> None:
             "message": "That name is taken",
             "errors": [{"field": "name", "message": "That name is taken"}],
         }
+
+
+async def test_a_database_outage_is_a_503_not_a_500(
+    service_env: dict[str, str], monkeypatch
+) -> None:
+    from fastapi import Request
+
+    outage_router = APIRouter()
+
+    @outage_router.get("/count")
+    async def count(request: Request) -> dict[str, int]:
+        db = request.app.state.service.ctx().db
+        return {"n": await db["things"].count_documents({})}
+
+    monkeypatch.setenv(
+        "HTK_MONGO_URI", "mongodb://127.0.0.1:1/?directConnection=true&serverSelectionTimeoutMS=300"
+    )
+    app = Service(ServiceSettings(), title="t", routers=[outage_router], use_broker=False).app()
+    async with running(app) as client:
+        response = await client.get("/count")
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "5"
+        assert "database" in response.json()["message"]

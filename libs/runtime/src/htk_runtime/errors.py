@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pymongo.errors import ConnectionFailure, ExecutionTimeout, PyMongoError, WaitQueueTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -64,6 +65,18 @@ def install_error_handlers(app: FastAPI) -> None:
             {"message": exc.message, "errors": exc.errors},
             status_code=exc.status_code,
             headers=exc.headers,
+        )
+
+    @app.exception_handler(PyMongoError)
+    async def on_database(_: Request, exc: PyMongoError) -> JSONResponse:
+        # An outage delays work; it is not the user's fault and nothing was half-written
+        # (every write is a transaction), so the request can simply be repeated.
+        if not isinstance(exc, ConnectionFailure | ExecutionTimeout | WaitQueueTimeoutError):
+            raise exc
+        return JSONResponse(
+            {"message": "The database is not available right now; try again shortly", "errors": []},
+            status_code=503,
+            headers={"Retry-After": "5"},
         )
 
     @app.exception_handler(StarletteHTTPException)

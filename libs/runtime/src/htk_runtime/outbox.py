@@ -20,6 +20,7 @@ import contextlib
 import logging
 import os
 import socket
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -112,6 +113,7 @@ class OutboxRelay:
         batch_size: int = 200,
         poll_interval: float = 1.0,
         lease_seconds: float = 10.0,
+        linger: float = 0.05,
     ) -> None:
         self.db = db
         self.outbox = outbox
@@ -119,9 +121,17 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.lease_seconds = lease_seconds
+        # After a wake-up, wait this long so that events written meanwhile go in the same batch:
+        # under load that saves a lease check, a query and an update per event.
+        self.linger = linger
+        self._lease_until = 0.0
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
 
     async def _hold_lease(self) -> bool:
+        # Renew only when half the lease is gone: a lease check per batch is a write per batch.
+        started = time.monotonic()
+        if started < self._lease_until - self.lease_seconds / 2:
+            return True
         now = datetime.now(UTC)
         try:
             doc = await self.db[LEASES].find_one_and_update(
@@ -137,7 +147,10 @@ class OutboxRelay:
             )
         except DuplicateKeyError:
             return False  # another relay holds a lease that has not expired
-        return doc is not None and doc.get("owner") == self.owner
+        held = doc is not None and doc.get("owner") == self.owner
+        # Counted from before the write, so the local view never outlives the stored lease.
+        self._lease_until = started + self.lease_seconds if held else 0.0
+        return held
 
     async def relay_once(self) -> int:
         """Publish one batch of unsent events; returns how many were sent."""
@@ -202,3 +215,4 @@ class OutboxRelay:
                 continue
             if sent < self.batch_size:
                 await self.outbox.wait(self.poll_interval)
+                await asyncio.sleep(self.linger)

@@ -113,10 +113,30 @@ async def search(
     request: Request,
     q: Annotated[str, Query(max_length=500)] = "",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> Response:
+    """Search published actions. Also takes ``sort``, ``cursor`` and the facet filters
+    (priority, sub_goal, measure, county, municipality, organisation_type, organisation,
+    target_group, inequality_dimension, state, year, language), passed on to the search service,
+    which checks them."""
     return await _upstreams(request).forward(
-        "search", "GET", "/search", params={"q": q, "limit": limit, "offset": offset}
+        "search", "GET", "/search", params=list(request.query_params.multi_items())
+    )
+
+
+@router.get("/actions/{action_id}/similar", tags=["search"])
+async def similar_actions(action_id: str, request: Request) -> Response:
+    return await _upstreams(request).forward(
+        "search",
+        "GET",
+        f"/actions/{action_id}/similar",
+        params=list(request.query_params.multi_items()),
+    )
+
+
+@router.get("/suggest", tags=["search"])
+async def suggest(request: Request, q: Annotated[str, Query(max_length=100)] = "") -> Response:
+    return await _upstreams(request).forward(
+        "search", "GET", "/suggest", params=list(request.query_params.multi_items())
     )
 
 

@@ -1,28 +1,92 @@
-"""HTTP API of the search service."""
+"""HTTP API of the search service (the gateway forwards ``/api/v1/search`` here)."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from htk_runtime.errors import DomainError
+from pydantic import BaseModel, ConfigDict, Field
 
-from htk_search.backends.base import QueryError, SearchBackend, SearchQuery, SearchResult
+from htk_runtime.errors import DomainError
+from htk_search.backends.base import QueryError
+from htk_search.documents import FACETS
+from htk_search.engine import SearchEngine
+from htk_search.query import Sort
+from htk_search.schemas import SearchResponse, SuggestResponse
+from htk_search.store import ReadCopies
 
 router = APIRouter(tags=["search"])
 
+Values = Annotated[list[str] | None, Query()]
 
-def _backend(request: Request) -> SearchBackend:
-    backend: SearchBackend = request.app.state.service.ctx().state["backend"]
-    return backend
+
+def _engine(request: Request) -> SearchEngine:
+    engine: SearchEngine = request.app.state.service.ctx().state["engine"]
+    return engine
 
 
 @router.get("/search")
 async def search(
     request: Request,
-    q: Annotated[str, Query(max_length=500, description="Search text")] = "",
+    q: Annotated[str, Query(max_length=500, description='Search text; "quotes" for phrases')] = "",
+    sort: Annotated[Sort | None, Query(description="relevance (default with text) or date")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
-) -> SearchResult:
+    cursor: Annotated[
+        str | None, Query(max_length=2000, description="next_cursor of the previous page")
+    ] = None,
+    priority: Values = None,
+    sub_goal: Values = None,
+    measure: Values = None,
+    county: Values = None,
+    municipality: Values = None,
+    organisation_type: Values = None,
+    organisation: Values = None,
+    target_group: Values = None,
+    inequality_dimension: Values = None,
+    state: Values = None,
+    year: Values = None,
+    language: Values = None,
+) -> SearchResponse:
+    """Published actions matching the text, filtered by facets (values within a facet: any;
+    across facets: all), with facet counts, highlights and a cursor to the next page."""
+    given = locals()
+    filters = {facet: given[facet] for facet in FACETS if given[facet]}
     try:
-        return await _backend(request).search(SearchQuery(text=q, limit=limit, offset=offset))
+        return await _engine(request).search(q, filters, sort=sort, limit=limit, cursor=cursor)
     except QueryError as exc:
         raise DomainError(422, exc.message, field=exc.parameter) from exc
+
+
+@router.get("/actions/{action_id}/similar")
+async def similar(
+    request: Request, action_id: str, limit: Annotated[int, Query(ge=1, le=50)] = 10
+) -> SearchResponse:
+    """Published actions most like this one: possible partners doing similar work."""
+    store: ReadCopies = request.app.state.service.ctx().state["store"]
+    action = await store.get_action(action_id)
+    if action is None:
+        raise DomainError(404, "No published action with this id.", field="action_id")
+    return await _engine(request).similar(action, limit)
+
+
+class SimilarToText(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=20_000)
+    exclude: list[str] = Field(default_factory=list, max_length=100)
+    limit: int = Field(default=5, ge=1, le=50)
+
+
+@router.post("/similar")
+async def similar_to_text(request: Request, body: SimilarToText) -> SearchResponse:
+    """Published actions like a text, e.g. a draft (the submissions service asks while a member
+    writes, to point out likely duplicates)."""
+    return await _engine(request).similar_to_text(body.text, body.exclude, body.limit)
+
+
+@router.get("/suggest")
+async def suggest(
+    request: Request,
+    q: Annotated[str, Query(max_length=100, description="What has been typed so far")] = "",
+    limit: Annotated[int, Query(ge=1, le=20)] = 8,
+) -> SuggestResponse:
+    """Titles, organisations and measures that start with the typed words."""
+    return SuggestResponse(suggestions=await _engine(request).suggest(q, limit))

@@ -7,16 +7,24 @@ from htk_contracts.topics import Topic
 from htk_runtime.consumer import subscribe
 from htk_runtime.service import Service, ServiceContext
 from htk_runtime.versions import VersionLedger
-
+from htk_search.analysis import analyser
 from htk_search.api import router
 from htk_search.backends.base import SearchBackend
-from htk_search.projection import ActionProjection
+from htk_search.engine import SearchEngine
+from htk_search.geography import load_geography
+from htk_search.projection import ActionProjection, CatalogueProjection
+from htk_search.reindex import job_worker
 from htk_search.settings import SearchSettings
+from htk_search.store import ReadCopies
 
 
-def open_backend(settings: SearchSettings) -> SearchBackend:
+async def open_backend(settings: SearchSettings) -> SearchBackend:
     if settings.search_backend == "elasticsearch":
-        raise NotImplementedError("the Elasticsearch backend arrives with the search issue")
+        from htk_search.backends.elasticsearch_backend import ElasticsearchBackend
+
+        return await ElasticsearchBackend.open(
+            settings.elasticsearch_url, settings.elasticsearch_index
+        )
     from htk_search.backends.tantivy_backend import TantivyBackend
 
     return TantivyBackend(settings.search_index_dir)
@@ -24,26 +32,43 @@ def open_backend(settings: SearchSettings) -> SearchBackend:
 
 def create_service(settings: SearchSettings | None = None) -> Service:
     settings = settings or SearchSettings()
-    service = Service(settings, title="HTK search", routers=[router])
+    service = Service(
+        settings, title="HTK search", routers=[router], use_broker=settings.search_consume_events
+    )
 
     @service.startup
     async def open_index(ctx: ServiceContext) -> None:
-        backend = open_backend(settings)
-        ctx.state["backend"] = backend
-        ctx.state["projection"] = ActionProjection(
-            backend, VersionLedger(ctx.db["applied_versions"])
+        store = ReadCopies(ctx.db)
+        await store.create_indexes()
+        engine = SearchEngine(
+            await open_backend(settings), analyser(), load_geography(settings.search_data_dir)
         )
+        projection = ActionProjection(engine, store, VersionLedger(ctx.db["applied_versions"]))
+        catalogue = CatalogueProjection(engine, store, projection)
+        await catalogue.load()
+        ctx.state.update(store=store, engine=engine, projection=projection, catalogue=catalogue)
 
     @service.shutdown
     async def close_index(ctx: ServiceContext) -> None:
-        await ctx.state["backend"].close()
+        await ctx.state["engine"].backend.close()
 
-    assert service.broker is not None
+    service.worker(job_worker)
+
+    if service.broker is None:
+        return service
 
     async def on_action_event(envelope: Envelope[dict[str, Any]]) -> None:
         await service.ctx().state["projection"].apply(envelope)
 
+    async def on_organisation_event(envelope: Envelope[dict[str, Any]]) -> None:
+        await service.ctx().state["catalogue"].apply_organisation(envelope)
+
+    async def on_plan_event(envelope: Envelope[dict[str, Any]]) -> None:
+        await service.ctx().state["catalogue"].apply_plan(envelope)
+
     subscribe(service.broker, settings, Topic.SUBMISSIONS_ACTIONS, on_action_event)
+    subscribe(service.broker, settings, Topic.CATALOGUE_ORGANISATIONS, on_organisation_event)
+    subscribe(service.broker, settings, Topic.CATALOGUE_PLAN, on_plan_event)
     return service
 
 

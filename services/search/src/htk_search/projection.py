@@ -1,34 +1,86 @@
-"""Keeps the index equal to the published actions: applies action events newer than held."""
+"""Keeps the index equal to the published actions, and the catalogue read copies current.
 
+Action events apply only when newer than the version the ledger holds, so replays and duplicates
+change nothing. A withdrawn action leaves a tombstone with its version in the read copy, so a late
+"published" of an older version cannot bring it back.
+"""
+
+import asyncio
 from typing import Any
 
-from htk_contracts.actions import ActionPublished, ActionUpdated, ActionWithdrawn
+from htk_contracts.actions import ActionPublished, ActionUpdated, ActionWithdrawn, PublicAction
+from htk_contracts.catalogue import Organisation, PlanVersion
 from htk_contracts.envelope import Envelope
 from htk_runtime.consumer import PoisonMessage
 from htk_runtime.versions import VersionLedger
-
-from htk_search.backends.base import SearchBackend
+from htk_search.backends.base import Progress
+from htk_search.engine import SearchEngine
+from htk_search.store import ReadCopies
 
 
 class ActionProjection:
-    def __init__(self, backend: SearchBackend, ledger: VersionLedger) -> None:
-        self.backend = backend
+    def __init__(self, engine: SearchEngine, store: ReadCopies, ledger: VersionLedger) -> None:
+        self.engine = engine
+        self.store = store
         self.ledger = ledger
+        # One change at a time; a rebuild holds it so no event slips between its read and switch.
+        self.lock = asyncio.Lock()
 
     async def apply(self, envelope: Envelope[dict[str, Any]]) -> None:
-        if not await self.ledger.is_newer(envelope.subject, envelope.aggregateversion):
-            return
         kind = envelope.data.get("kind")
-        if kind == "published":
-            await self.backend.upsert(ActionPublished.model_validate(envelope.data).action)
-        elif kind == "updated":
-            await self.backend.upsert(ActionUpdated.model_validate(envelope.data).action)
-        elif kind == "withdrawn":
-            await self.backend.delete(ActionWithdrawn.model_validate(envelope.data).action_id)
-        elif kind in ("drafted", "submitted", "returned"):
-            return  # not public: nothing to index, and the ledger keeps the last public version
-        else:
+        if kind in ("drafted", "submitted", "returned"):
+            return  # not public: nothing to index
+        if kind not in ("published", "updated", "withdrawn"):
             raise PoisonMessage(f"unknown action event kind {kind!r}")
-        # Recorded after the index changed: a crash in between re-applies the same version,
-        # which replaces the document with itself.
-        await self.ledger.record(envelope.subject, envelope.aggregateversion)
+        async with self.lock:
+            if not await self.ledger.is_newer(envelope.subject, envelope.aggregateversion):
+                return
+            if kind == "withdrawn":
+                withdrawn = ActionWithdrawn.model_validate(envelope.data)
+                await self.store.remove_action(withdrawn.action_id, envelope.aggregateversion)
+                await self.engine.backend.delete(withdrawn.action_id)
+            else:
+                model = ActionPublished if kind == "published" else ActionUpdated
+                action = model.model_validate(envelope.data).action
+                await self.store.put_action(action)
+                await self.engine.backend.upsert(self.engine.document(action))
+            # Recorded after the index changed: a crash in between re-applies the same version,
+            # which replaces the document with itself.
+            await self.ledger.record(envelope.subject, envelope.aggregateversion)
+
+    async def reindex_actions(self, actions: list[PublicAction]) -> None:
+        """Re-project actions whose denormalised data (organisation names, types) changed."""
+        async with self.lock:
+            for action in actions:
+                current = await self.store.get_action(action.action_id)
+                if current is not None:
+                    await self.engine.backend.upsert(self.engine.document(current))
+
+    async def rebuild(self, progress: Progress | None = None) -> int:
+        async with self.lock:
+            return await self.engine.rebuild(self.store.public_actions(), progress)
+
+
+class CatalogueProjection:
+    def __init__(self, engine: SearchEngine, store: ReadCopies, actions: ActionProjection) -> None:
+        self.engine = engine
+        self.store = store
+        self.actions = actions
+
+    async def load(self) -> None:
+        self.engine.organisations = await self.store.all_organisations()
+        self.engine.plan = await self.store.get_plan()
+
+    async def apply_organisation(self, envelope: Envelope[dict[str, Any]]) -> None:
+        organisation = Organisation.model_validate(envelope.data)
+        if not await self.store.put_organisation(organisation, envelope.aggregateversion):
+            return
+        self.engine.organisations[organisation.organisation_id] = organisation
+        await self.actions.reindex_actions(
+            await self.store.actions_of(organisation.organisation_id)
+        )
+
+    async def apply_plan(self, envelope: Envelope[dict[str, Any]]) -> None:
+        plan = PlanVersion.model_validate(envelope.data)
+        if await self.store.put_plan(plan):
+            self.engine.plan = plan

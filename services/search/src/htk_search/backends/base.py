@@ -1,9 +1,16 @@
-"""What every search backend offers. The same test cases run against each backend."""
+"""What every search backend offers. The same test cases run against each backend.
 
-from typing import Protocol
+Backends receive documents already analysed (htk_search.documents) and plans already built
+(htk_search.query); they only store, match, rank, count and page.
+"""
 
-from htk_contracts.actions import PublicAction
-from pydantic import BaseModel, ConfigDict, Field
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from htk_search.documents import IndexDocument
+    from htk_search.query import Plan
 
 
 class QueryError(ValueError):
@@ -15,36 +22,41 @@ class QueryError(ValueError):
         self.message = message
 
 
-class SearchQuery(BaseModel):
-    text: str = ""
-    limit: int = Field(default=20, ge=1, le=100)
-    offset: int = Field(default=0, ge=0, le=10_000)
-
-
-class SearchHit(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    action_id: str
-    version: int
-    title: str
-    summary: str
-    organisation_id: str
-    priorities: list[str]
-    score: float
-
-
-class SearchResult(BaseModel):
+@dataclass
+class Page:
     total: int
-    hits: list[SearchHit]
+    hits: list[tuple[dict[str, Any], float]]  # (payload, score)
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    next_state: dict[str, Any] | None = None  # what the next page's cursor carries
+
+
+Progress = Callable[[int], None]
 
 
 class SearchBackend(Protocol):
-    async def upsert(self, action: PublicAction) -> None: ...
+    async def upsert(self, doc: "IndexDocument") -> None: ...
 
     async def delete(self, action_id: str) -> None: ...
 
-    async def search(self, query: SearchQuery) -> SearchResult: ...
+    async def search(
+        self, plan: "Plan", *, limit: int, state: dict[str, Any] | None, facets: bool
+    ) -> Page: ...
+
+    async def suggest(self, prefix_words: list[str], limit: int) -> list[str]:
+        """Titles whose words start with the given words (the last one as a prefix)."""
+        ...
+
+    async def versions(self) -> dict[str, int]:
+        """action id -> version of every indexed action (to compare indexes)."""
+        ...
 
     async def count(self) -> int: ...
+
+    async def rebuild(
+        self, docs: AsyncIterator["IndexDocument"], progress: Progress | None = None
+    ) -> int:
+        """Build a new index aside from ``docs`` while this one serves, then switch to it
+        atomically; returns the number of documents in the new index."""
+        ...
 
     async def close(self) -> None: ...

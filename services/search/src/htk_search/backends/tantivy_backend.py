@@ -1,91 +1,354 @@
-"""The embedded search backend: a tantivy index in a directory of its own."""
+"""The embedded search backend: tantivy, one index generation per directory.
+
+``<dir>/CURRENT`` names the generation that serves. A rebuild writes a new generation beside it
+and replaces ``CURRENT`` atomically (write a temporary file, rename it), then switches in memory.
+
+Cursors keep the searcher they started from (tantivy searchers are point-in-time views), so
+paging stays stable while the index changes; a view expires after a few minutes unused.
+"""
 
 import asyncio
+import json
+import os
+import shutil
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any, cast
 
 import tantivy
-from htk_contracts.actions import PublicAction
 
-from htk_search.backends.base import QueryError, SearchHit, SearchQuery, SearchResult
+from htk_search.backends.base import Page, Progress, QueryError
+from htk_search.documents import AREA_FACETS, FACETS, TEXT_FIELDS, IndexDocument
+from htk_search.query import FUZZY_WEIGHT, PART_WEIGHT, WEIGHTS, Phrase, Plan, TermGroup
 
-TEXT_FIELDS = ["title", "summary", "inequality_reduction"]
+POINTER = "CURRENT"
+SNAPSHOT_TTL_SECONDS = 300.0
+MAX_SNAPSHOTS = 512
+FACET_SIZES = {"municipality": 400, "organisation": 200, "measure": 200}
+FACET_SIZE = 100
+Occur = tantivy.Occur
 
 
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
-    builder.add_text_field("action_id", stored=True, tokenizer_name="raw")
-    builder.add_integer_field("version", stored=True)
+    builder.add_text_field("action_id", stored=True, tokenizer_name="raw", fast=True)
+    builder.add_integer_field("version", stored=True, fast=True)
     for name in TEXT_FIELDS:
-        builder.add_text_field(name, stored=True)
-    builder.add_text_field("organisation_id", stored=True, tokenizer_name="raw")
-    builder.add_text_field("priorities", stored=True, tokenizer_name="raw")
-    builder.add_date_field("published_at", stored=True, fast=True)
+        builder.add_text_field(name, tokenizer_name="ws", index_option="position")
+    builder.add_text_field("suggest", tokenizer_name="ws", index_option="position")
+    for name in FACETS:
+        builder.add_text_field(name, tokenizer_name="raw", fast=True)
+    builder.add_boolean_field("national", indexed=True, fast=True)
+    builder.add_date_field("updated_at", indexed=True, fast=True)
+    builder.add_bytes_field("payload", stored=True)
     return builder.build()
+
+
+def _open(directory: Path, schema: tantivy.Schema) -> tantivy.Index:
+    directory.mkdir(parents=True, exist_ok=True)
+    index = tantivy.Index(schema, path=str(directory))
+    index.register_tokenizer(
+        "ws", tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+    )
+    return index
+
+
+class _Generation:
+    def __init__(self, directory: Path, schema: tantivy.Schema) -> None:
+        self.directory = directory
+        self.index = _open(directory, schema)
+        # tantivy allows one writer per index; every write goes through it, one at a time.
+        self.writer = self.index.writer(heap_size=100_000_000, num_threads=1)
+
+    def add(self, doc: IndexDocument) -> None:
+        self.writer.delete_documents_by_term("action_id", doc.action_id)
+        self.writer.add_document(_to_tantivy(doc))
+
+    def commit(self) -> None:
+        self.writer.commit()
+        self.index.reload()
+
+    def close(self) -> None:
+        self.writer.wait_merging_threads()
+
+
+def _to_tantivy(doc: IndexDocument) -> tantivy.Document:
+    out = tantivy.Document()
+    out.add_text("action_id", doc.action_id)
+    out.add_integer("version", doc.version)
+    for name in TEXT_FIELDS:
+        out.add_text(name, doc.text[name])
+    out.add_text("suggest", doc.suggest)
+    for name in FACETS:
+        for value in doc.facets[name]:
+            out.add_text(name, value)
+    out.add_boolean("national", doc.national)
+    out.add_date("updated_at", doc.updated_at)
+    out.add_bytes("payload", json.dumps(doc.payload, ensure_ascii=False).encode())
+    return out
+
+
+def _payload(stored: tantivy.Document) -> dict[str, Any]:
+    payload: dict[str, Any] = json.loads(cast(bytes, stored.get_first("payload")))
+    return payload
 
 
 class TantivyBackend:
     def __init__(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        self.index = tantivy.Index(_schema(), path=str(directory))
-        # tantivy allows one writer per index; every write goes through it, one at a time.
-        self.writer = self.index.writer(heap_size=50_000_000, num_threads=1)
+        self.root = directory
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.schema = _schema()
+        self.current = _Generation(self.root / self._current_name(), self.schema)
         self._lock = asyncio.Lock()
+        self._snapshots: OrderedDict[str, tuple[tantivy.Searcher, float]] = OrderedDict()
 
-    def _replace(self, action: PublicAction) -> None:
-        self.writer.delete_documents_by_term("action_id", action.action_id)
-        doc = tantivy.Document()
-        doc.add_text("action_id", action.action_id)
-        doc.add_integer("version", action.version)
-        for name in TEXT_FIELDS:
-            doc.add_text(name, getattr(action, name))
-        doc.add_text("organisation_id", action.organisation_id)
-        for priority in action.priorities:
-            doc.add_text("priorities", priority)
-        doc.add_date("published_at", action.published_at)
-        self.writer.add_document(doc)
-        self.writer.commit()
-        self.index.reload()
+    def _current_name(self) -> str:
+        pointer = self.root / POINTER
+        if pointer.exists():
+            return pointer.read_text().strip()
+        name = f"gen-{uuid.uuid4().hex[:8]}"
+        self._point_to(name)
+        return name
+
+    def _point_to(self, name: str) -> None:
+        temporary = self.root / f"{POINTER}.{uuid.uuid4().hex[:6]}"
+        temporary.write_text(name)
+        os.replace(temporary, self.root / POINTER)
+
+    # --- writes -------------------------------------------------------------------------------
+
+    def _upsert(self, doc: IndexDocument) -> None:
+        self.current.add(doc)
+        self.current.commit()
 
     def _delete(self, action_id: str) -> None:
-        self.writer.delete_documents_by_term("action_id", action_id)
-        self.writer.commit()
-        self.index.reload()
+        self.current.writer.delete_documents_by_term("action_id", action_id)
+        self.current.commit()
 
-    async def upsert(self, action: PublicAction) -> None:
+    async def upsert(self, doc: IndexDocument) -> None:
         async with self._lock:
-            await asyncio.to_thread(self._replace, action)
+            await asyncio.to_thread(self._upsert, doc)
 
     async def delete(self, action_id: str) -> None:
         async with self._lock:
             await asyncio.to_thread(self._delete, action_id)
 
-    def _search(self, query: SearchQuery) -> SearchResult:
-        if query.text.strip():
-            try:
-                parsed = self.index.parse_query(query.text, TEXT_FIELDS)
-            except ValueError as exc:
-                raise QueryError("q", f"The search text could not be understood: {exc}") from exc
-        else:
-            parsed = tantivy.Query.all_query()
-        searcher = self.index.searcher()
-        result = searcher.search(parsed, limit=query.limit, offset=query.offset, count=True)
-        hits = []
-        for score, address in result.hits:
-            stored = searcher.doc(address).to_dict()
-            fields = {k: v[0] for k, v in stored.items() if k != "priorities"}
-            hits.append(
-                SearchHit.model_validate(
-                    {**fields, "priorities": stored.get("priorities", []), "score": score}
+    # --- queries ------------------------------------------------------------------------------
+
+    def _term(self, field: str, text: str) -> tantivy.Query:
+        return tantivy.Query.term_query(self.schema, field, text)
+
+    def _group(self, group: TermGroup) -> tantivy.Query:
+        alternatives: list[tantivy.Query] = []
+        for area in ("title", "body"):
+            raw_field, lemma_field = f"{area}_raw", f"{area}_lemma"
+            if len(group.raw) == 1:
+                raw = self._term(raw_field, group.raw[0])
+                alternatives.append(tantivy.Query.boost_query(raw, WEIGHTS[raw_field]))
+            elif group.raw:
+                raw = tantivy.Query.phrase_query(self.schema, raw_field, list(group.raw))
+                alternatives.append(tantivy.Query.boost_query(raw, WEIGHTS[raw_field]))
+            for lemma in group.lemmas:
+                alternatives.append(
+                    tantivy.Query.boost_query(self._term(lemma_field, lemma), WEIGHTS[lemma_field])
+                )
+            for part in group.parts:
+                alternatives.append(
+                    tantivy.Query.boost_query(
+                        self._term(lemma_field, part), WEIGHTS[lemma_field] * PART_WEIGHT
+                    )
+                )
+            if group.fuzzy and len(group.raw) == 1:
+                for field in (raw_field, lemma_field):
+                    fuzzy = tantivy.Query.fuzzy_term_query(
+                        self.schema, field, group.raw[0], distance=group.fuzzy
+                    )
+                    alternatives.append(tantivy.Query.const_score_query(fuzzy, FUZZY_WEIGHT))
+        return tantivy.Query.disjunction_max_query(alternatives, tie_breaker=0.1)
+
+    def _phrase(self, phrase: Phrase) -> tantivy.Query:
+        options: list[tantivy.Query] = []
+        for area in ("title", "body"):
+            weight = WEIGHTS[f"{area}_raw"]
+            options.append(
+                tantivy.Query.boost_query(
+                    tantivy.Query.phrase_query(self.schema, f"{area}_raw", list(phrase.raw)),
+                    weight,
                 )
             )
-        return SearchResult(total=getattr(result, "count", 0) or 0, hits=hits)
+            for variant in phrase.seq_variants:
+                options.append(
+                    tantivy.Query.boost_query(
+                        tantivy.Query.phrase_query(self.schema, f"{area}_seq", list(variant)),
+                        weight * 0.8,
+                    )
+                )
+        return tantivy.Query.disjunction_max_query(options, tie_breaker=0.1)
 
-    async def search(self, query: SearchQuery) -> SearchResult:
-        return await asyncio.to_thread(self._search, query)
+    def _filter(self, facet: str, values: list[str]) -> tantivy.Query:
+        matches = tantivy.Query.term_set_query(self.schema, facet, values)
+        if facet in AREA_FACETS:
+            national = tantivy.Query.term_query(self.schema, "national", True)
+            matches = tantivy.Query.boolean_query(
+                [(Occur.Should, matches), (Occur.Should, national)]
+            )
+        return tantivy.Query.const_score_query(matches, 0.0)
+
+    def build(self, plan: Plan) -> tantivy.Query:
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        if plan.groups:
+            should = [(Occur.Should, self._group(g)) for g in plan.groups if not g.required]
+            must = [(Occur.Must, self._group(g)) for g in plan.groups if g.required]
+            clauses.extend(must)
+            if should:
+                clauses.append((Occur.Must, tantivy.Query.boolean_query(should)))
+        for phrase in plan.phrases:
+            clauses.append((Occur.Must, self._phrase(phrase)))
+        for facet, (values, weight) in plan.facet_boosts.items():
+            if values:
+                boost = tantivy.Query.term_set_query(self.schema, facet, values)
+                clauses.append((Occur.Should, tantivy.Query.const_score_query(boost, weight)))
+        for facet, values in plan.filters.items():
+            clauses.append((Occur.Must, self._filter(facet, values)))
+        if plan.exclude_ids:
+            excluded = tantivy.Query.term_set_query(self.schema, "action_id", plan.exclude_ids)
+            clauses.append((Occur.MustNot, excluded))
+        if not plan.has_text:
+            clauses.append((Occur.Must, tantivy.Query.all_query()))
+        return tantivy.Query.boolean_query(clauses)
+
+    def _snapshot(self, state: dict[str, Any] | None) -> tuple[str, tantivy.Searcher, int]:
+        now = time.monotonic()
+        for key in [k for k, (_, expires) in self._snapshots.items() if expires < now]:
+            del self._snapshots[key]
+        if state is None:
+            key = uuid.uuid4().hex[:12]
+            searcher = self.current.index.searcher()
+            offset = 0
+        else:
+            key, offset = str(state.get("snapshot")), int(state.get("offset", -1))
+            held = self._snapshots.get(key)
+            if held is None or offset < 0:
+                raise QueryError("cursor", "The cursor has expired: start the search again.")
+            searcher = held[0]
+        self._snapshots[key] = (searcher, now + SNAPSHOT_TTL_SECONDS)
+        self._snapshots.move_to_end(key)
+        while len(self._snapshots) > MAX_SNAPSHOTS:
+            self._snapshots.popitem(last=False)
+        return key, searcher, offset
+
+    def _search(self, plan: Plan, limit: int, state: dict[str, Any] | None, facets: bool) -> Page:
+        query = self.build(plan)
+        key, searcher, offset = self._snapshot(state)
+        if plan.sort == "date":
+            result = searcher.search(
+                query, limit=limit + 1, offset=offset, count=True, order_by_field="updated_at"
+            )
+        else:
+            result = searcher.search(query, limit=limit + 1, offset=offset, count=True)
+        hits = []
+        for score, address in result.hits[:limit]:
+            stored = searcher.doc(address)
+            payload = _payload(stored)
+            hits.append((payload, float(score) if plan.sort == "relevance" else 0.0))
+        page = Page(total=int(getattr(result, "count", 0) or 0), hits=hits)
+        if len(result.hits) > limit:
+            page.next_state = {"snapshot": key, "offset": offset + limit}
+        if facets and state is None:
+            page.facets = self._facets(searcher, query)
+        return page
+
+    def _facets(
+        self, searcher: tantivy.Searcher, query: tantivy.Query
+    ) -> dict[str, dict[str, int]]:
+        spec = {
+            name: {"terms": {"field": name, "size": FACET_SIZES.get(name, FACET_SIZE)}}
+            for name in FACETS
+        }
+        result = searcher.aggregate(query, spec)
+        return {
+            name: {str(b["key"]): int(b["doc_count"]) for b in result[name]["buckets"]}
+            for name in FACETS
+        }
+
+    async def search(
+        self, plan: Plan, *, limit: int, state: dict[str, Any] | None, facets: bool
+    ) -> Page:
+        return await asyncio.to_thread(self._search, plan, limit, state, facets)
+
+    def _suggest(self, prefix_words: list[str], limit: int) -> list[str]:
+        if not prefix_words:
+            return []
+        terms: list[str | tuple[int, str]] = list(prefix_words)
+        query = tantivy.Query.phrase_prefix_query(self.schema, "suggest", terms)
+        searcher = self.current.index.searcher()
+        result = searcher.search(query, limit=limit * 3, count=False)
+        titles: dict[str, None] = {}
+        for _, address in result.hits:
+            payload = _payload(searcher.doc(address))
+            titles[payload["title"]] = None
+        return list(titles)[:limit]
+
+    async def suggest(self, prefix_words: list[str], limit: int) -> list[str]:
+        return await asyncio.to_thread(self._suggest, prefix_words, limit)
+
+    def _versions(self) -> dict[str, int]:
+        searcher = self.current.index.searcher()
+        total = searcher.num_docs
+        if total == 0:
+            return {}
+        result = searcher.search(tantivy.Query.all_query(), limit=total, count=False)
+        out: dict[str, int] = {}
+        for _, address in result.hits:
+            doc = searcher.doc(address)
+            out[str(doc.get_first("action_id"))] = int(cast(int, doc.get_first("version")))
+        return out
+
+    async def versions(self) -> dict[str, int]:
+        return await asyncio.to_thread(self._versions)
 
     async def count(self) -> int:
-        return int(self.index.searcher().num_docs)
+        return int(self.current.index.searcher().num_docs)
+
+    # --- rebuild ------------------------------------------------------------------------------
+
+    async def rebuild(
+        self, docs: AsyncIterator[IndexDocument], progress: Progress | None = None
+    ) -> int:
+        name = f"gen-{uuid.uuid4().hex[:8]}"
+        fresh = await asyncio.to_thread(_Generation, self.root / name, self.schema)
+        done = 0
+        batch: list[IndexDocument] = []
+
+        def add_batch(items: list[IndexDocument]) -> None:
+            for item in items:
+                fresh.writer.add_document(_to_tantivy(item))
+
+        async for doc in docs:
+            batch.append(doc)
+            if len(batch) >= 1000:
+                await asyncio.to_thread(add_batch, batch)
+                done += len(batch)
+                batch = []
+                if progress:
+                    progress(done)
+        await asyncio.to_thread(add_batch, batch)
+        done += len(batch)
+        if progress:
+            progress(done)
+        await asyncio.to_thread(fresh.commit)
+        async with self._lock:
+            old = self.current
+            self._point_to(name)
+            self.current = fresh
+        await asyncio.to_thread(old.close)
+        # Open cursors keep their searchers (memory-mapped files stay readable once unlinked).
+        shutil.rmtree(old.directory, ignore_errors=True)
+        return int(fresh.index.searcher().num_docs)
 
     async def close(self) -> None:
         async with self._lock:
-            await asyncio.to_thread(self.writer.wait_merging_threads)
+            await asyncio.to_thread(self.current.close)

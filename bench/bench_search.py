@@ -1,0 +1,312 @@
+"""Search on the tantivy backend with generated actions (100,000; 2,000 in quick mode).
+
+Figures, each next to a baseline measured in the same run:
+- search p50/p95/p99 for text queries with 5 facets through the search service's HTTP API,
+  against a bare tantivy query on the same index;
+- time from publishing an event to the broker until it is searchable over HTTP, on the embedded
+  stack (tansu, SecantusDB, the search service), against a bare tantivy commit of one document;
+- a full reindex (``htk search reindex``'s job, replaying the stored snapshots), against bare
+  tantivy bulk indexing of the same, already analysed documents.
+"""
+
+import asyncio
+import os
+import random
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import tantivy
+from faststream.kafka import KafkaBroker
+from pymongo import AsyncMongoClient
+
+from bench.figures import Figure, percentile
+from htk_contracts.topics import Topic
+from htk_runtime.embedded import mongo_uri, start_secantus, start_tansu
+from htk_runtime.processes import free_port, spawn, wait_until
+from htk_search.backends.tantivy_backend import TantivyBackend
+from htk_search.reindex import job_status, queue_job
+from htk_search.store import ReadCopies
+from htk_search.testing import DATA_DIR, REPO, envelope, public_action, relevance_set
+
+QUERIES = [
+    "yksinäisyys",
+    "ikäihmisten yksinäisyys",
+    "mielenterveyspalvelut",
+    "liikunta",
+    "nuorten",
+    "hyvinvointialueella",
+    "työttömät",
+    "perhekeskus",
+    "kotoutuminen",
+    "päihteet",
+    "digituki",
+    "lapsiperheet",
+    "ensamhet äldre",
+    "mental health",
+    '"matalan kynnyksen"',
+    "yksinäsyys",
+]
+COUNTIES = ["17", "19", "08", "21", "01", "03"]
+STATES = ["ongoing", "ongoing", "planned", "completed"]
+
+
+def generate(n: int, seed: int = 7):  # type: ignore[no-untyped-def]
+    """Actions made from the relevance set's texts, spread over places, measures and years."""
+    rng = random.Random(seed)
+    templates = relevance_set(REPO / "services/search/tests/relevance")
+    municipalities = list(_municipalities())
+    base = datetime(2022, 1, 1, tzinfo=UTC)
+    for i in range(n):
+        t = templates.actions[i % len(templates.actions)]
+        places = rng.sample(municipalities, rng.randint(1, 3))
+        yield (
+            public_action(
+                f"g{i:06d}",
+                title=f"{t.title} {rng.choice(['2024', 'kokeilu', 'hanke', 'jatko', ''])}".strip(),
+                summary=t.summary,
+                reduction=t.inequality_reduction,
+                measures=t.measures,
+                org=t.organisation_id,
+                lang=t.language.value,
+                when=base + timedelta(hours=i),
+                state=rng.choice(STATES),
+                municipalities=places,
+                national=rng.random() < 0.03,
+                target_groups=t.target_groups,
+                inequality_dimensions=t.inequality_dimensions,
+                start_date=(base + timedelta(days=rng.randint(0, 1400))).date(),
+            ),
+            templates.organisations,
+        )
+
+
+def _municipalities() -> list[str]:
+    import csv
+
+    with (DATA_DIR / "geography" / "municipalities.csv").open(encoding="utf-8") as f:
+        return [row["code"] for row in csv.DictReader(f)]
+
+
+def facet_params(rng: random.Random) -> list[tuple[str, str]]:
+    return [
+        ("county", rng.choice(COUNTIES)),
+        ("state", "ongoing"),
+        ("priority", rng.choice(["1", "2", "3"])),
+        ("year", str(rng.choice([2023, 2024, 2025]))),
+        ("language", "fi"),
+    ]
+
+
+def _ready(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=2) as r:
+            return bool(r.status == 200)
+    except OSError:
+        return False
+
+
+async def _run(quick: bool) -> list[Figure]:
+    n = 2_000 if quick else 100_000
+    n_queries = 200 if quick else 400
+    n_events = 30 if quick else 60
+    work = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    host = "127.0.0.1"
+    kafka_port, mongo_port, http_port = free_port(), free_port(), free_port()
+    tansu = start_tansu(host, kafka_port, work / "tansu.log")
+    db = start_secantus(host, mongo_port, work / "db", work / "secantus.log")
+    processes = [tansu, db]
+    figures: list[Figure] = []
+    try:
+        # --- data: snapshots in the service's database, the index built from them ------------
+        from htk_search.testing import engine_for
+
+        generated = list(generate(n))
+        organisations = generated[0][1]
+        actions = [a for a, _ in generated]
+        client: AsyncMongoClient = AsyncMongoClient(mongo_uri(host, mongo_port), tz_aware=True)
+        store = ReadCopies(client["bench_search"])
+        await store.create_indexes()
+        for org in organisations.values():
+            await store.put_organisation(org, 1)
+        started = time.perf_counter()
+        for i in range(0, n, 1000):
+            await store.actions.insert_many(
+                [{"_id": a.action_id, **ReadCopies.snapshot(a)} for a in actions[i : i + 1000]]
+            )
+        print(f"   stored {n} snapshots in {time.perf_counter() - started:.1f} s", flush=True)
+        index_dir = work / "index"
+        backend = TantivyBackend(index_dir)
+        engine = engine_for(backend, organisations)
+        started = time.perf_counter()
+        docs = [engine.document(a) for a in actions]
+        analysed = time.perf_counter() - started
+
+        async def stream():  # type: ignore[no-untyped-def]
+            for d in docs:
+                yield d
+
+        started = time.perf_counter()
+        await backend.rebuild(stream())
+        bare_bulk = time.perf_counter() - started
+        print(f"   analysed in {analysed:.1f} s, bare tantivy bulk {bare_bulk:.1f} s", flush=True)
+
+        # Baseline for freshness: a bare tantivy commit of one document, same index size.
+        commits = []
+        for i in range(20):
+            doc = engine.document(public_action(f"base{i}", title=f"Pohjakohta {i}"))
+            t0 = time.perf_counter()
+            await backend.upsert(doc)
+            commits.append((time.perf_counter() - t0) * 1000)
+            await backend.delete(f"base{i}")
+        # Baseline for search: a bare tantivy query, no facets, no analysis.
+        bare = tantivy.Index.open(str(backend.current.directory))
+        bare.register_tokenizer(
+            "ws", tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+        )
+        rng = random.Random(1)
+        bare_times = []
+        for _ in range(n_queries):
+            words = rng.choice(QUERIES).replace('"', "").lower().split()
+            t0 = time.perf_counter()
+            query = bare.parse_query(" ".join(words), ["title_raw", "body_raw"])
+            bare.searcher().search(query, limit=20, count=True)
+            bare_times.append((time.perf_counter() - t0) * 1000)
+        await backend.close()
+        await client.close()
+
+        # --- the service over HTTP ------------------------------------------------------------
+        env = {
+            "HTK_PORT": str(http_port),
+            "HTK_KAFKA_BOOTSTRAP_SERVERS": f"{host}:{kafka_port}",
+            "HTK_MONGO_URI": mongo_uri(host, mongo_port),
+            "HTK_MONGO_DATABASE": "bench_search",
+            "HTK_SEARCH_INDEX_DIR": str(index_dir),
+            "HTK_SEARCH_DATA_DIR": str(DATA_DIR),
+            "HTK_LOG_LEVEL": "WARNING",
+        }
+        service = spawn(
+            "search",
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "htk_search.main:app",
+                "--host",
+                host,
+                "--port",
+                str(http_port),
+                "--no-access-log",
+            ],
+            log_path=work / "search.log",
+            env=env,
+            cwd=REPO,
+        )
+        processes.append(service)
+        wait_until(lambda: _ready(http_port), timeout=90, process=service)
+
+        async with httpx.AsyncClient(base_url=f"http://{host}:{http_port}", timeout=30) as http:
+            for q in QUERIES[:4]:  # warm up
+                await http.get("/search", params={"q": q})
+            rng = random.Random(2)
+            times = []
+            for _ in range(n_queries):
+                params = [("q", rng.choice(QUERIES)), *facet_params(rng)]
+                t0 = time.perf_counter()
+                response = await http.get("/search", params=params)
+                times.append((time.perf_counter() - t0) * 1000)
+                assert response.status_code == 200, response.text
+            for p in (50, 95, 99):
+                figures.append(
+                    Figure(
+                        "search",
+                        f"search p{p}, text + 5 facets, via HTTP ({n} actions)",
+                        percentile(times, p),
+                        "ms",
+                        f"bare tantivy query p{p}",
+                        percentile(bare_times, p),
+                        goal="p95 < 30 ms" if p == 95 else "",
+                    )
+                )
+
+            # --- publish -> searchable ----------------------------------------------------------
+            producer = KafkaBroker(f"{host}:{kafka_port}")
+            await producer.start()
+            for i in range(3):  # let the consumer join before timing
+                e = envelope("published", public_action(f"warm{i}", title=f"Lämmittely{i}"))
+                await producer.publish(
+                    e.model_dump_json().encode(), Topic.SUBMISSIONS_ACTIONS, key=e.subject.encode()
+                )
+            await _until_found(http, "lämmittely2", 60)
+            fresh = []
+            for i in range(n_events):
+                word = f"tuore{i}x"
+                e = envelope("published", public_action(f"fresh{i}", title=f"Kokeilu {word}"))
+                t0 = time.perf_counter()
+                await producer.publish(
+                    e.model_dump_json().encode(), Topic.SUBMISSIONS_ACTIONS, key=e.subject.encode()
+                )
+                await _until_found(http, word, 10)
+                fresh.append((time.perf_counter() - t0) * 1000)
+            await producer.stop()
+            figures.append(
+                Figure(
+                    "search",
+                    "publish event to searchable p95 (embedded stack)",
+                    percentile(fresh, 95),
+                    "ms",
+                    "bare tantivy commit of one document p95",
+                    percentile(commits, 95),
+                    goal="p95 < 500 ms",
+                    note=f"p50 {percentile(fresh, 50):.0f} ms over {n_events} events",
+                )
+            )
+
+            # --- full reindex ------------------------------------------------------------------
+            client = AsyncMongoClient(mongo_uri(host, mongo_port), tz_aware=True)
+            store = ReadCopies(client["bench_search"])
+            t0 = time.perf_counter()
+            job_id = await queue_job(store)
+            while True:
+                job = await job_status(store, job_id) or {}
+                if job.get("state") in ("done", "failed"):
+                    break
+                await asyncio.sleep(0.1)
+            reindex_seconds = time.perf_counter() - t0
+            await client.close()
+            assert job["state"] == "done", job
+            figures.append(
+                Figure(
+                    "search",
+                    f"full reindex of {job['count']} actions (replay from snapshots)",
+                    reindex_seconds,
+                    "s",
+                    "bare tantivy bulk indexing of analysed documents",
+                    bare_bulk,
+                    goal="< 60 s",
+                    note=f"analysis alone took {analysed:.1f} s in the bench process",
+                )
+            )
+    finally:
+        for process in reversed(processes):
+            process.stop(10)
+    return figures
+
+
+async def _until_found(http: httpx.AsyncClient, word: str, timeout: float) -> None:
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        body = (await http.get("/search", params={"q": word, "sort": "date", "limit": 1})).json()
+        if body["total"]:
+            return
+        await asyncio.sleep(0.005)
+    raise TimeoutError(f"{word} not searchable within {timeout} s")
+
+
+def run(quick: bool) -> list[Figure]:
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    return asyncio.run(_run(quick))

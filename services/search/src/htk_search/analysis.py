@@ -1,0 +1,200 @@
+"""Language analysis done in Python, so both backends index and query the very same terms.
+
+Each text is indexed three ways, every one a space-separated list of lower-case terms that the
+backends only split on whitespace:
+
+- ``raw``: the words as written (exact matches, typo tolerance, phrases as written);
+- ``lemma``: for Finnish, Voikko's base forms of each word plus the base forms of its compound
+  parts and of adjacent part spans (``mielenterveyspalveluihin`` gives ``mielenterveyspalvelu``,
+  ``mieli``, ``terveys``, ``palvelu``, ``mielenterveys``, ``terveyspalvelu``); for Swedish and
+  English, Snowball stems;
+- ``seq``: one base form per word, position for position, for phrase queries in any inflection.
+
+A query word is looked up in every language (its language is unknown), so an inflected query finds
+the base form and the other way round.
+"""
+
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import libvoikko
+import snowballstemmer
+
+WORD = re.compile(r"\w+(?:[-']\w+)*")
+
+# Words that carry no meaning for search; kept short on purpose: the rest is left to BM25.
+STOPWORDS = frozenset(
+    """
+    ja tai sekä että on ovat oli ei eivät se ne ja jo kun niin myös kuin mutta joka jotka mikä
+    mitkä mitä miten missä tämä nämä tuo sen sitä siitä niiden hän he me te kanssa kautta
+    och eller att är var som en ett det den de på i av för med till om från har inte
+    and or the a an of in on for to with by from is are was what how which who about
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class AnalysedText:
+    raw: list[str]
+    lemma: list[str]
+    seq: list[str]
+
+
+@dataclass(frozen=True)
+class QueryWord:
+    raw: str
+    lemmas: tuple[str, ...]  # every base form or stem the word may stand for, raw excluded
+    parts: tuple[str, ...]  # base forms of a compound's parts: weaker evidence than the whole
+    stopword: bool
+
+
+def words(text: str) -> list[str]:
+    return [m.group(0).lower() for m in WORD.finditer(text)]
+
+
+def word_spans(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), m.group(0).lower()) for m in WORD.finditer(text)]
+
+
+def raw_terms(word: str) -> list[str]:
+    """Hyphenated words are indexed by their pieces; the lemma field keeps the whole."""
+    if "-" not in word and "'" not in word:
+        return [word]
+    return [p for p in re.split(r"[-']", word) if p]
+
+
+class Analyser:
+    """Thread-safe: Voikko is not, so its calls are serialised and their results cached."""
+
+    def __init__(self) -> None:
+        self._voikko = libvoikko.Voikko("fi")
+        self._lock = threading.Lock()
+        self._swedish = snowballstemmer.stemmer("swedish")
+        self._english = snowballstemmer.stemmer("english")
+        self._stem_lock = threading.Lock()
+        self.finnish_terms = lru_cache(maxsize=200_000)(self._finnish_terms)
+        self.baseforms = lru_cache(maxsize=200_000)(self._baseforms)
+        self.stem = lru_cache(maxsize=200_000)(self._stem)
+        self.word_terms = lru_cache(maxsize=400_000)(self._word_terms)
+        self.highlight_terms = lru_cache(maxsize=200_000)(self._highlight_terms)
+
+    def _analyse(self, word: str) -> list[dict[str, str]]:
+        with self._lock:
+            return list(self._voikko.analyze(word))
+
+    def _baseforms(self, word: str) -> tuple[str, ...]:
+        forms = dict.fromkeys(a["BASEFORM"].lower() for a in self._analyse(word) if "BASEFORM" in a)
+        return tuple(forms)
+
+    def _parts(self, word: str, structure: str) -> list[str]:
+        """Compound parts of the surface word, split where Voikko's STRUCTURE puts a boundary."""
+        marks = structure.replace("=", "")
+        if len(marks) != len(word):
+            return []
+        parts: list[str] = []
+        current = ""
+        position = 0
+        for mark in structure:
+            if mark == "=":
+                if current:
+                    parts.append(current)
+                current = ""
+                continue
+            current += word[position]
+            position += 1
+        if current:
+            parts.append(current)
+        return [p.strip("-") for p in parts if p.strip("-")]
+
+    def _finnish_terms(self, word: str) -> tuple[tuple[str, ...], str]:
+        """(every lemma term of a word, its primary base form)."""
+        analyses = self._analyse(word)
+        if not analyses:
+            return (word,), word
+        terms: dict[str, None] = {}
+        for analysis in analyses:
+            base = analysis.get("BASEFORM", word).lower()
+            terms[base] = None
+            parts = self._parts(word, analysis.get("STRUCTURE", ""))
+            if len(parts) < 2:
+                continue
+            # Single parts and the spans that start or end the word: the spans in the middle
+            # (``vointialue`` of ``hyvinvointialue``) are mostly noise.
+            for start in range(len(parts)):
+                for end in range(start + 1, len(parts) + 1):
+                    if end - start == len(parts) or (
+                        end - start > 1 and 0 < start < end < len(parts)
+                    ):
+                        continue
+                    span = "".join(parts[start:end])
+                    forms = self.baseforms(span)
+                    if forms:
+                        terms.update(dict.fromkeys(forms))
+                    elif end - start == 1 and len(span) >= 3:
+                        terms[span] = None
+        primary = analyses[0].get("BASEFORM", word).lower()
+        return tuple(terms), primary
+
+    def _stem(self, language: str, word: str) -> str:
+        stemmer = self._swedish if language == "sv" else self._english
+        with self._stem_lock:
+            return str(stemmer.stemWord(word))
+
+    def _word_terms(self, word: str, language: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+        """(raw terms, lemma terms, the one base form for phrases) of one word of a text."""
+        raw = tuple(raw_terms(word))
+        if language == "fi":
+            terms, primary = self.finnish_terms(word)
+            return raw, terms, primary
+        stem = self.stem(language, word)
+        return raw, (stem,), stem
+
+    def analyse(self, text: str, language: str) -> AnalysedText:
+        raw: list[str] = []
+        lemma: list[str] = []
+        seq: list[str] = []
+        word_terms = self.word_terms
+        for match in WORD.finditer(text):
+            word_raw, word_lemma, primary = word_terms(match.group(0).lower(), language)
+            raw.extend(word_raw)
+            lemma.extend(word_lemma)
+            seq.append(primary)
+        return AnalysedText(raw=raw, lemma=lemma, seq=seq)
+
+    def query_word(self, word: str) -> QueryWord:
+        lemmas = dict.fromkeys(self.baseforms(word))
+        lemmas[self.stem("sv", word)] = None
+        lemmas[self.stem("en", word)] = None
+        lemmas[word] = None  # an unknown word may be indexed as itself in the lemma field
+        parts = [
+            t
+            for t in self.finnish_terms(word)[0]
+            if t not in lemmas and len(t) >= 4 and "-" not in t
+        ]
+        return QueryWord(
+            raw=word, lemmas=tuple(lemmas), parts=tuple(parts), stopword=word in STOPWORDS
+        )
+
+    def _highlight_terms(self, word: str) -> frozenset[str]:
+        """Every term a word of a stored text matches as, in any language."""
+        terms = {word, *raw_terms(word), *self.finnish_terms(word)[0]}
+        terms.add(self.stem("sv", word))
+        terms.add(self.stem("en", word))
+        return frozenset(terms)
+
+
+def join(terms: Iterable[str]) -> str:
+    return " ".join(terms)
+
+
+_shared: Analyser | None = None
+
+
+def analyser() -> Analyser:
+    global _shared
+    if _shared is None:
+        _shared = Analyser()
+    return _shared

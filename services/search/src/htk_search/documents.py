@@ -1,0 +1,142 @@
+"""The index document of an action: analysed text, facet values and what a hit shows.
+
+Built from the public snapshot, the organisations' read copies and the geography, identically for
+every backend.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from htk_contracts.actions import PublicAction
+from htk_contracts.catalogue import Organisation
+from htk_search.analysis import Analyser, join, words
+from htk_search.geography import Geography
+
+# Facet name (the query parameter) -> the values an action has.
+FACETS = (
+    "priority",
+    "sub_goal",
+    "measure",
+    "county",
+    "municipality",
+    "organisation_type",
+    "organisation",
+    "target_group",
+    "inequality_dimension",
+    "state",
+    "year",
+    "language",
+)
+# Filters on these also match national actions: a national action is found from every region.
+AREA_FACETS = frozenset({"county", "municipality"})
+TEXT_FIELDS = ("title_raw", "title_lemma", "title_seq", "body_raw", "body_lemma", "body_seq")
+MAX_YEARS = 30
+
+
+@dataclass(frozen=True)
+class IndexDocument:
+    action_id: str
+    version: int
+    text: dict[str, str]  # TEXT_FIELDS -> whitespace-separated terms
+    facets: dict[str, list[str]]  # FACETS -> values
+    national: bool
+    updated_at: datetime
+    suggest: str  # the title's words, for suggestions as you type
+    payload: dict[str, Any]  # what a hit shows
+
+
+def active_years(action: PublicAction) -> list[str]:
+    if action.start_date is None:
+        return [str(action.published_at.year)]
+    last = (
+        action.end_date.year
+        if action.end_date
+        else max(action.start_date.year, action.updated_at.year)
+    )
+    first = action.start_date.year
+    last = min(max(first, last), first + MAX_YEARS)
+    return [str(y) for y in range(first, last + 1)]
+
+
+def build_document(
+    action: PublicAction,
+    organisations: Mapping[str, Organisation],
+    geography: Geography,
+    analyser: Analyser,
+) -> IndexDocument:
+    language = action.language.value
+    org_ids = [action.organisation_id, *action.partner_organisation_ids]
+    orgs = [organisations[o] for o in org_ids if o in organisations]
+    lead = organisations.get(action.organisation_id)
+    body_parts = [
+        action.summary,
+        action.inequality_reduction,
+        action.description or "",
+        action.place_detail or "",
+    ]
+    title = analyser.analyse(action.title, language)
+    body = analyser.analyse("\n".join(body_parts), language)
+    # Organisation names are Finnish or Swedish whatever the action's language.
+    names = analyser.analyse(" ".join(o.name_fi for o in orgs), "fi")
+    names_sv = analyser.analyse(" ".join(o.name_sv or "" for o in orgs), "sv")
+    counties = sorted(set(action.counties) | geography.counties_of(action.municipalities))
+    municipalities = sorted(
+        set(action.municipalities) | geography.municipalities_of(action.counties)
+    )
+    facets = {
+        "priority": list(action.priorities),
+        "sub_goal": list(action.sub_goals),
+        "measure": list(action.measures),
+        "county": counties,
+        "municipality": municipalities,
+        "organisation_type": sorted({o.type.value for o in orgs}),
+        "organisation": org_ids,
+        "target_group": [t.value for t in action.target_groups],
+        "inequality_dimension": [d.value for d in action.inequality_dimensions],
+        "state": [action.state.value],
+        "year": active_years(action),
+        "language": [language],
+    }
+    payload = {
+        "action_id": action.action_id,
+        "version": action.version,
+        "title": action.title,
+        "summary": action.summary,
+        "inequality_reduction": action.inequality_reduction,
+        "language": language,
+        "state": action.state.value,
+        "organisation_id": action.organisation_id,
+        "organisation_name": lead.name_fi if lead else None,
+        "partner_organisation_ids": list(action.partner_organisation_ids),
+        "priorities": list(action.priorities),
+        "sub_goals": list(action.sub_goals),
+        "measures": list(action.measures),
+        "national": action.national,
+        "counties": list(action.counties),
+        "municipalities": list(action.municipalities),
+        "target_groups": facets["target_group"],
+        "inequality_dimensions": facets["inequality_dimension"],
+        "start_date": action.start_date.isoformat() if action.start_date else None,
+        "end_date": action.end_date.isoformat() if action.end_date else None,
+        "published_at": action.published_at.isoformat(),
+        "updated_at": action.updated_at.isoformat(),
+    }
+    return IndexDocument(
+        action_id=action.action_id,
+        version=action.version,
+        text={
+            "title_raw": join(title.raw),
+            "title_lemma": join(title.lemma),
+            "title_seq": join(title.seq),
+            "body_raw": join([*body.raw, *names.raw, *names_sv.raw]),
+            "body_lemma": join([*body.lemma, *names.lemma, *names_sv.lemma]),
+            "body_seq": join(body.seq),
+        },
+        facets=facets,
+        national=action.national,
+        updated_at=action.updated_at,
+        suggest=join(words(action.title)),
+        payload=payload,
+    )

@@ -1,0 +1,237 @@
+"""The search service's core: builds documents and plans, checks filters, shapes answers.
+
+Backend-neutral: the backends only store, match, rank, count and page.
+"""
+
+import re
+from collections import Counter
+from collections.abc import AsyncIterator
+from typing import Any
+
+from htk_contracts.actions import (
+    ActionState,
+    InequalityDimension,
+    Language,
+    PublicAction,
+    TargetGroup,
+)
+from htk_contracts.catalogue import Organisation, OrganisationType, PlanLevel, PlanVersion
+from htk_search.analysis import STOPWORDS, Analyser, words
+from htk_search.backends.base import Progress, QueryError, SearchBackend
+from htk_search.documents import FACETS, IndexDocument, build_document
+from htk_search.geography import Geography
+from htk_search.highlight import highlight
+from htk_search.query import (
+    Plan,
+    Sort,
+    TermGroup,
+    decode_cursor,
+    encode_cursor,
+    fingerprint,
+    parse_text,
+)
+from htk_search.schemas import FacetCount, SearchHit, SearchResponse, Suggestion
+
+MAX_FILTER_VALUES = 50
+SIMILAR_TERMS = 25
+CODE_PATTERNS = {
+    "priority": re.compile(r"^\d{1,2}$"),
+    "sub_goal": re.compile(r"^\d{1,2}\.\d{1,2}$"),
+    "measure": re.compile(r"^\d{1,2}\.\d{1,2}\.\d{1,2}$"),
+}
+PLAN_LEVELS = {
+    "priority": PlanLevel.PRIORITY,
+    "sub_goal": PlanLevel.SUB_GOAL,
+    "measure": PlanLevel.MEASURE,
+}
+ENUMS: dict[str, frozenset[str]] = {
+    "organisation_type": frozenset(t.value for t in OrganisationType),
+    "target_group": frozenset(t.value for t in TargetGroup),
+    "inequality_dimension": frozenset(d.value for d in InequalityDimension),
+    "state": frozenset(s.value for s in ActionState),
+    "language": frozenset(lang.value for lang in Language),
+}
+
+
+class SearchEngine:
+    def __init__(self, backend: SearchBackend, analyser: Analyser, geography: Geography) -> None:
+        self.backend = backend
+        self.analyser = analyser
+        self.geography = geography
+        self.organisations: dict[str, Organisation] = {}
+        self.plan: PlanVersion | None = None
+
+    def document(self, action: PublicAction) -> IndexDocument:
+        return build_document(action, self.organisations, self.geography, self.analyser)
+
+    # --- filters ------------------------------------------------------------------------------
+
+    def _known(self, facet: str) -> frozenset[str] | None:
+        if facet in ENUMS:
+            return ENUMS[facet]
+        if facet == "county":
+            return frozenset(self.geography.county_names)
+        if facet == "municipality":
+            return frozenset(self.geography.municipality_county)
+        if facet == "organisation":
+            return frozenset(self.organisations)
+        if facet in PLAN_LEVELS and self.plan is not None:
+            return frozenset(n.code for n in self.plan.nodes if n.level == PLAN_LEVELS[facet])
+        return None
+
+    def check_filters(self, filters: dict[str, list[str]]) -> dict[str, list[str]]:
+        checked: dict[str, list[str]] = {}
+        for facet, values in filters.items():
+            if facet not in FACETS:
+                raise QueryError(facet, f"There is no facet {facet!r}.")
+            values = list(dict.fromkeys(v.strip() for v in values if v.strip()))
+            if not values:
+                continue
+            if len(values) > MAX_FILTER_VALUES:
+                raise QueryError(facet, f"At most {MAX_FILTER_VALUES} values per facet.")
+            known = self._known(facet)
+            for value in values:
+                if facet == "year":
+                    valid = value.isdigit() and 1990 <= int(value) <= 2100
+                elif known is not None:
+                    valid = value in known
+                else:
+                    valid = bool(CODE_PATTERNS[facet].match(value))
+                if not valid:
+                    raise QueryError(facet, f"Unknown value {value[:60]!r} for {facet}.")
+            checked[facet] = values
+        return checked
+
+    def _label(self, facet: str, value: str) -> str | None:
+        if facet == "county":
+            return self.geography.county_names.get(value)
+        if facet == "municipality":
+            return self.geography.municipality_names.get(value)
+        if facet == "organisation":
+            org = self.organisations.get(value)
+            return org.name_fi if org else None
+        if facet in PLAN_LEVELS and self.plan is not None:
+            for node in self.plan.nodes:
+                if node.code == value:
+                    return node.name.fi
+        return None
+
+    # --- search -------------------------------------------------------------------------------
+
+    def _hit(self, payload: dict[str, Any], score: float, terms: set[str]) -> SearchHit:
+        marks: dict[str, str] = {}
+        for name in ("title", "summary", "inequality_reduction"):
+            marked = highlight(self.analyser, payload.get(name) or "", terms, whole=name == "title")
+            if marked:
+                marks[name] = marked
+        return SearchHit.model_validate({**payload, "score": score, "highlights": marks})
+
+    async def search(
+        self,
+        text: str,
+        filters: dict[str, list[str]],
+        *,
+        sort: Sort | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> SearchResponse:
+        filters = self.check_filters(filters)
+        groups, phrases = parse_text(self.analyser, text)
+        chosen: Sort = sort or ("relevance" if groups or phrases else "date")
+        print_ = fingerprint(text, filters, chosen)
+        state = decode_cursor(cursor, print_) if cursor else None
+        plan = Plan(groups=groups, phrases=phrases, filters=filters, sort=chosen)
+        page = await self.backend.search(plan, limit=limit, state=state, facets=state is None)
+        terms = plan.highlight_terms()
+        return SearchResponse(
+            total=page.total,
+            hits=[self._hit(payload, score, terms) for payload, score in page.hits],
+            facets={
+                facet: [
+                    FacetCount(value=value, count=count, label=self._label(facet, value))
+                    for value, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+                ]
+                for facet, counts in page.facets.items()
+            },
+            next_cursor=encode_cursor(print_, page.next_state) if page.next_state else None,
+        )
+
+    def _telling_terms(self, texts: list[tuple[str, int]], language: str) -> list[TermGroup]:
+        counts: Counter[str] = Counter()
+        for text, weight in texts:
+            for term in self.analyser.analyse(text, language).lemma:
+                if len(term) >= 3 and term not in STOPWORDS and not term.isdigit():
+                    counts[term] += weight
+        return [
+            TermGroup(raw=(), lemmas=(term,), fuzzy=0)
+            for term, _ in counts.most_common(SIMILAR_TERMS)
+        ]
+
+    async def _similar(self, plan: Plan, limit: int) -> SearchResponse:
+        page = await self.backend.search(plan, limit=limit, state=None, facets=False)
+        terms = plan.highlight_terms()
+        return SearchResponse(total=page.total, hits=[self._hit(p, s, terms) for p, s in page.hits])
+
+    async def similar(self, action: PublicAction, limit: int) -> SearchResponse:
+        """Actions sharing the most telling words and the same measures and target groups."""
+        texts = [(action.title, 2), (action.summary, 1), (action.inequality_reduction, 1)]
+        plan = Plan(
+            groups=self._telling_terms(texts, action.language.value),
+            exclude_ids=[action.action_id],
+            facet_boosts={
+                "measure": (list(action.measures), 1.0),
+                "sub_goal": (list(action.sub_goals), 0.5),
+                "target_group": ([t.value for t in action.target_groups], 0.5),
+            },
+        )
+        return await self._similar(plan, limit)
+
+    async def similar_to_text(self, text: str, exclude: list[str], limit: int) -> SearchResponse:
+        """Actions like a text not yet published (a draft, to spot duplicates)."""
+        plan = Plan(groups=self._telling_terms([(text, 1)], "fi"), exclude_ids=exclude)
+        if not plan.groups:
+            return SearchResponse(total=0, hits=[])
+        return await self._similar(plan, limit)
+
+    async def suggest(self, text: str, limit: int) -> list[Suggestion]:
+        typed = words(text)
+        if not typed:
+            return []
+        out = [Suggestion(text=t, kind="title") for t in await self.backend.suggest(typed, limit)]
+
+        def matches(name: str) -> bool:
+            name_words = words(name)
+            return all(any(w.startswith(t) for w in name_words) for t in typed)
+
+        orgs = sorted(
+            (
+                o
+                for o in self.organisations.values()
+                if matches(o.name_fi) or matches(o.name_sv or "")
+            ),
+            key=lambda o: o.name_fi,
+        )
+        out += [
+            Suggestion(text=o.name_fi, kind="organisation", value=o.organisation_id)
+            for o in orgs[:limit]
+        ]
+        if self.plan is not None:
+            measures = [
+                n
+                for n in self.plan.nodes
+                if n.level == PlanLevel.MEASURE
+                and (matches(n.name.fi) or matches(n.name.sv) or matches(n.name.en))
+            ]
+            out += [
+                Suggestion(text=n.name.fi, kind="measure", value=n.code) for n in measures[:limit]
+            ]
+        return out
+
+    async def rebuild(
+        self, actions: AsyncIterator[PublicAction], progress: Progress | None = None
+    ) -> int:
+        async def documents() -> AsyncIterator[IndexDocument]:
+            async for action in actions:
+                yield self.document(action)
+
+        return await self.backend.rebuild(documents(), progress)

@@ -1,0 +1,154 @@
+"""From what the user asked to a backend-neutral query plan.
+
+The plan says which terms to look for in which field with which weight; each backend turns it
+into its own query, so both rank by the same terms (BM25 on the same analysed fields).
+"""
+
+import base64
+import binascii
+import hashlib
+import itertools
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from htk_search.analysis import Analyser, raw_terms, words
+from htk_search.backends.base import QueryError
+
+Sort = Literal["relevance", "date"]
+
+MAX_WORDS = 32
+MAX_PHRASE_READINGS = 8
+# Field weights: a word in the title counts more than in the body; as written more than a lemma.
+WEIGHTS = {"title_raw": 3.0, "title_lemma": 2.5, "body_raw": 1.2, "body_lemma": 1.0}
+FUZZY_WEIGHT = 0.3
+PART_WEIGHT = 0.25  # times the lemma field's weight
+PHRASE = re.compile(r'"([^"]*)"')
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    """One query word: it matches if any of its forms does."""
+
+    raw: tuple[str, ...]  # pieces of the word as written; several for a hyphenated word
+    lemmas: tuple[str, ...]
+    fuzzy: int  # edit distance allowed for typos, 0 for none
+    parts: tuple[str, ...] = ()  # a compound's parts, matched with less weight
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Phrase:
+    raw: tuple[str, ...]
+    seq_variants: tuple[tuple[str, ...], ...]  # one base form per word, per language reading
+
+
+@dataclass
+class Plan:
+    groups: list[TermGroup] = field(default_factory=list)
+    phrases: list[Phrase] = field(default_factory=list)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    exclude_ids: list[str] = field(default_factory=list)
+    # Extra weight for sharing facet values (similar actions share measures and places).
+    facet_boosts: dict[str, tuple[list[str], float]] = field(default_factory=dict)
+    sort: Sort = "relevance"
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.groups or self.phrases)
+
+    def highlight_terms(self) -> set[str]:
+        terms: set[str] = set()
+        for g in self.groups:
+            terms.update(g.raw)
+            terms.update(g.lemmas)
+        for p in self.phrases:
+            terms.update(p.raw)
+            for variant in p.seq_variants:
+                terms.update(variant)
+        return terms
+
+
+def fuzziness(word: str) -> int:
+    if len(word) >= 8:
+        return 2
+    if len(word) >= 4:
+        return 1
+    return 0
+
+
+def term_group(analyser: Analyser, word: str, *, required: bool = False) -> TermGroup:
+    qw = analyser.query_word(word)
+    return TermGroup(
+        raw=tuple(raw_terms(word)),
+        lemmas=qw.lemmas,
+        parts=qw.parts,
+        # Typo tolerance only for words Voikko does not know: a known word is spelt right, and
+        # fuzzy matching is the costliest part of a query.
+        fuzzy=0 if word.isdigit() or analyser.baseforms(word) else fuzziness(word),
+        required=required,
+    )
+
+
+def parse_text(analyser: Analyser, text: str) -> tuple[list[TermGroup], list[Phrase]]:
+    if text.count('"') % 2:
+        raise QueryError("q", 'The search text has an unmatched quotation mark (").')
+    phrases: list[Phrase] = []
+    for match in PHRASE.finditer(text):
+        phrase_words = words(match.group(1))
+        if len(phrase_words) == 1:
+            continue  # a quoted single word is just that word
+        if phrase_words:
+            phrases.append(_phrase(analyser, phrase_words))
+    free = words(PHRASE.sub(" ", text))
+    free += [
+        w for m in PHRASE.finditer(text) if len(words(m.group(1))) == 1 for w in words(m.group(1))
+    ]
+    if len(free) + sum(len(p.raw) for p in phrases) > MAX_WORDS:
+        raise QueryError("q", f"The search text has more than {MAX_WORDS} words.")
+    meaningful = [w for w in free if not analyser.query_word(w).stopword]
+    chosen = meaningful or free
+    groups = list({w: term_group(analyser, w) for w in chosen}.values())
+    return groups, phrases
+
+
+def _phrase(analyser: Analyser, phrase_words: list[str]) -> Phrase:
+    raw = tuple(t for w in phrase_words for t in raw_terms(w))
+    # A word may have several base forms (asuvat: asua or asuva) while the index holds one per
+    # position, so every combination is tried, up to a limit.
+    readings = [analyser.baseforms(w) or (w,) for w in phrase_words]
+    finnish = list(itertools.islice(itertools.product(*readings), MAX_PHRASE_READINGS))
+    swedish = tuple(analyser.stem("sv", w) for w in phrase_words)
+    english = tuple(analyser.stem("en", w) for w in phrase_words)
+    return Phrase(raw=raw, seq_variants=tuple(dict.fromkeys([*finnish, swedish, english])))
+
+
+# --- cursors: opaque to clients, bound to the query they continue -----------------------------
+
+
+def fingerprint(text: str, filters: dict[str, list[str]], sort: str) -> str:
+    canonical = json.dumps(
+        [text, sorted((k, sorted(v)) for k, v in filters.items()), sort], ensure_ascii=False
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def encode_cursor(print_: str, state: dict[str, Any]) -> str:
+    raw = json.dumps({"f": print_, "s": state}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, print_: str) -> dict[str, Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        state = data["s"]
+        owner = data["f"]
+    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
+        raise QueryError("cursor", "The cursor is not one this service gave out.") from exc
+    if owner != print_ or not isinstance(state, dict):
+        raise QueryError(
+            "cursor", "The cursor belongs to another search: keep q, filters and sort unchanged."
+        )
+    return state

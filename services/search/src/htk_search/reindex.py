@@ -1,0 +1,93 @@
+"""Rebuild jobs: ``htk search reindex`` queues one in the service's database, the running
+service builds the new index while the old one serves, switches, and records progress and count.
+
+The queue lives in MongoDB so the command needs no extra endpoint or credentials beyond what an
+operator of the service already has, and the one process that owns the index does the writing.
+"""
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ReturnDocument
+
+from htk_runtime.service import ServiceContext
+from htk_search.projection import ActionProjection
+from htk_search.store import ReadCopies
+
+log = logging.getLogger(__name__)
+PROGRESS_EVERY_SECONDS = 0.3
+
+
+async def queue_job(store: ReadCopies) -> str:
+    job_id = uuid.uuid4().hex[:12]
+    await store.jobs.insert_one(
+        {"_id": job_id, "state": "queued", "total": 0, "done": 0, "created_at": datetime.now(UTC)}
+    )
+    return job_id
+
+
+async def job_status(store: ReadCopies, job_id: str) -> dict[str, Any] | None:
+    return await store.jobs.find_one({"_id": job_id})
+
+
+async def run_job(store: ReadCopies, projection: ActionProjection, job_id: str) -> int:
+    total = await store.count_public()
+    await store.jobs.update_one({"_id": job_id}, {"$set": {"total": total}})
+    done = 0
+
+    def progress(count: int) -> None:
+        nonlocal done
+        done = count
+
+    async def report() -> None:
+        reported = -1
+        while True:
+            if done != reported:
+                reported = done
+                await store.jobs.update_one({"_id": job_id}, {"$set": {"done": done}})
+            await asyncio.sleep(PROGRESS_EVERY_SECONDS)
+
+    reporter = asyncio.create_task(report())
+    try:
+        count = await projection.rebuild(progress)
+    except Exception as exc:
+        await store.jobs.update_one(
+            {"_id": job_id}, {"$set": {"state": "failed", "error": repr(exc)[:500]}}
+        )
+        raise
+    finally:
+        reporter.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reporter
+    await store.jobs.update_one(
+        {"_id": job_id},
+        {"$set": {"state": "done", "done": done, "count": count, "finished_at": datetime.now(UTC)}},
+    )
+    return count
+
+
+async def job_worker(ctx: ServiceContext) -> None:
+    """Picks queued jobs one at a time until the service stops."""
+    store: ReadCopies = ctx.state["store"]
+    projection: ActionProjection = ctx.state["projection"]
+    poll = float(getattr(ctx.settings, "reindex_poll_seconds", 0.5))
+    while not ctx.stopping.is_set():
+        try:
+            job = await store.jobs.find_one_and_update(
+                {"state": "queued"},
+                {"$set": {"state": "running", "started_at": datetime.now(UTC)}},
+                return_document=ReturnDocument.AFTER,
+            )
+            if job is not None:
+                log.info("reindex started", extra={"job": job["_id"]})
+                count = await run_job(store, projection, job["_id"])
+                log.info("reindex done", extra={"job": job["_id"], "count": count})
+                continue
+        except Exception:
+            log.exception("reindex job failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ctx.stopping.wait(), poll)

@@ -1,0 +1,103 @@
+"""The search service's own read copies in MongoDB.
+
+- ``actions``: the latest public snapshot of every published action (the replay source of a
+  rebuild; tansu keeps nothing once it stops);
+- ``organisations``: names and types, for facets and for matching organisation names;
+- ``plan``: the latest plan version, for facet validation and measure suggestions.
+"""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from htk_contracts.actions import PublicAction
+from htk_contracts.catalogue import Organisation, PlanVersion
+
+
+class ReadCopies:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self.actions = db["actions"]
+        self.organisations = db["organisations"]
+        self.plan = db["plan"]
+        self.jobs = db["reindex_jobs"]
+
+    async def create_indexes(self) -> None:
+        await self.actions.create_index([("organisation_ids", ASCENDING)])
+        await self.jobs.create_index([("state", ASCENDING)])
+
+    # --- actions ------------------------------------------------------------------------------
+
+    @staticmethod
+    def snapshot(action: PublicAction) -> dict[str, Any]:
+        return {
+            "version": action.version,
+            "organisation_ids": [action.organisation_id, *action.partner_organisation_ids],
+            "action": action.model_dump(mode="json"),
+        }
+
+    async def put_action(self, action: PublicAction) -> None:
+        await self._put_versioned(
+            self.actions, action.action_id, action.version, self.snapshot(action)
+        )
+
+    async def remove_action(self, action_id: str, version: int) -> None:
+        # A tombstone keeps the version, so an older "published" replayed later stays ignored.
+        await self._put_versioned(
+            self.actions,
+            action_id,
+            version,
+            {"version": version, "organisation_ids": [], "action": None},
+        )
+
+    async def get_action(self, action_id: str) -> PublicAction | None:
+        doc = await self.actions.find_one({"_id": action_id})
+        if not doc or doc.get("action") is None:
+            return None
+        return PublicAction.model_validate(doc["action"])
+
+    async def public_actions(self) -> AsyncIterator[PublicAction]:
+        async for doc in self.actions.find({"action": {"$ne": None}}).sort("_id", ASCENDING):
+            yield PublicAction.model_validate(doc["action"])
+
+    async def count_public(self) -> int:
+        return await self.actions.count_documents({"action": {"$ne": None}})
+
+    async def actions_of(self, organisation_id: str) -> list[PublicAction]:
+        cursor = self.actions.find({"organisation_ids": organisation_id})
+        return [PublicAction.model_validate(d["action"]) async for d in cursor if d.get("action")]
+
+    # --- catalogue ----------------------------------------------------------------------------
+
+    async def put_organisation(self, organisation: Organisation, version: int) -> bool:
+        doc = {"version": version, "organisation": organisation.model_dump(mode="json")}
+        return await self._put_versioned(
+            self.organisations, organisation.organisation_id, version, doc
+        )
+
+    async def all_organisations(self) -> dict[str, Organisation]:
+        return {
+            d["_id"]: Organisation.model_validate(d["organisation"])
+            async for d in self.organisations.find({})
+        }
+
+    async def put_plan(self, plan: PlanVersion) -> bool:
+        doc = {"version": plan.version, "plan": plan.model_dump(mode="json")}
+        return await self._put_versioned(self.plan, "plan", plan.version, doc)
+
+    async def get_plan(self) -> PlanVersion | None:
+        doc = await self.plan.find_one({"_id": "plan"})
+        return PlanVersion.model_validate(doc["plan"]) if doc else None
+
+    @staticmethod
+    async def _put_versioned(collection: Any, key: str, version: int, doc: dict[str, Any]) -> bool:
+        """Store ``doc`` unless a version at least as new is held; True if stored."""
+        try:
+            result = await collection.replace_one(
+                {"_id": key, "version": {"$lt": version}}, doc, upsert=True
+            )
+        except DuplicateKeyError:
+            return False
+        return bool(result.modified_count == 1 or result.upserted_id is not None)

@@ -1,0 +1,151 @@
+"""Test and benchmark helpers: example plan, actions from the relevance set, envelopes."""
+
+import csv
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from htk_contracts.actions import ActionPublished, ActionUpdated, ActionWithdrawn, PublicAction
+from htk_contracts.catalogue import Names, Organisation, PlanLevel, PlanNode, PlanVersion
+from htk_contracts.envelope import Envelope, new_envelope
+from htk_search.analysis import analyser
+from htk_search.backends.base import SearchBackend
+from htk_search.engine import SearchEngine
+from htk_search.geography import load_geography
+
+REPO = Path(__file__).resolve().parents[4]
+DATA_DIR = REPO / "data"
+
+
+def example_plan(path: Path = DATA_DIR / "plan" / "example-plan.csv") -> PlanVersion:
+    levels = {1: PlanLevel.PRIORITY, 2: PlanLevel.SUB_GOAL, 3: PlanLevel.MEASURE}
+    with path.open(encoding="utf-8") as f:
+        nodes = [
+            PlanNode(
+                code=row["code"],
+                level=levels[row["code"].count(".") + 1],
+                name=Names(fi=row["name_fi"], sv=row["name_sv"], en=row["name_en"]),
+                example=row["example"] == "yes",
+            )
+            for row in csv.DictReader(f)
+        ]
+    return PlanVersion(
+        version=1,
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        change="test",
+        example=True,
+        nodes=nodes,
+    )
+
+
+def public_action(
+    action_id: str,
+    *,
+    version: int = 1,
+    title: str = "Toiminta",
+    summary: str = "Kuvaus",
+    reduction: str = "Vähentää eroja",
+    measures: list[str] | None = None,
+    org: str = "org-oulu",
+    lang: str = "fi",
+    when: datetime | None = None,
+    **extra: Any,
+) -> PublicAction:
+    measures = measures or ["1.1.1"]
+    at = when or datetime(2025, 1, 1, tzinfo=UTC)
+    return PublicAction(
+        action_id=action_id,
+        version=version,
+        title=title,
+        summary=summary,
+        inequality_reduction=reduction,
+        language=lang,  # type: ignore[arg-type]
+        state=extra.pop("state", "ongoing"),
+        organisation_id=org,
+        plan_version=1,
+        measures=measures,
+        sub_goals=sorted({m.rsplit(".", 1)[0] for m in measures}),
+        priorities=sorted({m.split(".", 1)[0] for m in measures}),
+        published_at=at,
+        updated_at=at,
+        confirmed_at=at,
+        **extra,
+    )
+
+
+@dataclass
+class RelevanceSet:
+    organisations: dict[str, Organisation]
+    actions: list[PublicAction]
+    queries: list[dict[str, Any]] = field(default_factory=list)
+
+
+def relevance_set(directory: Path) -> RelevanceSet:
+    data = tomllib.loads((directory / "actions.toml").read_text(encoding="utf-8"))
+    organisations = {
+        o["id"]: Organisation(
+            organisation_id=o["id"],
+            name_fi=o["name_fi"],
+            name_sv=o.get("name_sv"),
+            type=o["type"],
+            status="approved",  # type: ignore[arg-type]
+        )
+        for o in data["organisation"]
+    }
+    actions = []
+    for n, a in enumerate(data["action"]):
+        actions.append(
+            public_action(
+                a["id"],
+                title=a["title"],
+                summary=a["summary"],
+                reduction=a["reduction"],
+                measures=a["measures"],
+                org=a["org"],
+                lang=a["lang"],
+                when=datetime(2024, 1 + n % 12, 1 + n % 27, tzinfo=UTC),
+                state=a["state"],
+                national=a.get("national", False),
+                counties=a.get("counties", []),
+                municipalities=a.get("municipalities", []),
+                target_groups=a.get("targets", []),
+                inequality_dimensions=a.get("dims", []),
+                start_date=date(a["start"], 1, 1) if "start" in a else None,
+                end_date=date(a["end"], 12, 31) if "end" in a else None,
+            )
+        )
+    queries = tomllib.loads((directory / "queries.toml").read_text(encoding="utf-8"))["query"]
+    return RelevanceSet(organisations=organisations, actions=actions, queries=queries)
+
+
+def engine_for(
+    backend: SearchBackend, organisations: dict[str, Organisation] | None = None
+) -> SearchEngine:
+    engine = SearchEngine(backend, analyser(), load_geography(DATA_DIR))
+    engine.organisations = dict(organisations or {})
+    engine.plan = example_plan()
+    return engine
+
+
+def envelope(
+    kind: str, action: PublicAction | None = None, *, action_id: str = "", version: int = 1
+) -> Envelope[dict[str, Any]]:
+    data: Any
+    if kind == "published" and action:
+        data, version, action_id = ActionPublished(action=action), action.version, action.action_id
+    elif kind == "updated" and action:
+        data, version, action_id = ActionUpdated(action=action), action.version, action.action_id
+    else:
+        data = ActionWithdrawn(
+            action_id=action_id, organisation_id="org-oulu", at=datetime.now(UTC)
+        )
+    e = new_envelope(
+        source="/test",
+        type=f"fi.htk.action.{kind}.v1",
+        subject=action_id,
+        aggregateversion=version,
+        data=data.model_dump(mode="json"),
+    )
+    return Envelope[dict[str, Any]].model_validate(e.model_dump())

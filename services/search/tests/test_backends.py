@@ -1,0 +1,223 @@
+"""Behaviour every backend shares: the same cases run on tantivy and on Elasticsearch."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from htk_contracts.actions import PublicAction
+from htk_contracts.catalogue import Organisation
+from htk_search.backends.base import QueryError, SearchBackend
+from htk_search.engine import SearchEngine
+from htk_search.testing import engine_for, public_action
+
+ORGS = {
+    "org-oulu": Organisation(
+        organisation_id="org-oulu", name_fi="Oulun kaupunki", type="municipality", status="approved"
+    ),  # type: ignore[arg-type]
+    "org-mll": Organisation(
+        organisation_id="org-mll",
+        name_fi="Mannerheimin Lastensuojeluliitto",
+        type="ngo",
+        status="approved",
+    ),  # type: ignore[arg-type]
+}
+
+
+def sample_actions() -> list[PublicAction]:
+    base = datetime(2025, 1, 1, tzinfo=UTC)
+    return [
+        public_action(
+            "a-oulu",
+            title="Yksinäisyyden torjunta Oulussa",
+            municipalities=["564"],
+            when=base,
+            target_groups=["older_people"],
+            start_date=date(2024, 3, 1),
+        ),
+        public_action(
+            "a-county",
+            title="Yksinäisyys kotihoidon asiakkailla",
+            counties=["19"],
+            when=base + timedelta(days=1),
+            measures=["1.1.1", "3.1.1"],
+            state="planned",
+        ),
+        public_action(
+            "a-national",
+            title="Valtakunnallinen yksinäisyyden ehkäisy",
+            national=True,
+            org="org-mll",
+            when=base + timedelta(days=2),
+        ),
+        public_action(
+            "a-helsinki",
+            title="Yksinäisyys Helsingissä",
+            municipalities=["091"],
+            when=base + timedelta(days=3),
+            measures=["2.1.2"],
+        ),
+        public_action(
+            "a-other",
+            title="Liikuntapaikat kouluille",
+            municipalities=["564"],
+            when=base + timedelta(days=4),
+            measures=["2.1.2"],
+            summary="Pumptrack ja ulkokuntosalit",
+        ),
+    ]
+
+
+async def indexed(backend: SearchBackend) -> SearchEngine:
+    engine = engine_for(backend, ORGS)
+    for action in sample_actions():
+        await backend.upsert(engine.document(action))
+    return engine
+
+
+async def replay(actions: list[PublicAction]) -> AsyncIterator[PublicAction]:
+    for action in actions:
+        yield action
+
+
+def ids(result) -> set[str]:  # type: ignore[no-untyped-def]
+    return {hit.action_id for hit in result.hits}
+
+
+async def test_facet_filters_and_counts(backend: SearchBackend) -> None:
+    engine = await indexed(backend)
+    result = await engine.search("yksinäisyys", {})
+    assert ids(result) == {"a-oulu", "a-county", "a-national", "a-helsinki"}
+    counts = {f.value: f.count for f in result.facets["measure"]}
+    assert counts == {"1.1.1": 3, "3.1.1": 1, "2.1.2": 1}
+    assert {f.value: f.count for f in result.facets["organisation_type"]} == {
+        "municipality": 3,
+        "ngo": 1,
+    }
+    labels = {f.value: f.label for f in result.facets["county"]}
+    assert labels["19"] == "Pohjois-Pohjanmaan hyvinvointialue"
+
+    planned = await engine.search("yksinäisyys", {"state": ["planned"]})
+    assert ids(planned) == {"a-county"}
+    combined = await engine.search("", {"measure": ["2.1.2"], "municipality": ["564"]})
+    assert ids(combined) == {"a-other"}
+    by_type = await engine.search("", {"organisation_type": ["ngo"]})
+    assert ids(by_type) == {"a-national"}
+    by_year = await engine.search("", {"year": ["2024"]})
+    assert ids(by_year) == {"a-oulu"}
+
+
+async def test_a_county_action_counts_for_its_municipalities_and_national_for_all(
+    backend: SearchBackend,
+) -> None:
+    engine = await indexed(backend)
+    oulu = await engine.search("yksinäisyys", {"municipality": ["564"]})
+    assert ids(oulu) == {"a-oulu", "a-county", "a-national"}
+    muhos = await engine.search("yksinäisyys", {"municipality": ["494"]})  # in county 19
+    assert ids(muhos) == {"a-county", "a-national"}
+    helsinki = await engine.search("yksinäisyys", {"county": ["90"]})
+    assert ids(helsinki) == {"a-helsinki", "a-national"}
+    county = await engine.search("yksinäisyys", {"county": ["19"]})
+    assert ids(county) == {"a-oulu", "a-county", "a-national"}
+
+
+async def test_unknown_facet_values_name_the_parameter(backend: SearchBackend) -> None:
+    engine = await indexed(backend)
+    for facet, value in [
+        ("municipality", "999"),
+        ("state", "sleeping"),
+        ("measure", "9.9.9"),
+        ("organisation", "org-nobody"),
+        ("year", "20x4"),
+    ]:
+        with pytest.raises(QueryError) as caught:
+            await engine.search("", {facet: [value]})
+        assert caught.value.parameter == facet
+    with pytest.raises(QueryError) as caught:
+        await engine.search('"unclosed', {})
+    assert caught.value.parameter == "q"
+
+
+async def test_sort_by_date_and_relevance(backend: SearchBackend) -> None:
+    engine = await indexed(backend)
+    newest = await engine.search("", {}, sort="date")
+    assert [h.action_id for h in newest.hits] == [
+        "a-other",
+        "a-helsinki",
+        "a-national",
+        "a-county",
+        "a-oulu",
+    ]
+    relevant = await engine.search("yksinäisyys", {}, sort="relevance")
+    scores = [h.score for h in relevant.hits]
+    assert scores == sorted(scores, reverse=True) and scores[0] > 0
+
+
+async def test_highlights_mark_inflected_forms(backend: SearchBackend) -> None:
+    engine = await indexed(backend)
+    result = await engine.search("yksinäisyys", {"municipality": ["564"]})
+    by_id = {h.action_id: h for h in result.hits}
+    assert by_id["a-oulu"].highlights["title"] == "<mark>Yksinäisyyden</mark> torjunta Oulussa"
+
+
+async def test_phrases_and_typos(backend: SearchBackend) -> None:
+    engine = await indexed(backend)
+    assert ids(await engine.search('"yksinäisyyden torjunta"', {})) == {"a-oulu"}
+    assert ids(await engine.search('"torjunta yksinäisyyden"', {})) == set()
+    assert "a-other" in ids(await engine.search("liikuntapaikta", {}))  # one letter wrong
+    assert "a-other" in ids(await engine.search("ulkokuntosali", {}))  # compound, base form
+
+
+async def test_cursor_pages_stay_stable_while_the_index_changes(backend: SearchBackend) -> None:
+    engine = await indexed(backend)
+    first = await engine.search("", {}, sort="date", limit=2)
+    assert first.total == 5 and first.next_cursor
+    # A new action and a withdrawal arrive between pages.
+    await backend.upsert(
+        engine.document(public_action("a-new", title="Uusi", when=datetime(2030, 1, 1, tzinfo=UTC)))
+    )
+    await backend.delete("a-county")
+    seen = [h.action_id for h in first.hits]
+    cursor = first.next_cursor
+    while cursor:
+        page = await engine.search("", {}, sort="date", limit=2, cursor=cursor)
+        seen += [h.action_id for h in page.hits]
+        cursor = page.next_cursor
+    assert seen == ["a-other", "a-helsinki", "a-national", "a-county", "a-oulu"]
+    with pytest.raises(QueryError) as caught:
+        await engine.search("yksinäisyys", {}, sort="date", limit=2, cursor=first.next_cursor)
+    assert caught.value.parameter == "cursor"
+    with pytest.raises(QueryError):
+        await engine.search("", {}, sort="date", cursor="not-a-cursor")
+
+
+async def test_similar_actions_and_suggestions(backend: SearchBackend) -> None:
+    engine = await indexed(backend)
+    source = public_action(
+        "a-source", title="Yksinäisyyden torjunta ikäihmisille", municipalities=["564"]
+    )
+    similar = await engine.similar(source, 3)
+    assert similar.hits and similar.hits[0].action_id == "a-oulu"
+    assert "a-source" not in ids(similar)
+    suggestions = await engine.suggest("yksinäisyyden to", 5)
+    assert ("Yksinäisyyden torjunta Oulussa", "title") in [(s.text, s.kind) for s in suggestions]
+    orgs = await engine.suggest("mannerh", 5)
+    assert [(s.value, s.kind) for s in orgs] == [("org-mll", "organisation")]
+    measures = await engine.suggest("ikäihmisten kohtaa", 5)
+    assert ("1.1.1", "measure") in [(s.value, s.kind) for s in measures]
+
+
+async def test_rebuild_equals_the_live_index(backend: SearchBackend) -> None:
+    engine = await indexed(backend)
+    live = await backend.versions()
+    live_facets = (await engine.search("", {})).facets
+    live_hits = [h.action_id for h in (await engine.search("yksinäisyys", {})).hits]
+    done: list[int] = []
+    count = await engine.rebuild(replay(sample_actions()), done.append)
+    assert count == len(live) == 5 and done[-1] == 5
+    assert await backend.versions() == live
+    assert (await engine.search("", {})).facets == live_facets
+    assert [h.action_id for h in (await engine.search("yksinäisyys", {})).hits] == live_hits
+    # The switched index takes writes.
+    await backend.delete("a-oulu")
+    assert "a-oulu" not in await backend.versions()

@@ -1,0 +1,253 @@
+"""The search service over HTTP: projection of events, catalogue read copies, reindex, errors.
+
+Runs against the session's SecantusDB (read copies) and each backend.
+"""
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from faststream.kafka import KafkaBroker
+
+from htk_cli.search import reindex as cli_reindex
+from htk_contracts.catalogue import Organisation
+from htk_contracts.envelope import Envelope, new_envelope
+from htk_contracts.topics import Topic
+from htk_runtime.service import Service
+from htk_runtime.testing import eventually, running
+from htk_search.main import create_service
+from htk_search.reindex import job_status, queue_job
+from htk_search.settings import SearchSettings
+from htk_search.testing import DATA_DIR, envelope, public_action
+
+
+@pytest.fixture(params=["tantivy", "elasticsearch"])
+async def search_service(
+    request: pytest.FixtureRequest,
+    service_env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[tuple[Service, httpx.AsyncClient]]:
+    monkeypatch.setenv("HTK_SEARCH_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("HTK_SEARCH_DATA_DIR", str(DATA_DIR))
+    monkeypatch.setenv("HTK_REINDEX_POLL_SECONDS", "0.1")
+    monkeypatch.setenv("HTK_SEARCH_BACKEND", request.param)
+    # Fed directly here; test_events_from_the_broker_are_searchable covers the consumer.
+    monkeypatch.setenv("HTK_SEARCH_CONSUME_EVENTS", "false")
+    if request.param == "elasticsearch":
+        monkeypatch.setenv("HTK_ELASTICSEARCH_URL", request.getfixturevalue("elasticsearch_url"))
+        monkeypatch.setenv("HTK_ELASTICSEARCH_INDEX", f"svc-{uuid.uuid4().hex[:8]}")
+    service = create_service()
+    async with running(service.app()) as client:
+        yield service, client
+
+
+def organisation_event(org: Organisation, version: int) -> Envelope[dict[str, Any]]:
+    e = new_envelope(
+        source="/catalogue",
+        type="fi.htk.organisation.changed.v1",
+        subject=org.organisation_id,
+        aggregateversion=version,
+        data=org.model_dump(mode="json"),
+    )
+    return Envelope[dict[str, Any]].model_validate(e.model_dump())
+
+
+async def test_the_index_follows_action_versions(
+    search_service: tuple[Service, httpx.AsyncClient],
+) -> None:
+    service, client = search_service
+    projection = service.ctx().state["projection"]
+
+    async def titles(q: str) -> list[str]:
+        body = (await client.get("/search", params={"q": q})).json()
+        return [h["title"] for h in body["hits"]]
+
+    await projection.apply(
+        envelope("published", public_action("a1", version=1, title="Liikuntaa nuorille"))
+    )
+    await projection.apply(
+        envelope("updated", public_action("a1", version=3, title="Liikuntaa kaikille nuorille"))
+    )
+    await projection.apply(
+        envelope("updated", public_action("a1", version=2, title="Vanhentunut otsikko"))
+    )
+    await projection.apply(
+        envelope("updated", public_action("a1", version=3, title="Liikuntaa kaikille nuorille"))
+    )
+    assert await titles("liikunta") == ["Liikuntaa kaikille nuorille"]
+    assert await titles("vanhentunut") == []
+
+    await projection.apply(envelope("withdrawn", action_id="a1", version=4))
+    assert await titles("liikunta") == []
+    await projection.apply(
+        envelope("published", public_action("a1", version=3, title="Liikuntaa kaikille nuorille"))
+    )
+    assert await titles("liikunta") == []
+    assert await service.ctx().state["store"].get_action("a1") is None
+
+
+async def test_organisation_changes_reach_indexed_actions(
+    search_service: tuple[Service, httpx.AsyncClient],
+) -> None:
+    service, client = search_service
+    projection = service.ctx().state["projection"]
+    catalogue = service.ctx().state["catalogue"]
+    await projection.apply(
+        envelope("published", public_action("a2", title="Perhekahvila", org="org-x"))
+    )
+    unknown_yet = (await client.get("/search", params={"organisation_type": "ngo"})).json()
+    assert unknown_yet["total"] == 0
+    org = Organisation(
+        organisation_id="org-x", name_fi="Lähiön perheyhdistys", type="ngo", status="approved"
+    )  # type: ignore[arg-type]
+    await catalogue.apply_organisation(organisation_event(org, 1))
+    body = (
+        await client.get("/search", params={"organisation_type": "ngo", "organisation": "org-x"})
+    ).json()
+    assert [h["action_id"] for h in body["hits"]] == ["a2"]
+    assert body["hits"][0]["organisation_name"] == "Lähiön perheyhdistys"
+    by_name = (await client.get("/search", params={"q": "perheyhdistys"})).json()
+    assert [h["action_id"] for h in by_name["hits"]] == ["a2"]
+    suggestions = (await client.get("/suggest", params={"q": "lähiön"})).json()["suggestions"]
+    assert {"text": "Lähiön perheyhdistys", "kind": "organisation", "value": "org-x"} in suggestions
+
+
+async def test_reindex_job_rebuilds_an_equal_index(
+    search_service: tuple[Service, httpx.AsyncClient],
+) -> None:
+    service, client = search_service
+    ctx = service.ctx()
+    projection = ctx.state["projection"]
+    for n in range(12):
+        await projection.apply(
+            envelope("published", public_action(f"r{n}", title=f"Yksinäisyyden torjunta {n}"))
+        )
+    await projection.apply(envelope("withdrawn", action_id="r3", version=2))
+    backend = ctx.state["engine"].backend
+    live = await backend.versions()
+    before = (await client.get("/search", params={"q": "yksinäisyys", "limit": 100})).json()
+
+    job_id = await queue_job(ctx.state["store"])
+    job = await eventually(lambda: _finished(ctx.state["store"], job_id), timeout=30)
+    assert (
+        job["state"] == "done" and job["count"] == 11 and job["total"] == 11 and job["done"] == 11
+    )
+    assert await backend.versions() == live
+    after = (await client.get("/search", params={"q": "yksinäisyys", "limit": 100})).json()
+    assert after["total"] == before["total"] == 11
+    assert {h["action_id"] for h in after["hits"]} == {h["action_id"] for h in before["hits"]}
+    assert after["facets"] == before["facets"]
+
+
+async def _finished(store: Any, job_id: str) -> dict[str, Any] | None:
+    job = await job_status(store, job_id)
+    return job if job and job["state"] in ("done", "failed") else None
+
+
+async def test_user_input_errors_are_422_naming_the_parameter(
+    search_service: tuple[Service, httpx.AsyncClient],
+) -> None:
+    _, client = search_service
+    cases = [
+        ({"q": '"unclosed'}, "q"),
+        ({"limit": 1000}, "limit"),
+        ({"limit": 0}, "limit"),
+        ({"sort": "random"}, "sort"),
+        ({"municipality": "000"}, "municipality"),
+        ({"measure": "1.1"}, "measure"),
+        ({"target_group": "aliens"}, "target_group"),
+        ({"year": "next"}, "year"),
+        ({"cursor": "!!!"}, "cursor"),
+        ({"q": "x" * 501}, "q"),
+        ({"q": " ".join(["sana"] * 40)}, "q"),
+    ]
+    for params, field in cases:
+        response = await client.get("/search", params=params)
+        assert response.status_code == 422, (params, response.text)
+        assert response.json()["errors"][0]["field"] == field, params
+    for weird in ["*", "AND OR", "title:", "((", "\\", "ä-ö-", "'", "-", "~2", "🙂"]:
+        response = await client.get("/search", params={"q": weird})
+        assert response.status_code == 200, (weird, response.text)
+    too_long = await client.post("/similar", json={"text": "x", "limit": 500})
+    assert too_long.json()["errors"][0]["field"] == "limit"
+    missing = await client.get("/actions/nope/similar")
+    assert missing.status_code == 404
+    assert (await client.get("/suggest", params={"limit": 99})).json()["errors"][0][
+        "field"
+    ] == "limit"
+
+
+async def test_events_from_the_broker_are_searchable(
+    service_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HTK_SEARCH_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("HTK_SEARCH_DATA_DIR", str(DATA_DIR))
+    service = create_service()
+    producer = KafkaBroker(service_env["HTK_KAFKA_BOOTSTRAP_SERVERS"])
+    async with running(service.app()) as client, producer:
+        await producer.start()
+        org = Organisation(
+            organisation_id="org-k", name_fi="Kylätoimikunta", type="ngo", status="approved"
+        )  # type: ignore[arg-type]
+        events = [
+            (Topic.CATALOGUE_ORGANISATIONS, organisation_event(org, 1)),
+            (
+                Topic.SUBMISSIONS_ACTIONS,
+                envelope("published", public_action("k1", title="Kyläkahvila", org="org-k")),
+            ),
+        ]
+        for topic, event in events:
+            await producer.publish(
+                event.model_dump_json().encode(), topic, key=event.subject.encode()
+            )
+
+        async def found() -> dict[str, Any] | None:
+            body = (
+                await client.get("/search", params={"q": "kyläkahvila", "organisation_type": "ngo"})
+            ).json()
+            return body if body["total"] == 1 else None
+
+        body = await eventually(found, timeout=30)
+        assert body["hits"][0]["organisation_name"] == "Kylätoimikunta"
+
+
+async def test_htk_search_reindex_shows_progress_and_count(
+    search_service: tuple[Service, httpx.AsyncClient], capsys: pytest.CaptureFixture[str]
+) -> None:
+    service, client = search_service
+    projection = service.ctx().state["projection"]
+    for n in range(5):
+        await projection.apply(envelope("published", public_action(f"c{n}", title=f"Kerho {n}")))
+    live = await service.ctx().state["engine"].backend.versions()
+    assert await cli_reindex(SearchSettings(), timeout=30) == 0
+    out = capsys.readouterr().out
+    assert "5/5 100%" in out and "Done: the new index holds 5 actions." in out
+    assert await service.ctx().state["engine"].backend.versions() == live
+    assert (await client.get("/search", params={"q": "kerho"})).json()["total"] == 5
+
+
+async def test_similar_actions_over_http(search_service: tuple[Service, httpx.AsyncClient]) -> None:
+    service, client = search_service
+    projection = service.ctx().state["projection"]
+    await projection.apply(
+        envelope("published", public_action("s1", title="Yksinäisyyden torjunta ikäihmisille"))
+    )
+    await projection.apply(
+        envelope("published", public_action("s2", title="Ikäihmisten yksinäisyys kotihoidossa"))
+    )
+    await projection.apply(
+        envelope(
+            "published", public_action("s3", title="Pyöräilyreitit kouluille", measures=["2.1.1"])
+        )
+    )
+    body = (await client.get("/actions/s1/similar")).json()
+    assert body["hits"][0]["action_id"] == "s2"
+    assert "s1" not in [h["action_id"] for h in body["hits"]]
+    draft = await client.post(
+        "/similar", json={"text": "Yksinäisten ikäihmisten kerho", "exclude": ["s2"]}
+    )
+    assert draft.json()["hits"][0]["action_id"] == "s1"
