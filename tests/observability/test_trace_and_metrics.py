@@ -8,7 +8,7 @@ import pytest
 import pytest_asyncio
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExportResult
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import SpanKind, StatusCode
 from prometheus_client.parser import text_string_to_metric_families
 
 from htk_cli.main import main as htk
@@ -73,17 +73,20 @@ async def walked(
                 return any(h["action_id"] == action_id for h in found.json()["hits"])
 
             async def counted() -> bool:
+                # Other tests' actions share the session's topic, so at least this one.
                 rows = (await gateway.get("/api/v1/coverage")).json()["rows"]
-                return any(r["code"] == "1.1.1" and int(r["actions"]) == 1 for r in rows)
+                return any(r["code"] == "1.1.1" and int(r["actions"]) >= 1 for r in rows)
 
             await eventually(searchable, timeout=60)
-            await eventually(counted, timeout=60)
 
             async def both_consumers_traced() -> bool:
                 names = {s.name for s in _span_recorder.trace(trace_id)}
                 return {f"search handle {ACTIONS}", f"reporting handle {ACTIONS}"} <= names
 
-            await eventually(both_consumers_traced, timeout=30)
+            # Reporting works through the session's earlier events first: wait for the span of
+            # this publication rather than for a total.
+            await eventually(both_consumers_traced, timeout=150)
+            await eventually(counted, timeout=30)
             spans = _span_recorder.trace(trace_id)
         finally:
             _span_recorder.active = False
@@ -151,6 +154,7 @@ async def test_one_publication_is_one_trace_from_the_gateway_to_both_consumers(
         path = chain(consumer, spans)
         assert path[1] == f"{ACTIONS} process"
         assert relayed.name in path and handler.name in path
+        assert consumer.status.status_code != StatusCode.ERROR
         # the consumer's own database work is part of the same trace
         assert any(
             s.kind == SpanKind.CLIENT
