@@ -26,12 +26,17 @@ from deploy_facts import (
 )
 from pydantic import SecretStr
 
+from htk_runtime.telemetry import environment_variables
+
 KAFKA_SETTING = re.compile(r"^HTK_KAFKA_")
 PUBLIC_URL = "HTK_PUBLIC_URL"  # the platform's address for people
 # Addresses for people, not for the service to call; every other *_URL names a service.
 PEOPLE_URLS = {PUBLIC_URL, "HTK_REPORTING_LICENCE_URL"}
 INTERPOLATION = re.compile(r"\$\{([A-Z0-9_]+)(:?[-?][^}]*)?\}")
 FROM_ENV_FILE = re.compile(r"envfile\.([A-Z0-9_]+)")
+# OpenTelemetry's standard variables, read by htk_runtime.telemetry in every service: optional,
+# so a manifest may set them or not, but a misspelt one is still caught.
+TELEMETRY = environment_variables()
 
 
 def placeholders(value: str) -> str:
@@ -47,7 +52,7 @@ def expected_env(facts: ServiceFacts) -> set[str]:
 def diff(expected: set[str], actual: set[str]) -> dict[str, list[str]]:
     return {
         "read by the service but not set": sorted(expected - actual),
-        "set but not read by the service": sorted(actual - expected),
+        "set but not read by the service": sorted(actual - expected - TELEMETRY),
     }
 
 

@@ -89,6 +89,26 @@ def test_ready_and_an_action_reaches_search_and_coverage(running_platform: Launc
         poll(found)
 
         poll(lambda: counted_under(client, "1") == 1 and counted_under(client, "1.1.1") == 1)
+
+        # The publication's trace, from the services' own trace files, crosses every process.
+        trace_id = published.headers["traceresponse"].split("-")[1]
+
+        def traced() -> str | bool:
+            shown = subprocess.run(
+                [sys.executable, "-m", "htk_cli.main", "trace", trace_id],
+                env={**os.environ, **running_platform.env},
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+                timeout=30,
+            ).stdout
+            wanted = ("search handle", "reporting handle", "outbox relay", "POST /actions/")
+            return all(w in shown for w in wanted) and shown
+
+        tree = poll(traced, timeout=30, interval=1)
+        assert {"gateway", "submissions", "search", "reporting"} <= set(
+            tree.splitlines()[0].split("services: ")[1].split(", ")
+        )
         bad = client.post("/api/v1/actions", json={**ACTION, "measures": []})
         assert bad.status_code == 422
         assert bad.json()["errors"][0]["field"] == "measures"

@@ -88,6 +88,8 @@ def service_env(
         "HTK_MONGO_URI": mongo_uri(s.host, s.mongo_port),
         "HTK_ENVIRONMENT": "development",
         "HTK_TOKEN_PUBLIC_KEY": keys[1],
+        # Spans to a local file (no collector), printed by `htk trace <id>`; OTEL_* may override.
+        "HTK_TRACE_FILE": str(var / "traces" / f"{name}.jsonl"),
     }
     if name == "catalogue":
         data = s.data_dir.resolve()
@@ -212,7 +214,7 @@ def up(settings: LauncherSettings, *, dev_open_writes: bool = False) -> int:
         platform.start()
         say("")
         say(f"HTK platform is running: http://{settings.host}:{settings.gateway_port}/")
-        say(f"Logs: {platform.logs}/   Stop with Ctrl-C.")
+        say(f"Logs: {platform.logs}/   Traces: htk trace <trace id>   Stop with Ctrl-C.")
         say(
             "Sign in locally: `uv run htk admin create --email you@example.org` makes you a "
             f"coordinator; then enter the address at http://{settings.host}:"

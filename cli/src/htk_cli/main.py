@@ -4,7 +4,7 @@
 import argparse
 import sys
 
-from htk_cli import admin, catalogue, demo, dlt, plan, reporting, search
+from htk_cli import admin, catalogue, demo, dlt, plan, reporting, search, trace
 from htk_cli.launcher import up
 from htk_cli.settings import LauncherSettings
 
@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         "plan": plan,
         "reporting": reporting,
         "search": search,
+        "trace": trace,
     }
     for module in groups.values():
         module.register(commands)

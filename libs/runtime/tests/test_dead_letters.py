@@ -8,6 +8,7 @@ from faststream.kafka.annotations import KafkaMessage
 from htk_contracts.envelope import Envelope, new_envelope
 from htk_contracts.topics import dead_letter_topic
 from htk_runtime.consumer import PoisonMessage, subscribe
+from htk_runtime.metrics import metrics_of
 from htk_runtime.settings import ServiceSettings
 from htk_runtime.testing import eventually
 
@@ -63,6 +64,13 @@ async def test_a_poison_message_goes_to_the_dead_letters_and_the_consumer_carrie
         assert {body for body, _ in dead} >= {b"not json at all"}
         assert all(headers["htk-original-topic"] == topic for _, headers in dead)
         assert any("can never be applied" in headers["htk-error"] for _, headers in dead)
+        # what the dead-letter alert and the dashboard read
+        metrics = metrics_of(broker, settings.service_name)
+        consumed = metrics.events_consumed
+        assert consumed.labels("dlt-test", topic, "dead_letter")._value.get() == 2
+        assert consumed.labels("dlt-test", topic, "applied")._value.get() == 1
+        published = metrics.events_published.labels("dlt-test", dead_letter_topic(topic))
+        assert published._value.get() == 2
     finally:
         await broker.stop()
 

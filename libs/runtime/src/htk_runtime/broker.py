@@ -4,6 +4,7 @@ import logging
 from typing import Any
 
 from faststream.kafka import KafkaBroker
+from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 
 from htk_runtime.settings import ServiceSettings
 
@@ -17,6 +18,8 @@ def make_broker(settings: ServiceSettings) -> KafkaBroker:
         graceful_timeout=settings.shutdown_grace_seconds,
         logger=logging.getLogger(f"htk.{settings.service_name}.broker"),
         log_level=logging.DEBUG,
+        # Publish and process spans, the trace context carried in the Kafka headers.
+        middlewares=[KafkaTelemetryMiddleware()],
     )
 
 

@@ -3,11 +3,16 @@
 A message that can never be processed (not JSON, not an envelope, data that fails its schema)
 goes to ``<topic>.dlt`` with the error, and the consumer carries on. Any other failure (database
 away, say) is retried: the offset is not committed, so the message comes again.
+
+Each message is handled inside the trace its publisher started (FastStream's telemetry middleware
+reads the context from the Kafka headers) and counted by topic and outcome; an applied event also
+records its delay since the change that made it (``htk_event_delay_seconds``).
 """
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from faststream import AckPolicy
@@ -18,7 +23,9 @@ from pydantic import ValidationError
 from htk_contracts.envelope import Envelope
 from htk_contracts.topics import dead_letter_topic
 from htk_runtime.broker import consumer_options
+from htk_runtime.metrics import metrics_of
 from htk_runtime.settings import ServiceSettings
+from htk_runtime.telemetry import tracer
 
 log = logging.getLogger(__name__)
 
@@ -42,26 +49,66 @@ def consume(
     group would make each join rebalance the others (11 s instead of 3 s on tansu for three).
     """
 
+    metrics = metrics_of(broker, settings.service_name)
+    service = settings.service_name
+
     async def on_message(message: KafkaMessage) -> None:
         topic = str(getattr(message.raw_message, "topic", ""))
         handler = handlers[topic]
-        try:
-            envelope = Envelope[dict[str, Any]].model_validate_json(message.body)
-        except ValidationError as exc:
-            await _dead_letter(broker, topic, message, exc)
-            return
-        try:
-            await handler(envelope)
-        except (ValidationError, PoisonMessage) as exc:
-            await _dead_letter(broker, topic, message, exc)
-        except Exception:
-            log.exception("event handling failed, will retry", extra={"topic": topic})
-            await asyncio.sleep(retry_delay)
-            raise
+        consumed = metrics.events_consumed
+        with tracer().start_as_current_span(
+            f"{service} handle {topic}",
+            attributes={"htk.service": service, "messaging.destination.name": topic},
+        ) as span:
+            try:
+                envelope = Envelope[dict[str, Any]].model_validate_json(message.body)
+            except ValidationError as exc:
+                await _dead_letter(broker, topic, message, exc)
+                consumed.labels(service, topic, "dead_letter").inc()
+                return
+            span.set_attributes(
+                {"cloudevents.event_id": envelope.id, "cloudevents.event_type": envelope.type}
+            )
+            try:
+                await handler(envelope)
+            except (ValidationError, PoisonMessage) as exc:
+                await _dead_letter(broker, topic, message, exc)
+                consumed.labels(service, topic, "dead_letter").inc()
+                return
+            except Exception:
+                consumed.labels(service, topic, "retry").inc()
+                log.exception("event handling failed, will retry", extra={"topic": topic})
+                await asyncio.sleep(retry_delay)
+                raise
+            consumed.labels(service, topic, "applied").inc()
+            delay = (datetime.now(UTC) - envelope.time).total_seconds()
+            metrics.event_delay.labels(service, topic).observe(max(delay, 0.0))
 
     broker.subscriber(*handlers, ack_policy=AckPolicy.NACK_ON_ERROR, **consumer_options(settings))(
         on_message
     )
+
+
+async def consumer_lag(broker: KafkaBroker) -> dict[tuple[str, int], int]:
+    """Messages not yet processed, per (topic, partition) assigned to this process's consumers.
+
+    The committed offset is what the group has finished; before its first commit, the position.
+    """
+    lag: dict[tuple[str, int], int] = {}
+    for subscriber in broker.subscribers:
+        consumer = getattr(subscriber, "consumer", None)
+        if consumer is None:
+            continue
+        partitions = list(consumer.assignment())
+        if not partitions:
+            continue
+        ends = await consumer.end_offsets(partitions)
+        for tp in partitions:
+            done = await consumer.committed(tp)
+            if done is None:
+                done = await asyncio.wait_for(consumer.position(tp), 2.0)
+            lag[(tp.topic, tp.partition)] = max(ends[tp] - done, 0)
+    return lag
 
 
 def subscribe(

@@ -1,10 +1,16 @@
-"""JSON structured logging: one object per line, ready for any log collector."""
+"""JSON structured logging: one object per line, ready for any log collector.
+
+Every line carries ``trace_id`` and ``span_id`` of the span active when it was logged (null
+outside any trace), so a line leads to its trace in Jaeger or ``htk trace`` and back.
+"""
 
 import json
 import logging
 import sys
 from datetime import UTC, datetime
 from typing import Any
+
+from opentelemetry import trace
 
 _RESERVED = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
     "message",
@@ -25,6 +31,7 @@ class JsonFormatter(logging.Formatter):
             "service": self.service,
             "logger": record.name,
             "message": record.getMessage(),
+            **trace_ids(),
         }
         for key, value in record.__dict__.items():
             if key not in _RESERVED and not key.startswith("_"):
@@ -32,6 +39,13 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+def trace_ids() -> dict[str, str | None]:
+    context = trace.get_current_span().get_span_context()
+    if not context.is_valid:
+        return {"trace_id": None, "span_id": None}
+    return {"trace_id": f"{context.trace_id:032x}", "span_id": f"{context.span_id:016x}"}
 
 
 def configure_logging(service: str, level: str = "INFO") -> None:

@@ -8,6 +8,11 @@ they hold, so a duplicate changes nothing.
 
 Only one relay per database publishes at a time (a lease document), so running several replicas
 of a service does not multiply events or reorder them.
+
+Tracing: ``Outbox.add`` stores the active trace context in the envelope (``traceparent``, the
+CloudEvents distributed tracing extension), and the relay publishes each event in a span that is a
+child of it, so the trace of a request continues through the broker into every consumer however
+late the relay sends it.
 """
 
 import asyncio
@@ -27,6 +32,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from htk_contracts.envelope import Envelope
+from htk_runtime.telemetry import context_from_traceparent, current_traceparent, tracer, untraced
 
 log = logging.getLogger(__name__)
 
@@ -50,20 +56,26 @@ class Outbox:
         topic: str,
         envelope: Envelope[Any],
     ) -> None:
-        # An ObjectId made here grows monotonically within this process, so sorting by _id
-        # relays events in the order they were written.
-        await self.collection.insert_one(
-            {
-                "_id": ObjectId(),
-                "event_id": envelope.id,
-                "topic": topic,
-                "key": envelope.subject,
-                "event": envelope.model_dump(mode="json"),
-                "created_at": datetime.now(UTC),
-                "sent_at": None,
-            },
-            session=session,
-        )
+        with tracer().start_as_current_span(
+            f"outbox add {topic}",
+            attributes={"messaging.destination.name": topic, "cloudevents.event_id": envelope.id},
+        ):
+            if envelope.traceparent is None:
+                envelope = envelope.model_copy(update={"traceparent": current_traceparent()})
+            # An ObjectId made here grows monotonically within this process, so sorting by _id
+            # relays events in the order they were written.
+            await self.collection.insert_one(
+                {
+                    "_id": ObjectId(),
+                    "event_id": envelope.id,
+                    "topic": topic,
+                    "key": envelope.subject,
+                    "event": envelope.model_dump(mode="json"),
+                    "created_at": datetime.now(UTC),
+                    "sent_at": None,
+                },
+                session=session,
+            )
 
     def notify(self) -> None:
         """Wake the relay now instead of at its next poll (call after the transaction commits)."""
@@ -76,6 +88,19 @@ class Outbox:
 
     async def backlog(self) -> int:
         return await self.collection.count_documents({"sent_at": None})
+
+
+async def unsent_stats(db: AsyncDatabase[dict[str, Any]]) -> tuple[int, float] | None:
+    """(events not yet sent, age in seconds of the oldest) or None if ``db`` has no outbox."""
+    if not await db.list_collection_names(filter={"name": OUTBOX}):
+        return None
+    unsent = {"sent_at": None}
+    backlog = await db[OUTBOX].count_documents(unsent)
+    oldest = await db[OUTBOX].find_one(
+        unsent, sort=[("sent_at", ASCENDING), ("_id", ASCENDING)], projection={"created_at": 1}
+    )
+    age = (datetime.now(UTC) - oldest["created_at"]).total_seconds() if oldest else 0.0
+    return backlog, max(age, 0.0)
 
 
 class OutboxRelay:
@@ -129,32 +154,48 @@ class OutboxRelay:
 
     async def relay_once(self) -> int:
         """Publish one batch of unsent events; returns how many were sent."""
-        if not await self._hold_lease():
-            return 0
-        batch = await (
-            self.outbox.collection.find({"sent_at": None})
-            .sort("_id", ASCENDING)
-            .limit(self.batch_size)
-        ).to_list()
+        # Polling belongs to no request: traced, every poll would be a trace of its own.
+        with untraced():
+            if not await self._hold_lease():
+                return 0
+            batch = await (
+                self.outbox.collection.find({"sent_at": None})
+                .sort("_id", ASCENDING)
+                .limit(self.batch_size)
+            ).to_list()
         if not batch:
             return 0
         pending = []
         for doc in batch:
-            event = doc["event"]
-            headers = {"content-type": "application/cloudevents+json", "ce_type": event["type"]}
-            if event.get("traceparent"):
-                headers["traceparent"] = event["traceparent"]
-            pending.append(
-                await self.broker.publish(
-                    event, doc["topic"], key=doc["key"].encode(), headers=headers, no_confirm=True
-                )
-            )
+            pending.append(await self._publish(doc))
         # Every send of the batch must be acknowledged before any is marked sent.
         await asyncio.gather(*pending)
-        await self.outbox.collection.update_many(
-            {"_id": {"$in": [d["_id"] for d in batch]}}, {"$set": {"sent_at": datetime.now(UTC)}}
-        )
+        with untraced():
+            await self.outbox.collection.update_many(
+                {"_id": {"$in": [d["_id"] for d in batch]}},
+                {"$set": {"sent_at": datetime.now(UTC)}},
+            )
         return len(batch)
+
+    async def _publish(self, doc: dict[str, Any]) -> Any:
+        event, topic = doc["event"], doc["topic"]
+        headers = {"content-type": "application/cloudevents+json", "ce_type": event["type"]}
+        if event.get("traceparent"):
+            # Replaced by the broker's telemetry with the publish span's context when tracing is
+            # on; kept as it is when tracing is off, so consumers still log the request's trace.
+            headers["traceparent"] = event["traceparent"]
+        with tracer().start_as_current_span(
+            f"outbox relay {topic}",
+            context=context_from_traceparent(event.get("traceparent")),
+            attributes={
+                "messaging.destination.name": topic,
+                "cloudevents.event_id": event["id"],
+                "cloudevents.event_type": event["type"],
+            },
+        ):
+            return await self.broker.publish(
+                event, topic, key=doc["key"].encode(), headers=headers, no_confirm=True
+            )
 
     async def run(self, stopping: asyncio.Event, connected: asyncio.Event) -> None:
         delay = 0.5

@@ -7,6 +7,9 @@ the lifespan ends, workers finish their current batch, the broker lets running h
 The broker connects in the background with retries: a service whose broker is away still starts
 and serves what needs no broker (submissions keep accepting actions into the outbox), and its
 readiness reports the broker as unavailable until it is back.
+
+Observability comes with every service: traces (see :mod:`htk_runtime.telemetry`), Prometheus
+metrics on ``/metrics`` (see :mod:`htk_runtime.metrics`) and JSON logs with trace ids.
 """
 
 import asyncio
@@ -17,18 +20,28 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Response
 from faststream.kafka import KafkaBroker
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from htk_runtime.broker import make_broker
+from htk_runtime.consumer import consumer_lag
 from htk_runtime.errors import install_error_handlers
 from htk_runtime.health import Check, health_router
 from htk_runtime.limits import BodyLimitMiddleware
 from htk_runtime.logging import configure_logging
+from htk_runtime.metrics import (
+    CONTENT_TYPE_LATEST,
+    RequestMetricsMiddleware,
+    ServiceMetrics,
+    bind_broker,
+)
 from htk_runtime.mongo import make_mongo_client
+from htk_runtime.outbox import unsent_stats
 from htk_runtime.settings import ServiceSettings
+from htk_runtime.telemetry import configure_tracing, untraced
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +76,8 @@ class Service:
         openapi_url: str = "/openapi.json",
         body_limit_overrides: dict[str, int] | None = None,
     ) -> None:
+        # Before any client exists: pymongo takes its listeners when a client is made.
+        configure_tracing(settings.service_name)
         self.settings = settings
         self.title = title
         self.openapi_url = openapi_url
@@ -71,6 +86,9 @@ class Service:
         self.broker = (
             broker if broker is not None else (make_broker(settings) if use_broker else None)
         )
+        self.metrics = ServiceMetrics(settings.service_name)
+        if self.broker is not None:
+            bind_broker(self.broker, self.metrics)
         self.on_startup: list[Hook] = []
         self.on_shutdown: list[Hook] = []
         self.workers: list[Worker] = []
@@ -117,7 +135,8 @@ class Service:
 
     def _checks(self) -> dict[str, Check]:
         async def database() -> bool:
-            await self.ctx().mongo.admin.command("ping")
+            with untraced():
+                await self.ctx().mongo.admin.command("ping")
             return True
 
         checks: dict[str, Check] = {"database": database}
@@ -178,6 +197,43 @@ class Service:
             self.context = None
             log.info("service stopped")
 
+    async def _observe_state(self) -> None:
+        """Gauges of state held elsewhere, read when Prometheus scrapes."""
+        ctx, metrics = self.context, self.metrics
+        if ctx is None:
+            return
+        with untraced():
+            try:
+                outbox = await asyncio.wait_for(unsent_stats(ctx.db), 2.0)
+            except Exception as exc:
+                log.warning("outbox not readable for metrics", extra={"error": repr(exc)})
+            else:
+                if outbox is not None:
+                    metrics.outbox_backlog.labels(metrics.service).set(outbox[0])
+                    metrics.outbox_oldest_age.labels(metrics.service).set(outbox[1])
+            if self.broker is not None and ctx.broker_connected.is_set():
+                try:
+                    lag = await asyncio.wait_for(consumer_lag(self.broker), 3.0)
+                except Exception as exc:
+                    log.warning("consumer lag not readable", extra={"error": repr(exc)})
+                else:
+                    # Partitions this process no longer holds drop out of the gauge.
+                    metrics.consumer_lag.clear()
+                    for (topic, partition), messages in lag.items():
+                        metrics.consumer_lag.labels(metrics.service, topic, str(partition)).set(
+                            messages
+                        )
+
+    def _metrics_router(self) -> APIRouter:
+        router = APIRouter(tags=["metrics"])
+
+        @router.get("/metrics", include_in_schema=False)
+        async def metrics() -> Response:
+            await self._observe_state()
+            return Response(self.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
+        return router
+
     def app(self) -> FastAPI:
         app = FastAPI(title=self.title, lifespan=self.lifespan, openapi_url=self.openapi_url)
         install_error_handlers(app)
@@ -186,8 +242,23 @@ class Service:
             limit=self.settings.max_body_bytes,
             overrides=self.body_limit_overrides,
         )
+        app.add_middleware(RequestMetricsMiddleware, metrics=self.metrics)
         app.include_router(health_router(self._checks()))
+        app.include_router(self._metrics_router())
         for router in self.routers:
             app.include_router(router)
         app.state.service = self
+        name = self.settings.service_name
+
+        def name_the_service(span: Any, scope: dict[str, Any]) -> None:
+            # The resource names the process's service; several share one process in tests.
+            if span.is_recording():
+                span.set_attribute("htk.service", name)
+
+        FastAPIInstrumentor.instrument_app(
+            app,
+            excluded_urls="/health/,/metrics",
+            exclude_spans=["receive", "send"],
+            server_request_hook=name_the_service,
+        )
         return app

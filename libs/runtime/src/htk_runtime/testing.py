@@ -16,10 +16,14 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 from fastapi import FastAPI
+from opentelemetry import trace
+from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
+from opentelemetry.sdk.trace import TracerProvider as SdkTracerProvider
 
 from htk_runtime.auth import HEADER, User, generate_keypair, sign
 from htk_runtime.embedded import mongo_uri, start_secantus, start_tansu
 from htk_runtime.processes import free_port
+from htk_runtime.telemetry import configure_tracing
 
 T = TypeVar("T")
 
@@ -76,6 +80,44 @@ def service_env(
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return env
+
+
+class SpanRecorder(SpanProcessor):
+    """Keeps finished spans in memory while a test that asked for them runs."""
+
+    def __init__(self) -> None:
+        self.active = False
+        self.finished: list[ReadableSpan] = []
+
+    def on_end(self, span: ReadableSpan) -> None:
+        if self.active:
+            self.finished.append(span)
+
+    def trace(self, trace_id: int) -> list[ReadableSpan]:
+        return [s for s in self.finished if s.context and s.context.trace_id == trace_id]
+
+
+@pytest.fixture(scope="session")
+def _span_recorder() -> SpanRecorder:
+    configure_tracing("tests")
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, SdkTracerProvider):
+        pytest.skip("tracing is off (OTEL_SDK_DISABLED)")
+    recorder = SpanRecorder()
+    provider.add_span_processor(recorder)
+    return recorder
+
+
+@pytest.fixture
+def spans(_span_recorder: SpanRecorder) -> Iterator[SpanRecorder]:
+    """Every span finished in this process during the test (all services in it share them)."""
+    _span_recorder.finished.clear()
+    _span_recorder.active = True
+    try:
+        yield _span_recorder
+    finally:
+        _span_recorder.active = False
+        _span_recorder.finished.clear()
 
 
 @asynccontextmanager
