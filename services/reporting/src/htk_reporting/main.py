@@ -9,7 +9,7 @@ from htk_reporting.context import Reporting
 from htk_reporting.geography import load_geography
 from htk_reporting.projection import Projection
 from htk_reporting.settings import ReportingSettings
-from htk_runtime.consumer import subscribe
+from htk_runtime.consumer import consume
 from htk_runtime.service import Service, ServiceContext
 
 
@@ -47,9 +47,16 @@ def create_service(settings: ReportingSettings | None = None) -> Service:
         await projection().apply_organisation(envelope)
 
     assert service.broker is not None
-    subscribe(service.broker, settings, Topic.SUBMISSIONS_ACTIONS, on_action)
-    subscribe(service.broker, settings, Topic.CATALOGUE_PLAN, on_plan)
-    subscribe(service.broker, settings, Topic.CATALOGUE_ORGANISATIONS, on_organisation)
+    # One consumer for every topic: one group join, no rebalancing between topics.
+    consume(
+        service.broker,
+        settings,
+        {
+            Topic.SUBMISSIONS_ACTIONS: on_action,
+            Topic.CATALOGUE_PLAN: on_plan,
+            Topic.CATALOGUE_ORGANISATIONS: on_organisation,
+        },
+    )
     return service
 
 

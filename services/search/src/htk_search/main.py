@@ -4,7 +4,7 @@ from typing import Any
 
 from htk_contracts.envelope import Envelope
 from htk_contracts.topics import Topic
-from htk_runtime.consumer import subscribe
+from htk_runtime.consumer import consume
 from htk_runtime.service import Service, ServiceContext
 from htk_runtime.versions import VersionLedger
 from htk_search.analysis import analyser
@@ -66,9 +66,16 @@ def create_service(settings: SearchSettings | None = None) -> Service:
     async def on_plan_event(envelope: Envelope[dict[str, Any]]) -> None:
         await service.ctx().state["catalogue"].apply_plan(envelope)
 
-    subscribe(service.broker, settings, Topic.SUBMISSIONS_ACTIONS, on_action_event)
-    subscribe(service.broker, settings, Topic.CATALOGUE_ORGANISATIONS, on_organisation_event)
-    subscribe(service.broker, settings, Topic.CATALOGUE_PLAN, on_plan_event)
+    # One consumer for every topic: one group join, no rebalancing between topics.
+    consume(
+        service.broker,
+        settings,
+        {
+            Topic.SUBMISSIONS_ACTIONS: on_action_event,
+            Topic.CATALOGUE_ORGANISATIONS: on_organisation_event,
+            Topic.CATALOGUE_PLAN: on_plan_event,
+        },
+    )
     return service
 
 
