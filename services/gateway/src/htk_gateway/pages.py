@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from htk_contracts.search import FACETS
 from htk_gateway import reference
 from htk_gateway.follows import Follows
 from htk_gateway.web import STATIC, read, render, state, viewer
@@ -17,20 +18,7 @@ from htk_runtime.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
 
-SEARCH_FACETS = (
-    "priority",
-    "sub_goal",
-    "measure",
-    "county",
-    "municipality",
-    "organisation_type",
-    "organisation",
-    "target_group",
-    "inequality_dimension",
-    "state",
-    "year",
-    "language",
-)
+SEARCH_FACETS = FACETS
 DOWNLOAD = re.compile(r"/open-data/([\w-]+)\.\{([\w,]+)\}")
 FACET_MESSAGES = {
     "target_group": "target.",

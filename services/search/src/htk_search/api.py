@@ -5,9 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from htk_contracts.search import FACETS
 from htk_runtime.errors import DomainError
 from htk_search.backends.base import QueryError
-from htk_search.documents import FACETS
 from htk_search.engine import SearchEngine
 from htk_search.query import Sort
 from htk_search.schemas import SearchResponse, SuggestResponse

@@ -15,20 +15,6 @@ from htk_search.analysis import Analyser, join, words
 from htk_search.geography import Geography
 
 # Facet name (the query parameter) -> the values an action has.
-FACETS = (
-    "priority",
-    "sub_goal",
-    "measure",
-    "county",
-    "municipality",
-    "organisation_type",
-    "organisation",
-    "target_group",
-    "inequality_dimension",
-    "state",
-    "year",
-    "language",
-)
 # Filters on these also match national actions: a national action is found from every region.
 AREA_FACETS = frozenset({"county", "municipality"})
 TEXT_FIELDS = ("title_raw", "title_lemma", "title_seq", "body_raw", "body_lemma", "body_seq")

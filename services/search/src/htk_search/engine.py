@@ -16,9 +16,10 @@ from htk_contracts.actions import (
     TargetGroup,
 )
 from htk_contracts.catalogue import Organisation, OrganisationType, PlanLevel, PlanVersion
+from htk_contracts.search import FACETS
 from htk_search.analysis import STOPWORDS, Analyser, words
 from htk_search.backends.base import Progress, QueryError, SearchBackend
-from htk_search.documents import FACETS, IndexDocument, build_document
+from htk_search.documents import IndexDocument, build_document
 from htk_search.geography import Geography
 from htk_search.highlight import highlight
 from htk_search.query import (

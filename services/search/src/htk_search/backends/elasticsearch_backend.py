@@ -20,8 +20,9 @@ from typing import Any
 from elasticsearch import AsyncElasticsearch, NotFoundError
 from elasticsearch.helpers import async_streaming_bulk
 
+from htk_contracts.search import FACETS
 from htk_search.backends.base import Page, Progress, QueryError
-from htk_search.documents import AREA_FACETS, FACETS, TEXT_FIELDS, IndexDocument
+from htk_search.documents import AREA_FACETS, TEXT_FIELDS, IndexDocument
 from htk_search.query import FUZZY_WEIGHT, PART_WEIGHT, WEIGHTS, Phrase, Plan, TermGroup
 
 log = logging.getLogger(__name__)

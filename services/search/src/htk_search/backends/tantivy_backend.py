@@ -20,8 +20,9 @@ from typing import Any, cast
 
 import tantivy
 
+from htk_contracts.search import FACETS
 from htk_search.backends.base import Page, Progress, QueryError
-from htk_search.documents import AREA_FACETS, FACETS, TEXT_FIELDS, IndexDocument
+from htk_search.documents import AREA_FACETS, TEXT_FIELDS, IndexDocument
 from htk_search.query import FUZZY_WEIGHT, PART_WEIGHT, WEIGHTS, Phrase, Plan, TermGroup
 
 POINTER = "CURRENT"

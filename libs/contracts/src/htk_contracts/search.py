@@ -1,0 +1,17 @@
+"""The search API's facets: query parameters the gateway passes on and the search service
+filters and counts by."""
+
+FACETS = (
+    "priority",
+    "sub_goal",
+    "measure",
+    "county",
+    "municipality",
+    "organisation_type",
+    "organisation",
+    "target_group",
+    "inequality_dimension",
+    "state",
+    "year",
+    "language",
+)
