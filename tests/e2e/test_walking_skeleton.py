@@ -103,12 +103,17 @@ def test_ready_and_an_action_reaches_search_and_coverage(running_platform: Launc
                 timeout=30,
             ).stdout
             wanted = ("search handle", "reporting handle", "outbox relay", "POST /actions/")
-            return all(w in shown for w in wanted) and shown
+            # Each process writes its spans when they end, so the gateway's request span, which
+            # ends last, may reach the file after the consumers' spans: wait for all of them.
+            services = (
+                set(shown.splitlines()[0].split("services: ")[1].split(", "))
+                if "services: " in shown
+                else set()
+            )
+            everyone = {"gateway", "submissions", "search", "reporting"} <= services
+            return all(w in shown for w in wanted) and everyone and shown
 
-        tree = poll(traced, timeout=30, interval=1)
-        assert {"gateway", "submissions", "search", "reporting"} <= set(
-            tree.splitlines()[0].split("services: ")[1].split(", ")
-        )
+        poll(traced, timeout=30, interval=1)
         bad = client.post("/api/v1/actions", json={**ACTION, "measures": []})
         assert bad.status_code == 422
         assert bad.json()["errors"][0]["field"] == "measures"
