@@ -1,12 +1,13 @@
 """Municipalities and their wellbeing services counties, from the reference data files.
 
-Reporting reads the files itself (not the catalogue's database) because geography changes only
-with a new data release; codes stay text so leading zeros survive ("005").
+Reporting reads the files through the shared loader (not the catalogue's database) because
+geography changes only with a new data release; codes stay text so leading zeros survive.
 """
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from htk_runtime import geography as shared
 
 
 @dataclass(frozen=True)
@@ -19,17 +20,10 @@ class Geography:
         return sorted(m for m, c in self.county_of.items() if c == county)
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
-
-
 def load_geography(data_dir: Path) -> Geography:
-    directory = data_dir / "geography"
-    municipalities = _rows(directory / "municipalities.csv")
-    counties = _rows(directory / "wellbeing_counties.csv")
+    places = shared.load_geography(data_dir / "geography")
     return Geography(
-        county_of={r["code"]: r["county_code"] for r in municipalities},
-        municipality_names={r["code"]: r["name_fi"] for r in municipalities},
-        county_names={r["code"]: r["name_fi"] for r in counties},
+        county_of={code: m.county_code for code, m in places.municipalities.items()},
+        municipality_names={code: m.name_fi for code, m in places.municipalities.items()},
+        county_names={code: c.name_fi for code, c in places.counties.items()},
     )

@@ -1,8 +1,9 @@
 """Municipalities and wellbeing services counties, read from the geography CSVs."""
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from htk_runtime import geography as shared
 
 
 @dataclass(frozen=True)
@@ -25,23 +26,14 @@ class Geography:
 
 
 def load_geography(data_dir: Path) -> Geography:
-    directory = data_dir / "geography"
-    municipality_county: dict[str, str] = {}
-    municipality_names: dict[str, str] = {}
-    with (directory / "municipalities.csv").open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            municipality_county[row["code"]] = row["county_code"]
-            municipality_names[row["code"]] = row["name_fi"]
-    county_names: dict[str, str] = {}
-    with (directory / "wellbeing_counties.csv").open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            county_names[row["code"]] = row["name_fi"]
+    places = shared.load_geography(data_dir / "geography")
+    municipality_county = {code: m.county_code for code, m in places.municipalities.items()}
     by_county: dict[str, set[str]] = {}
     for municipality, county in municipality_county.items():
         by_county.setdefault(county, set()).add(municipality)
     return Geography(
         municipality_county=municipality_county,
         county_municipalities={c: frozenset(m) for c, m in by_county.items()},
-        county_names=county_names,
-        municipality_names=municipality_names,
+        county_names={code: c.name_fi for code, c in places.counties.items()},
+        municipality_names={code: m.name_fi for code, m in places.municipalities.items()},
     )
