@@ -56,26 +56,35 @@ class Outbox:
         topic: str,
         envelope: Envelope[Any],
     ) -> None:
-        with tracer().start_as_current_span(
+        with self._span(topic, envelope):
+            await self.collection.insert_one(self._document(topic, envelope), session=session)
+
+    def entry(self, *, topic: str, envelope: Envelope[Any]) -> dict[str, Any]:
+        """The outbox document for ``envelope``, for a caller that inserts it together with its
+        own documents (see :func:`htk_runtime.mongo.insert_together`) in its transaction."""
+        with self._span(topic, envelope):
+            return self._document(topic, envelope)
+
+    def _span(self, topic: str, envelope: Envelope[Any]) -> Any:
+        return tracer().start_as_current_span(
             f"outbox add {topic}",
             attributes={"messaging.destination.name": topic, "cloudevents.event_id": envelope.id},
-        ):
-            if envelope.traceparent is None:
-                envelope = envelope.model_copy(update={"traceparent": current_traceparent()})
-            # An ObjectId made here grows monotonically within this process, so sorting by _id
-            # relays events in the order they were written.
-            await self.collection.insert_one(
-                {
-                    "_id": ObjectId(),
-                    "event_id": envelope.id,
-                    "topic": topic,
-                    "key": envelope.subject,
-                    "event": envelope.model_dump(mode="json"),
-                    "created_at": datetime.now(UTC),
-                    "sent_at": None,
-                },
-                session=session,
-            )
+        )
+
+    def _document(self, topic: str, envelope: Envelope[Any]) -> dict[str, Any]:
+        if envelope.traceparent is None:
+            envelope = envelope.model_copy(update={"traceparent": current_traceparent()})
+        # An ObjectId made here grows monotonically within this process, so sorting by _id
+        # relays events in the order they were written.
+        return {
+            "_id": ObjectId(),
+            "event_id": envelope.id,
+            "topic": topic,
+            "key": envelope.subject,
+            "event": envelope.model_dump(mode="json"),
+            "created_at": datetime.now(UTC),
+            "sent_at": None,
+        }
 
     def notify(self) -> None:
         """Wake the relay now instead of at its next poll (call after the transaction commits)."""

@@ -11,6 +11,7 @@ from htk_contracts.topics import Topic
 from htk_runtime.consumer import consume
 from htk_runtime.geography import load_geography
 from htk_runtime.mail import make_mailer
+from htk_runtime.mongo import writes_across_collections
 from htk_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_indexes
 from htk_runtime.service import Service, ServiceContext
 from htk_submissions.api import router
@@ -40,7 +41,12 @@ def create_service(settings: SubmissionsSettings | None = None) -> Service:
         await ensure_indexes(ctx.db)
         outbox = Outbox(ctx.db)
         ctx.state["outbox"] = outbox
-        ctx.state["store"] = ActionStore(ctx.db, outbox, review_required=settings.review_required)
+        ctx.state["store"] = ActionStore(
+            ctx.db,
+            outbox,
+            review_required=settings.review_required,
+            writes_in_one_command=await writes_across_collections(ctx.mongo),
+        )
         ctx.state["copies"] = CatalogueCopies(ctx.db)
         ctx.state["similar"] = SimilarActions(settings.search_url)
         ctx.state["geography"] = load_geography(settings.submissions_data_dir / "geography")
