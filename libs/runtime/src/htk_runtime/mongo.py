@@ -52,7 +52,9 @@ async def insert_together(
             [InsertOne(d, namespace=c.full_name) for c, d in inserts], session=session
         )
     except ClientBulkWriteException as exc:
-        for error in exc.write_errors or []:
+        # The details hold each write error as the server's document.
+        errors: list[dict[str, Any]] = exc.details.get("writeErrors") or []
+        for error in errors:
             if error.get("code") == _DUPLICATE_KEY:
                 raise DuplicateKeyError(
                     error.get("errmsg", "duplicate key"), _DUPLICATE_KEY, error
