@@ -11,7 +11,15 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from htk_reporting.contribution import Cells, cell_id, scope_fields, scopes
+from htk_reporting.contribution import (
+    KEY_FIELDS,
+    Cells,
+    cell_id,
+    keeps_key_series,
+    scope_fields,
+    scopes,
+    series_id,
+)
 from htk_reporting.facts import month_of, week_of
 from htk_reporting.geography import Geography
 from htk_reporting.plan import PlanView
@@ -27,8 +35,12 @@ def recount(
     *,
     until: datetime | None = None,
     with_series: bool = True,
+    series_out: Cells | None = None,
 ) -> tuple[Cells, dict[str, dict[str, Any]]]:
-    """Cells and each action's current public log entry, from the log (up to ``until``)."""
+    """Cells and each action's current public log entry, from the log (up to ``until``).
+
+    With ``series_out``, the organisation and municipality series documents go there too.
+    """
     by_action: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for e in entries:
         if e["public_kind"] and (until is None or e["time"] <= until):
@@ -42,11 +54,22 @@ def recount(
         return node_sets[key]
 
     acc: Acc = {}
+    key_acc: Acc = {}
 
-    def add(nodes: frozenset[str], scope: str, fields: dict[str, int], sign: int = 1) -> None:
-        bucket = acc.setdefault(nodes, {}).setdefault(scope, {})
+    def add(
+        nodes: frozenset[str], scope: str, fields: dict[str, int], sign: int = 1, into: Acc = acc
+    ) -> None:
+        bucket = into.setdefault(nodes, {}).setdefault(scope, {})
         for f, v in fields.items():
             bucket[f] = bucket.get(f, 0) + sign * v
+
+    def add_keys(facts: dict[str, Any], at: datetime, sign: int) -> None:
+        nodes = nodes_of(facts)
+        for scope, fields in scope_fields(facts, None, geo).items():
+            if keeps_key_series(scope):
+                keys = {f: v for f, v in fields.items() if f.startswith(KEY_FIELDS)}
+                for period in (week_of(at), month_of(at)):
+                    add(nodes, series_id(scope, period), keys, sign, key_acc)
 
     current: dict[str, dict[str, Any]] = {}
     for action_id, versions in by_action.items():
@@ -61,9 +84,13 @@ def recount(
                 if previous is not None:
                     for scope in scopes(previous, geo):
                         add(nodes_of(previous), scope, step, -1)
+                    if series_out is not None:
+                        add_keys(previous, at, -1)
                 if e["facts"] is not None:
                     for scope in scopes(e["facts"], geo):
                         add(nodes_of(e["facts"]), scope, step)
+                    if series_out is not None:
+                        add_keys(e["facts"], at, 1)
                 previous = e["facts"]
         last = versions[-1]
         current[action_id] = last
@@ -72,6 +99,13 @@ def recount(
             org_type = org_types.get(facts["organisation_id"])
             for scope, fields in scope_fields(facts, org_type, geo).items():
                 add(nodes_of(facts), scope, fields)
+    if series_out is not None:
+        series_out.update(_spread(key_acc))
+    return _spread(acc), current
+
+
+def _spread(acc: Acc) -> Cells:
+    """Per-(node set, scope) sums as per-(node, scope) cells."""
     cells: Cells = {}
     for nodes, per_scope in acc.items():
         for node in nodes:
@@ -79,4 +113,4 @@ def recount(
                 cell = cells.setdefault(cell_id(node, scope), {})
                 for f, v in fields.items():
                     cell[f] = cell.get(f, 0) + v
-    return cells, current
+    return cells

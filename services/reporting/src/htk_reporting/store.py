@@ -8,6 +8,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 LOG = "action_log"  # one entry per action version: the source events
 ACTIONS = "actions"  # each action's current public state and workflow state
 CELLS = "cells"  # live aggregates, one document per (plan node, scope)
+SERIES = "series"  # organisations and municipalities per (plan node, scope, week or month)
 PLAN = "plan"  # the plan version in force (read copy of catalogue.plan.v1)
 ORGANISATIONS = "organisations"  # read copy of catalogue.organisations.v1
 SNAPSHOTS = "snapshots"
@@ -24,6 +25,7 @@ async def ensure_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
     await db[ACTIONS].create_index([("public.organisation_id", ASCENDING)])
     await db[CELLS].create_index([("scope", ASCENDING)])
     await db[CELLS].create_index([("node", ASCENDING)])
+    await db[SERIES].create_index([("cell", ASCENDING), ("kind", ASCENDING)])
     await db[SNAPSHOTS].create_index([("year", ASCENDING), ("frozen_at", DESCENDING)])
     await db[SNAPSHOT_CELLS].create_index([("snapshot_id", ASCENDING), ("scope", ASCENDING)])
     await db[SNAPSHOT_ACTIONS].create_index([("snapshot_id", ASCENDING)])
@@ -33,7 +35,7 @@ def flatten(doc: dict[str, Any]) -> dict[str, int]:
     """A cell document's counters as ``field.key`` -> value (the shape contributions use)."""
     out: dict[str, int] = {}
     for name, value in doc.items():
-        if name in ("_id", "node", "scope", "snapshot_id"):
+        if name in ("_id", "node", "scope", "snapshot_id", "cell", "kind", "period"):
             continue
         if isinstance(value, dict):
             for key, count in value.items():

@@ -6,7 +6,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from htk_reporting import store
-from htk_reporting.contribution import normalised
+from htk_reporting.contribution import Cells, normalised
 from htk_reporting.geography import Geography
 from htk_reporting.plan import PlanView
 from htk_reporting.recount import recount
@@ -28,9 +28,15 @@ async def verify(db: AsyncDatabase[dict[str, Any]], geo: Geography) -> Report:
     plan = PlanView.from_event(plan_doc["plan"]) if plan_doc else PlanView()
     org_types = {o["_id"]: o["type"] async for o in db[store.ORGANISATIONS].find({})}
     entries = await db[store.LOG].find({"public_kind": True}).to_list()
-    expected, current = recount(entries, plan, org_types, geo)
-    expected = normalised(expected.items())
-    live = normalised([(d["_id"], store.flatten(d)) async for d in db[store.CELLS].find({})])
+    series: Cells = {}
+    recounted, current = recount(entries, plan, org_types, geo, series_out=series)
+    expected = normalised([*recounted.items(), *series.items()])
+    live = normalised(
+        [
+            *[(d["_id"], store.flatten(d)) async for d in db[store.CELLS].find({})],
+            *[(d["_id"], store.flatten(d)) async for d in db[store.SERIES].find({})],
+        ]
+    )
     report = Report(cells_checked=len(expected.keys() | live.keys()))
     for cid in sorted(expected.keys() | live.keys()):
         want, have = expected.get(cid, {}), live.get(cid, {})
