@@ -18,8 +18,10 @@ counts cannot give when events arrive out of order. So their series keep the cha
 key's reference count per period, in series documents ``<node>|<scope>|<period>`` with
 ``orgs.<id>`` and ``munis.<code>``: sums commute, so any delivery order gives the same documents,
 and the distinct count at the end of a period is the number of keys whose running sum is above
-zero. A single municipality's scope keeps no such series (its municipalities reached is itself
-whenever it has actions), which keeps the number of series documents near the number of cells.
+zero. The volume is bounded by keeping them where coordinators chart them: by month for the
+whole country, national actions and each county; by week for the whole country and national
+actions. With 100,000 actions, weekly series per county would add 70,000 documents to a rebuild.
+A single municipality keeps none: its municipalities reached is itself whenever it has actions.
 """
 
 from collections import defaultdict
@@ -151,7 +153,7 @@ def key_cells(facts: dict[str, Any] | None, plan: PlanView, geo: Geography) -> C
     out: Cells = {}
     nodes = plan.count_nodes(facts["codes"])
     for scope, fields in scope_fields(facts, None, geo).items():
-        if not keeps_key_series(scope):
+        if not keeps_key_series(scope, "months"):
             continue
         keys = {f: v for f, v in fields.items() if f.startswith(KEY_FIELDS)}
         for node in nodes:
@@ -162,8 +164,16 @@ def key_cells(facts: dict[str, Any] | None, plan: PlanView, geo: Geography) -> C
 KEY_FIELDS = ("orgs.", "munis.")
 
 
-def keeps_key_series(scope: str) -> bool:
+def keeps_key_series(scope: str, kind: str) -> bool:
+    """Whether a scope keeps organisations and municipalities by ``weeks`` or ``months``."""
+    if kind == "weeks":
+        return scope in (ALL, NATIONAL)
     return not scope.startswith("municipality:")
+
+
+def key_periods(scope: str, at: datetime) -> list[str]:
+    weekly = keeps_key_series(scope, "weeks")
+    return [week_of(at), month_of(at)] if weekly else [month_of(at)]
 
 
 def series_id(cid: str, period: str) -> str:
@@ -181,7 +191,7 @@ def key_series_delta(new: Cells, old: Cells, at: datetime) -> Cells:
     """The series documents' change when references move from ``old`` to ``new`` at ``at``."""
     out: Cells = {}
     for cid, fields in difference(new, old).items():
-        for period in (week_of(at), month_of(at)):
+        for period in key_periods(split_cell(cid)[1], at):
             out[series_id(cid, period)] = dict(fields)
     return out
 

@@ -240,13 +240,15 @@ def series(
     key_docs: list[dict[str, Any]] | None,
     period: str,
     now: datetime,
+    single_municipality: bool = False,
 ) -> list[dict[str, Any]]:
     """Published actions, organisations acting and municipalities reached at the end of each week
     or month, from the first change on.
 
     ``key_docs`` are the cell's series documents of that period kind; ``None`` where the scope
-    keeps none (one municipality), whose organisations over time are then "no data" and whose
-    municipalities reached is itself whenever it has actions.
+    keeps none (see ``contribution``): organisations over time are then "no data", and so are
+    municipalities, except for one municipality's own scope, which reaches itself whenever it has
+    actions.
     """
     changes = {k: int(v) for k, v in (doc or {}).get(period, {}).items()}
     key_changes = {d["period"]: d for d in key_docs or []}
@@ -267,7 +269,8 @@ def series(
                 refs[ref] = before + int(delta)
                 distinct[head] += (refs[ref] > 0) - (before > 0)
         if key_docs is None:
-            organisations, municipalities = None, int(total > 0)
+            organisations = None
+            municipalities = int(total > 0) if single_municipality else None
         else:
             organisations, municipalities = distinct["orgs"], distinct["munis"]
         out.append(

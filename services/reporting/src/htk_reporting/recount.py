@@ -16,6 +16,7 @@ from htk_reporting.contribution import (
     Cells,
     cell_id,
     keeps_key_series,
+    key_periods,
     scope_fields,
     scopes,
     series_id,
@@ -66,9 +67,9 @@ def recount(
     def add_keys(facts: dict[str, Any], at: datetime, sign: int) -> None:
         nodes = nodes_of(facts)
         for scope, fields in scope_fields(facts, None, geo).items():
-            if keeps_key_series(scope):
+            if keeps_key_series(scope, "months"):
                 keys = {f: v for f, v in fields.items() if f.startswith(KEY_FIELDS)}
-                for period in (week_of(at), month_of(at)):
+                for period in key_periods(scope, at):
                     add(nodes, series_id(scope, period), keys, sign, key_acc)
 
     current: dict[str, dict[str, Any]] = {}

@@ -62,9 +62,9 @@ def _series(period: str) -> Builder:
         cid = cell_id(_node(r, p), scope)
         doc = await r.db[store.CELLS].find_one({"_id": cid})
         key_docs = None
-        if keeps_key_series(scope):
+        if keeps_key_series(scope, period):
             key_docs = await r.db[store.SERIES].find({"cell": cid, "kind": period}).to_list()
-        return f.series(doc, key_docs, period, now)
+        return f.series(doc, key_docs, period, now, scope.startswith("municipality:"))
 
     return build
 
