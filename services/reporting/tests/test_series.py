@@ -2,18 +2,15 @@
 that go down again when the last action of an organisation or in a municipality is withdrawn, and
 come out the same whatever order the events arrive in."""
 
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pymongo import AsyncMongoClient
-
 from htk_reporting import store
 from htk_reporting.figures import series
 from htk_reporting.geography import load_geography
-from htk_reporting.projection import Projection
-from htk_reporting.sample_events import action_event, example_plan
+from htk_reporting.sample_events import action_event
+from htk_reporting.testing import scratch_projection
 from htk_reporting.verify import verify
 from htk_runtime.testing import EmbeddedStack
 
@@ -43,21 +40,13 @@ def history() -> list[Any]:
 
 
 async def weekly_rows(uri: str, events: list[Any]) -> tuple[list[dict[str, Any]], list[str]]:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri, tz_aware=True)
-    db = client[f"series_{uuid.uuid4().hex[:10]}"]
-    try:
-        projection = Projection(db, GEO)
-        await projection.load()
-        await projection.apply_plan(example_plan())
+    async with scratch_projection(uri, GEO, "series") as (db, projection):
         for e in events:
             await projection.apply(e)
         cid = "1.1|all"
         doc = await db[store.CELLS].find_one({"_id": cid})
         keys = await db[store.SERIES].find({"cell": cid, "kind": "weeks"}).to_list()
         return series(doc, keys, "weeks", NOW), (await verify(db, GEO)).differences
-    finally:
-        await client.drop_database(db.name)
-        await client.close()
 
 
 def counts(rows: list[dict[str, Any]]) -> list[tuple[str, int, int | None, int]]:
