@@ -7,6 +7,7 @@ the status line, the headers and a ``Content-Length`` body.
 """
 
 import asyncio
+import contextlib
 import json
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,6 +39,21 @@ class Connection:
 
     async def send(self) -> int:
         """Send the request once; returns the response status."""
+        reused = self.writer is not None
+        try:
+            return await self._exchange()
+        except asyncio.IncompleteReadError as exc:
+            if not reused or exc.partial:
+                raise
+        except ConnectionError:
+            if not reused:
+                raise
+        # The server closed the idle connection (uvicorn after 5 s) before reading the request:
+        # send it again on a new one, as browsers do.
+        await self.close()
+        return await self._exchange()
+
+    async def _exchange(self) -> int:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(
                 self.request.host, self.request.port
@@ -64,7 +80,8 @@ class Connection:
         return status
 
     async def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            await self.writer.wait_closed()
-        self.reader = self.writer = None
+        writer, self.reader, self.writer = self.writer, None, None
+        if writer is not None:
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
