@@ -8,6 +8,7 @@ session obtained by following a login link from the mail sink.
 """
 
 import json
+import os
 import re
 import time
 import uuid
@@ -151,15 +152,32 @@ class RunningPlatform:
         return client.post(f"/auth/link/{secret}", data={"csrf": token.group(1)})
 
 
+# Fuzzing and the security suites ask for many login links and make many writes from one
+# address; the limits themselves are tested in the gateway's own tests.
+GENEROUS_LIMITS = {
+    "HTK_LINK_REQUESTS_PER_IP": "100000",
+    "HTK_LINK_REQUESTS_PER_EMAIL": "100000",
+    "HTK_WRITES_PER_MINUTE": "100000",
+}
+
+
 def start(var_dir: Path) -> RunningPlatform:
     ports = {f"{name}_port": free_port() for name in (*SERVICES, "kafka", "mongo")}
     settings = LauncherSettings(var_dir=var_dir, data_dir=REPO / "data", **ports)
     platform = Platform(settings)
+    saved = {k: os.environ.get(k) for k in GENEROUS_LIMITS}
+    os.environ.update(GENEROUS_LIMITS)  # the services' processes inherit the environment
     try:
         platform.start()
     except BaseException:
         platform.stop()
         raise
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     keys = json.loads((var_dir / "keys" / "user-token.json").read_text())
     secret = (var_dir / "keys" / "gateway-secret").read_text().strip()
     return RunningPlatform(settings, platform, (keys["private"], keys["public"]), secret)
@@ -180,7 +198,11 @@ def seed(p: RunningPlatform) -> None:
     boot = User(member_id=f"boot-{run}", coordinator=True)
     boot_header = {"HTK-User": sign(boot, p.keys[0], 600)}
     with httpx.Client(base_url=p.url("catalogue"), headers=boot_header, timeout=30) as cat:
-        for key, name in (("A", "Omistajayhdistys"), ("B", "Naapuriyhdistys"), ("C", "Neuvottelukunta")):
+        for key, name in (
+            ("A", "Omistajayhdistys"),
+            ("B", "Naapuriyhdistys"),
+            ("C", "Neuvottelukunta"),
+        ):
             made = cat.post("/organisations", json={"name_fi": f"{name} {run}", "type": "ngo"})
             assert made.status_code == 201, made.text
             p.ids[key] = made.json()["id"]
@@ -230,17 +252,18 @@ def seed(p: RunningPlatform) -> None:
     with p.browser("member") as member:
         draft = poll(
             lambda: (
-                r := member.post(
-                    "/api/v1/actions",
-                    json={**ACTION, "organisation_id": p.ids["A"]},
-                    headers={"X-CSRF-Token": p.people["member"].csrf},
-                )
-            ).status_code
-            == 201
-            and r
+                (
+                    r := member.post(
+                        "/api/v1/actions",
+                        json={**ACTION, "organisation_id": p.ids["A"]},
+                        headers={"X-CSRF-Token": p.people["member"].csrf},
+                    )
+                ).status_code
+                == 201
+                and r
+            )
         )
         p.ids["draft"] = draft.json()["id"]
-
 
 
 def save(p: RunningPlatform, path: Path) -> None:
@@ -258,9 +281,8 @@ def save(p: RunningPlatform, path: Path) -> None:
 def load(path: Path) -> RunningPlatform:
     state = json.loads(path.read_text())
     settings = LauncherSettings(**state["settings"])
-    p = RunningPlatform(
-        settings, Platform(settings), tuple(state["keys"]), state["gateway_secret"]
-    )  # type: ignore[arg-type]
+    keys = (state["keys"][0], state["keys"][1])
+    p = RunningPlatform(settings, Platform(settings), keys, state["gateway_secret"])
     p.people = {r: Person(**v) for r, v in state["people"].items()}
     p.ids = state["ids"]
     return p

@@ -96,9 +96,7 @@ class Caller:
         p = self.platform
         action = {**ACTION, "organisation_id": p.ids["A"]}
         bodies: dict[str, dict[str, object]] = {
-            "/organisations/{organisation_id}/memberships/{member_id}/decision": {
-                "approve": False
-            },
+            "/organisations/{organisation_id}/memberships/{member_id}/decision": {"approve": False},
             "/organisations/{organisation_id}/memberships/{member_id}/role": {"role": "member"},
             "/actions": action,
             "/actions/{action_id}": action,

@@ -175,6 +175,7 @@ async def _events(bootstrap: str, topics: tuple[str, ...]) -> list[bytes]:
         await consumer.seek_to_beginning(*partitions)
         ends = await consumer.end_offsets(partitions)
         values: list[bytes] = []
+
         async def behind() -> bool:
             return any([await consumer.position(tp) < ends[tp] for tp in partitions])
 

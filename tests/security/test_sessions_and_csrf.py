@@ -46,7 +46,8 @@ def test_a_link_works_once_and_not_after_it_expires(platform: RunningPlatform) -
         secret = poll(lambda: (s := platform.last_link(person.email)) != "" and s)
         with MongoClient(platform.mongo_uri) as mongo:
             mongo["htk_gateway"]["login_links"].update_many(
-                {"used_at": None}, {"$set": {"expires_at": datetime.now(UTC) - timedelta(seconds=1)}}
+                {"used_at": None},
+                {"$set": {"expires_at": datetime.now(UTC) - timedelta(seconds=1)}},
             )
         expired = platform.follow_link(browser, secret)
         assert expired.status_code == 410 and who(browser) is None
