@@ -58,26 +58,28 @@ def test_oversized_bodies_and_uploads_are_refused_and_nothing_is_stored(
                     client.post(path, content=body, headers={"content-type": "application/json"})
                 )
     coordinator = platform.people["coordinator"]
-    uploads = {
-        "/api/v1/actions": (2 * MB, "json"),
-        "/api/v1/imports": (11 * MB, "csv"),
-        "/coordinator/import": (11 * MB, "form"),
-        "/coordinator/plan/import": (3 * MB, "form"),
-        "/my/actions/new": (2 * MB, "form"),
-    }
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    uploads = [
+        ("/api/v1/actions", 2 * MB, "application/json"),
+        ("/api/v1/imports", 11 * MB, "text/csv"),
+        ("/api/v1/imports", 11 * MB, xlsx),
+        ("/coordinator/import", 11 * MB, "form"),
+        ("/coordinator/plan/import", 3 * MB, "form"),
+        ("/my/actions/new", 2 * MB, "form"),
+    ]
     with platform.browser("coordinator") as browser:
         csrf = platform.csrf_for(coordinator.session)
-        for path, (size, kind) in uploads.items():
+        for path, size, kind in uploads:
             if kind == "form":
                 csv = b"title;summary\n" + b"x" * size
                 answer = browser.post(
                     path, data={"csrf": csrf}, files={"file": ("big.csv", csv, "text/csv")}
                 )
-            elif kind == "csv":
+            elif kind != "application/json":
                 answer = browser.post(
                     path,
                     content=chunks(size),
-                    headers={"content-type": "text/csv", "X-CSRF-Token": csrf},
+                    headers={"content-type": kind, "X-CSRF-Token": csrf},
                 )
             else:
                 answer = browser.post(
