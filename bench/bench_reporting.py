@@ -99,7 +99,7 @@ async def _bench(n: int, samples: int, kafka: str, uri: str) -> list[Figure]:
         await db["action_log"].insert_many(entries[i : i + 5000], ordered=False)
 
     started = time.perf_counter()
-    recount(entries, projection.plan, {}, geo)
+    recount(entries, projection.plan, {}, geo, series_out={})
     in_memory = time.perf_counter() - started
     started = time.perf_counter()
     cells = await projection.rebuild()

@@ -8,8 +8,6 @@ the gateway then lets the address sign in by email link.
 
 import argparse
 import asyncio
-import os
-from typing import Any
 
 from htk_cli.settings import LauncherSettings
 from htk_contracts.actions import Language
@@ -30,26 +28,14 @@ def run(args: argparse.Namespace) -> int:
     return asyncio.run(create(args.email, args.name, args.language))
 
 
-def _catalogue_settings() -> Any:
-    from htk_catalogue.settings import CatalogueSettings
-    from htk_runtime.embedded import mongo_uri
-
-    if "HTK_MONGO_URI" in os.environ:
-        return CatalogueSettings()
-    launcher = LauncherSettings()
-    return CatalogueSettings(
-        mongo_uri=mongo_uri(launcher.host, launcher.mongo_port),
-        catalogue_data_dir=launcher.data_dir,
-    )
-
-
 async def create(email: str, name: str | None, language: str) -> int:
     from htk_catalogue.catalogue import Catalogue
     from htk_catalogue.member_schemas import Registration
+    from htk_cli.catalogue import settings as catalogue_settings
     from htk_runtime.errors import DomainError
     from htk_runtime.mongo import make_mongo_client
 
-    settings = _catalogue_settings()
+    settings = catalogue_settings()
     mongo = make_mongo_client(settings)
     try:
         catalogue = await Catalogue.open(mongo[settings.mongo_database], settings)

@@ -20,6 +20,7 @@ from htk_cli.launcher import token_keys
 from htk_cli.settings import LauncherSettings
 from htk_runtime.auth import HEADER, User, sign
 from htk_runtime.geography import load_geography
+from htk_submissions.importer import COLUMNS
 
 ACTIVITIES = [
     ("Kohtaamispaikka", "avoin kohtaamispaikka, jossa on kahvia, seuraa ja ohjausta"),
@@ -56,24 +57,6 @@ ORGANISATION_KINDS = [
     ("{} kylätoimintayhdistys ry", "ngo"),
     ("{} seudun mielenterveysseura ry", "ngo"),
     ("{} kansalaisopisto", "education_institution"),
-]
-COLUMNS = [
-    "title",
-    "summary",
-    "description",
-    "organisation_id",
-    "measures",
-    "national",
-    "counties",
-    "municipalities",
-    "target_groups",
-    "inequality_reduction",
-    "inequality_dimensions",
-    "state",
-    "start_date",
-    "end_date",
-    "language",
-    "links",
 ]
 
 
@@ -135,7 +118,8 @@ def generate(
 
 def as_csv(rows: list[dict[str, str]]) -> bytes:
     out = io.StringIO()
-    writer = csv.DictWriter(out, COLUMNS)
+    # The importer's own header: columns the demo leaves out stay empty.
+    writer = csv.DictWriter(out, COLUMNS, restval="")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")

@@ -81,7 +81,16 @@ async def test_figures_by_node_place_and_category(
         )
         assert rows_by_code(past.json())["1.1"]["actions"] == 0
         series = (await client.get("/coverage/series", params={"node": "1.1"})).json()["rows"]
-        assert series[-1]["actions"] == 2
+        assert (series[-1]["actions"], series[-1]["organisations"]) == (2, 2)
+        assert series[-1]["municipalities"] == 1
+        # One municipality keeps no organisations over time: "no data", not zero.
+        local = await client.get(
+            "/coverage/series", params={"scope": "municipality:091", "period": "weeks"}
+        )
+        assert (
+            local.json()["rows"][-1]["organisations"],
+            local.json()["rows"][-1]["municipalities"],
+        ) == (None, 1)
 
         fresh = (await client.get("/coverage/freshness", params={"by": "county"})).json()
         assert rows_by_code(fresh)["09"]["stale_share"] == 1.0

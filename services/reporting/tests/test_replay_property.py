@@ -2,18 +2,16 @@
 a recount from the event log."""
 
 import asyncio
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from pymongo import AsyncMongoClient
 
 from htk_reporting.geography import load_geography
-from htk_reporting.projection import Projection
-from htk_reporting.sample_events import action_event, example_plan, organisation_event
+from htk_reporting.sample_events import action_event, organisation_event
+from htk_reporting.testing import scratch_projection
 from htk_reporting.verify import verify
 from htk_runtime.testing import EmbeddedStack
 
@@ -73,12 +71,7 @@ def deliveries(draw: st.DrawFn) -> list[Any]:
 
 
 async def replay(uri: str, events: list[Any]) -> list[str]:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri, tz_aware=True)
-    db = client[f"prop_{uuid.uuid4().hex[:10]}"]
-    try:
-        projection = Projection(db, GEO)
-        await projection.load()
-        await projection.apply_plan(example_plan())
+    async with scratch_projection(uri, GEO, "prop") as (db, projection):
         for e in events:
             if e.subject.startswith("o"):
                 await projection.apply_organisation(e)
@@ -87,9 +80,6 @@ async def replay(uri: str, events: list[Any]) -> list[str]:
         report = await verify(db, GEO)
         assert report.cells_checked > 0 or all(not e.data.get("action") for e in events)
         return report.differences
-    finally:
-        await client.drop_database(db.name)
-        await client.close()
 
 
 # Each example runs against the database, so shrinking (hundreds of replays) is left out; a

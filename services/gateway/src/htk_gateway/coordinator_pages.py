@@ -88,6 +88,8 @@ async def dashboard(request: Request) -> Response:
             {
                 "period": r.get("period") or r.get("month") or r.get("week") or "",
                 "actions": int(r.get("actions", 0)),
+                "organisations": r.get("organisations"),
+                "municipalities": r.get("municipalities"),
             }
             for r in series.get("rows", [])[-24:]
         ],

@@ -12,6 +12,16 @@ action gives none); ``orgs.<id>`` and ``munis.<code>`` (reference counts; distin
 organisations and municipalities are the keys above zero); ``confirmed.<YYYY-MM>`` (freshness);
 ``weeks.<YYYY-Www>`` and ``months.<YYYY-MM>`` (changes of ``actions`` in that period, so a running
 sum is the time series).
+
+Organisations and municipalities over time are distinct counts, which a running sum of distinct
+counts cannot give when events arrive out of order. So their series keep the change of each
+key's reference count per period, in series documents ``<node>|<scope>|<period>`` with
+``orgs.<id>`` and ``munis.<code>``: sums commute, so any delivery order gives the same documents,
+and the distinct count at the end of a period is the number of keys whose running sum is above
+zero. The volume is bounded by keeping them where coordinators chart them: by month for the
+whole country, national actions and each county; by week for the whole country and national
+actions. With 100,000 actions, weekly series per county would add 70,000 documents to a rebuild.
+A single municipality keeps none: its municipalities reached is itself whenever it has actions.
 """
 
 from collections import defaultdict
@@ -133,6 +143,56 @@ def series_delta(new_cells: set[str], old_cells: set[str], at: datetime) -> Cell
         out[cid] = {week: 1, month: 1}
     for cid in old_cells - new_cells:
         out[cid] = {week: -1, month: -1}
+    return out
+
+
+def key_cells(facts: dict[str, Any] | None, plan: PlanView, geo: Geography) -> Cells:
+    """The organisation and municipality references an action adds to each series-keeping cell."""
+    if facts is None:
+        return {}
+    out: Cells = {}
+    nodes = plan.count_nodes(facts["codes"])
+    for scope, fields in scope_fields(facts, None, geo).items():
+        if not keeps_key_series(scope, "months"):
+            continue
+        keys = {f: v for f, v in fields.items() if f.startswith(KEY_FIELDS)}
+        for node in nodes:
+            out[cell_id(node, scope)] = keys
+    return out
+
+
+KEY_FIELDS = ("orgs.", "munis.")
+
+
+def keeps_key_series(scope: str, kind: str) -> bool:
+    """Whether a scope keeps organisations and municipalities by ``weeks`` or ``months``."""
+    if kind == "weeks":
+        return scope in (ALL, NATIONAL)
+    return not scope.startswith("municipality:")
+
+
+def key_periods(scope: str, at: datetime) -> list[str]:
+    weekly = keeps_key_series(scope, "weeks")
+    return [week_of(at), month_of(at)] if weekly else [month_of(at)]
+
+
+def series_id(cid: str, period: str) -> str:
+    return f"{cid}|{period}"
+
+
+def split_series(sid: str) -> tuple[str, str, str, str]:
+    """node, scope, period kind (``weeks``/``months``) and period of a series document id."""
+    cid, period = sid.rsplit("|", 1)
+    node, scope = split_cell(cid)
+    return node, scope, ("weeks" if "-W" in period else "months"), period
+
+
+def key_series_delta(new: Cells, old: Cells, at: datetime) -> Cells:
+    """The series documents' change when references move from ``old`` to ``new`` at ``at``."""
+    out: Cells = {}
+    for cid, fields in difference(new, old).items():
+        for period in key_periods(split_cell(cid)[1], at):
+            out[series_id(cid, period)] = dict(fields)
     return out
 
 

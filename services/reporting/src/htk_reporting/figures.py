@@ -235,17 +235,52 @@ def _periods(first: str, now: datetime, weekly: bool) -> list[str]:
     return out
 
 
-def series(doc: dict[str, Any] | None, period: str, now: datetime) -> list[dict[str, Any]]:
-    """Published actions at the end of each week or month, from the first change on."""
+def series(
+    doc: dict[str, Any] | None,
+    key_docs: list[dict[str, Any]] | None,
+    period: str,
+    now: datetime,
+    single_municipality: bool = False,
+) -> list[dict[str, Any]]:
+    """Published actions, organisations acting and municipalities reached at the end of each week
+    or month, from the first change on.
+
+    ``key_docs`` are the cell's series documents of that period kind; ``None`` where the scope
+    keeps none (see ``contribution``): organisations over time are then "no data", and so are
+    municipalities, except for one municipality's own scope, which reaches itself whenever it has
+    actions.
+    """
     changes = {k: int(v) for k, v in (doc or {}).get(period, {}).items()}
-    if not any(changes.values()):
+    key_changes = {d["period"]: d for d in key_docs or []}
+    if not any(changes.values()) and not key_changes:
         return []
-    periods = _periods(min(changes), now, weekly=period == "weeks")
-    periods += [p for p in sorted(changes) if p not in set(periods)]
+    periods = _periods(min([*changes, *key_changes]), now, weekly=period == "weeks")
+    seen = set(periods)
+    periods += sorted(p for p in {*changes, *key_changes} if p not in seen)
+    refs: dict[str, int] = {}
+    distinct = {"orgs": 0, "munis": 0}
     total, out = 0, []
     for p in periods:
         total += changes.get(p, 0)
-        out.append({"period": p, "actions": total})
+        for head in distinct:
+            for key, delta in (key_changes.get(p) or {}).get(head, {}).items():
+                ref = f"{head}.{key}"
+                before = refs.get(ref, 0)
+                refs[ref] = before + int(delta)
+                distinct[head] += (refs[ref] > 0) - (before > 0)
+        if key_docs is None:
+            organisations = None
+            municipalities = int(total > 0) if single_municipality else None
+        else:
+            organisations, municipalities = distinct["orgs"], distinct["munis"]
+        out.append(
+            {
+                "period": p,
+                "actions": total,
+                "organisations": organisations,
+                "municipalities": municipalities,
+            }
+        )
     return out
 
 

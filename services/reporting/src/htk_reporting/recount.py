@@ -11,12 +11,97 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from htk_reporting.contribution import Cells, cell_id, scope_fields, scopes
+from htk_reporting.contribution import (
+    KEY_FIELDS,
+    Cells,
+    cell_id,
+    keeps_key_series,
+    key_periods,
+    scope_fields,
+    scopes,
+    series_id,
+)
 from htk_reporting.facts import month_of, week_of
 from htk_reporting.geography import Geography
 from htk_reporting.plan import PlanView
 
 Acc = dict[frozenset[str], dict[str, dict[str, int]]]
+
+
+class Recount:
+    """The recount fed one action at a time (all its public versions), so that a caller can
+    overlap reading the log with counting it."""
+
+    def __init__(
+        self,
+        plan: PlanView,
+        org_types: dict[str, str],
+        geo: Geography,
+        *,
+        with_series: bool = True,
+        with_key_series: bool = False,
+    ) -> None:
+        self.plan, self.org_types, self.geo = plan, org_types, geo
+        self.with_series, self.with_key_series = with_series, with_key_series
+        self.node_sets: dict[tuple[str, ...], frozenset[str]] = {}
+        self.acc: Acc = {}
+        self.key_acc: Acc = {}
+        self.current: dict[str, dict[str, Any]] = {}
+
+    def nodes_of(self, facts: dict[str, Any]) -> frozenset[str]:
+        key = tuple(facts["codes"])
+        nodes = self.node_sets.get(key)
+        if nodes is None:
+            nodes = self.node_sets[key] = frozenset(self.plan.count_nodes(key))
+        return nodes
+
+    @staticmethod
+    def _add(
+        into: Acc, nodes: frozenset[str], scope: str, fields: dict[str, int], sign: int
+    ) -> None:
+        bucket = into.setdefault(nodes, {}).setdefault(scope, {})
+        for f, v in fields.items():
+            bucket[f] = bucket.get(f, 0) + sign * v
+
+    def _step(self, facts: dict[str, Any], at: datetime, sign: int) -> None:
+        nodes = self.nodes_of(facts)
+        step = {f"weeks.{week_of(at)}": 1, f"months.{month_of(at)}": 1}
+        for scope in scopes(facts, self.geo):
+            self._add(self.acc, nodes, scope, step, sign)
+        if not self.with_key_series:
+            return
+        for scope, fields in scope_fields(facts, None, self.geo).items():
+            if keeps_key_series(scope, "months"):
+                keys = {f: v for f, v in fields.items() if f.startswith(KEY_FIELDS)}
+                for period in key_periods(scope, at):
+                    self._add(self.key_acc, nodes, series_id(scope, period), keys, sign)
+
+    def add_action(self, versions: list[dict[str, Any]]) -> None:
+        """One action's public log entries, in version order."""
+        if self.with_series:
+            # Adding the new cells and removing the old ones at the same period is the live
+            # set difference once the shared cells cancel out.
+            previous: dict[str, Any] | None = None
+            for e in versions:
+                if previous is not None:
+                    self._step(previous, e["time"], -1)
+                if e["facts"] is not None:
+                    self._step(e["facts"], e["time"], 1)
+                previous = e["facts"]
+        last = versions[-1]
+        self.current[last["action_id"]] = last
+        facts = last["facts"]
+        if facts is not None:
+            org_type = self.org_types.get(facts["organisation_id"])
+            nodes = self.nodes_of(facts)
+            for scope, fields in scope_fields(facts, org_type, self.geo).items():
+                self._add(self.acc, nodes, scope, fields, 1)
+
+    def cells(self) -> Cells:
+        return _spread(self.acc)
+
+    def key_series(self) -> Cells:
+        return _spread(self.key_acc)
 
 
 def recount(
@@ -27,51 +112,29 @@ def recount(
     *,
     until: datetime | None = None,
     with_series: bool = True,
+    series_out: Cells | None = None,
 ) -> tuple[Cells, dict[str, dict[str, Any]]]:
-    """Cells and each action's current public log entry, from the log (up to ``until``)."""
+    """Cells and each action's current public log entry, from the log (up to ``until``).
+
+    With ``series_out``, the organisation and municipality series documents go there too.
+    """
     by_action: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for e in entries:
         if e["public_kind"] and (until is None or e["time"] <= until):
             by_action[e["action_id"]].append(e)
-    node_sets: dict[tuple[str, ...], frozenset[str]] = {}
-
-    def nodes_of(facts: dict[str, Any]) -> frozenset[str]:
-        key = tuple(facts["codes"])
-        if key not in node_sets:
-            node_sets[key] = frozenset(plan.count_nodes(key))
-        return node_sets[key]
-
-    acc: Acc = {}
-
-    def add(nodes: frozenset[str], scope: str, fields: dict[str, int], sign: int = 1) -> None:
-        bucket = acc.setdefault(nodes, {}).setdefault(scope, {})
-        for f, v in fields.items():
-            bucket[f] = bucket.get(f, 0) + sign * v
-
-    current: dict[str, dict[str, Any]] = {}
-    for action_id, versions in by_action.items():
+    counter = Recount(
+        plan, org_types, geo, with_series=with_series, with_key_series=series_out is not None
+    )
+    for versions in by_action.values():
         versions.sort(key=lambda e: e["version"])
-        if with_series:
-            # Adding the new cells and removing the old ones at the same period is the live
-            # set difference once the shared cells cancel out.
-            previous: dict[str, Any] | None = None
-            for e in versions:
-                at = e["time"]
-                step = {f"weeks.{week_of(at)}": 1, f"months.{month_of(at)}": 1}
-                if previous is not None:
-                    for scope in scopes(previous, geo):
-                        add(nodes_of(previous), scope, step, -1)
-                if e["facts"] is not None:
-                    for scope in scopes(e["facts"], geo):
-                        add(nodes_of(e["facts"]), scope, step)
-                previous = e["facts"]
-        last = versions[-1]
-        current[action_id] = last
-        facts = last["facts"]
-        if facts is not None:
-            org_type = org_types.get(facts["organisation_id"])
-            for scope, fields in scope_fields(facts, org_type, geo).items():
-                add(nodes_of(facts), scope, fields)
+        counter.add_action(versions)
+    if series_out is not None:
+        series_out.update(counter.key_series())
+    return counter.cells(), counter.current
+
+
+def _spread(acc: Acc) -> Cells:
+    """Per-(node set, scope) sums as per-(node, scope) cells."""
     cells: Cells = {}
     for nodes, per_scope in acc.items():
         for node in nodes:
@@ -79,4 +142,4 @@ def recount(
                 cell = cells.setdefault(cell_id(node, scope), {})
                 for f, v in fields.items():
                     cell[f] = cell.get(f, 0) + v
-    return cells, current
+    return cells

@@ -5,8 +5,9 @@ from datetime import datetime
 from typing import Any
 
 from htk_reporting import figures as f
+from htk_reporting import store
 from htk_reporting.context import Reporting
-from htk_reporting.contribution import cell_id
+from htk_reporting.contribution import cell_id, keeps_key_series
 from htk_reporting.pipeline import pipeline
 from htk_runtime.errors import DomainError
 
@@ -57,9 +58,13 @@ async def freshness_counties(r: Reporting, p: Params, now: datetime) -> list[dic
 
 def _series(period: str) -> Builder:
     async def build(r: Reporting, p: Params, now: datetime) -> list[dict[str, Any]]:
-        cid = cell_id(_node(r, p), _scope(r, p))
-        doc = await r.db["cells"].find_one({"_id": cid})
-        return f.series(doc, period, now)
+        scope = _scope(r, p)
+        cid = cell_id(_node(r, p), scope)
+        doc = await r.db[store.CELLS].find_one({"_id": cid})
+        key_docs = None
+        if keeps_key_series(scope, period):
+            key_docs = await r.db[store.SERIES].find({"cell": cid, "kind": period}).to_list()
+        return f.series(doc, key_docs, period, now, scope.startswith("municipality:"))
 
     return build
 

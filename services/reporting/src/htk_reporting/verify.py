@@ -9,7 +9,7 @@ from htk_reporting import store
 from htk_reporting.contribution import normalised
 from htk_reporting.geography import Geography
 from htk_reporting.plan import PlanView
-from htk_reporting.recount import recount
+from htk_reporting.recount import Recount
 
 
 @dataclass
@@ -27,10 +27,18 @@ async def verify(db: AsyncDatabase[dict[str, Any]], geo: Geography) -> Report:
     plan_doc = await db[store.PLAN].find_one({"_id": "current"})
     plan = PlanView.from_event(plan_doc["plan"]) if plan_doc else PlanView()
     org_types = {o["_id"]: o["type"] async for o in db[store.ORGANISATIONS].find({})}
-    entries = await db[store.LOG].find({"public_kind": True}).to_list()
-    expected, current = recount(entries, plan, org_types, geo)
-    expected = normalised(expected.items())
-    live = normalised([(d["_id"], store.flatten(d)) async for d in db[store.CELLS].find({})])
+    counter = Recount(plan, org_types, geo, with_key_series=True)
+    async for batch in store.public_log_by_action(db):
+        for versions in batch:
+            counter.add_action(versions)
+    current = counter.current
+    expected = normalised([*counter.cells().items(), *counter.key_series().items()])
+    live = normalised(
+        [
+            *[(d["_id"], store.flatten(d)) async for d in db[store.CELLS].find({})],
+            *[(d["_id"], store.flatten(d)) async for d in db[store.SERIES].find({})],
+        ]
+    )
     report = Report(cells_checked=len(expected.keys() | live.keys()))
     for cid in sorted(expected.keys() | live.keys()):
         want, have = expected.get(cid, {}), live.get(cid, {})
