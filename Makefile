@@ -7,7 +7,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 DEBIAN_PACKAGES := libvoikko1 voikko-fi chromium prometheus
 PYTEST_ARGS ?=
 
-.PHONY: help setup uv debian sync crd-models run test test-fast lint format schemas bench clean \
+.PHONY: help setup uv debian sync crd-models run test test-fast lint format schemas bench clean audit \
 	compose-env deploy-check k8s-render
 
 help:
@@ -15,6 +15,7 @@ help:
 	@echo "make test   run every test (starts its own broker and database)"
 	@echo "make lint   ruff and mypy"
 	@echo "make bench  run the benchmarks, results under bench/results/"
+	@echo "make audit  check the locked dependencies for known vulnerabilities"
 
 setup: uv debian sync crd-models
 
@@ -80,6 +81,11 @@ schemas: sync
 
 bench: setup
 	$(UV) run python -m bench
+
+# Known vulnerabilities in the locked dependencies (pip-audit). Exit 1: vulnerable; exit 3: the
+# vulnerability service could not be used, which is reported as such and never as a pass.
+audit: sync
+	$(UV) run python -m tests.security.dependency_audit
 
 # Deployment (deploy/README.md). hadolint, kubectl (with kustomize) and the Kubernetes schemas are
 # dev dependencies from the Python package index; the operator models are crd-models above.

@@ -1,23 +1,18 @@
-"""Fuzzing the submissions API from its own OpenAPI document, over real HTTP.
-
-Whatever schemathesis sends (valid, invalid, oversized, wrong types), the answer is never a
-5xx, and every 4xx says what is wrong in ``message``.
-"""
+"""Fuzzing the submissions API from its own OpenAPI document, over real HTTP, with the
+benchmark's seeded actions behind it (see :mod:`tests.fuzz.openapi_fuzz` for the check)."""
 
 import asyncio
 import sys
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import schemathesis
-from hypothesis import HealthCheck, given, settings
 
 from htk_runtime.auth import User, sign
 from htk_runtime.processes import free_port, spawn, wait_until
 from htk_runtime.testing import EmbeddedStack
+from tests.fuzz.openapi_fuzz import fuzz_api
 
 pytestmark = pytest.mark.fuzz
 REPO = Path(__file__).resolve().parents[2]
@@ -79,29 +74,5 @@ def submissions_url(
 def test_no_5xx_and_every_4xx_explains(submissions_url: str, token_keys: tuple[str, str]) -> None:
     member = User(member_id="fuzzer", organisations={"bench-org": "admin"}, coordinator=True)
     headers = {"HTK-User": sign(member, token_keys[0], 3600)}
-    schema = schemathesis.openapi.from_url(f"{submissions_url}/openapi.json")
-    # Readiness answers 503 by design when a dependency is away; it takes no input to fuzz.
-    operations = [
-        op
-        for op in (result.ok() for result in schema.get_all_operations())
-        if not op.path.startswith("/health")
-    ]
-    assert len(operations) >= 10, "the whole API is covered"
-    for operation in operations:
-
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None
-        )
-        def fuzz(case: Any) -> None:
-            response = case.call(headers={**(case.headers or {}), **headers})
-            where = f"{case.method} {case.formatted_path}"
-            assert response.status_code < 500, (where, response.text[:500])
-            if 400 <= response.status_code < 500:
-                body = response.json()
-                assert isinstance(body.get("message"), str) and body["message"], (
-                    where,
-                    response.text[:300],
-                )
-
-        fuzz()
+    fuzzed = fuzz_api(f"{submissions_url}/openapi.json", headers=headers)
+    assert fuzzed >= 10, "the whole API is covered"

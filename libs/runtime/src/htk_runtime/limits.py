@@ -55,18 +55,27 @@ class BodyLimitMiddleware:
             return
         received = 0
         started = False
+        too_large = False
 
         async def counted_receive() -> Message:
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    too_large = True
                     raise BodyTooLarge
             return message
 
         async def tracked_send(message: Message) -> None:
             nonlocal started
+            if too_large:
+                # The framework caught our exception while parsing the body and answers with
+                # an error of its own (FastAPI: 400); the caller must hear what really happened.
+                if message["type"] == "http.response.start" and not started:
+                    started = True
+                    await self._refuse(send, limit)
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)

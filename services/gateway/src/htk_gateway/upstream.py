@@ -3,6 +3,7 @@
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from fastapi import Response
@@ -13,10 +14,20 @@ from htk_runtime.errors import DomainError
 log = logging.getLogger(__name__)
 
 
+# Characters a path segment may carry as they are (RFC 3986 pchar); "?", "#", "%", spaces and
+# control characters from a visitor's path parameter are sent encoded, as the text they were.
+PATH_SAFE = "/:@!$&'()*+,;="
+
+
 class Upstreams:
     def __init__(self, urls: dict[str, str], timeout: float) -> None:
         self.client = httpx.AsyncClient(timeout=timeout)
         self.urls = urls
+
+    def url(self, service: str, path: str) -> str:
+        """The service's address for ``path``, built from decoded path parameters: a "?" in
+        an id must not start a query of the gateway's choosing on the service."""
+        return self.urls[service] + quote(path, safe=PATH_SAFE)
 
     async def forward(
         self,
@@ -29,7 +40,7 @@ class Upstreams:
         headers: dict[str, str] | None = None,
         pass_headers: tuple[str, ...] = (),
     ) -> Response:
-        url = self.urls[service] + path
+        url = self.url(service, path)
         try:
             upstream = await self.client.request(
                 method, url, params=params, content=content, headers=headers
@@ -49,7 +60,7 @@ class Upstreams:
     async def call(self, service: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """A call whose answer the gateway reads itself, rather than passing it on."""
         try:
-            return await self.client.request(method, self.urls[service] + path, **kwargs)
+            return await self.client.request(method, self.url(service, path), **kwargs)
         except httpx.HTTPError as exc:
             log.warning("upstream unavailable", extra={"service": service, "error": repr(exc)})
             raise DomainError(
@@ -59,7 +70,7 @@ class Upstreams:
     async def stream(self, service: str, path: str) -> StreamingResponse:
         """A long-lived event stream, passed through as it arrives."""
         request = self.client.build_request(
-            "GET", self.urls[service] + path, timeout=httpx.Timeout(None, connect=5.0)
+            "GET", self.url(service, path), timeout=httpx.Timeout(None, connect=5.0)
         )
         try:
             upstream = await self.client.send(request, stream=True)

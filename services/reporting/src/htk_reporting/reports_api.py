@@ -1,9 +1,9 @@
 """Yearly implementation reports (public): from the year's latest snapshot, or a preliminary one
 from live figures, clearly marked as such, when the year has not been frozen yet."""
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
 
 from htk_reporting import store
@@ -15,7 +15,10 @@ router = APIRouter(prefix="/reports", tags=["reports"])
 
 @router.get("/yearly/{year}")
 async def yearly(
-    r: Ctx, year: int, format: Literal["json", "html", "pdf"] = "html", snapshot: str | None = None
+    r: Ctx,
+    year: Annotated[int, Path(ge=2000, le=2100, description="e.g. 2026")],
+    format: Literal["json", "html", "pdf"] = "html",
+    snapshot: str | None = None,
 ) -> Any:
     query: dict[str, Any] = {"_id": snapshot} if snapshot else {"year": year}
     snap = await r.db[store.SNAPSHOTS].find_one(query, sort=[("frozen_at", -1)])

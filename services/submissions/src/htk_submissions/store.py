@@ -188,11 +188,18 @@ class ActionStore:
         return await self.actions.find_one({"import_key": import_key})
 
     async def _load(
-        self, session: AsyncClientSession, action_id: str, expected_version: int
+        self,
+        session: AsyncClientSession,
+        action_id: str,
+        expected_version: int,
+        authorise: Any,
     ) -> dict[str, Any]:
         doc = await self.actions.find_one({"_id": action_id}, session=session)
         if doc is None:
             raise DomainError(404, f"No action with id {action_id}", field="action_id")
+        # Who may comes before which version: the version would tell a stranger that the
+        # action exists and how often it changed.
+        authorise(doc)
         if doc["version"] != expected_version:
             raise DomainError(
                 412,
@@ -254,8 +261,7 @@ class ActionStore:
         now = datetime.now(UTC)
 
         async def write(session: AsyncClientSession) -> dict[str, Any]:
-            doc = await self._load(session, action_id, expected_version)
-            authorise(doc)
+            doc = await self._load(session, action_id, expected_version, authorise)
             await mutate(session, doc, now)
             doc["updated_by"], doc["updated_at"] = user.member_id, now
             await self._save(session, doc, expected_version)

@@ -1,0 +1,127 @@
+"""Stored XSS: markup in every free-text field never becomes markup on any page.
+
+One payload goes into an organisation's names, a person's name, every text field of an action
+(title, summary, description, inequality reduction, place, link title), a Markdown link to
+``javascript:`` and a reviewer's comment; the action is returned, resubmitted and published.
+Then every HTML page that shows any of it is parsed: no element, attribute or URL the payload
+would have made may exist, and the payload's text may appear only as text.
+"""
+
+import uuid
+from html.parser import HTMLParser
+
+import pytest
+
+from tests.security.published import Published, publish_through_workflow
+from tests.stack import RunningPlatform
+
+pytestmark = pytest.mark.security
+
+PAYLOAD = "<script>alert(1)</script>\"'><img src=x onerror=alert(1)><svg/onload=alert(2)>"
+DESCRIPTION = f"xssmarker [x](javascript:alert(1)) [y](JaVaScRiPt:alert(3)) {PAYLOAD}"
+
+
+class Inspector(HTMLParser):
+    """Collects what the payload would have made had it been taken as markup."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            self._in_script = True
+            source = dict(attrs).get("src")
+            if source is not None and not source.startswith("/static/"):
+                self.found.append(f"script from {source}")
+        if tag in ("iframe", "object", "embed") or (tag == "img" and ("src", "x") in attrs):
+            self.found.append(f"<{tag} {attrs}>")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"<{tag} {name}={value}>")
+            if name in ("href", "src", "action", "formaction", "xlink:href") and value:
+                if value.strip().lower().replace("\t", "").startswith(("javascript:", "data:")):
+                    self.found.append(f"<{tag} {name}={value}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script and "alert(" in data:
+            self.found.append(f"script text {data[:80]}")
+
+
+def injected(html: str) -> list[str]:
+    inspector = Inspector()
+    inspector.feed(html)
+    found = inspector.found
+    for raw in ("<script>alert(1)</script>", "onerror=alert(1)>", "<svg/onload"):
+        if raw in html:
+            found.append(f"raw {raw}")
+    return found
+
+
+@pytest.fixture(scope="module")
+def published(platform: RunningPlatform) -> Published:
+    marker = f"xssmarker{uuid.uuid4().hex[:8]}"
+    return publish_through_workflow(
+        platform,
+        PAYLOAD,
+        marker,
+        description=DESCRIPTION.replace("xssmarker", marker),
+        person_name=f"{PAYLOAD} xss",
+    )
+
+
+def test_no_page_turns_the_payload_into_markup(
+    platform: RunningPlatform, published: Published
+) -> None:
+    action, org = published.action_id, published.organisation_id
+    pages = {
+        "visitor": [
+            f"/actions/{action}",
+            "/",
+            f"/search?q={published.marker}",
+            f"/search?q={PAYLOAD}",
+            f"/organisations/{org}",
+            f"/organisations/{platform.ids['A']}",
+            "/coverage",
+            "/plan",
+            "/open-data",
+        ],
+        "member": [
+            "/my/actions",
+            f"/my/actions/{action}",
+            f"/my/actions/{action}/history",
+            f"/my/actions/{action}/edit",
+            "/welcome",
+        ],
+        "admin": ["/my/members"],
+        "coordinator": [
+            "/review",
+            "/dashboard",
+            "/coordinator",
+            f"/actions/{action}",
+            "/api/v1/reports/yearly/2026?format=html",
+        ],
+    }
+    shown = 0
+    problems = []
+    for role, paths in pages.items():
+        with platform.browser(role) as browser:
+            for path in paths:
+                page = browser.get(path, headers={"accept": "text/html"})
+                assert page.status_code == 200, (role, path, page.status_code)
+                assert page.headers["content-type"].startswith("text/html"), path
+                shown += published.marker in page.text or "alert(1)" in page.text
+                problems += [f"{role} {path}: {p}" for p in injected(page.text)]
+    assert problems == [], "\n".join(problems)
+    assert shown >= 12, "what was written reached the pages"
+
+
+def test_the_inspector_sees_an_injection() -> None:
+    assert injected(f"<p>{PAYLOAD}</p>"), "the check would catch the payload unescaped"
+    assert injected('<a href="javascript:alert(1)">x</a>')
+    assert injected("<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>") == []
