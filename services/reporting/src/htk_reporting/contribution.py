@@ -14,19 +14,22 @@ organisations and municipalities are the keys above zero); ``confirmed.<YYYY-MM>
 sum is the time series).
 
 Organisations and municipalities over time are distinct counts, which a running sum of distinct
-counts cannot give when events arrive out of order. So their series keep the change of each
-key's reference count per period, in series documents ``<node>|<scope>|<period>`` with
-``orgs.<id>`` and ``munis.<code>``: sums commute, so any delivery order gives the same documents,
-and the distinct count at the end of a period is the number of keys whose running sum is above
-zero. The volume is bounded by keeping them where coordinators chart them: by month for the
-whole country, national actions and each county; by week for the whole country and national
-actions. With 100,000 actions, weekly series per county would add 70,000 documents to a rebuild.
-A single municipality keeps none: its municipalities reached is itself whenever it has actions.
+counts cannot give when events arrive out of order. So their series keep the change of each key's
+reference count per period, in series documents ``<node>|<scope>|<weeks|months>|<quarter>`` with
+fields ``<period>.orgs:<id>`` and ``<period>.munis:<code>``. Sums commute, so any delivery order
+gives the same documents, and the distinct count at the end of a period is the number of keys
+whose running sum is above zero. A document holds a quarter: one per period would be 24,000
+documents for 100,000 actions, and writing them dominated a rebuild (0.3 ms a document on
+SecantusDB). The volume is bounded by keeping them where coordinators chart them: by month for
+the whole country, national actions and each county; by week for the whole country and national
+actions (weekly series per county would add 1.1 million fields to a rebuild). A
+single municipality keeps none: its municipalities reached is itself whenever it has actions.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from htk_reporting.facts import month_of, week_of
@@ -71,6 +74,24 @@ def scopes(facts: dict[str, Any], geo: Geography) -> list[str]:
     return out
 
 
+def scope_keys(facts: dict[str, Any], geo: Geography) -> dict[str, dict[str, int]]:
+    """The organisations and municipalities an action counts for in each of its scopes."""
+    orgs = {f"orgs.{escape(o)}": 1 for o in [facts["organisation_id"], *facts["partners"]]}
+    municipalities = facts["municipalities"]
+    out: dict[str, dict[str, int]] = {}
+    for scope in scopes(facts, geo):
+        keys = dict(orgs)
+        if scope == ALL:
+            keys.update({f"munis.{escape(m)}": 1 for m in municipalities})
+        elif scope.startswith("county:"):
+            county = scope.removeprefix("county:")
+            keys.update(
+                {f"munis.{escape(m)}": 1 for m in municipalities if geo.county_of.get(m) == county}
+            )
+        out[scope] = keys
+    return out
+
+
 def scope_fields(
     facts: dict[str, Any], org_type: str | None, geo: Geography
 ) -> dict[str, dict[str, int]]:
@@ -80,23 +101,13 @@ def scope_fields(
         common[f"target_group.{t}"] = 1
     for d in facts["dimensions"] or [NO_DATA]:
         common[f"dimension.{d}"] = 1
-    for org in [facts["organisation_id"], *facts["partners"]]:
-        common[f"orgs.{escape(org)}"] = 1
     common[f"confirmed.{month_of(facts['confirmed_at'])}"] = 1
-    municipalities = facts["municipalities"]
-    explicit_counties = set(facts["counties"])
+    explicit_counties = {f"county:{c}" for c in facts["counties"]}
     per_scope: dict[str, dict[str, int]] = {}
-    for scope in scopes(facts, geo):
-        fields = dict(common)
-        if scope == ALL:
-            fields.update({f"munis.{escape(m)}": 1 for m in municipalities})
-        elif scope.startswith("county:"):
-            county = scope.removeprefix("county:")
-            fields.update(
-                {f"munis.{escape(m)}": 1 for m in municipalities if geo.county_of.get(m) == county}
-            )
-            if county in explicit_counties:
-                fields["county_wide"] = 1
+    for scope, keys in scope_keys(facts, geo).items():
+        fields = common | keys
+        if scope in explicit_counties:
+            fields["county_wide"] = 1
         per_scope[scope] = fields
     return per_scope
 
@@ -152,16 +163,12 @@ def key_cells(facts: dict[str, Any] | None, plan: PlanView, geo: Geography) -> C
         return {}
     out: Cells = {}
     nodes = plan.count_nodes(facts["codes"])
-    for scope, fields in scope_fields(facts, None, geo).items():
+    for scope, keys in scope_keys(facts, geo).items():
         if not keeps_key_series(scope, "months"):
             continue
-        keys = {f: v for f, v in fields.items() if f.startswith(KEY_FIELDS)}
         for node in nodes:
             out[cell_id(node, scope)] = keys
     return out
-
-
-KEY_FIELDS = ("orgs.", "munis.")
 
 
 def keeps_key_series(scope: str, kind: str) -> bool:
@@ -176,15 +183,34 @@ def key_periods(scope: str, at: datetime) -> list[str]:
     return [week_of(at), month_of(at)] if weekly else [month_of(at)]
 
 
+@cache
+def quarter_of(period: str) -> str:
+    """The document a week or month goes to: a quarter of its year (ISO weeks 40-53 in Q4)."""
+    year, _, rest = period.partition("-")
+    number = int(rest.removeprefix("W"))
+    quarter = min((number - 1) // 13 + 1, 4) if rest.startswith("W") else (number - 1) // 3 + 1
+    return f"{year}-Q{quarter}"
+
+
 def series_id(cid: str, period: str) -> str:
-    return f"{cid}|{period}"
+    kind = "weeks" if "-W" in period else "months"
+    return f"{cid}|{kind}|{quarter_of(period)}"
 
 
 def split_series(sid: str) -> tuple[str, str, str, str]:
-    """node, scope, period kind (``weeks``/``months``) and period of a series document id."""
-    cid, period = sid.rsplit("|", 1)
+    """node, scope, period kind (``weeks``/``months``) and quarter of a series document id."""
+    cid, kind, quarter = sid.rsplit("|", 2)
     node, scope = split_cell(cid)
-    return node, scope, ("weeks" if "-W" in period else "months"), period
+    return node, scope, kind, quarter
+
+
+def period_fields(keys: dict[str, int], period: str) -> dict[str, int]:
+    """``orgs.<id>`` references as the fields of one period in a series document."""
+    out = {}
+    for name, value in keys.items():
+        head, _, key = name.partition(".")
+        out[f"{period}.{head}:{key}"] = value
+    return out
 
 
 def key_series_delta(new: Cells, old: Cells, at: datetime) -> Cells:
@@ -192,7 +218,7 @@ def key_series_delta(new: Cells, old: Cells, at: datetime) -> Cells:
     out: Cells = {}
     for cid, fields in difference(new, old).items():
         for period in key_periods(split_cell(cid)[1], at):
-            out[series_id(cid, period)] = dict(fields)
+            add_into(out, {series_id(cid, period): period_fields(fields, period)})
     return out
 
 

@@ -251,7 +251,11 @@ def series(
     actions.
     """
     changes = {k: int(v) for k, v in (doc or {}).get(period, {}).items()}
-    key_changes = {d["period"]: d for d in key_docs or []}
+    key_changes: dict[str, dict[str, int]] = {}
+    for d in key_docs or []:
+        for name, fields in d.items():
+            if isinstance(fields, dict):
+                key_changes[name] = fields
     if not any(changes.values()) and not key_changes:
         return []
     periods = _periods(min([*changes, *key_changes]), now, weekly=period == "weeks")
@@ -262,12 +266,10 @@ def series(
     total, out = 0, []
     for p in periods:
         total += changes.get(p, 0)
-        for head in distinct:
-            for key, delta in (key_changes.get(p) or {}).get(head, {}).items():
-                ref = f"{head}.{key}"
-                before = refs.get(ref, 0)
-                refs[ref] = before + int(delta)
-                distinct[head] += (refs[ref] > 0) - (before > 0)
+        for ref, delta in key_changes.get(p, {}).items():
+            before = refs.get(ref, 0)
+            refs[ref] = before + int(delta)
+            distinct[ref.partition(":")[0]] += (refs[ref] > 0) - (before > 0)
         if key_docs is None:
             organisations = None
             municipalities = int(total > 0) if single_municipality else None

@@ -218,7 +218,7 @@ class Projection:
             return
         ops = []
         for sid, fields in changes.items():
-            node, scope, kind, period = split_series(sid)
+            node, scope, kind, quarter = split_series(sid)
             ops.append(
                 UpdateOne(
                     {"_id": sid},
@@ -227,7 +227,7 @@ class Projection:
                         "$setOnInsert": {
                             "cell": cell_id(node, scope),
                             "kind": kind,
-                            "period": period,
+                            "quarter": quarter,
                         },
                     },
                     upsert=True,
@@ -344,18 +344,11 @@ class Projection:
             events += sum(len(v) for v in batch)
             await asyncio.to_thread(_count, counter, batch)
         await reader
-        cells = await asyncio.to_thread(counter.cells)
-        series = asyncio.create_task(asyncio.to_thread(counter.key_series))
-        docs = []
-        for cid, fields in cells.items():
-            node, scope = split_cell(cid)
-            docs.append(_nested({"_id": cid, "node": node, "scope": scope}, fields))
+        docs = await asyncio.to_thread(_cell_docs, counter)
+        # The series documents are built while the cells are written.
+        series = asyncio.create_task(asyncio.to_thread(_series_docs, counter))
         await self._replace(store.CELLS, docs)
-        series_docs = []
-        for sid, fields in (await series).items():
-            node, scope, kind, period = split_series(sid)
-            head = {"_id": sid, "cell": cell_id(node, scope), "kind": kind, "period": period}
-            series_docs.append(_nested(head, fields))
+        series_docs = await series
         await self._replace(store.SERIES, series_docs)
         log.info(
             "aggregates rebuilt",
@@ -370,6 +363,23 @@ class Projection:
         await store.ensure_indexes(self.db)
         for start in range(0, len(docs), 5000):
             await self.db[collection].insert_many(docs[start : start + 5000], ordered=False)
+
+
+def _cell_docs(counter: Recount) -> list[dict[str, Any]]:
+    docs = []
+    for cid, fields in counter.cells().items():
+        node, scope = split_cell(cid)
+        docs.append(_nested({"_id": cid, "node": node, "scope": scope}, fields))
+    return docs
+
+
+def _series_docs(counter: Recount) -> list[dict[str, Any]]:
+    docs = []
+    for sid, fields in counter.key_series().items():
+        node, scope, kind, quarter = split_series(sid)
+        head = {"_id": sid, "cell": cell_id(node, scope), "kind": kind, "quarter": quarter}
+        docs.append(_nested(head, fields))
+    return docs
 
 
 def _count(counter: Recount, batch: list[list[dict[str, Any]]]) -> None:

@@ -12,12 +12,12 @@ from datetime import datetime
 from typing import Any
 
 from htk_reporting.contribution import (
-    KEY_FIELDS,
     Cells,
     cell_id,
     keeps_key_series,
-    key_periods,
+    period_fields,
     scope_fields,
+    scope_keys,
     scopes,
     series_id,
 )
@@ -65,16 +65,20 @@ class Recount:
 
     def _step(self, facts: dict[str, Any], at: datetime, sign: int) -> None:
         nodes = self.nodes_of(facts)
-        step = {f"weeks.{week_of(at)}": 1, f"months.{month_of(at)}": 1}
-        for scope in scopes(facts, self.geo):
-            self._add(self.acc, nodes, scope, step, sign)
+        week, month = week_of(at), month_of(at)
+        step = {f"weeks.{week}": 1, f"months.{month}": 1}
         if not self.with_key_series:
+            for scope in scopes(facts, self.geo):
+                self._add(self.acc, nodes, scope, step, sign)
             return
-        for scope, fields in scope_fields(facts, None, self.geo).items():
-            if keeps_key_series(scope, "months"):
-                keys = {f: v for f, v in fields.items() if f.startswith(KEY_FIELDS)}
-                for period in key_periods(scope, at):
-                    self._add(self.key_acc, nodes, series_id(scope, period), keys, sign)
+        for scope, keys in scope_keys(facts, self.geo).items():
+            self._add(self.acc, nodes, scope, step, sign)
+            if not keeps_key_series(scope, "months"):
+                continue
+            periods = (week, month) if keeps_key_series(scope, "weeks") else (month,)
+            for period in periods:
+                fields = period_fields(keys, period)
+                self._add(self.key_acc, nodes, series_id(scope, period), fields, sign)
 
     def add_action(self, versions: list[dict[str, Any]]) -> None:
         """One action's public log entries, in version order."""

@@ -9,7 +9,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 LOG = "action_log"  # one entry per action version: the source events
 ACTIONS = "actions"  # each action's current public state and workflow state
 CELLS = "cells"  # live aggregates, one document per (plan node, scope)
-SERIES = "series"  # organisations and municipalities per (plan node, scope, week or month)
+SERIES = "series"  # organisations and municipalities per (plan node, scope, period kind, quarter)
 PLAN = "plan"  # the plan version in force (read copy of catalogue.plan.v1)
 ORGANISATIONS = "organisations"  # read copy of catalogue.organisations.v1
 SNAPSHOTS = "snapshots"
@@ -64,7 +64,7 @@ def flatten(doc: dict[str, Any]) -> dict[str, int]:
     """A cell document's counters as ``field.key`` -> value (the shape contributions use)."""
     out: dict[str, int] = {}
     for name, value in doc.items():
-        if name in ("_id", "node", "scope", "snapshot_id", "cell", "kind", "period"):
+        if name in ("_id", "node", "scope", "snapshot_id", "cell", "kind", "quarter"):
             continue
         if isinstance(value, dict):
             for key, count in value.items():
