@@ -12,12 +12,14 @@ TTL_SECONDS = 20.0
 _cache: dict[tuple[int, str], tuple[float, Any]] = {}
 
 
-async def _cached(request: Request, path: str, ttl: float = TTL_SECONDS) -> Any:
-    key = (id(request.app), path)
+async def _cached(
+    request: Request, path: str, ttl: float = TTL_SECONDS, params: dict[str, Any] | None = None
+) -> Any:
+    key = (id(request.app), path + repr(sorted((params or {}).items())))
     hit = _cache.get(key)
     if hit and time.monotonic() - hit[0] < ttl:
         return hit[1]
-    value = await read(request, None, "catalogue", path)
+    value = await read(request, None, "catalogue", path, params=params)
     if value is not None:
         _cache[key] = (time.monotonic(), value)
     return value
@@ -72,7 +74,7 @@ async def place_names(request: Request) -> dict[str, dict[str, Any]]:
 
 async def organisations(request: Request) -> list[dict[str, Any]]:
     """Approved organisations, by Finnish name."""
-    found = await _cached(request, "/organisations?limit=500")
+    found = await _cached(request, "/organisations", params={"limit": 500})
     items = found.get("items", []) if isinstance(found, dict) else (found or [])
     return sorted(items, key=lambda o: o.get("name_fi", ""))
 
