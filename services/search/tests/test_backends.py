@@ -9,6 +9,7 @@ from htk_contracts.actions import PublicAction
 from htk_contracts.catalogue import Organisation
 from htk_search.backends.base import QueryError, SearchBackend
 from htk_search.engine import SearchEngine
+from htk_search.schemas import SearchResponse
 from htk_search.testing import engine_for, public_action
 
 ORGS = {
@@ -105,6 +106,38 @@ async def test_facet_filters_and_counts(backend: SearchBackend) -> None:
     assert ids(by_type) == {"a-national"}
     by_year = await engine.search("", {"year": ["2024"]})
     assert ids(by_year) == {"a-oulu"}
+
+
+async def test_a_facet_is_counted_without_its_own_filter(backend: SearchBackend) -> None:
+    """Choosing "planned" must still show how many are ongoing, or nobody could add a second
+    value; the other facets are counted under every filter."""
+    engine = await indexed(backend)
+
+    def counts(result: SearchResponse, facet: str) -> dict[str, int]:
+        return {f.value: f.count for f in result.facets[facet]}
+
+    planned = await engine.search("yksinäisyys", {"state": ["planned"]})
+    assert ids(planned) == {"a-county"}
+    assert planned.total == 1
+    assert counts(planned, "state") == {"ongoing": 3, "planned": 1}
+    assert counts(planned, "measure") == {"1.1.1": 1, "3.1.1": 1}
+
+    filters = {"organisation_type": ["ngo"], "state": ["ongoing"]}
+    both = await engine.search("yksinäisyys", filters)
+    assert ids(both) == {"a-national"}
+    assert counts(both, "organisation_type") == {"municipality": 2, "ngo": 1}
+    assert counts(both, "state") == {"ongoing": 1}
+
+    # Later pages keep every filter (they carry no facets).
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = await engine.search("", {"state": ["ongoing"]}, limit=1, cursor=cursor)
+        seen += [hit.action_id for hit in page.hits]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert sorted(seen) == ["a-helsinki", "a-national", "a-other", "a-oulu"]
 
 
 async def test_a_county_action_counts_for_its_municipalities_and_national_for_all(

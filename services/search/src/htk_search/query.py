@@ -10,9 +10,10 @@ import hashlib
 import itertools
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from htk_contracts.search import FACETS
 from htk_search.analysis import Analyser, raw_terms, words
 from htk_search.backends.base import QueryError
 
@@ -68,6 +69,18 @@ class Plan:
             for variant in p.seq_variants:
                 terms.update(variant)
         return terms
+
+
+def facet_plans(plan: Plan) -> list[tuple[Plan, list[str]]]:
+    """Which query each facet's counts come from. A facet the user filters by is counted as if
+    that one filter were not set (the text and the other filters still apply): the counts then
+    show what choosing another value as well would add, not only the values already chosen."""
+    free = [name for name in FACETS if name not in plan.filters]
+    plans: list[tuple[Plan, list[str]]] = [(plan, free)] if free else []
+    for name in plan.filters:
+        others = {k: v for k, v in plan.filters.items() if k != name}
+        plans.append((replace(plan, filters=others), [name]))
+    return plans
 
 
 def fuzziness(word: str) -> int:

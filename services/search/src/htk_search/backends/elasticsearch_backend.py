@@ -13,6 +13,7 @@ index changes.
 import json
 import logging
 import uuid
+from dataclasses import replace
 from collections.abc import AsyncIterator
 from importlib import resources
 from typing import Any
@@ -23,7 +24,15 @@ from elasticsearch.helpers import async_streaming_bulk
 from htk_contracts.search import FACETS
 from htk_search.backends.base import Page, Progress, QueryError
 from htk_search.documents import AREA_FACETS, TEXT_FIELDS, IndexDocument
-from htk_search.query import FUZZY_WEIGHT, PART_WEIGHT, WEIGHTS, Phrase, Plan, TermGroup
+from htk_search.query import (
+    FUZZY_WEIGHT,
+    PART_WEIGHT,
+    WEIGHTS,
+    Phrase,
+    Plan,
+    TermGroup,
+    facet_plans,
+)
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +149,29 @@ def build_query(plan: Plan) -> dict[str, Any]:
     return {"bool": query}
 
 
+def _all_of(filters: dict[str, list[str]]) -> dict[str, Any]:
+    return {"bool": {"filter": [_filter(f, v) for f, v in filters.items()]}}
+
+
+def _count_facets(body: dict[str, Any], plan: Plan) -> None:
+    """Facet counts where a facet ignores its own filter (htk_search.query.facet_plans): the
+    query keeps only the text, each facet's aggregation applies the filters it is counted
+    under, and the hits get every filter afterwards (post_filter, which does not score)."""
+    if plan.filters:
+        body["query"] = build_query(replace(plan, filters={}))
+        body["post_filter"] = _all_of(plan.filters)
+    body["aggs"] = {
+        name: {
+            "filter": _all_of(part.filters),
+            "aggs": {
+                "values": {"terms": {"field": name, "size": FACET_SIZES.get(name, FACET_SIZE)}}
+            },
+        }
+        for part, names in facet_plans(plan)
+        for name in names
+    }
+
+
 class ElasticsearchBackend:
     def __init__(self, client: AsyncElasticsearch, alias: str) -> None:
         self.client = client
@@ -206,10 +238,7 @@ class ElasticsearchBackend:
         if after is not None:
             body["search_after"] = after
         if facets:
-            body["aggs"] = {
-                name: {"terms": {"field": name, "size": FACET_SIZES.get(name, FACET_SIZE)}}
-                for name in FACETS
-            }
+            _count_facets(body, plan)
         try:
             response = (await self.client.search(body=body)).body
         except NotFoundError as exc:
@@ -228,7 +257,7 @@ class ElasticsearchBackend:
             page.next_state = {"pit": response.get("pit_id", pit), "after": last}
         if facets:
             page.facets = {
-                name: {str(b["key"]): int(b["doc_count"]) for b in agg["buckets"]}
+                name: {str(b["key"]): int(b["doc_count"]) for b in agg["values"]["buckets"]}
                 for name, agg in response.get("aggregations", {}).items()
             }
         return page
