@@ -13,8 +13,8 @@ index changes.
 import json
 import logging
 import uuid
-from dataclasses import replace
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from importlib import resources
 from typing import Any
 
