@@ -31,6 +31,7 @@ from htk_contracts.catalogue import Names, Organisation, PlanNode, PlanVersion
 from htk_contracts.envelope import Envelope, new_envelope
 from htk_runtime.auth import User, generate_keypair, sign
 from htk_runtime.outbox import ensure_outbox_indexes
+from htk_runtime.testing import received
 from htk_submissions.readcopies import CatalogueCopies
 from htk_submissions.store import ensure_indexes
 
@@ -45,14 +46,7 @@ ACTION = {
 
 
 def _envelope(subject: str, data: Any) -> Envelope[dict[str, Any]]:
-    e = new_envelope(
-        source="/bench",
-        type="fi.htk.bench.seeded.v1",
-        subject=subject,
-        aggregateversion=1,
-        data=data.model_dump(mode="json"),
-    )
-    return Envelope[dict[str, Any]].model_validate(e.model_dump())
+    return received("/bench", "fi.htk.bench.seeded.v1", subject, 1, data)
 
 
 async def seed(mongo_uri: str, database: str) -> None:

@@ -10,12 +10,12 @@ import pytest
 
 from htk_contracts.actions import ActionPublished, PublicAction
 from htk_contracts.catalogue import Member, Membership
-from htk_contracts.envelope import Envelope, new_envelope
+from htk_contracts.envelope import Envelope
 from htk_gateway.csrf import token_for
 from htk_gateway.follows import send_digests
 from htk_gateway.main import create_service
 from htk_runtime.mail import read_sink
-from htk_runtime.testing import running
+from htk_runtime.testing import received, running
 
 SECRET = "test-gateway-secret"
 HTML = {"accept": "text/html"}
@@ -29,14 +29,7 @@ def member_event() -> Envelope[dict[str, Any]]:
         language="sv",
         memberships=[Membership(organisation_id="o1", role="member", status="approved")],
     )
-    e = new_envelope(
-        source="/catalogue",
-        type="fi.htk.member.changed.v1",
-        subject="m1",
-        aggregateversion=1,
-        data=data.model_dump(mode="json"),
-    )
-    return Envelope[dict[str, Any]].model_validate(e.model_dump())
+    return received("/catalogue", "fi.htk.member.changed.v1", "m1", 1, data)
 
 
 def published(action_id: str, municipality: str, version: int = 2) -> Envelope[dict[str, Any]]:
@@ -59,14 +52,13 @@ def published(action_id: str, municipality: str, version: int = 2) -> Envelope[d
         updated_at=now,
         confirmed_at=now,
     )
-    e = new_envelope(
-        source="/submissions",
-        type="fi.htk.action.published.v1",
-        subject=action_id,
-        aggregateversion=version,
-        data=ActionPublished(action=action).model_dump(mode="json"),
+    return received(
+        "/submissions",
+        "fi.htk.action.published.v1",
+        action_id,
+        version,
+        ActionPublished(action=action),
     )
-    return Envelope[dict[str, Any]].model_validate(e.model_dump())
 
 
 @pytest.fixture

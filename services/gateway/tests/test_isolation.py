@@ -18,10 +18,10 @@ from htk_contracts.catalogue import (
     PlanNode,
     PlanVersion,
 )
-from htk_contracts.envelope import Envelope, new_envelope
+from htk_contracts.envelope import Envelope
 from htk_gateway.csrf import token_for
 from htk_gateway.main import create_service
-from htk_runtime.testing import running
+from htk_runtime.testing import received, running
 from htk_submissions.main import create_service as create_submissions
 from htk_submissions.settings import SubmissionsSettings
 
@@ -31,14 +31,7 @@ HTML = {"accept": "text/html"}
 
 
 def envelope(subject: str, data: Any) -> Envelope[dict[str, Any]]:
-    e = new_envelope(
-        source="/catalogue",
-        type="fi.htk.test.changed.v1",
-        subject=subject,
-        aggregateversion=1,
-        data=data.model_dump(mode="json"),
-    )
-    return Envelope[dict[str, Any]].model_validate(e.model_dump())
+    return received("/catalogue", "fi.htk.test.changed.v1", subject, 1, data)
 
 
 def member(member_id: str, organisation_id: str) -> Member:

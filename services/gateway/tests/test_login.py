@@ -8,21 +8,14 @@ from typing import Any
 import pytest
 
 from htk_contracts.catalogue import Member, MemberErased, Membership
-from htk_contracts.envelope import Envelope, new_envelope
+from htk_contracts.envelope import Envelope
 from htk_gateway.main import create_service
 from htk_runtime.mail import read_sink
-from htk_runtime.testing import running
+from htk_runtime.testing import received, running
 
 
 def event(subject: str, version: int, data: Any) -> Envelope[dict[str, Any]]:
-    e = new_envelope(
-        source="/catalogue",
-        type="fi.htk.member.changed.v1",
-        subject=subject,
-        aggregateversion=version,
-        data=data.model_dump(mode="json"),
-    )
-    return Envelope[dict[str, Any]].model_validate(e.model_dump())
+    return received("/catalogue", "fi.htk.member.changed.v1", subject, version, data)
 
 
 MAIJA = Member(

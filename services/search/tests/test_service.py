@@ -14,10 +14,10 @@ from faststream.kafka import KafkaBroker
 
 from htk_cli.search import reindex as cli_reindex
 from htk_contracts.catalogue import Organisation
-from htk_contracts.envelope import Envelope, new_envelope
+from htk_contracts.envelope import Envelope
 from htk_contracts.topics import Topic
 from htk_runtime.service import Service
-from htk_runtime.testing import eventually, running
+from htk_runtime.testing import eventually, received, running
 from htk_search.main import create_service
 from htk_search.reindex import job_status, queue_job
 from htk_search.settings import SearchSettings
@@ -46,14 +46,9 @@ async def search_service(
 
 
 def organisation_event(org: Organisation, version: int) -> Envelope[dict[str, Any]]:
-    e = new_envelope(
-        source="/catalogue",
-        type="fi.htk.organisation.changed.v1",
-        subject=org.organisation_id,
-        aggregateversion=version,
-        data=org.model_dump(mode="json"),
+    return received(
+        "/catalogue", "fi.htk.organisation.changed.v1", org.organisation_id, version, org
     )
-    return Envelope[dict[str, Any]].model_validate(e.model_dump())
 
 
 async def test_the_index_follows_action_versions(

@@ -17,23 +17,16 @@ from htk_contracts.catalogue import (
     PlanNode,
     PlanVersion,
 )
-from htk_contracts.envelope import Envelope, new_envelope
+from htk_contracts.envelope import Envelope
 from htk_runtime.service import Service
-from htk_runtime.testing import running, user_headers
+from htk_runtime.testing import received, running, user_headers
 from htk_submissions.main import create_service
 
 REPO = Path(__file__).resolve().parents[3]
 
 
 def envelope(subject: str, version: int, data: Any) -> Envelope[dict[str, Any]]:
-    e = new_envelope(
-        source="/catalogue",
-        type="fi.htk.test.changed.v1",
-        subject=subject,
-        aggregateversion=version,
-        data=data.model_dump(mode="json"),
-    )
-    return Envelope[dict[str, Any]].model_validate(e.model_dump())
+    return received("/catalogue", "fi.htk.test.changed.v1", subject, version, data)
 
 
 def plan(version: int, measures: dict[str, str]) -> PlanVersion:

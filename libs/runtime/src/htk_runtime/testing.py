@@ -19,13 +19,30 @@ from fastapi import FastAPI
 from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor
 from opentelemetry.sdk.trace import TracerProvider as SdkTracerProvider
+from pydantic import BaseModel
 
+from htk_contracts.envelope import Envelope, new_envelope
 from htk_runtime.auth import HEADER, User, generate_keypair, sign
 from htk_runtime.embedded import mongo_uri, start_secantus, start_tansu
 from htk_runtime.processes import free_port
 from htk_runtime.telemetry import configure_tracing
 
 T = TypeVar("T")
+
+
+def received(
+    source: str, type: str, subject: str, version: int, data: BaseModel
+) -> Envelope[dict[str, Any]]:
+    """An event as a consumer receives it: the data as plain JSON values, not the model it was
+    made from, so handlers are tested on what actually crosses the broker."""
+    e = new_envelope(
+        source=source,
+        type=type,
+        subject=subject,
+        aggregateversion=version,
+        data=data.model_dump(mode="json"),
+    )
+    return Envelope[dict[str, Any]].model_validate(e.model_dump())
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ from typing import Any
 
 from htk_contracts.actions import ActionPublished, ActionUpdated, ActionWithdrawn, PublicAction
 from htk_contracts.catalogue import Names, Organisation, PlanLevel, PlanNode, PlanVersion
-from htk_contracts.envelope import Envelope, new_envelope
+from htk_contracts.envelope import Envelope
+from htk_runtime.testing import received
 from htk_search.analysis import analyser
 from htk_search.backends.base import SearchBackend
 from htk_search.engine import SearchEngine
@@ -141,11 +142,4 @@ def envelope(
         data = ActionWithdrawn(
             action_id=action_id, organisation_id="org-oulu", at=datetime.now(UTC)
         )
-    e = new_envelope(
-        source="/test",
-        type=f"fi.htk.action.{kind}.v1",
-        subject=action_id,
-        aggregateversion=version,
-        data=data.model_dump(mode="json"),
-    )
-    return Envelope[dict[str, Any]].model_validate(e.model_dump())
+    return received("/test", f"fi.htk.action.{kind}.v1", action_id, version, data)
