@@ -201,7 +201,8 @@ class TantivyBackend:
     def _any_of(self, field: str, values: list[str]) -> tantivy.Query:
         # A term set query collects every matching document into a bit set before it starts,
         # which for "language: fi" is most of the index; a union of term queries walks only
-        # as far as the rest of the query needs (2.4 ms against 0.X ms for 5 filters, 100k).
+        # as far as the rest of the query needs (five filters at 100,000 actions: 2.4 ms as a
+        # term set, 0.65 ms as term queries).
         if len(values) == 1:
             return self._term(field, values[0])
         if len(values) <= UNION_MAX_VALUES:
