@@ -1,0 +1,60 @@
+"""Members and the coordinator of the seeded platform at work, through submissions' own API."""
+
+import uuid
+from typing import Any
+
+import httpx
+
+from tests.stack import ACTION, RunningPlatform
+
+MEASURES = (["1.1.1"], ["1.1.2", "1.2.1"], ["2.1.1"], ["3.1.1", "1.1.1"])
+
+
+class Workflow:
+    def __init__(self, p: RunningPlatform) -> None:
+        self.p = p
+        self.member = p.client("submissions", "member")
+        self.coordinator = p.client("submissions", "coordinator")
+        self.run = uuid.uuid4().hex[:6]
+        self.made = 0
+
+    def close(self) -> None:
+        self.member.close()
+        self.coordinator.close()
+
+    def __enter__(self) -> "Workflow":
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.close()
+
+    def draft(self) -> httpx.Response:
+        """A new draft of organisation A, each on measures of its own so counts differ."""
+        self.made += 1
+        body = {
+            **ACTION,
+            "title": f"Kohtaamispaikka {self.run}-{self.made}",
+            "measures": MEASURES[self.made % len(MEASURES)],
+            "organisation_id": self.p.ids["A"],
+        }
+        return self.member.post("/actions", json=body)
+
+    def step(self, client: httpx.Client, action: httpx.Response, step: str) -> httpx.Response:
+        return client.post(
+            f"/actions/{action.json()['id']}/{step}", headers={"If-Match": action.headers["ETag"]}
+        )
+
+    def submitted(self) -> httpx.Response:
+        drafted = self.draft()
+        assert drafted.status_code == 201, drafted.text
+        submitted = self.step(self.member, drafted, "submit")
+        assert submitted.status_code == 200, submitted.text
+        return submitted
+
+    def publish(self, submitted: httpx.Response) -> httpx.Response:
+        published = self.step(self.coordinator, submitted, "publish")
+        assert published.status_code == 200, published.text
+        return published
+
+    def published(self) -> str:
+        return str(self.publish(self.submitted()).json()["id"])
