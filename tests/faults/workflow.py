@@ -11,12 +11,24 @@ MEASURES = (["1.1.1"], ["1.1.2", "1.2.1"], ["2.1.1"], ["3.1.1", "1.1.1"])
 
 
 class Workflow:
-    def __init__(self, p: RunningPlatform) -> None:
+    """Through the gateway (``public``: sessions, CSRF, the public API) or submissions itself."""
+
+    def __init__(self, p: RunningPlatform, *, public: bool = False) -> None:
         self.p = p
-        self.member = p.client("submissions", "member")
-        self.coordinator = p.client("submissions", "coordinator")
+        if public:
+            self.member, self.coordinator = (self._browser(r) for r in ("member", "coordinator"))
+            self.prefix = "/api/v1"
+        else:
+            self.member = p.client("submissions", "member")
+            self.coordinator = p.client("submissions", "coordinator")
+            self.prefix = ""
         self.run = uuid.uuid4().hex[:6]
         self.made = 0
+
+    def _browser(self, role: str) -> httpx.Client:
+        client = self.p.browser(role)
+        client.headers["X-CSRF-Token"] = self.p.people[role].csrf
+        return client
 
     def close(self) -> None:
         self.member.close()
@@ -37,11 +49,12 @@ class Workflow:
             "measures": MEASURES[self.made % len(MEASURES)],
             "organisation_id": self.p.ids["A"],
         }
-        return self.member.post("/actions", json=body)
+        return self.member.post(f"{self.prefix}/actions", json=body)
 
     def step(self, client: httpx.Client, action: httpx.Response, step: str) -> httpx.Response:
         return client.post(
-            f"/actions/{action.json()['id']}/{step}", headers={"If-Match": action.headers["ETag"]}
+            f"{self.prefix}/actions/{action.json()['id']}/{step}",
+            headers={"If-Match": action.headers["ETag"]},
         )
 
     def submitted(self) -> httpx.Response:
