@@ -139,7 +139,9 @@ class Service:
                     await asyncio.wait_for(ctx.stopping.wait(), delay)
                 delay = min(delay * 2, 10.0)
 
-    async def _watch_broker(self, ctx: ServiceContext, interval: float = 0.5) -> None:
+    async def _watch_broker(
+        self, ctx: ServiceContext, interval: float = 0.5, timeout: float = 2.0
+    ) -> None:
         assert self.broker is not None
         await ctx.broker_connected.wait()
         while not ctx.stopping.is_set():
@@ -148,7 +150,8 @@ class Service:
             if ctx.stopping.is_set():
                 return
             with untraced():
-                reachable = await self.broker.ping(timeout=interval)
+                # As patient as readiness: a slow answer is no reason for a rebalance.
+                reachable = await self.broker.ping(timeout=timeout)
             if not reachable:
                 if not ctx.broker_lost:
                     log.warning("broker unreachable")
