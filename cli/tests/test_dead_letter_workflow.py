@@ -42,6 +42,7 @@ async def test_list_and_replay_after_a_fix(service_env: dict[str, str]) -> None:
         summary = letters[0].summary()
         assert summary["error"].startswith("PoisonMessage") and "9.9.9" in summary["error"]
         assert summary["from"].startswith(f"{topic}/0@0") and summary["key"] == "a-1"
+        assert summary["consumer"] == "dlt-cli", "the service that refused it"
 
         fixed = True
         assert await replay(bootstrap, letters) == 1

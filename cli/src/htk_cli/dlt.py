@@ -1,7 +1,8 @@
 """``htk dlt list`` and ``htk dlt replay``: inspect dead letters and re-drive them after a fix.
 
-A consumer sends a message it can never apply to ``<topic>.dlt`` with the error and where it
-came from (headers ``htk-error``, ``htk-original-topic``, ``-partition``, ``-offset``). Replaying
+A consumer sends a message it can never apply to ``<topic>.dlt`` with the error, the service
+that refused it and where it came from (headers ``htk-error``, ``htk-consumer``,
+``htk-original-topic``, ``-partition``, ``-offset``). Replaying
 publishes the original bytes to the original topic again; consumers apply an event only if it
 is newer than what they hold, so replaying twice changes nothing.
 """
@@ -35,6 +36,7 @@ class DeadLetter:
             "dlt": f"{self.topic}/{self.partition}@{self.offset}",
             "from": f"{self.original_topic}/{self.headers.get('htk-original-partition', '?')}"
             f"@{self.headers.get('htk-original-offset', '?')}",
+            "consumer": self.headers.get("htk-consumer", "?"),
             "key": self.key.decode(errors="replace") if self.key else None,
             "error": self.headers.get("htk-error", ""),
             "body": self.value[:200].decode(errors="replace"),

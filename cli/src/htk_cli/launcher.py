@@ -136,42 +136,85 @@ class Platform:
         s = self.s
         check_ports(s)
         s.var_dir.mkdir(parents=True, exist_ok=True)
-        keys = token_keys(s.var_dir)
         say(f"Starting the Kafka broker (tansu) on {s.host}:{s.kafka_port}")
-        self.infra.append(start_tansu(s.host, s.kafka_port, self.logs / "tansu.log"))
-        db_dir = s.var_dir / "db"
-        say(f"Starting the database (SecantusDB) on {s.host}:{s.mongo_port}, data in {db_dir}")
-        self.infra.append(start_secantus(s.host, s.mongo_port, db_dir, self.logs / "secantus.log"))
-        for name in SERVICES:
-            port = getattr(s, f"{name}_port")
-            self.services.append(
-                spawn(
-                    name,
-                    [
-                        sys.executable,
-                        "-m",
-                        "uvicorn",
-                        f"htk_{name}.main:app",
-                        "--host",
-                        s.host,
-                        "--port",
-                        str(port),
-                        "--timeout-graceful-shutdown",
-                        "15",
-                        "--no-access-log",
-                    ],
-                    log_path=self.logs / f"{name}.log",
-                    env=service_env(s, name, dev_open_writes=self.dev_open_writes, keys=keys),
-                )
-            )
+        self.infra.append(self._start_broker())
+        say(
+            f"Starting the database (SecantusDB) on {s.host}:{s.mongo_port}, "
+            f"data in {s.var_dir / 'db'}"
+        )
+        self.infra.append(self._start_database())
+        self.services = [self._spawn(name) for name in SERVICES]
         for proc in self.services:
-            port = getattr(s, f"{proc.name}_port")
-            wait_until(
-                functools.partial(_ready, s.host, port),
-                timeout=s.ready_timeout_seconds,
-                process=proc,
-            )
-            say(f"  {proc.name} ready on port {port}")
+            self._wait_ready(proc)
+            say(f"  {proc.name} ready on port {getattr(s, f'{proc.name}_port')}")
+
+    def _start_broker(self) -> ManagedProcess:
+        return start_tansu(self.s.host, self.s.kafka_port, self.logs / "tansu.log")
+
+    def _start_database(self) -> ManagedProcess:
+        s = self.s
+        return start_secantus(s.host, s.mongo_port, s.var_dir / "db", self.logs / "secantus.log")
+
+    def _spawn(self, name: str) -> ManagedProcess:
+        s = self.s
+        return spawn(
+            name,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                f"htk_{name}.main:app",
+                "--host",
+                s.host,
+                "--port",
+                str(getattr(s, f"{name}_port")),
+                "--timeout-graceful-shutdown",
+                "15",
+                "--no-access-log",
+            ],
+            log_path=self.logs / f"{name}.log",
+            env=service_env(
+                s, name, dev_open_writes=self.dev_open_writes, keys=token_keys(s.var_dir)
+            ),
+        )
+
+    def _wait_ready(self, proc: ManagedProcess) -> None:
+        port = getattr(self.s, f"{proc.name}_port")
+        wait_until(
+            functools.partial(_ready, self.s.host, port),
+            timeout=self.s.ready_timeout_seconds,
+            process=proc,
+        )
+
+    # Fault tests take single components down and bring them back (tests/faults).
+
+    def kill_service(self, name: str, sig: int = signal.SIGKILL) -> None:
+        proc = next(p for p in self.services if p.name == name)
+        proc.signal(sig)
+        if not proc.wait(20):
+            proc.signal(signal.SIGKILL)
+            proc.wait(5)
+        proc.stop(0)  # reaps and closes the log
+
+    def start_service(self, name: str) -> None:
+        """Start ``name`` again (after :meth:`kill_service`) and wait until it is ready."""
+        proc = self._spawn(name)
+        self.services = [proc if p.name == name else p for p in self.services]
+        self._wait_ready(proc)
+
+    def stop_broker(self) -> None:
+        self.infra[0].stop(5)
+
+    def start_broker(self) -> None:
+        """A new broker on the same port: tansu keeps nothing, so it has no topics."""
+        self.infra[0] = self._start_broker()
+
+    def stop_database(self) -> None:
+        self.infra[1].stop(15)
+
+    def start_database(self) -> None:
+        """The database again on the same port and data directory."""
+        self.infra[1] = self._start_database()
 
     def stop(self) -> None:
         # Services first, all at once, so consumers and the outbox relay finish against a live

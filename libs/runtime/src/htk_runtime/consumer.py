@@ -1,7 +1,9 @@
 """Event consumption shared by every projection: envelope parsing, dead letters, retries.
 
 A message that can never be processed (not JSON, not an envelope, data that fails its schema)
-goes to ``<topic>.dlt`` with the error, and the consumer carries on. Any other failure (database
+goes to ``<topic>.dlt`` with the error and the name of the service that refused it (several
+services consume one topic, and only that one needs a fix and a replay), and the consumer carries
+on. Any other failure (database
 away, say) is retried: the offset is not committed, so the message comes again.
 
 Each message is handled inside the trace its publisher started (FastStream's telemetry middleware
@@ -18,8 +20,10 @@ from typing import Any
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
+from htk_contracts.actions import ActionEvent
+from htk_contracts.catalogue import Organisation, PlanVersion
 from htk_contracts.envelope import Envelope
 from htk_contracts.topics import dead_letter_topic
 from htk_runtime.broker import consumer_options
@@ -34,6 +38,37 @@ Handler = Callable[[Envelope[dict[str, Any]]], Awaitable[None]]
 
 class PoisonMessage(Exception):
     """Raised by a handler for an event it can never apply; the event goes to the dead letters."""
+
+
+_ACTION_EVENT: TypeAdapter[Any] = TypeAdapter(ActionEvent)
+
+
+def action_event(envelope: Envelope[dict[str, Any]]) -> Any:
+    """The contract model of an action event, whatever its kind, even one the caller ignores:
+    data that breaks the contract is a dead letter, never half applied or silently dropped."""
+    event = _ACTION_EVENT.validate_python(envelope.data)
+    action_id = event.action.action_id if hasattr(event, "action") else event.action_id
+    if action_id != envelope.subject:
+        raise PoisonMessage(f"action {action_id!r} under subject {envelope.subject!r}")
+    return event
+
+
+def organisation_event(envelope: Envelope[dict[str, Any]]) -> Organisation:
+    organisation = Organisation.model_validate(envelope.data)
+    if organisation.organisation_id != envelope.subject:
+        raise PoisonMessage(
+            f"organisation {organisation.organisation_id!r} under subject {envelope.subject!r}"
+        )
+    return organisation
+
+
+def plan_event(envelope: Envelope[dict[str, Any]]) -> PlanVersion:
+    plan = PlanVersion.model_validate(envelope.data)
+    if plan.version != envelope.aggregateversion:
+        raise PoisonMessage(
+            f"plan version {plan.version} sent as aggregate version {envelope.aggregateversion}"
+        )
+    return plan
 
 
 def consume(
@@ -63,7 +98,7 @@ def consume(
             try:
                 envelope = Envelope[dict[str, Any]].model_validate_json(message.body)
             except ValidationError as exc:
-                await _dead_letter(broker, topic, message, exc)
+                await _dead_letter(broker, service, topic, message, exc)
                 consumed.labels(service, topic, "dead_letter").inc()
                 return
             span.set_attributes(
@@ -72,7 +107,7 @@ def consume(
             try:
                 await handler(envelope)
             except (ValidationError, PoisonMessage) as exc:
-                await _dead_letter(broker, topic, message, exc)
+                await _dead_letter(broker, service, topic, message, exc)
                 consumed.labels(service, topic, "dead_letter").inc()
                 return
             except Exception:
@@ -123,13 +158,19 @@ def subscribe(
     consume(broker, settings, {topic: handler}, retry_delay=retry_delay)
 
 
-async def _dead_letter(broker: KafkaBroker, topic: str, message: Any, exc: Exception) -> None:
+async def _dead_letter(
+    broker: KafkaBroker, service: str, topic: str, message: Any, exc: Exception
+) -> None:
     raw = message.raw_message
     headers = {
+        "htk-consumer": service,
         "htk-error": repr(exc)[:1000],
         "htk-original-topic": topic,
         "htk-original-partition": str(getattr(raw, "partition", "")),
         "htk-original-offset": str(getattr(raw, "offset", "")),
     }
-    log.error("poison message sent to dead letters", extra={"topic": topic, "error": repr(exc)})
+    log.error(
+        "poison message sent to dead letters",
+        extra={"topic": topic, "consumer": service, "error": repr(exc)},
+    )
     await broker.publish(message.body, dead_letter_topic(topic), key=raw.key, headers=headers)

@@ -6,6 +6,12 @@ away, events wait in the collection; nothing is lost. A crash between publishing
 sends an event twice: consumers apply an event only if its aggregate version is newer than what
 they hold, so a duplicate changes nothing.
 
+A broker that lost events it had acknowledged (the embedded broker keeps nothing across a restart;
+on Kafka, an unclean leader election truncates a partition) shows it in its acknowledgements: a
+partition's offsets start over. The relay then sends again every event it sent within
+``RESEND_WINDOW``, as those a consumer had not yet read are gone from the broker; consumers ignore
+the ones they hold.
+
 Only one relay per database publishes at a time (a lease document), so running several replicas
 of a service does not multiply events or reorder them.
 
@@ -38,6 +44,10 @@ log = logging.getLogger(__name__)
 
 OUTBOX = "outbox"
 LEASES = "outbox_lease"
+# Longer than any consumer lag the alerts let pass unnoticed: a consumer further behind than this
+# when the broker lost its log needs a rebuild from its own snapshots (htk search reindex, htk
+# reporting rebuild) or a catalogue replay.
+RESEND_WINDOW = timedelta(minutes=10)
 
 
 async def ensure_outbox_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
@@ -134,6 +144,8 @@ class OutboxRelay:
         # under load that saves a lease check, a query and an update per event.
         self.linger = linger
         self._lease_until = 0.0
+        # The highest offset acknowledged per (topic, partition) by this relay.
+        self._acknowledged: dict[tuple[str, int], int] = {}
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
 
     async def _hold_lease(self) -> bool:
@@ -178,13 +190,34 @@ class OutboxRelay:
         for doc in batch:
             pending.append(await self._publish(doc))
         # Every send of the batch must be acknowledged before any is marked sent.
-        await asyncio.gather(*pending)
+        acknowledged = await asyncio.gather(*pending)
+        lost = self._offsets_started_over(acknowledged)
+        now = datetime.now(UTC)
         with untraced():
             await self.outbox.collection.update_many(
-                {"_id": {"$in": [d["_id"] for d in batch]}},
-                {"$set": {"sent_at": datetime.now(UTC)}},
+                {"_id": {"$in": [d["_id"] for d in batch]}}, {"$set": {"sent_at": now}}
             )
+            if lost:
+                again = await self.outbox.collection.update_many(
+                    {"sent_at": {"$gte": now - RESEND_WINDOW}}, {"$set": {"sent_at": None}}
+                )
+                log.warning(
+                    "the broker lost acknowledged events; sending recent ones again",
+                    extra={"events": again.modified_count, "window": str(RESEND_WINDOW)},
+                )
         return len(batch)
+
+    def _offsets_started_over(self, acknowledged: list[Any]) -> bool:
+        started_over = False
+        for ack in acknowledged:
+            offset = getattr(ack, "offset", None)
+            if offset is None:
+                continue
+            key = (ack.topic, ack.partition)
+            if offset < self._acknowledged.get(key, -1):
+                started_over = True
+            self._acknowledged[key] = offset
+        return started_over
 
     async def _publish(self, doc: dict[str, Any]) -> Any:
         event, topic = doc["event"], doc["topic"]

@@ -6,7 +6,11 @@ the lifespan ends, workers finish their current batch, the broker lets running h
 
 The broker connects in the background with retries: a service whose broker is away still starts
 and serves what needs no broker (submissions keep accepting actions into the outbox), and its
-readiness reports the broker as unavailable until it is back.
+readiness reports the broker as unavailable until it is back. A broker that was unreachable and
+answers again gets a fresh connection: a consumer that stays in its old group session never
+commits an offset to a restarted embedded broker (every commit fails with
+UNKNOWN_TOPIC_OR_PARTITION and the consumer stops at the first message), while a new one joins,
+finds no committed offset and reads the new broker's log from its start.
 
 Observability comes with every service: traces (see :mod:`htk_runtime.telemetry`), Prometheus
 metrics on ``/metrics`` (see :mod:`htk_runtime.metrics`) and JSON logs with trace ids.
@@ -53,6 +57,8 @@ class ServiceContext:
     db: AsyncDatabase[dict[str, Any]]
     broker: KafkaBroker | None
     broker_connected: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set by the broker watch while the broker does not answer; cleared once reconnected.
+    broker_lost: bool = False
     # Set when shutdown begins; workers finish what they hold and return.
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     state: dict[str, Any] = field(default_factory=dict)
@@ -133,6 +139,32 @@ class Service:
                     await asyncio.wait_for(ctx.stopping.wait(), delay)
                 delay = min(delay * 2, 10.0)
 
+    async def _watch_broker(
+        self, ctx: ServiceContext, interval: float = 0.5, timeout: float = 2.0
+    ) -> None:
+        assert self.broker is not None
+        await ctx.broker_connected.wait()
+        while not ctx.stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(ctx.stopping.wait(), interval)
+            if ctx.stopping.is_set():
+                return
+            with untraced():
+                # As patient as readiness: a slow answer is no reason for a rebalance.
+                reachable = await self.broker.ping(timeout=timeout)
+            if not reachable:
+                if not ctx.broker_lost:
+                    log.warning("broker unreachable")
+                ctx.broker_lost = True
+                continue
+            if ctx.broker_lost:
+                log.warning("broker back: reconnecting, so consumers rejoin with a fresh state")
+                ctx.broker_connected.clear()
+                with contextlib.suppress(Exception):
+                    await self.broker.stop()
+                await self._connect_broker(ctx)
+                ctx.broker_lost = False
+
     def _checks(self) -> dict[str, Check]:
         async def database() -> bool:
             with untraced():
@@ -144,7 +176,10 @@ class Service:
             broker = self.broker
 
             async def kafka() -> bool:
-                return self.ctx().broker_connected.is_set() and await broker.ping(timeout=2.0)
+                ctx = self.ctx()
+                if ctx.broker_lost or not ctx.broker_connected.is_set():
+                    return False
+                return await broker.ping(timeout=2.0)
 
             checks["broker"] = kafka
         for name, check in self.extra_checks.items():
@@ -165,8 +200,10 @@ class Service:
         for hook in self.on_startup:
             await hook(ctx)
         connecting: asyncio.Task[None] | None = None
+        watching: asyncio.Task[None] | None = None
         if self.broker is not None:
             connecting = asyncio.create_task(self._connect_broker(ctx), name="broker-connect")
+            watching = asyncio.create_task(self._watch_broker(ctx), name="broker-watch")
         background = [
             asyncio.create_task(worker(ctx), name=getattr(worker, "__name__", "worker"))
             for worker in self.workers
@@ -179,6 +216,9 @@ class Service:
             ctx.stopping.set()
             if connecting is not None and not connecting.done():
                 connecting.cancel()  # nothing is in flight while still connecting
+            if watching is not None:
+                watching.cancel()
+                await asyncio.gather(watching, return_exceptions=True)
             pending: set[asyncio.Task[None]] = set()
             if background:
                 grace = self.settings.shutdown_grace_seconds

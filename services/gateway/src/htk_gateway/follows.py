@@ -24,6 +24,7 @@ from htk_contracts.envelope import Envelope
 from htk_gateway import i18n, reference
 from htk_gateway.members import MemberCopies
 from htk_gateway.web import form_data, limit_writes, redirect, render, state, viewer
+from htk_runtime.consumer import action_event
 from htk_runtime.errors import DomainError
 from htk_runtime.mail import Mail, Mailer
 from htk_runtime.service import ServiceContext
@@ -84,23 +85,21 @@ class Follows:
 
     async def record(self, envelope: Envelope[dict[str, Any]]) -> bool:
         """Keep a public change for the digests; a replayed event is kept once."""
-        kind = envelope.data.get("kind")
-        if kind not in PUBLIC_KINDS:
+        event = action_event(envelope)
+        if event.kind not in PUBLIC_KINDS:
             return False
-        action = envelope.data.get("action") or {}
-        action_id = action.get("action_id") or envelope.data.get("action_id") or envelope.subject
+        action = getattr(event, "action", None)
         try:
             await self.changes.insert_one(
                 {
-                    "_id": f"{action_id}:{envelope.aggregateversion}",
-                    "action_id": action_id,
-                    "kind": kind,
-                    "title": action.get("title"),
-                    "organisation_id": action.get("organisation_id")
-                    or envelope.data.get("organisation_id"),
-                    "measures": action.get("measures", []),
-                    "regions": [*action.get("counties", []), *action.get("municipalities", [])],
-                    "at": envelope.time or datetime.now(UTC),
+                    "_id": f"{envelope.subject}:{envelope.aggregateversion}",
+                    "action_id": envelope.subject,
+                    "kind": event.kind,
+                    "title": action.title if action else None,
+                    "organisation_id": action.organisation_id if action else event.organisation_id,
+                    "measures": action.measures if action else [],
+                    "regions": [*action.counties, *action.municipalities] if action else [],
+                    "at": envelope.time,
                 }
             )
         except DuplicateKeyError:

@@ -47,14 +47,16 @@ class Upstreams:
             )
         except httpx.HTTPError as exc:
             log.warning("upstream unavailable", extra={"service": service, "error": repr(exc)})
-            raise DomainError(
-                503, f"The {service} service is not available right now; try again shortly"
-            ) from exc
+            raise unavailable(service) from exc
         return Response(
             upstream.content,
             status_code=upstream.status_code,
             media_type=upstream.headers.get("content-type"),
-            headers={h: upstream.headers[h] for h in pass_headers if h in upstream.headers},
+            headers={
+                h: upstream.headers[h]
+                for h in (*pass_headers, "retry-after")
+                if h in upstream.headers
+            },
         )
 
     async def call(self, service: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -63,9 +65,7 @@ class Upstreams:
             return await self.client.request(method, self.url(service, path), **kwargs)
         except httpx.HTTPError as exc:
             log.warning("upstream unavailable", extra={"service": service, "error": repr(exc)})
-            raise DomainError(
-                503, f"The {service} service is not available right now; try again shortly"
-            ) from exc
+            raise unavailable(service) from exc
 
     async def stream(self, service: str, path: str) -> StreamingResponse:
         """A long-lived event stream, passed through as it arrives."""
@@ -75,9 +75,7 @@ class Upstreams:
         try:
             upstream = await self.client.send(request, stream=True)
         except httpx.HTTPError as exc:
-            raise DomainError(
-                503, f"The {service} service is not available right now; try again shortly"
-            ) from exc
+            raise unavailable(service) from exc
 
         async def relay() -> AsyncIterator[bytes]:
             try:
@@ -97,3 +95,12 @@ class Upstreams:
 
     async def close(self) -> None:
         await self.client.aclose()
+
+
+def unavailable(service: str) -> DomainError:
+    # With Retry-After like the services' own 503s: the caller may simply repeat the request.
+    return DomainError(
+        503,
+        f"The {service} service is not available right now; try again shortly",
+        headers={"Retry-After": "5"},
+    )

@@ -9,28 +9,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from htk_contracts.actions import (
-    ActionDrafted,
-    ActionPublished,
-    ActionReturned,
-    ActionSubmitted,
-    ActionUpdated,
-    ActionWithdrawn,
     PublicAction,
 )
 from htk_contracts.envelope import Envelope
 from htk_reporting.plan import raw_codes
-from htk_runtime.consumer import PoisonMessage
+from htk_runtime.consumer import action_event
 
 PUBLIC_KINDS = frozenset({"published", "updated", "withdrawn"})
 WORKFLOW_KINDS = frozenset({"drafted", "submitted", "returned"})
-_MODELS: dict[str, Any] = {
-    "drafted": ActionDrafted,
-    "submitted": ActionSubmitted,
-    "returned": ActionReturned,
-    "published": ActionPublished,
-    "updated": ActionUpdated,
-    "withdrawn": ActionWithdrawn,
-}
 
 
 def utc(value: datetime) -> datetime:
@@ -63,14 +49,9 @@ def public_facts(action: PublicAction) -> dict[str, Any]:
 
 def log_entry(envelope: Envelope[dict[str, Any]]) -> tuple[dict[str, Any], PublicAction | None]:
     """The event-log record of an action event and, for published or updated, its snapshot."""
-    kind = envelope.data.get("kind")
-    model = _MODELS.get(str(kind))
-    if model is None:
-        raise PoisonMessage(f"unknown action event kind {kind!r}")
-    event = model.model_validate(envelope.data)
+    event = action_event(envelope)
+    kind = event.kind
     action: PublicAction | None = getattr(event, "action", None)
-    if action is not None and action.action_id != envelope.subject:
-        raise PoisonMessage("the action id differs from the event subject")
     entry = {
         "_id": f"{envelope.subject}:{envelope.aggregateversion}",
         "action_id": envelope.subject,

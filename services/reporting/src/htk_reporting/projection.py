@@ -46,6 +46,7 @@ from htk_reporting.geography import Geography
 from htk_reporting.plan import WHOLE_PLAN, PlanView
 from htk_reporting.recount import Recount
 from htk_reporting.stream import Broadcaster
+from htk_runtime.consumer import organisation_event, plan_event
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +261,8 @@ class Projection:
     # -- catalogue events ------------------------------------------------------------------
 
     async def apply_organisation(self, envelope: Envelope[dict[str, Any]]) -> bool:
-        org_id, org_type = envelope.subject, str(envelope.data["type"])
+        organisation = organisation_event(envelope)
+        org_id, org_type = organisation.organisation_id, organisation.type.value
         async with self.lock:
             result = await self.db[store.ORGANISATIONS].update_one(
                 {"_id": org_id, "version": {"$lt": envelope.aggregateversion}},
@@ -305,6 +307,7 @@ class Projection:
 
     async def apply_plan(self, envelope: Envelope[dict[str, Any]]) -> bool:
         """A newer plan version: store it, then recount every aggregate under it."""
+        plan_event(envelope)
         async with self.lock:
             held = await self.db[store.PLAN].find_one({"_id": "current"})
             if held and held["version"] >= envelope.aggregateversion:

@@ -8,10 +8,15 @@ change nothing. A withdrawn action leaves a tombstone with its version in the re
 import asyncio
 from typing import Any
 
-from htk_contracts.actions import ActionPublished, ActionUpdated, ActionWithdrawn, PublicAction
-from htk_contracts.catalogue import Organisation, PlanVersion
+from htk_contracts.actions import (
+    ActionDrafted,
+    ActionReturned,
+    ActionSubmitted,
+    ActionWithdrawn,
+    PublicAction,
+)
 from htk_contracts.envelope import Envelope
-from htk_runtime.consumer import PoisonMessage
+from htk_runtime.consumer import action_event, organisation_event, plan_event
 from htk_runtime.versions import VersionLedger
 from htk_search.backends.base import Progress
 from htk_search.engine import SearchEngine
@@ -27,23 +32,18 @@ class ActionProjection:
         self.lock = asyncio.Lock()
 
     async def apply(self, envelope: Envelope[dict[str, Any]]) -> None:
-        kind = envelope.data.get("kind")
-        if kind in ("drafted", "submitted", "returned"):
+        event = action_event(envelope)
+        if isinstance(event, ActionDrafted | ActionSubmitted | ActionReturned):
             return  # not public: nothing to index
-        if kind not in ("published", "updated", "withdrawn"):
-            raise PoisonMessage(f"unknown action event kind {kind!r}")
         async with self.lock:
             if not await self.ledger.is_newer(envelope.subject, envelope.aggregateversion):
                 return
-            if kind == "withdrawn":
-                withdrawn = ActionWithdrawn.model_validate(envelope.data)
-                await self.store.remove_action(withdrawn.action_id, envelope.aggregateversion)
-                await self.engine.backend.delete(withdrawn.action_id)
+            if isinstance(event, ActionWithdrawn):
+                await self.store.remove_action(event.action_id, envelope.aggregateversion)
+                await self.engine.backend.delete(event.action_id)
             else:
-                model = ActionPublished if kind == "published" else ActionUpdated
-                action = model.model_validate(envelope.data).action
-                await self.store.put_action(action)
-                await self.engine.backend.upsert(self.engine.document(action))
+                await self.store.put_action(event.action)
+                await self.engine.backend.upsert(self.engine.document(event.action))
             # Recorded after the index changed: a crash in between re-applies the same version,
             # which replaces the document with itself.
             await self.ledger.record(envelope.subject, envelope.aggregateversion)
@@ -72,7 +72,7 @@ class CatalogueProjection:
         self.engine.plan = await self.store.get_plan()
 
     async def apply_organisation(self, envelope: Envelope[dict[str, Any]]) -> None:
-        organisation = Organisation.model_validate(envelope.data)
+        organisation = organisation_event(envelope)
         if not await self.store.put_organisation(organisation, envelope.aggregateversion):
             return
         self.engine.organisations[organisation.organisation_id] = organisation
@@ -81,6 +81,6 @@ class CatalogueProjection:
         )
 
     async def apply_plan(self, envelope: Envelope[dict[str, Any]]) -> None:
-        plan = PlanVersion.model_validate(envelope.data)
+        plan = plan_event(envelope)
         if await self.store.put_plan(plan):
             self.engine.plan = plan

@@ -10,15 +10,9 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from htk_contracts.catalogue import (
-    Member,
-    MemberErased,
-    Organisation,
-    OrganisationStatus,
-    PlanVersion,
-)
+from htk_contracts.catalogue import Member, MemberErased, OrganisationStatus
 from htk_contracts.envelope import Envelope
-from htk_runtime.consumer import PoisonMessage
+from htk_runtime.consumer import PoisonMessage, organisation_event, plan_event
 from htk_runtime.versions import store_if_newer
 
 PLAN = "plan_copy"
@@ -54,7 +48,7 @@ class CatalogueCopies:
         self._cache.pop((collection.name, envelope.subject), None)
 
     async def apply_plan(self, envelope: Envelope[dict[str, Any]]) -> None:
-        plan = PlanVersion.model_validate(envelope.data)
+        plan = plan_event(envelope)
         measures = {
             n.code.replace(".", "_"): {"state": n.state.value, "merged_into": n.merged_into}
             for n in plan.nodes
@@ -63,7 +57,7 @@ class CatalogueCopies:
         await self._apply(self.plan, envelope, {"plan_version": plan.version, "measures": measures})
 
     async def apply_organisation(self, envelope: Envelope[dict[str, Any]]) -> None:
-        organisation = Organisation.model_validate(envelope.data)
+        organisation = organisation_event(envelope)
         await self._apply(
             self.organisations,
             envelope,
