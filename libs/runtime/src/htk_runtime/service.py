@@ -48,6 +48,8 @@ from htk_runtime.settings import ServiceSettings
 from htk_runtime.telemetry import configure_tracing, untraced
 
 log = logging.getLogger(__name__)
+# How long stopping the consumers may take while the broker does not answer.
+STOP_TIMEOUT_SECONDS = 10.0
 
 
 @dataclass
@@ -66,6 +68,22 @@ class ServiceContext:
 
 Hook = Callable[[ServiceContext], Awaitable[None]]
 Worker = Callable[[ServiceContext], Coroutine[Any, Any, None]]
+
+
+async def _answers(bootstrap_servers: str, timeout: float) -> bool:
+    """Whether any bootstrap server accepts a connection (the broker client is stopped while
+    the broker is lost, so it cannot be asked)."""
+    for server in bootstrap_servers.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            _, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), timeout)
+        except (OSError, ValueError, TimeoutError):
+            continue
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+        return True
+    return False
 
 
 class Service:
@@ -149,19 +167,22 @@ class Service:
                 await asyncio.wait_for(ctx.stopping.wait(), interval)
             if ctx.stopping.is_set():
                 return
-            with untraced():
-                # As patient as readiness: a slow answer is no reason for a rebalance.
-                reachable = await self.broker.ping(timeout=timeout)
-            if not reachable:
-                if not ctx.broker_lost:
-                    log.warning("broker unreachable")
+            if not ctx.broker_lost:
+                with untraced():
+                    # As patient as readiness: a slow answer is no reason for a rebalance.
+                    if await self.broker.ping(timeout=timeout):
+                        continue
+                log.warning("broker unreachable: consumers stop until it answers again")
                 ctx.broker_lost = True
-                continue
-            if ctx.broker_lost:
-                log.warning("broker back: reconnecting, so consumers rejoin with a fresh state")
                 ctx.broker_connected.clear()
+                # Stopped now, not when the broker is back: a consumer left running rejoins a
+                # restarted broker by itself and can commit its old position there, which the
+                # fresh consumer would then trust, skipping what the new log holds below it.
                 with contextlib.suppress(Exception):
-                    await self.broker.stop()
+                    await asyncio.wait_for(self.broker.stop(), STOP_TIMEOUT_SECONDS)
+                continue
+            if await _answers(self.settings.kafka_bootstrap_servers, timeout):
+                log.warning("broker back: reconnecting, so consumers rejoin with a fresh state")
                 await self._connect_broker(ctx)
                 ctx.broker_lost = False
 
