@@ -16,6 +16,7 @@ leaves half an event applied. The documents touched are the action's own cells, 
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -341,21 +342,30 @@ class Projection:
             finally:
                 await batches.put(None)
 
+        started = time.perf_counter()
         reader = asyncio.create_task(read())
         events = 0
         while (batch := await batches.get()) is not None:
             events += sum(len(v) for v in batch)
             await asyncio.to_thread(_count, counter, batch)
         await reader
+        counted = time.perf_counter()
         docs = await asyncio.to_thread(_cell_docs, counter)
         # The series documents are built while the cells are written.
         series = asyncio.create_task(asyncio.to_thread(_series_docs, counter))
         await self._replace(store.CELLS, docs)
         series_docs = await series
         await self._replace(store.SERIES, series_docs)
+        # Where a slow rebuild spends its time, for whoever has to make it faster.
         log.info(
             "aggregates rebuilt",
-            extra={"cells": len(docs), "series": len(series_docs), "events": events},
+            extra={
+                "cells": len(docs),
+                "series": len(series_docs),
+                "events": events,
+                "read_and_count_seconds": round(counted - started, 2),
+                "write_seconds": round(time.perf_counter() - counted, 2),
+            },
         )
         return len(docs)
 
