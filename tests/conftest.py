@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.stack import RunningPlatform, load, seed, start
+from tests.stack import RunningPlatform, load, seeded
 
 
 @pytest.fixture(scope="session")
@@ -15,9 +15,5 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatfo
     if reuse:  # a platform kept running by `python -m tests.stack FILE`
         yield load(Path(reuse))
         return
-    running = start(tmp_path_factory.mktemp("platform"))
-    try:
-        seed(running)
+    with seeded(tmp_path_factory.mktemp("platform")) as running:
         yield running
-    finally:
-        running.platform.stop()

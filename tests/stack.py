@@ -7,12 +7,13 @@ organisations and the five roles every authorisation test speaks of, each with a
 session obtained by following a login link from the mail sink.
 """
 
+import contextlib
 import json
 import os
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -183,6 +184,17 @@ def start(var_dir: Path) -> RunningPlatform:
     return RunningPlatform(settings, platform, (keys["private"], keys["public"]), secret)
 
 
+@contextlib.contextmanager
+def seeded(var_dir: Path) -> Iterator[RunningPlatform]:
+    """A started and seeded platform for the duration of the block (a test session's)."""
+    running = start(var_dir)
+    try:
+        seed(running)
+        yield running
+    finally:
+        running.platform.stop()
+
+
 ACTION = {
     "title": "Kylätalon kohtaamispaikka",
     "summary": "Viikoittaiset kohtaamiset syrjäkylien ikäihmisille kylätalolla.",
@@ -294,14 +306,11 @@ if __name__ == "__main__":
     import sys
     import tempfile
 
-    running = start(Path(tempfile.mkdtemp(prefix="htk-platform-")))
-    try:
-        seed(running)
+    with (
+        contextlib.suppress(KeyboardInterrupt),
+        seeded(Path(tempfile.mkdtemp(prefix="htk-platform-"))) as running,
+    ):
         save(running, Path(sys.argv[1]))
         print("platform ready; Ctrl-C stops it", flush=True)
         while True:
             time.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        running.platform.stop()

@@ -5,14 +5,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.stack import RunningPlatform, seed, start
+from tests.stack import RunningPlatform, seeded
 
 
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatform]:
-    running = start(tmp_path_factory.mktemp("faults"))
-    try:
-        seed(running)
+    with seeded(tmp_path_factory.mktemp("faults")) as running:
         yield running
-    finally:
-        running.platform.stop()

@@ -11,8 +11,6 @@ acknowledged but a consumer had not yet read is sent again when the relay sees t
 offsets start over; consumers rejoin the new broker on their own and ignore what they hold.
 """
 
-import threading
-
 import httpx
 
 from tests.faults.reconcile import assert_reconciled
@@ -24,10 +22,7 @@ def test_broker_restart_while_submitting_loses_and_repeats_nothing(
     platform: RunningPlatform,
 ) -> None:
     p = platform
-    load = Load(p)
-    worker = threading.Thread(target=load.run, daemon=True)
-    worker.start()
-    try:
+    with Load(p).running() as load:
         poll(lambda: load.published() >= 3, timeout=60)
         p.platform.stop_broker()
         poll(lambda: _broker_seen_as(p, "unavailable"), timeout=30)
@@ -37,9 +32,6 @@ def test_broker_restart_while_submitting_loses_and_repeats_nothing(
         poll(lambda: _broker_seen_as(p, "ok"), timeout=60)
         published = load.published()
         poll(lambda: load.published() >= published + 3, timeout=60)
-    finally:
-        load.stop.set()
-        worker.join(60)
     assert not load.errors, load.errors[:5]
     assert set(load.statuses) <= {200, 201}, f"members could not work: {load.statuses}"
     assert_reconciled(p, timeout=90)

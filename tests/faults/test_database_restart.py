@@ -7,8 +7,6 @@ the action then exists although the member was told to try again, which the reco
 accepts (it compares the projections with what the database holds, not with the answers).
 """
 
-import threading
-
 from pymongo import MongoClient
 
 from tests.faults.reconcile import assert_reconciled
@@ -18,10 +16,7 @@ from tests.stack import RunningPlatform, poll
 
 def test_database_restart_under_load_loses_nothing_accepted(platform: RunningPlatform) -> None:
     p = platform
-    load = Load(p)
-    worker = threading.Thread(target=load.run, daemon=True)
-    worker.start()
-    try:
+    with Load(p).running() as load:
         poll(lambda: len(load.accepted) >= 3, timeout=60)
         p.platform.stop_database()
         unavailable = load.statuses[503]
@@ -29,9 +24,6 @@ def test_database_restart_under_load_loses_nothing_accepted(platform: RunningPla
         p.platform.start_database()
         published = load.published()
         poll(lambda: load.published() >= published + 3, timeout=90)
-    finally:
-        load.stop.set()
-        worker.join(60)
     assert not load.errors, load.errors[:5]
     assert set(load.statuses) <= {200, 201, 503}, load.statuses
 

@@ -3,6 +3,8 @@
 import threading
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,6 +91,17 @@ class Load:
 
     def published(self) -> int:
         return sum(1 for step in list(self.accepted.values()) if step == "published")
+
+    @contextmanager
+    def running(self) -> Iterator["Load"]:
+        """Members at work in a thread for the duration of the block."""
+        worker = threading.Thread(target=self.run, daemon=True)
+        worker.start()
+        try:
+            yield self
+        finally:
+            self.stop.set()
+            worker.join(60)
 
     def run(self) -> None:
         with Workflow(self.p, public=True) as work:

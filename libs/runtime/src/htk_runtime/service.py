@@ -6,11 +6,11 @@ the lifespan ends, workers finish their current batch, the broker lets running h
 
 The broker connects in the background with retries: a service whose broker is away still starts
 and serves what needs no broker (submissions keep accepting actions into the outbox), and its
-readiness reports the broker as unavailable until it is back. A broker that was unreachable and
-answers again gets a fresh connection: a consumer that stays in its old group session never
-commits an offset to a restarted embedded broker (every commit fails with
-UNKNOWN_TOPIC_OR_PARTITION and the consumer stops at the first message), while a new one joins,
-finds no committed offset and reads the new broker's log from its start.
+readiness reports the broker as unavailable until it is back. A broker that stops answering
+takes the consumers down with it, and one that answers again gets a fresh connection: a consumer
+kept across a restart of the embedded broker never commits there again and stops at its first
+message, or commits its old position for the fresh consumer to trust; a new one joins, finds no
+committed offset and reads the new broker's log from its start.
 
 Observability comes with every service: traces (see :mod:`htk_runtime.telemetry`), Prometheus
 metrics on ``/metrics`` (see :mod:`htk_runtime.metrics`) and JSON logs with trace ids.
@@ -58,9 +58,8 @@ class ServiceContext:
     mongo: AsyncMongoClient[dict[str, Any]]
     db: AsyncDatabase[dict[str, Any]]
     broker: KafkaBroker | None
+    # Cleared again by the broker watch while the broker does not answer.
     broker_connected: asyncio.Event = field(default_factory=asyncio.Event)
-    # Set by the broker watch while the broker does not answer; cleared once reconnected.
-    broker_lost: bool = False
     # Set when shutdown begins; workers finish what they hold and return.
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     state: dict[str, Any] = field(default_factory=dict)
@@ -167,24 +166,21 @@ class Service:
                 await asyncio.wait_for(ctx.stopping.wait(), interval)
             if ctx.stopping.is_set():
                 return
-            if not ctx.broker_lost:
+            if ctx.broker_connected.is_set():
                 with untraced():
                     # As patient as readiness: a slow answer is no reason for a rebalance.
                     if await self.broker.ping(timeout=timeout):
                         continue
                 log.warning("broker unreachable: consumers stop until it answers again")
-                ctx.broker_lost = True
                 ctx.broker_connected.clear()
                 # Stopped now, not when the broker is back: a consumer left running rejoins a
                 # restarted broker by itself and can commit its old position there, which the
                 # fresh consumer would then trust, skipping what the new log holds below it.
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(self.broker.stop(), STOP_TIMEOUT_SECONDS)
-                continue
-            if await _answers(self.settings.kafka_bootstrap_servers, timeout):
+            elif await _answers(self.settings.kafka_bootstrap_servers, timeout):
                 log.warning("broker back: reconnecting, so consumers rejoin with a fresh state")
                 await self._connect_broker(ctx)
-                ctx.broker_lost = False
 
     def _checks(self) -> dict[str, Check]:
         async def database() -> bool:
@@ -197,10 +193,7 @@ class Service:
             broker = self.broker
 
             async def kafka() -> bool:
-                ctx = self.ctx()
-                if ctx.broker_lost or not ctx.broker_connected.is_set():
-                    return False
-                return await broker.ping(timeout=2.0)
+                return self.ctx().broker_connected.is_set() and await broker.ping(timeout=2.0)
 
             checks["broker"] = kafka
         for name, check in self.extra_checks.items():
