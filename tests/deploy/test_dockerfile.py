@@ -122,9 +122,10 @@ def test_image_installs_only_the_locked_runtime_dependencies(name: str, tmp_path
     # The image's venv stage's own uv command, as a dry run against uv.lock: it must
     # resolve from the lock alone and bring no test tools, no embedded stand-ins (SecantusDB is
     # GPL and stays out of the images) and no other service.
-    uv = shutil.which("uv")
+    # `uv run` names its own executable in UV, so this runs where uv is not on PATH too.
+    uv = os.environ.get("UV") or shutil.which("uv")
     if uv is None:
-        pytest.skip("uv is not on PATH")
+        pytest.skip("uv is not on PATH and not run through uv run")
     venv_stage = "\n".join(stages()[f"venv-{name}"])
     command = re.search(r"uv (sync [^\n]+)", venv_stage).group(1).split()  # type: ignore[union-attr]
     result = subprocess.run(

@@ -10,6 +10,8 @@ not done (service unreachable, or packages skipped), which is never reported as 
 """
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -69,9 +71,11 @@ def judge(returncode: int, stdout: str, stderr: str) -> Verdict:
 def main(extra: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         requirements = Path(tmp) / "requirements.txt"
+        # `uv run` names its own executable in UV; CI machines need not have uv on PATH.
+        uv = os.environ.get("UV") or shutil.which("uv") or "uv"
         subprocess.run(
             [
-                "uv",
+                uv,
                 "export",
                 "--frozen",
                 "--format",
