@@ -16,8 +16,8 @@ leaves half an event applied. The documents touched are the action's own cells, 
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,7 +45,7 @@ from htk_reporting.contribution import (
 from htk_reporting.facts import log_entry
 from htk_reporting.geography import Geography
 from htk_reporting.plan import WHOLE_PLAN, PlanView
-from htk_reporting.recount import Recount
+from htk_reporting.rebuild import rebuild
 from htk_reporting.stream import Broadcaster
 from htk_runtime.consumer import organisation_event, plan_event
 
@@ -330,87 +330,10 @@ class Projection:
             return await self._rebuild_locked()
 
     async def _rebuild_locked(self) -> int:
-        counter = Recount(self.plan, self.org_types, self.geo, with_key_series=True)
-        # Counting runs in a thread while the next batch is read: the database works on the
-        # other core meanwhile.
-        batches: asyncio.Queue[list[list[dict[str, Any]]] | None] = asyncio.Queue(maxsize=4)
-
-        async def read() -> None:
-            try:
-                async for batch in store.public_log_by_action(self.db):
-                    await batches.put(batch)
-            finally:
-                await batches.put(None)
-
-        started = time.perf_counter()
-        reader = asyncio.create_task(read())
-        events = 0
-        while (batch := await batches.get()) is not None:
-            events += sum(len(v) for v in batch)
-            await asyncio.to_thread(_count, counter, batch)
-        await reader
-        counted = time.perf_counter()
-        docs = await asyncio.to_thread(_cell_docs, counter)
-        # The series documents are built while the cells are written.
-        series = asyncio.create_task(asyncio.to_thread(_series_docs, counter))
-        await self._replace(store.CELLS, docs)
-        series_docs = await series
-        await self._replace(store.SERIES, series_docs)
+        rebuilt = await rebuild(self.db, self.plan, self.org_types, self.geo)
         # Where a slow rebuild spends its time, for whoever has to make it faster.
-        log.info(
-            "aggregates rebuilt",
-            extra={
-                "cells": len(docs),
-                "series": len(series_docs),
-                "events": events,
-                "read_and_count_seconds": round(counted - started, 2),
-                "write_seconds": round(time.perf_counter() - counted, 2),
-            },
-        )
-        return len(docs)
-
-    async def _replace(self, collection: str, docs: list[dict[str, Any]]) -> None:
-        # Dropping is near-instant where deleting document by document is not (SecantusDB:
-        # 5 s for 20,000); the indexes come back before the documents.
-        await self.db[collection].drop()
-        await store.ensure_indexes(self.db)
-        for start in range(0, len(docs), 5000):
-            await self.db[collection].insert_many(docs[start : start + 5000], ordered=False)
-
-
-def _cell_docs(counter: Recount) -> list[dict[str, Any]]:
-    docs = []
-    for cid, fields in counter.cells().items():
-        node, scope = split_cell(cid)
-        docs.append(_nested({"_id": cid, "node": node, "scope": scope}, fields))
-    return docs
-
-
-def _series_docs(counter: Recount) -> list[dict[str, Any]]:
-    docs = []
-    for sid, fields in counter.key_series().items():
-        node, scope, kind, quarter = split_series(sid)
-        head = {"_id": sid, "cell": cell_id(node, scope), "kind": kind, "quarter": quarter}
-        docs.append(_nested(head, fields))
-    return docs
-
-
-def _count(counter: Recount, batch: list[list[dict[str, Any]]]) -> None:
-    for versions in batch:
-        counter.add_action(versions)
-
-
-def _nested(doc: dict[str, Any], fields: dict[str, int]) -> dict[str, Any]:
-    """``field.key`` counters as the nested document ``$inc`` would have made."""
-    for name, value in fields.items():
-        if not value:
-            continue
-        head, _, key = name.partition(".")
-        if key:
-            doc.setdefault(head, {})[key] = value
-        else:
-            doc[head] = value
-    return doc
+        log.info("aggregates rebuilt", extra=asdict(rebuilt))
+        return rebuilt.cells
 
 
 def total_cell(scope: str = ALL) -> str:

@@ -6,8 +6,8 @@ per (set of nodes, scope) first and spreads the sums over the nodes at the end: 
 action does not grow with the number of nodes.
 """
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +25,48 @@ from htk_reporting.facts import month_of, week_of
 from htk_reporting.geography import Geography
 from htk_reporting.plan import PlanView
 
-Acc = dict[frozenset[str], dict[str, dict[str, int]]]
+Sums = dict[frozenset[str], dict[str, dict[str, int]]]
+Nested = dict[str, Any]  # {"actions": 3, "orgs": {"org-1": 2}}: a document's counters
+
+
+class Tally:
+    """Occurrences of field names, each adding one or taking one away.
+
+    Every field an action contributes is worth 1, so counting is appending names to a list and
+    letting ``Counter`` count them in C: a Python-level ``dict`` update per field was a third of a
+    rebuild's counting time.
+    """
+
+    __slots__ = ("added", "removed", "sums_so_far")
+
+    FOLD_AT = 4096  # names held before they are counted, to bound memory
+
+    def __init__(self) -> None:
+        self.sums_so_far: Counter[str] | None = None
+        self.added: list[str] = []
+        self.removed: list[str] = []
+
+    def add(self, fields: Iterable[str], sign: int) -> None:
+        names = self.added if sign > 0 else self.removed
+        names.extend(fields)
+        if len(names) > self.FOLD_AT:
+            self._fold()
+
+    def _fold(self) -> None:
+        if self.sums_so_far is None:
+            self.sums_so_far = Counter()
+        self.sums_so_far.update(self.added)
+        if self.removed:
+            self.sums_so_far.subtract(self.removed)
+        self.added.clear()
+        self.removed.clear()
+
+    def sums(self) -> dict[str, int]:
+        self._fold()
+        return dict(self.sums_so_far or {})
+
+
+Acc = dict[frozenset[str], dict[str, Tally]]
 
 
 class Recount:
@@ -57,11 +98,15 @@ class Recount:
 
     @staticmethod
     def _add(
-        into: Acc, nodes: frozenset[str], scope: str, fields: dict[str, int], sign: int
+        into: Acc, nodes: frozenset[str], scope: str, fields: Iterable[str], sign: int
     ) -> None:
-        bucket = into.setdefault(nodes, {}).setdefault(scope, {})
-        for f, v in fields.items():
-            bucket[f] = bucket.get(f, 0) + sign * v
+        per_scope = into.get(nodes)
+        if per_scope is None:
+            per_scope = into[nodes] = {}
+        tally = per_scope.get(scope)
+        if tally is None:
+            tally = per_scope[scope] = Tally()
+        tally.add(fields, sign)
 
     def _step(self, facts: dict[str, Any], at: datetime, sign: int) -> None:
         nodes = self.nodes_of(facts)
@@ -102,10 +147,18 @@ class Recount:
                 self._add(self.acc, nodes, scope, fields, 1)
 
     def cells(self) -> Cells:
-        return _spread(self.acc)
+        return _spread(_sums(self.acc))
 
     def key_series(self) -> Cells:
-        return _spread(self.key_acc)
+        return _spread(_sums(self.key_acc))
+
+    def cells_by_node(self) -> Iterator[tuple[str, dict[str, Nested]]]:
+        """Each plan node's cells by scope, nested as the documents hold them."""
+        return _spread_nested(_sums(self.acc))
+
+    def key_series_by_node(self) -> Iterator[tuple[str, dict[str, Nested]]]:
+        """Each plan node's series documents by ``<scope>|<kind>|<quarter>``, nested."""
+        return _spread_nested(_sums(self.key_acc))
 
 
 def recount(
@@ -137,7 +190,14 @@ def recount(
     return counter.cells(), counter.current
 
 
-def _spread(acc: Acc) -> Cells:
+def _sums(acc: Acc) -> Sums:
+    return {
+        nodes: {scope: tally.sums() for scope, tally in per_scope.items()}
+        for nodes, per_scope in acc.items()
+    }
+
+
+def _spread(acc: Sums) -> Cells:
     """Per-(node set, scope) sums as per-(node, scope) cells."""
     cells: Cells = {}
     for nodes, per_scope in acc.items():
@@ -147,3 +207,74 @@ def _spread(acc: Acc) -> Cells:
                 for f, v in fields.items():
                     cell[f] = cell.get(f, 0) + v
     return cells
+
+
+def _spread_nested(acc: Sums) -> Iterator[tuple[str, dict[str, Nested]]]:
+    """Per node, the nested sums of the node sets it belongs to, without zero counters.
+
+    The same sums as ``_spread``, built for writing: a rebuild writes millions of counters, and
+    nesting them field by field after spreading took as long as the spreading (3 s each at
+    100,000 actions). Nesting the per-set sums first lets the first set under a node be copied
+    whole; one node at a time lets the caller write a node while the next one is built.
+    """
+    nested = {
+        nodes: {scope: _nest(fields) for scope, fields in per_scope.items()}
+        for nodes, per_scope in acc.items()
+    }
+    for node in sorted({node for nodes in nested for node in nodes}):
+        docs: dict[str, Nested] = {}
+        merged: set[str] = set()
+        for nodes, per_scope in nested.items():
+            if node not in nodes:
+                continue
+            for scope, counters in per_scope.items():
+                doc = docs.get(scope)
+                if doc is None:
+                    docs[scope] = {
+                        h: v.copy() if type(v) is dict else v for h, v in counters.items()
+                    }
+                else:
+                    _add_nested(doc, counters)
+                    merged.add(scope)
+        for scope in merged:
+            _drop_zeros(docs[scope])
+        yield node, {scope: doc for scope, doc in docs.items() if doc}
+
+
+def _nest(fields: dict[str, int]) -> Nested:
+    out: Nested = {}
+    for name, value in fields.items():
+        if not value:
+            continue
+        head, _, key = name.partition(".")
+        if key:
+            out.setdefault(head, {})[key] = value
+        else:
+            out[head] = value
+    return out
+
+
+def _add_nested(into: Nested, counters: Nested) -> None:
+    for head, value in counters.items():
+        if type(value) is dict:
+            sums = into.get(head)
+            if sums is None:
+                into[head] = value.copy()
+            else:
+                get = sums.get
+                for key, n in value.items():
+                    sums[key] = get(key, 0) + n
+        else:
+            into[head] = into.get(head, 0) + value
+
+
+def _drop_zeros(doc: Nested) -> None:
+    for head, value in list(doc.items()):
+        if type(value) is dict:
+            if 0 in value.values():
+                value = {k: n for k, n in value.items() if n}
+                doc[head] = value
+            if not value:
+                del doc[head]
+        elif not value:
+            del doc[head]

@@ -3,6 +3,9 @@
 from collections.abc import AsyncIterator
 from typing import Any
 
+from bson import decode_all
+from bson.codec_options import CodecOptions
+from bson.raw_bson import RawBSONDocument
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -32,32 +35,66 @@ async def ensure_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
     await db[SNAPSHOT_ACTIONS].create_index([("snapshot_id", ASCENDING)])
 
 
-async def public_log_by_action(
-    db: AsyncDatabase[dict[str, Any]], actions_per_batch: int = 1000
-) -> AsyncIterator[list[list[dict[str, Any]]]]:
-    """Every action's public log entries in version order, a batch of actions at a time.
+async def log_in_order(
+    db: AsyncDatabase[dict[str, Any]], entries_per_chunk: int = 5000
+) -> AsyncIterator[bytes]:
+    """The whole action log in (action, version) order, as chunks of raw BSON.
 
-    Read in index order without a server-side filter or projection: on the embedded database
-    those cost more than the documents they leave out (30,000 entries: 7.4 s with them, 4.4 s
-    without).
+    Raw, so that decoding happens in whichever thread counts the entries: decoding on the event
+    loop left the database idle between batches while the loop waited for the counting thread to
+    hand over the GIL. Read in index order without a server-side filter or projection: on the
+    embedded database those cost more than the documents they leave out (30,000 entries: 7.4 s
+    with them, 4.4 s without).
     """
-    cursor = db[LOG].find({}).sort([("action_id", ASCENDING), ("version", ASCENDING)])
-    batch: list[list[dict[str, Any]]] = []
-    versions: list[dict[str, Any]] = []
-    async for entry in cursor:
-        if not entry["public_kind"]:
-            continue
-        if versions and entry["action_id"] != versions[-1]["action_id"]:
-            batch.append(versions)
-            versions = []
-            if len(batch) >= actions_per_batch:
-                yield batch
-                batch = []
-        versions.append(entry)
-    if versions:
-        batch.append(versions)
-    if batch:
-        yield batch
+    raw = db[LOG].with_options(
+        codec_options=db.codec_options.with_options(document_class=RawBSONDocument)
+    )
+    chunk: list[bytes] = []
+    async for entry in raw.find({}).sort([("action_id", ASCENDING), ("version", ASCENDING)]):
+        chunk.append(entry.raw)
+        if len(chunk) >= entries_per_chunk:
+            yield b"".join(chunk)
+            chunk = []
+    if chunk:
+        yield b"".join(chunk)
+
+
+class ByAction:
+    """Decodes chunks of the ordered log into each action's public entries, in version order;
+    an action whose entries may continue in the next chunk is held back until then."""
+
+    def __init__(self, codec_options: CodecOptions[dict[str, Any]]) -> None:
+        self.codec_options = codec_options
+        self.open: list[dict[str, Any]] = []
+
+    def feed(self, chunk: bytes) -> list[list[dict[str, Any]]]:
+        done: list[list[dict[str, Any]]] = []
+        versions = self.open
+        for entry in decode_all(chunk, self.codec_options):
+            if not entry["public_kind"]:
+                continue
+            if versions and entry["action_id"] != versions[-1]["action_id"]:
+                done.append(versions)
+                versions = []
+            versions.append(entry)
+        self.open = versions
+        return done
+
+    def rest(self) -> list[list[dict[str, Any]]]:
+        rest, self.open = self.open, []
+        return [rest] if rest else []
+
+
+async def public_log_by_action(
+    db: AsyncDatabase[dict[str, Any]],
+) -> AsyncIterator[list[list[dict[str, Any]]]]:
+    """Every action's public log entries in version order, a chunk of the log at a time."""
+    actions = ByAction(db.codec_options)
+    async for chunk in log_in_order(db):
+        if batch := actions.feed(chunk):
+            yield batch
+    if rest := actions.rest():
+        yield rest
 
 
 def flatten(doc: dict[str, Any]) -> dict[str, int]:
