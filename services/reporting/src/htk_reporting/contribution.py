@@ -27,7 +27,7 @@ single municipality keeps none: its municipalities reached is itself whenever it
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -234,6 +234,18 @@ def merge(*parts: Cells) -> Cells:
     for part in parts:
         add_into(out, part)
     return out
+
+
+def unflatten(fields: Mapping[str, int]) -> dict[str, Any]:
+    """``field.key`` counters as the nested document ``$inc`` makes of them."""
+    doc: dict[str, Any] = {}
+    for name, value in fields.items():
+        head, _, key = name.partition(".")
+        if key:
+            doc.setdefault(head, {})[key] = value
+        else:
+            doc[head] = value
+    return doc
 
 
 def normalised(cells: Iterable[tuple[str, dict[str, int]]]) -> Cells:

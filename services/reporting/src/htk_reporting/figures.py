@@ -7,7 +7,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from htk_reporting.contribution import ALL, NATIONAL, Cells, cell_id, split_cell, unescape
+from htk_reporting.contribution import (
+    ALL,
+    NATIONAL,
+    Cells,
+    cell_id,
+    split_cell,
+    unescape,
+    unflatten,
+)
 from htk_reporting.geography import Geography
 from htk_reporting.plan import RETIRED, WHOLE_PLAN, PlanView, code_key
 
@@ -43,17 +51,6 @@ class Ages:
         if bucket == "ageing":
             return {"$gte": ageing_from, "$lt": fresh_from}
         return {"$lt": ageing_from}
-
-
-def unflatten(fields: Mapping[str, int]) -> dict[str, Any]:
-    doc: dict[str, Any] = {}
-    for name, value in fields.items():
-        head, _, key = name.partition(".")
-        if key:
-            doc.setdefault(head, {})[key] = value
-        else:
-            doc[head] = value
-    return doc
 
 
 def docs_from_cells(cells: Cells) -> dict[str, dict[str, Any]]:

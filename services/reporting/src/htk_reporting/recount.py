@@ -20,6 +20,7 @@ from htk_reporting.contribution import (
     scope_keys,
     scopes,
     series_id,
+    unflatten,
 )
 from htk_reporting.facts import month_of, week_of
 from htk_reporting.geography import Geography
@@ -62,8 +63,9 @@ class Tally:
         self.removed.clear()
 
     def sums(self) -> dict[str, int]:
+        """The counts, without names that added up to zero."""
         self._fold()
-        return dict(self.sums_so_far or {})
+        return {name: n for name, n in (self.sums_so_far or {}).items() if n}
 
 
 Acc = dict[frozenset[str], dict[str, Tally]]
@@ -218,7 +220,7 @@ def _spread_nested(acc: Sums) -> Iterator[tuple[str, dict[str, Nested]]]:
     whole; one node at a time lets the caller write a node while the next one is built.
     """
     nested = {
-        nodes: {scope: _nest(fields) for scope, fields in per_scope.items()}
+        nodes: {scope: unflatten(fields) for scope, fields in per_scope.items()}
         for nodes, per_scope in acc.items()
     }
     for node in sorted({node for nodes in nested for node in nodes}):
@@ -239,19 +241,6 @@ def _spread_nested(acc: Sums) -> Iterator[tuple[str, dict[str, Nested]]]:
         for scope in merged:
             _drop_zeros(docs[scope])
         yield node, {scope: doc for scope, doc in docs.items() if doc}
-
-
-def _nest(fields: dict[str, int]) -> Nested:
-    out: Nested = {}
-    for name, value in fields.items():
-        if not value:
-            continue
-        head, _, key = name.partition(".")
-        if key:
-            out.setdefault(head, {})[key] = value
-        else:
-            out[head] = value
-    return out
 
 
 def _add_nested(into: Nested, counters: Nested) -> None:
