@@ -98,6 +98,8 @@ async def test_figures_by_node_place_and_category(
 
         bad = await client.get("/coverage", params={"scope": "county:77"})
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "scope"
+        far = await client.get("/coverage/actions", params={"page": 184467440737095518})
+        assert far.status_code == 422 and far.json()["errors"][0]["field"] == "page"
 
         # The pipeline is for coordinators only.
         assert (await client.get("/coverage/pipeline")).status_code == 401

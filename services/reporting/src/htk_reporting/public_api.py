@@ -120,7 +120,8 @@ async def actions_behind(
     facet: Literal["org_type", "target_group", "dimension"] | None = None,
     value: str | None = None,
     freshness: Literal["fresh", "ageing", "stale"] | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    # Bounded so that the database's skip stays a 64-bit number (the fuzzer sent 1.8e17).
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     """The published actions a figure counts."""
