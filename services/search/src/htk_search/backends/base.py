@@ -32,6 +32,16 @@ class Page:
 
 Progress = Callable[[int], None]
 
+# How many values a facet lists with their counts, most frequent first: room for every
+# municipality (308), and the 200 most frequent organisations and measures.
+FACET_SIZES = {"municipality": 400, "organisation": 200, "measure": 200}
+FACET_SIZE = 100
+
+
+def terms_aggregation(facet: str) -> dict[str, Any]:
+    """A facet's value counts, in the aggregation language both backends speak."""
+    return {"terms": {"field": facet, "size": FACET_SIZES.get(facet, FACET_SIZE)}}
+
 
 class SearchBackend(Protocol):
     async def upsert(self, doc: "IndexDocument") -> None: ...

@@ -22,7 +22,7 @@ from elasticsearch import AsyncElasticsearch, NotFoundError
 from elasticsearch.helpers import async_streaming_bulk
 
 from htk_contracts.search import FACETS
-from htk_search.backends.base import Page, Progress, QueryError
+from htk_search.backends.base import Page, Progress, QueryError, terms_aggregation
 from htk_search.documents import AREA_FACETS, TEXT_FIELDS, IndexDocument
 from htk_search.query import (
     FUZZY_WEIGHT,
@@ -38,8 +38,6 @@ log = logging.getLogger(__name__)
 
 MAPPING_VERSION = 1
 KEEP_ALIVE = "5m"
-FACET_SIZES = {"municipality": 400, "organisation": 200, "measure": 200}
-FACET_SIZE = 100
 
 
 def index_definition() -> dict[str, Any]:
@@ -163,9 +161,7 @@ def _count_facets(body: dict[str, Any], plan: Plan) -> None:
     body["aggs"] = {
         name: {
             "filter": _all_of(part.filters),
-            "aggs": {
-                "values": {"terms": {"field": name, "size": FACET_SIZES.get(name, FACET_SIZE)}}
-            },
+            "aggs": {"values": terms_aggregation(name)},
         }
         for part, names in facet_plans(plan)
         for name in names

@@ -21,7 +21,7 @@ from typing import Any, cast
 import tantivy
 
 from htk_contracts.search import FACETS
-from htk_search.backends.base import Page, Progress, QueryError
+from htk_search.backends.base import Page, Progress, QueryError, terms_aggregation
 from htk_search.documents import AREA_FACETS, TEXT_FIELDS, IndexDocument
 from htk_search.query import (
     FUZZY_WEIGHT,
@@ -36,8 +36,6 @@ from htk_search.query import (
 POINTER = "CURRENT"
 SNAPSHOT_TTL_SECONDS = 300.0
 MAX_SNAPSHOTS = 512
-FACET_SIZES = {"municipality": 400, "organisation": 200, "measure": 200}
-FACET_SIZE = 100
 UNION_MAX_VALUES = 16
 Occur = tantivy.Occur
 
@@ -281,10 +279,7 @@ class TantivyBackend:
     def _counts(
         self, searcher: tantivy.Searcher, query: tantivy.Query, names: list[str]
     ) -> dict[str, dict[str, int]]:
-        spec = {
-            name: {"terms": {"field": name, "size": FACET_SIZES.get(name, FACET_SIZE)}}
-            for name in names
-        }
+        spec = {name: terms_aggregation(name) for name in names}
         result = searcher.aggregate(query, spec)
         return {
             name: {str(b["key"]): int(b["doc_count"]) for b in result[name]["buckets"]}
