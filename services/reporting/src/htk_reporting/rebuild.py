@@ -18,7 +18,7 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from htk_reporting import store
-from htk_reporting.contribution import cell_id
+from htk_reporting.contribution import cell_id, split_series
 from htk_reporting.geography import Geography
 from htk_reporting.plan import PlanView
 from htk_reporting.recount import Recount
@@ -135,8 +135,8 @@ def documents(counter: Recount) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     for node, series in counter.key_series_by_node():
         docs = []
         for key, counters in series.items():
-            scope, kind, quarter = key.rsplit("|", 2)
-            cid = cell_id(node, scope)
-            head = {"_id": f"{cid}|{kind}|{quarter}", "cell": cid, "kind": kind, "quarter": quarter}
+            sid = cell_id(node, key)
+            _, scope, kind, quarter = split_series(sid)
+            head = {"_id": sid, "cell": cell_id(node, scope), "kind": kind, "quarter": quarter}
             docs.append(head | counters)
         yield store.SERIES, docs
