@@ -19,7 +19,16 @@ MESSAGES_DIR = Path(__file__).parent / "messages"
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
+    """``messages/<lang>.json`` and every ``messages/<area>/<lang>.json``: one file per area of
+    the site, so that work on one area never edits another's messages. A key defined twice is
+    an error, found at start-up and by the catalogue test."""
     messages: dict[str, str] = json.loads((MESSAGES_DIR / f"{lang}.json").read_text("utf-8"))
+    for path in sorted(MESSAGES_DIR.glob(f"*/{lang}.json")):
+        area: dict[str, str] = json.loads(path.read_text("utf-8"))
+        twice = sorted(set(area) & set(messages))
+        if twice:
+            raise ValueError(f"{path}: keys defined twice: {twice}")
+        messages.update(area)
     return messages
 
 
