@@ -24,7 +24,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, Depends, FastAPI, Response
 from faststream.kafka import KafkaBroker
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from pymongo import AsyncMongoClient
@@ -44,6 +44,7 @@ from htk_runtime.metrics import (
 )
 from htk_runtime.mongo import make_mongo_client
 from htk_runtime.outbox import unsent_stats
+from htk_runtime.query import reject_unknown_query_parameters
 from htk_runtime.settings import ServiceSettings
 from htk_runtime.telemetry import configure_tracing, untraced
 
@@ -98,6 +99,7 @@ class Service:
         use_broker: bool = True,
         openapi_url: str = "/openapi.json",
         body_limit_overrides: dict[str, int] | None = None,
+        strict_query: bool = True,
     ) -> None:
         # Before any client exists: pymongo takes its listeners when a client is made.
         configure_tracing(settings.service_name)
@@ -105,6 +107,7 @@ class Service:
         self.title = title
         self.openapi_url = openapi_url
         self.body_limit_overrides = body_limit_overrides or {}
+        self.strict_query = strict_query
         self.routers = list(routers)
         self.broker = (
             broker if broker is not None else (make_broker(settings) if use_broker else None)
@@ -289,7 +292,12 @@ class Service:
         return router
 
     def app(self) -> FastAPI:
-        app = FastAPI(title=self.title, lifespan=self.lifespan, openapi_url=self.openapi_url)
+        app = FastAPI(
+            title=self.title,
+            lifespan=self.lifespan,
+            openapi_url=self.openapi_url,
+            dependencies=[Depends(reject_unknown_query_parameters)] if self.strict_query else [],
+        )
         install_error_handlers(app)
         app.add_middleware(
             BodyLimitMiddleware,

@@ -48,6 +48,9 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
     service = GatewayService(
         settings,
         title="HTK platform",
+        # Pages take ?lang= everywhere, and /api/v1 passes the query on to the service that
+        # checks it; the services refuse unknown parameters themselves.
+        strict_query=False,
         routers=[
             merged_openapi_router,
             api_router,
