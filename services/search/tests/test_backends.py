@@ -1,6 +1,6 @@
 """Behaviour every backend shares: the same cases run on tantivy and on Elasticsearch."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -89,8 +89,12 @@ async def test_facet_filters_and_counts(backend: SearchBackend) -> None:
     engine = await indexed(backend)
     result = await engine.search("yksinäisyys", {})
     assert ids(result) == {"a-oulu", "a-county", "a-national", "a-helsinki"}
-    counts = {f.value: f.count for f in result.facets["measure"]}
+    counts = {f.value: f.count for f in result.facets["measure"] if f.count}
     assert counts == {"1.1.1": 3, "3.1.1": 1, "2.1.2": 1}
+    # Every measure of the plan is listed, those without actions with 0.
+    assert {f.value for f in result.facets["measure"]} == {
+        n.code for n in engine.plan.nodes if n.level == "measure"
+    }
     assert {f.value: f.count for f in result.facets["organisation_type"]} == {
         "municipality": 3,
         "ngo": 1,
@@ -114,7 +118,7 @@ async def test_a_facet_is_counted_without_its_own_filter(backend: SearchBackend)
     engine = await indexed(backend)
 
     def counts(result: SearchResponse, facet: str) -> dict[str, int]:
-        return {f.value: f.count for f in result.facets[facet]}
+        return {f.value: f.count for f in result.facets[facet] if f.count}
 
     planned = await engine.search("yksinäisyys", {"state": ["planned"]})
     assert ids(planned) == {"a-county"}
@@ -140,18 +144,51 @@ async def test_a_facet_is_counted_without_its_own_filter(backend: SearchBackend)
     assert sorted(seen) == ["a-helsinki", "a-national", "a-other", "a-oulu"]
 
 
-async def test_a_county_action_counts_for_its_municipalities_and_national_for_all(
+async def test_a_county_action_counts_for_its_municipalities_and_national_only_when_asked(
     backend: SearchBackend,
 ) -> None:
     engine = await indexed(backend)
     oulu = await engine.search("yksinäisyys", {"municipality": ["564"]})
-    assert ids(oulu) == {"a-oulu", "a-county", "a-national"}
+    assert ids(oulu) == {"a-oulu", "a-county"}
+    assert not oulu.include_national
     muhos = await engine.search("yksinäisyys", {"municipality": ["494"]})  # in county 19
-    assert ids(muhos) == {"a-county", "a-national"}
-    helsinki = await engine.search("yksinäisyys", {"county": ["90"]})
-    assert ids(helsinki) == {"a-helsinki", "a-national"}
+    assert ids(muhos) == {"a-county"}
     county = await engine.search("yksinäisyys", {"county": ["19"]})
-    assert ids(county) == {"a-oulu", "a-county", "a-national"}
+    assert ids(county) == {"a-oulu", "a-county"}
+
+    def national(facets: dict[str, list[str]]) -> "Awaitable[SearchResponse]":
+        return engine.search("yksinäisyys", facets, include_national=True)
+
+    assert ids(await national({"municipality": ["564"]})) == {"a-oulu", "a-county", "a-national"}
+    assert ids(await national({"municipality": ["494"]})) == {"a-county", "a-national"}
+    assert ids(await national({"county": ["90"]})) == {"a-helsinki", "a-national"}
+    assert ids(await national({"county": ["19"]})) == {"a-oulu", "a-county", "a-national"}
+
+
+@pytest.mark.parametrize("include_national", [False, True])
+async def test_a_place_count_is_what_choosing_it_finds(
+    backend: SearchBackend, include_national: bool
+) -> None:
+    """Every county and municipality listed with a count finds exactly that many actions when
+    chosen, under the other filters (here a text and a chosen county for the municipalities)."""
+    engine = await indexed(backend)
+    for text, base in [("", {}), ("yksinäisyys", {}), ("", {"county": ["19"]})]:
+        listing = await engine.search(text, base, include_national=include_national)
+        for facet in ("county", "municipality"):
+            for item in listing.facets[facet]:
+                chosen = {**base, facet: [item.value]}
+                found = await engine.search(
+                    text, chosen, include_national=include_national, limit=100
+                )
+                assert found.total == item.count, (text, base, facet, item.value)
+
+
+async def test_every_county_is_listed(backend: SearchBackend) -> None:
+    engine = await indexed(backend)
+    result = await engine.search("", {"organisation_type": ["ngo"]})
+    counties = {f.value: f.count for f in result.facets["county"]}
+    assert len(counties) == len(engine.geography.county_names)
+    assert counties["90"] == 0
 
 
 async def test_unknown_facet_values_name_the_parameter(backend: SearchBackend) -> None:

@@ -44,16 +44,23 @@ async def search(
     state: Values = None,
     year: Values = None,
     language: Values = None,
+    include_national: Annotated[
+        bool,
+        Query(description="A county or municipality filter also finds national actions"),
+    ] = False,
 ) -> Response:
     """Published actions matching the text, filtered by facets (values within a facet: any;
     across facets: all), with facet counts, highlights and a cursor to the next page.
 
     A facet's counts ignore that facet's own filter, so they show what choosing another value
-    as well would add."""
+    as well would add. A county or municipality filter finds the actions of that place; with
+    ``include_national=true`` national actions too, and the place counts include them."""
     given = locals()
     filters = {facet: given[facet] for facet in FACETS if given[facet]}
     try:
-        found = await _engine(request).search(q, filters, sort=sort, limit=limit, cursor=cursor)
+        found = await _engine(request).search(
+            q, filters, sort=sort, limit=limit, cursor=cursor, include_national=include_national
+        )
     except QueryError as exc:
         raise DomainError(422, exc.message, field=exc.parameter) from exc
     # The answer is built and checked by the engine already; FastAPI would validate it again

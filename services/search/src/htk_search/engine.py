@@ -6,6 +6,7 @@ Backend-neutral: the backends only store, match, rank, count and page.
 import re
 from collections import Counter
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 from htk_contracts.actions import (
@@ -19,7 +20,7 @@ from htk_contracts.catalogue import Organisation, OrganisationType, PlanLevel, P
 from htk_contracts.search import FACETS
 from htk_search.analysis import STOPWORDS, Analyser, words
 from htk_search.backends.base import Progress, QueryError, SearchBackend
-from htk_search.documents import IndexDocument, build_document
+from htk_search.documents import AREA_FACETS, IndexDocument, build_document
 from htk_search.geography import Geography
 from htk_search.highlight import highlight
 from htk_search.query import (
@@ -28,12 +29,14 @@ from htk_search.query import (
     TermGroup,
     decode_cursor,
     encode_cursor,
+    facet_plans,
     fingerprint,
     parse_text,
 )
 from htk_search.schemas import FacetCount, SearchHit, SearchResponse, Suggestion
 
 MAX_FILTER_VALUES = 50
+ALWAYS_LISTED = ("county", "priority", "sub_goal", "measure")
 SIMILAR_TERMS = 25
 CODE_PATTERNS = {
     "priority": re.compile(r"^\d{1,2}$"),
@@ -135,14 +138,25 @@ class SearchEngine:
         sort: Sort | None = None,
         limit: int = 20,
         cursor: str | None = None,
+        include_national: bool = False,
     ) -> SearchResponse:
         filters = self.check_filters(filters)
         groups, phrases = parse_text(self.analyser, text)
         chosen: Sort = sort or ("relevance" if groups or phrases else "date")
-        print_ = fingerprint(text, filters, chosen)
+        print_ = fingerprint(text, filters, chosen, include_national)
         state = decode_cursor(cursor, print_) if cursor else None
-        plan = Plan(groups=groups, phrases=phrases, filters=filters, sort=chosen)
+        plan = Plan(
+            groups=groups,
+            phrases=phrases,
+            filters=filters,
+            sort=chosen,
+            include_national=include_national,
+        )
         page = await self.backend.search(plan, limit=limit, state=state, facets=state is None)
+        if state is None:
+            if include_national:
+                await self._count_national_in_places(plan, page.facets)
+            self._list_every_value(page.facets)
         terms = plan.highlight_terms()
         return SearchResponse(
             total=page.total,
@@ -155,7 +169,44 @@ class SearchEngine:
                 for facet, counts in page.facets.items()
             },
             next_cursor=encode_cursor(print_, page.next_state) if page.next_state else None,
+            include_national=include_national,
         )
+
+    async def _count_national_in_places(
+        self, plan: Plan, facets: dict[str, dict[str, int]]
+    ) -> None:
+        """With national actions included, choosing a place finds its own actions and every
+        national one, so its count must say so: count(v) = own(v) + national - national(v),
+        each under the filters that facet is counted with (a national action may also name
+        the place, and must not be counted twice)."""
+        national = await self.backend.search(
+            replace(plan, national_only=True), limit=1, state=None, facets=True
+        )
+        for part, names in facet_plans(plan):
+            places = [name for name in names if name in AREA_FACETS]
+            if not places:
+                continue
+            everywhere = (
+                await self.backend.search(
+                    replace(part, national_only=True), limit=1, state=None, facets=False
+                )
+            ).total
+            for name in places:
+                own = facets.setdefault(name, {})
+                named = national.facets.get(name, {})
+                for value in self._known(name) or ():
+                    count = own.get(value, 0) + everywhere - named.get(value, 0)
+                    if count:
+                        own[value] = count
+
+    def _list_every_value(self, facets: dict[str, dict[str, int]]) -> None:
+        """Every county and every node of the plan is listed, with 0 where nothing matches:
+        a place or a sub-goal without actions is an answer too, and must stay choosable."""
+        for name in ALWAYS_LISTED:
+            if name not in facets:
+                continue
+            for value in self._known(name) or ():
+                facets[name].setdefault(value, 0)
 
     def _telling_terms(self, texts: list[tuple[str, int]], language: str) -> list[TermGroup]:
         counts: Counter[str] = Counter()

@@ -54,6 +54,12 @@ class Plan:
     # Extra weight for sharing facet values (similar actions share measures and places).
     facet_boosts: dict[str, tuple[list[str], float]] = field(default_factory=dict)
     sort: Sort = "relevance"
+    # A county or municipality filter also matches national actions only when asked: a
+    # municipality's own actions and the country's are different answers (the search page
+    # says which one it shows).
+    include_national: bool = False
+    # Only national actions: how the engine counts what including them adds to each place.
+    national_only: bool = False
 
     @property
     def has_text(self) -> bool:
@@ -140,9 +146,12 @@ def _phrase(analyser: Analyser, phrase_words: list[str]) -> Phrase:
 # --- cursors: opaque to clients, bound to the query they continue -----------------------------
 
 
-def fingerprint(text: str, filters: dict[str, list[str]], sort: str) -> str:
+def fingerprint(
+    text: str, filters: dict[str, list[str]], sort: str, include_national: bool = False
+) -> str:
     canonical = json.dumps(
-        [text, sorted((k, sorted(v)) for k, v in filters.items()), sort], ensure_ascii=False
+        [text, sorted((k, sorted(v)) for k, v in filters.items()), sort, include_national],
+        ensure_ascii=False,
     )
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 

@@ -44,6 +44,8 @@ class SearchResponse(BaseModel):
     hits: list[SearchHit]
     facets: dict[str, list[FacetCount]] = {}
     next_cursor: str | None = None
+    # Whether a county or municipality filter also matched national actions.
+    include_national: bool = False
 
 
 class Suggestion(BaseModel):

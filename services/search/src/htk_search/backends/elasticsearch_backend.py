@@ -113,9 +113,9 @@ def _phrase(phrase: Phrase) -> dict[str, Any]:
     return {"dis_max": {"queries": options, "tie_breaker": 0.1}}
 
 
-def _filter(facet: str, values: list[str]) -> dict[str, Any]:
+def _filter(facet: str, values: list[str], include_national: bool) -> dict[str, Any]:
     matches: dict[str, Any] = {"terms": {facet: values}}
-    if facet in AREA_FACETS:
+    if facet in AREA_FACETS and include_national:
         return {"bool": {"should": [matches, {"term": {"national": True}}]}}
     return matches
 
@@ -138,8 +138,10 @@ def build_query(plan: Plan) -> dict[str, Any]:
         must.append({"match_all": {}})
     query: dict[str, Any] = {
         "must": must,
-        "filter": [_filter(f, v) for f, v in plan.filters.items()],
+        "filter": [_filter(f, v, plan.include_national) for f, v in plan.filters.items()],
     }
+    if plan.national_only:
+        query["filter"].append({"term": {"national": True}})
     if should:
         query["should"] = should
     if plan.exclude_ids:
@@ -147,8 +149,12 @@ def build_query(plan: Plan) -> dict[str, Any]:
     return {"bool": query}
 
 
-def _all_of(filters: dict[str, list[str]]) -> dict[str, Any]:
-    return {"bool": {"filter": [_filter(f, v) for f, v in filters.items()]}}
+def _all_of(plan: Plan) -> dict[str, Any]:
+    """The plan's filters alone (no text), as one filter."""
+    clauses = [_filter(f, v, plan.include_national) for f, v in plan.filters.items()]
+    if plan.national_only:
+        clauses.append({"term": {"national": True}})
+    return {"bool": {"filter": clauses}}
 
 
 def _count_facets(body: dict[str, Any], plan: Plan) -> None:
@@ -157,10 +163,10 @@ def _count_facets(body: dict[str, Any], plan: Plan) -> None:
     under, and the hits get every filter afterwards (post_filter, which does not score)."""
     if plan.filters:
         body["query"] = build_query(replace(plan, filters={}))
-        body["post_filter"] = _all_of(plan.filters)
+        body["post_filter"] = _all_of(plan)
     body["aggs"] = {
         name: {
-            "filter": _all_of(part.filters),
+            "filter": _all_of(part),
             "aggs": {"values": terms_aggregation(name)},
         }
         for part, names in facet_plans(plan)

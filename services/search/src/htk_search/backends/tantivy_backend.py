@@ -209,9 +209,9 @@ class TantivyBackend:
             )
         return tantivy.Query.term_set_query(self.schema, field, values)
 
-    def _filter(self, facet: str, values: list[str]) -> tantivy.Query:
+    def _filter(self, facet: str, values: list[str], include_national: bool) -> tantivy.Query:
         matches = self._any_of(facet, values)
-        if facet in AREA_FACETS:
+        if facet in AREA_FACETS and include_national:
             national = tantivy.Query.term_query(self.schema, "national", True)
             matches = tantivy.Query.boolean_query(
                 [(Occur.Should, matches), (Occur.Should, national)]
@@ -233,7 +233,10 @@ class TantivyBackend:
                 boost = tantivy.Query.term_set_query(self.schema, facet, values)
                 clauses.append((Occur.Should, tantivy.Query.const_score_query(boost, weight)))
         for facet, values in plan.filters.items():
-            clauses.append((Occur.Must, self._filter(facet, values)))
+            clauses.append((Occur.Must, self._filter(facet, values, plan.include_national)))
+        if plan.national_only:
+            national = tantivy.Query.term_query(self.schema, "national", True)
+            clauses.append((Occur.Must, tantivy.Query.const_score_query(national, 0.0)))
         if plan.exclude_ids:
             excluded = tantivy.Query.term_set_query(self.schema, "action_id", plan.exclude_ids)
             clauses.append((Occur.MustNot, excluded))
