@@ -120,8 +120,9 @@ async def search(
 ) -> Response:
     """Search published actions. Also takes ``sort``, ``cursor`` and the facet filters
     (priority, sub_goal, measure, county, municipality, organisation_type, organisation,
-    target_group, inequality_dimension, state, year, language), passed on to the search service,
-    which checks them."""
+    target_group, inequality_dimension, state, year, language) and ``include_national`` (a
+    county or municipality filter also finds national actions), passed on to the search
+    service, which checks them and refuses unknown parameters by name."""
     return await _upstreams(request).forward(
         "search", "GET", "/search", params=list(request.query_params.multi_items())
     )

@@ -2,6 +2,7 @@
 They work without JavaScript and without signing in."""
 
 import re
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -93,13 +94,58 @@ def _facet_labeller(
     return label
 
 
+# Facets listed whole: the 22 counties and the plan tree are short, and a place or sub-goal
+# without actions is an answer in itself.
+LISTED_WHOLE = frozenset({"county", "priority", "sub_goal", "measure"})
+# Facets too long to list: the most frequent values, and a box to find any other by name.
+FINDABLE = ("municipality", "organisation")
+SHOWN_FIRST = 12
+MAX_FOUND = 50
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents, so that "hameenlinna" finds "Hämeenlinna"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if c.isalnum())
+
+
+def _shown_values(
+    facet: str,
+    values: list[dict[str, Any]],
+    chosen: list[str],
+    find: str,
+    label: Callable[[str, dict[str, Any]], str],
+) -> list[dict[str, Any]]:
+    """The values a facet lists: all of a short facet; for a long one the most frequent, or
+    every value whose name contains the text looked for, and always the chosen ones."""
+    if facet in LISTED_WHOLE:
+        return values
+    if find and facet in FINDABLE:
+        wanted = _folded(find)
+        found = [item for item in values if wanted in _folded(label(facet, item))]
+        shown = found[:MAX_FOUND]
+    else:
+        shown = values[:SHOWN_FIRST]
+    listed = {item["value"] for item in shown}
+    return shown + [
+        item for item in values if item["value"] in chosen and item["value"] not in listed
+    ]
+
+
 @router.get("/search", response_class=HTMLResponse)
-async def search_page(request: Request, q: str = "", cursor: str | None = None) -> Response:
+async def search_page(
+    request: Request,
+    q: str = "",
+    cursor: str | None = None,
+    include_national: bool = False,
+) -> Response:
     v = await viewer(request)
     selected = {f: request.query_params.getlist(f) for f in SEARCH_FACETS}
+    finds = {f: request.query_params.get(f"find_{f}", "")[:100].strip() for f in FINDABLE}
     params: list[tuple[str, str]] = [("q", q[:500]), ("limit", "20")]
     if cursor:
         params.append(("cursor", cursor))
+    if include_national:
+        params.append(("include_national", "true"))
     params += [(f, value) for f, values in selected.items() for value in values]
     error = None
     try:
@@ -123,13 +169,20 @@ async def search_page(request: Request, q: str = "", cursor: str | None = None) 
         await reference.place_names(request),
         await reference.organisation_names(request),
     )
+    facets = {
+        facet: _shown_values(facet, values, selected.get(facet, []), finds.get(facet, ""), label)
+        for facet, values in result.get("facets", {}).items()
+    }
     return render(
         v,
         "search.html",
         q=q,
         hits=result.get("hits", []),
         total=result.get("total", 0),
-        facets=result.get("facets", {}),
+        facets=facets,
+        finds=finds,
+        include_national=include_national,
+        place_chosen=bool(selected.get("county") or selected.get("municipality")),
         selected=selected,
         next_url=next_url,
         error=error,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 from fastapi import Request
@@ -137,9 +138,18 @@ def _finish(response: Any, v: Viewer) -> Any:
     return response
 
 
+def language_links(request: Request) -> dict[str, str]:
+    """The same page in each language, with its query (a search, its filters) kept."""
+    kept = [(k, value) for k, value in request.query_params.multi_items() if k != "lang"]
+    return {
+        code: f"{request.url.path}?{urlencode([*kept, ('lang', code)])}" for code in i18n.LANGUAGES
+    }
+
+
 def render(v: Viewer, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     html = env.get_template(template).render(
         v=v,
+        language_links=language_links(v.request),
         t=v.t,
         lang=v.lang,
         user=v.user,
