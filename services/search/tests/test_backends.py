@@ -238,6 +238,42 @@ async def test_phrases_and_typos(backend: SearchBackend) -> None:
     assert "a-other" in ids(await engine.search("ulkokuntosali", {}))  # compound, base form
 
 
+async def test_every_word_of_the_query_ranks_above_some_of_them(backend: SearchBackend) -> None:
+    """One word repeated in a title must not outrank an action with both words asked for."""
+    engine = engine_for(backend, ORGS)
+    for action in [
+        public_action(
+            "a-one-word",
+            title="Liikuntaa, liikuntaa ja liikuntaa",
+            summary="Liikuntaryhmiä kaiken ikäisille liikunnan ystäville.",
+        ),
+        public_action(
+            "a-both",
+            title="Kerhotoimintaa lähiössä",
+            summary="Maksuton liikuntakerho maahanmuuttajanaisille.",
+        ),
+    ]:
+        await backend.upsert(engine.document(action))
+    result = await engine.search("liikunta maahanmuuttajanaiset", {})
+    assert [hit.action_id for hit in result.hits] == ["a-both", "a-one-word"]
+
+
+async def test_misspellings_are_corrected_closest_first(backend: SearchBackend) -> None:
+    """A letter missing in a long word and "a" typed for "ä" find the word; an exact match
+    still ranks above a corrected one."""
+    engine = engine_for(backend, ORGS)
+    for action in [
+        public_action("a-services", title="Mielenterveyspalvelut nuorille"),
+        public_action("a-drugs", title="Päihteet ja nuoret"),
+    ]:
+        await backend.upsert(engine.document(action))
+    assert ids(await engine.search("mielenterveyspalvlut", {})) == {"a-services"}
+    assert ids(await engine.search("paihteet", {})) == {"a-drugs"}
+    exact = await engine.search("päihteet", {})
+    corrected = await engine.search("paihteet", {})
+    assert exact.hits[0].score > corrected.hits[0].score
+
+
 async def test_cursor_pages_stay_stable_while_the_index_changes(backend: SearchBackend) -> None:
     engine = await indexed(backend)
     first = await engine.search("", {}, sort="date", limit=2)

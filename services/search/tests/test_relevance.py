@@ -7,8 +7,9 @@ MRR: the mean of 1 / rank of the first relevant hit. Both averaged over the quer
 from htk_search.engine import SearchEngine
 from htk_search.testing import RelevanceSet
 
-RECALL_AT_10 = 0.88
-MRR = 0.93
+# Measured 0.917 and 0.983 on both backends (2026-12-05); a change must not lower them.
+RECALL_AT_10 = 0.91
+MRR = 0.97
 
 
 async def test_the_relevance_set_is_large_enough(relevance: RelevanceSet) -> None:

@@ -24,6 +24,8 @@ import libvoikko
 import snowballstemmer
 
 WORD = re.compile(r"\w+(?:[-']\w+)*")
+# Voikko's suggestions come closest first; past the third they are mostly other words.
+MAX_SUGGESTIONS = 3
 
 # Words that carry no meaning for search; kept short on purpose: the rest is left to BM25.
 STOPWORDS = frozenset(
@@ -80,10 +82,27 @@ class Analyser:
         self.stem = lru_cache(maxsize=200_000)(self._stem)
         self.word_terms = lru_cache(maxsize=400_000)(self._word_terms)
         self.highlight_terms = lru_cache(maxsize=200_000)(self._highlight_terms)
+        self.corrections = lru_cache(maxsize=50_000)(self._corrections)
 
     def _analyse(self, word: str) -> list[dict[str, str]]:
         with self._lock:
             return list(self._voikko.analyze(word))
+
+    def _corrections(self, word: str) -> tuple[str, ...]:
+        """Voikko's spelling suggestions for a word it does not know, closest first: a missing
+        letter in a long word is often three edits from every indexed form, which edit-distance
+        matching cannot reach, and ``a`` typed for ``ä`` is a suggestion too. Empty for a word
+        Voikko knows."""
+        if self.baseforms(word) or len(word) < 4 or word.isdigit():
+            return ()
+        with self._lock:
+            suggested = list(self._voikko.suggest(word))
+        found = [
+            s.lower()
+            for s in suggested[:MAX_SUGGESTIONS]
+            if " " not in s and ("-" not in s or "-" in word)
+        ]
+        return tuple(dict.fromkeys(s for s in found if s != word))
 
     def _baseforms(self, word: str) -> tuple[str, ...]:
         forms = dict.fromkeys(a["BASEFORM"].lower() for a in self._analyse(word) if "BASEFORM" in a)

@@ -24,6 +24,11 @@ MAX_PHRASE_READINGS = 8
 # Field weights: a word in the title counts more than in the body; as written more than a lemma.
 WEIGHTS = {"title_raw": 3.0, "title_lemma": 2.5, "body_raw": 1.2, "body_lemma": 1.0}
 FUZZY_WEIGHT = 0.3
+# An action with every word of the query ranks above any with only some of them; those still
+# follow, so a query with one word nobody used finds what the others find.
+ALL_WORDS_SCORE = 1000.0
+CORRECTION_WEIGHT = 0.6  # of the lemma field's weight, for the closest suggestion
+CORRECTION_DECAY = 0.75  # each further suggestion gets this share of the one before
 PART_WEIGHT = 0.25  # times the lemma field's weight
 PHRASE = re.compile(r'"([^"]*)"')
 
@@ -37,6 +42,9 @@ class TermGroup:
     fuzzy: int  # edit distance allowed for typos, 0 for none
     parts: tuple[str, ...] = ()  # a compound's parts, matched with less weight
     required: bool = False
+    # Spelling corrections of a word Voikko does not know, closest first, each with the share
+    # of a lemma's weight it gets: a closer correction ranks higher, all below exact matches.
+    corrections: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,7 @@ class Plan:
         for g in self.groups:
             terms.update(g.raw)
             terms.update(g.lemmas)
+            terms.update(term for term, _ in g.corrections)
         for p in self.phrases:
             terms.update(p.raw)
             for variant in p.seq_variants:
@@ -107,7 +116,22 @@ def term_group(analyser: Analyser, word: str, *, required: bool = False) -> Term
         # fuzzy matching is the costliest part of a query.
         fuzzy=0 if word.isdigit() or analyser.baseforms(word) else fuzziness(word),
         required=required,
+        corrections=corrections(analyser, word, set(qw.lemmas)),
     )
+
+
+def corrections(analyser: Analyser, word: str, known: set[str]) -> tuple[tuple[str, float], ...]:
+    """The base forms and compound parts of each spelling suggestion, weighted by how close
+    the suggestion is (Voikko lists the closest first)."""
+    weighted: dict[str, float] = {}
+    for rank, suggestion in enumerate(analyser.corrections(word)):
+        share = CORRECTION_WEIGHT * CORRECTION_DECAY**rank
+        corrected = analyser.query_word(suggestion)
+        for term in corrected.lemmas:
+            weighted.setdefault(term, share)
+        for term in corrected.parts:
+            weighted.setdefault(term, share * PART_WEIGHT)
+    return tuple((t, w) for t, w in weighted.items() if t not in known)
 
 
 def parse_text(analyser: Analyser, text: str) -> tuple[list[TermGroup], list[Phrase]]:

@@ -25,6 +25,7 @@ from htk_contracts.search import FACETS
 from htk_search.backends.base import Page, Progress, QueryError, terms_aggregation
 from htk_search.documents import AREA_FACETS, TEXT_FIELDS, IndexDocument
 from htk_search.query import (
+    ALL_WORDS_SCORE,
     FUZZY_WEIGHT,
     PART_WEIGHT,
     WEIGHTS,
@@ -88,6 +89,10 @@ def _group(group: TermGroup) -> dict[str, Any]:
                     }
                 }
             )
+        for term, share in group.corrections:
+            alternatives.append(
+                {"term": {lemma_field: {"value": term, "boost": WEIGHTS[lemma_field] * share}}}
+            )
         if group.fuzzy and len(group.raw) == 1:
             for field in (raw_field, lemma_field):
                 fuzzy = {"fuzzy": {field: {"value": group.raw[0], "fuzziness": group.fuzzy}}}
@@ -128,6 +133,9 @@ def build_query(plan: Plan) -> dict[str, Any]:
         optional = [_group(g) for g in plan.groups if not g.required]
         if optional:
             must.append({"bool": {"should": optional}})
+        if len(optional) > 1:
+            every = {"bool": {"must": optional}}
+            should.append({"constant_score": {"filter": every, "boost": ALL_WORDS_SCORE}})
     must.extend(_phrase(p) for p in plan.phrases)
     for facet, (values, weight) in plan.facet_boosts.items():
         if values:

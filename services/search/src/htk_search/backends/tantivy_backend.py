@@ -24,6 +24,7 @@ from htk_contracts.search import FACETS
 from htk_search.backends.base import Page, Progress, QueryError, terms_aggregation
 from htk_search.documents import AREA_FACETS, TEXT_FIELDS, IndexDocument
 from htk_search.query import (
+    ALL_WORDS_SCORE,
     FUZZY_WEIGHT,
     PART_WEIGHT,
     WEIGHTS,
@@ -169,6 +170,12 @@ class TantivyBackend:
                         self._term(lemma_field, part), WEIGHTS[lemma_field] * PART_WEIGHT
                     )
                 )
+            for term, share in group.corrections:
+                alternatives.append(
+                    tantivy.Query.boost_query(
+                        self._term(lemma_field, term), WEIGHTS[lemma_field] * share
+                    )
+                )
             if group.fuzzy and len(group.raw) == 1:
                 for field in (raw_field, lemma_field):
                     fuzzy = tantivy.Query.fuzzy_term_query(
@@ -226,6 +233,11 @@ class TantivyBackend:
             clauses.extend(must)
             if should:
                 clauses.append((Occur.Must, tantivy.Query.boolean_query(should)))
+            if len(should) > 1:
+                every = tantivy.Query.boolean_query([(Occur.Must, q) for _, q in should])
+                clauses.append(
+                    (Occur.Should, tantivy.Query.const_score_query(every, ALL_WORDS_SCORE))
+                )
         for phrase in plan.phrases:
             clauses.append((Occur.Must, self._phrase(phrase)))
         for facet, (values, weight) in plan.facet_boosts.items():
