@@ -115,6 +115,7 @@ async def memberships(
                     "role": membership["role"],
                     "status": membership["status"],
                     "requested_at": membership.get("requested_at"),
+                    "confirmed": doc.get("confirmed", True),
                 }
             )
     return result
@@ -145,4 +146,15 @@ async def change_role(
     catalogue: CatalogueDep,
 ) -> dict[str, Any]:
     require_admin(user, organisation_id)
-    return member_view(await catalogue.members.set_role(organisation_id, member_id, body.role))
+    return member_view(
+        await catalogue.members.set_role(organisation_id, member_id, body.role, user.member_id)
+    )
+
+
+@router.delete("/{organisation_id}/memberships/{member_id}", status_code=204)
+async def remove_member(
+    organisation_id: str, member_id: str, user: CurrentUser, catalogue: CatalogueDep
+) -> None:
+    """Take an approved member out; the last admin stays (409) until another is made admin."""
+    require_admin(user, organisation_id)
+    await catalogue.members.remove_membership(organisation_id, member_id, user.member_id)
