@@ -220,6 +220,14 @@ class MemberStore:
                     f"{member_id} has no pending request to join {organisation_id}",
                     field="member_id",
                 )
+            if approve:
+                org = await self.organisations.find_one({"_id": organisation_id}, session=session)
+                if org is None or org["status"] != OrganisationStatus.APPROVED:
+                    raise DomainError(
+                        409,
+                        "Approve the organisation first; its members are decided after it",
+                        field="organisation_id",
+                    )
             decided = {
                 **existing,
                 "status": (
