@@ -126,3 +126,26 @@ async def test_join_approve_manage_members_and_edit_the_profile(
     await expect(bertil.get_by_role("heading", level=1)).to_have_text("Medlemmar och ansökningar")
     await expect(bertil.locator("tr", has_text="Anna Aaltonen")).to_contain_text("Administratör")
     await snapshot(bertil, "members-sv")
+
+    # On his own organisations page Bertil proposes another organisation, in Swedish; the
+    # mistyped FO-nummer is refused in Swedish first.
+    await bertil.goto(f"{url}/my/organisations")
+    mine = bertil.locator("tr", has_text=ORG_SV)
+    await expect(mine).to_contain_text("Administratör")
+    await expect(mine).to_contain_text("Godkänt")
+    await bertil.get_by_label("Den nya organisationens namn", exact=True).fill(
+        "Närpiön Nuorisoseura ry"
+    )
+    await bertil.get_by_label("Namn på svenska (om det finns)").fill("Närpes Ungdomsförening rf")
+    await bertil.get_by_label("FO-nummer").fill("1572860-1")
+    await bertil.get_by_label("Hemkommun eller välfärdsområde").select_option("municipality:545")
+    await bertil.get_by_role("button", name="Skicka förslaget").click()
+    await expect(bertil.get_by_role("alert")).to_contain_text("Kontrollera FO-numret")
+    await snapshot(bertil, "my-organisations-refused-sv")
+    await bertil.get_by_label("FO-nummer").fill("1572860-0")
+    await bertil.get_by_role("button", name="Skicka förslaget").click()
+    await expect(bertil.get_by_role("status")).to_contain_text("Förslaget skickades")
+    await expect(bertil.locator("tr", has_text="Närpes Ungdomsförening rf")).to_contain_text(
+        "Väntar på godkännande"
+    )
+    await snapshot(bertil, "my-organisations-sv")

@@ -70,6 +70,13 @@ async def test_a_pending_proposal_is_named_joined_listed_and_decided_with_events
     joined = await _register(cat, "bertil@example.org", organisation_id=org["id"])
     assert joined.status_code == 201, joined.text
     bertil = joined.json()["member"]
+    # Bertil sees the proposal he asked to join; nobody else does before it is approved.
+    seen = await cat.client.get(
+        f"/organisations/{org['id']}", headers=cat.as_user(member_id=bertil["id"])
+    )
+    assert seen.status_code == 200 and seen.json()["name_fi"] == ORG["name_fi"]
+    hidden = await cat.client.get(f"/organisations/{org['id']}", headers=cat.as_user(member_id="x"))
+    assert hidden.status_code == 404
     await cat.client.post("/members/me/confirmation", headers=cat.as_user(member_id=bertil["id"]))
     requested = (await _requests(cat))[-1]
     assert requested["type"] == "fi.htk.membership.requested.v1"

@@ -53,6 +53,12 @@ async def get_organisation(
     visible = doc["status"] == OrganisationStatus.APPROVED or (
         user is not None and (user.coordinator or doc.get("proposed_by") == user.member_id)
     )
+    if not visible and user is not None:
+        # Someone who asked to join a proposal sees what they asked to join.
+        member = await catalogue.members.get(user.member_id)
+        visible = member is not None and any(
+            m["organisation_id"] == organisation_id for m in member["memberships"]
+        )
     if not visible:
         raise DomainError(404, f"No organisation {organisation_id}", field="organisation_id")
     return organisation_view(doc, user)

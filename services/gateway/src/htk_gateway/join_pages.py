@@ -96,7 +96,7 @@ def form_errors(v: Any, errors: list[dict[str, Any]]) -> dict[str, str]:
     return translate_errors(v.t, renamed, prefix="join")
 
 
-def _duplicate(v: Any, errors: list[dict[str, Any]]) -> tuple[dict[str, str], dict[str, str]]:
+def duplicate_of(v: Any, errors: list[dict[str, Any]]) -> tuple[dict[str, str], dict[str, str]]:
     """The organisation that already holds the name or Business ID, to be offered instead."""
     found = next(e for e in errors if e.get("organisation_id"))
     field = NEW_ORGANISATION_FIELDS.get(str(found.get("field")), "new_organisation_name")
@@ -142,7 +142,7 @@ async def join_submit(request: Request) -> Response:
         if exc.status_code in (429, 503):
             raise
         if exc.status_code == 409 and any(e.get("organisation_id") for e in exc.errors):
-            errors, duplicate = _duplicate(v, exc.errors)
+            errors, duplicate = duplicate_of(v, exc.errors)
             return await _join_form(request, form, errors, 409, duplicate)
         errors = form_errors(v, exc.errors or [{"field": "", "message": exc.message}])
         return await _join_form(request, form, errors, exc.status_code)

@@ -8,8 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from htk_contracts.catalogue import OrganisationType
 from htk_gateway import reference
 from htk_gateway.forms import translate_errors
+from htk_gateway.join_pages import duplicate_of, form_errors, new_organisation
 from htk_gateway.member_pages import signed_in
 from htk_gateway.web import (
     Viewer,
@@ -249,3 +251,94 @@ async def edit_profile(organisation_id: str, request: Request) -> Response:
         key = "join.err.duplicate_" + ("business_id" if field == "business_id" else "name")
         translated = {field: v.t(key, name=duplicate["organisation_name"])}
     return await _profile_form(request, v, org, form, translated, 422)
+
+
+# A member's own organisations: where they belong or wait, asking to join another one, and
+# proposing a new one (someone refused, removed or starting in a second organisation).
+
+
+async def _my_organisations(
+    request: Request,
+    v: Viewer,
+    form: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    duplicate: dict[str, str] | None = None,
+    done: str | None = None,
+    status: int = 200,
+) -> Response:
+    user = signed_in(v)
+    me = await read(request, user, "catalogue", "/members/me") or {}
+    names = await reference.organisation_names(request)
+    memberships = []
+    for m in me.get("memberships", []):
+        org_id = m.get("organisation_id", "")
+        org = names.get(org_id) or await read(
+            request, user, "catalogue", f"/organisations/{org_id}"
+        )
+        memberships.append({**m, "organisation": org or {"id": org_id}})
+    belongs = {m["organisation_id"] for m in memberships if m.get("status") != "rejected"}
+    return render(
+        v,
+        "my_organisations.html",
+        status_code=status,
+        memberships=memberships,
+        joinable=[o for o in names.values() if o.get("id") not in belongs],
+        form=form or {},
+        errors=errors or {},
+        duplicate=duplicate,
+        done=_done(v, done),
+        organisation_types=[t.value for t in OrganisationType],
+        counties=await reference.counties(request),
+        municipalities=await reference.municipalities(request),
+    )
+
+
+@router.get("/my/organisations", response_class=HTMLResponse)
+async def my_organisations(request: Request, done: str | None = None) -> Response:
+    return await _my_organisations(request, await viewer(request), done=done)
+
+
+@router.post("/my/organisations/join", response_class=HTMLResponse)
+async def ask_to_join(request: Request) -> Response:
+    form = await form_data(request)
+    v = await viewer(request)
+    user = signed_in(v)
+    await limit_writes(request, user)
+    organisation_id = str(form.get("organisation_id") or "").strip()
+    if not organisation_id:
+        errors = {"organisation_id": v.t("myorgs.err.choose")}
+        return await _my_organisations(request, v, form, errors, status=422)
+    answer = await call(
+        request,
+        user,
+        "catalogue",
+        "POST",
+        "/members/me/memberships",
+        json={"organisation_id": organisation_id},
+    )
+    if answer.status_code != 201:
+        key = "myorgs.err.already" if answer.status_code == 409 else "myorgs.err.choose"
+        errors = {"organisation_id": v.t(key)}
+        return await _my_organisations(request, v, form, errors, status=answer.status_code)
+    return redirect(v, "/my/organisations?done=join_requested")
+
+
+@router.post("/my/organisations/propose", response_class=HTMLResponse)
+async def propose(request: Request) -> Response:
+    form = await form_data(request)
+    v = await viewer(request)
+    user = signed_in(v)
+    await limit_writes(request, user)
+    answer = await call(
+        request, user, "catalogue", "POST", "/organisations/proposals", json=new_organisation(form)
+    )
+    if answer.status_code == 201:
+        return redirect(v, "/my/organisations?done=proposal_sent")
+    _, refusal = error_list(answer)
+    # The catalogue names this route's fields without the registration's prefix.
+    prefixed = [{**e, "field": f"new_organisation.{e.get('field') or 'name_fi'}"} for e in refusal]
+    if answer.status_code == 409 and any(e.get("organisation_id") for e in prefixed):
+        errors, duplicate = duplicate_of(v, prefixed)
+        return await _my_organisations(request, v, form, errors, duplicate, status=409)
+    errors = form_errors(v, prefixed or [{"field": "", "message": ""}])
+    return await _my_organisations(request, v, form, errors, status=422)
