@@ -149,3 +149,16 @@ async def test_join_approve_manage_members_and_edit_the_profile(
         "Väntar på godkännande"
     )
     await snapshot(bertil, "my-organisations-sv")
+
+    # The coordinator refuses that proposal; Bertil sees it refused. Anna removes Bertil.
+    await coordinator.goto(f"{url}/coordinator/requests")
+    await coordinator.get_by_role("button", name="Hylkää: Närpiön Nuorisoseura ry").click()
+    await expect(coordinator.get_by_role("status")).to_contain_text("Organisaatio hylättiin")
+    await bertil.goto(f"{url}/my/organisations")
+    await expect(bertil.locator("tr", has_text="Närpes Ungdomsförening rf")).to_contain_text(
+        "Avslaget"
+    )
+    await anna.goto(f"{url}/my/members")
+    await anna.get_by_role("button", name="Poista organisaatiosta: Bertil Byström").click()
+    await expect(anna.get_by_role("status")).to_contain_text("Jäsen poistettiin organisaatiosta.")
+    await expect(anna.locator("tr", has_text="Bertil Byström")).to_have_count(0)
