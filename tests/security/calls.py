@@ -41,6 +41,11 @@ SAFE_TARGETS = {
         "member_id": ABSENT
     },
     RouteKey("POST", "/my/members/{organisation_id}/{member_id}"): {"member_id": ABSENT},
+    RouteKey("DELETE", "/organisations/{organisation_id}/memberships/{member_id}"): {
+        "member_id": ABSENT
+    },
+    RouteKey("POST", "/my/members/{organisation_id}/{member_id}/role"): {"member_id": ABSENT},
+    RouteKey("POST", "/my/members/{organisation_id}/{member_id}/remove"): {"member_id": ABSENT},
 }
 # Routes acting on the caller themselves: run as someone who does not exist (services) or
 # in a session of its own (gateway).

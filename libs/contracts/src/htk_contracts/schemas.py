@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from htk_contracts import actions, catalogue
+from htk_contracts import actions, catalogue, catalogue_requests
 from htk_contracts.envelope import Envelope
 
 EVENT_SCHEMAS: dict[str, Any] = {
@@ -25,6 +25,10 @@ EVENT_SCHEMAS: dict[str, Any] = {
     catalogue.ORGANISATION_CHANGED: Envelope[catalogue.Organisation],
     catalogue.MEMBER_CHANGED: Envelope[catalogue.Member],
     catalogue.MEMBER_ERASED: Envelope[catalogue.MemberErased],
+    catalogue_requests.ORGANISATION_PROPOSED: Envelope[catalogue_requests.OrganisationProposed],
+    catalogue_requests.ORGANISATION_DECIDED: Envelope[catalogue_requests.OrganisationDecided],
+    catalogue_requests.MEMBERSHIP_REQUESTED: Envelope[catalogue_requests.MembershipRequested],
+    catalogue_requests.MEMBERSHIP_DECIDED: Envelope[catalogue_requests.MembershipDecided],
 }
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"

@@ -7,6 +7,8 @@ class Topic(StrEnum):
     CATALOGUE_PLAN = "catalogue.plan.v1"
     CATALOGUE_ORGANISATIONS = "catalogue.organisations.v1"
     CATALOGUE_MEMBERS = "catalogue.members.v1"
+    # Requests and decisions (not state): who must be told what. See catalogue_requests.py.
+    CATALOGUE_REQUESTS = "catalogue.requests.v1"
     SUBMISSIONS_ACTIONS = "submissions.actions.v1"
 
 

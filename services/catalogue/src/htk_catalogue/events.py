@@ -14,6 +14,16 @@ from htk_contracts.catalogue import (
     Organisation,
     PlanVersion,
 )
+from htk_contracts.catalogue_requests import (
+    MEMBERSHIP_DECIDED,
+    MEMBERSHIP_REQUESTED,
+    ORGANISATION_DECIDED,
+    ORGANISATION_PROPOSED,
+    MembershipDecided,
+    MembershipRequested,
+    OrganisationDecided,
+    OrganisationProposed,
+)
 from htk_contracts.envelope import Envelope, new_envelope
 from htk_contracts.topics import Topic
 
@@ -25,6 +35,7 @@ class Topics:
     plan: str
     organisations: str
     members: str
+    requests: str
 
     @classmethod
     def with_prefix(cls, prefix: str) -> "Topics":
@@ -32,6 +43,7 @@ class Topics:
             prefix + Topic.CATALOGUE_PLAN,
             prefix + Topic.CATALOGUE_ORGANISATIONS,
             prefix + Topic.CATALOGUE_MEMBERS,
+            prefix + Topic.CATALOGUE_REQUESTS,
         )
 
 
@@ -59,3 +71,19 @@ def member_changed(member: Member, version: int) -> Envelope[Any]:
 
 def member_erased(erased: MemberErased, version: int) -> Envelope[Any]:
     return _envelope(MEMBER_ERASED, erased.member_id, version, erased)
+
+
+def organisation_proposed(event: OrganisationProposed, version: int) -> Envelope[Any]:
+    return _envelope(ORGANISATION_PROPOSED, event.organisation_id, version, event)
+
+
+def organisation_decided(event: OrganisationDecided, version: int) -> Envelope[Any]:
+    return _envelope(ORGANISATION_DECIDED, event.organisation_id, version, event)
+
+
+def membership_requested(event: MembershipRequested, version: int) -> Envelope[Any]:
+    return _envelope(MEMBERSHIP_REQUESTED, event.member_id, version, event)
+
+
+def membership_decided(event: MembershipDecided, version: int) -> Envelope[Any]:
+    return _envelope(MEMBERSHIP_DECIDED, event.member_id, version, event)

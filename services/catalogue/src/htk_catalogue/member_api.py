@@ -60,9 +60,17 @@ async def update_me(
     return member_view(await catalogue.members.update_profile(user.member_id, body))
 
 
+@router.post("/members/me/confirmation")
+async def confirm_me(user: CurrentUser, catalogue: CatalogueDep) -> dict[str, Any]:
+    """The gateway tells that the person followed a link mailed to them: their registration
+    no longer expires, and their waiting requests go to whoever decides. Idempotent."""
+    return member_view(await catalogue.members.confirm(user.member_id))
+
+
 @router.post("/members/me/memberships", status_code=201)
 async def join(body: JoinRequest, user: CurrentUser, catalogue: CatalogueDep) -> dict[str, Any]:
-    """Ask to join another organisation; its admins or a coordinator decide."""
+    """Ask to join another organisation (approved, or a proposal still waiting); its admins
+    or, while it has none, a coordinator decide."""
     return member_view(
         await catalogue.members.request_membership(user.member_id, body.organisation_id)
     )

@@ -13,6 +13,7 @@ from pymongo.errors import DuplicateKeyError
 
 from htk_catalogue.events import member_changed, member_erased
 from htk_catalogue.member_schemas import ProfileUpdate, Registration
+from htk_catalogue.notices import Notices
 from htk_catalogue.text import email_key
 from htk_catalogue.transactions import Writer, now, save
 from htk_contracts.catalogue import (
@@ -24,6 +25,7 @@ from htk_contracts.catalogue import (
     MembershipStatus,
     OrganisationStatus,
 )
+from htk_contracts.catalogue_requests import MembershipDecision
 from htk_contracts.envelope import Envelope
 from htk_runtime.errors import DomainError
 
@@ -77,9 +79,12 @@ class MemberStore:
         self.members = writer.db[MEMBERS]
         self.emails = writer.db[MEMBER_EMAILS]
         self.organisations = writer.db[ORGANISATIONS]
+        self.notices = Notices(writer)
 
     async def create_indexes(self) -> None:
         await self.members.create_index("memberships.organisation_id")
+        await self.members.create_index("memberships.status")
+        await self.members.create_index([("confirmed", 1), ("created_at", 1)])
         await self.members.create_index("email_key")
         await self.members.create_index("erased")
         await self.writer.outbox.collection.create_index([("key", 1), ("topic", 1)])
@@ -142,7 +147,10 @@ class MemberStore:
         registration: Registration,
         memberships: list[dict[str, Any]],
         member_id: str | None = None,
+        confirmed: bool = True,
     ) -> dict[str, Any]:
+        """A new member; ``confirmed=False`` for someone who has not yet followed the link
+        mailed to them: their registration lapses unless they do (see expiry.py)."""
         member_id = member_id or str(uuid4())
         await self.claim_email(session, registration.email, member_id)
         created = now()
@@ -157,23 +165,31 @@ class MemberStore:
             "coordinator": False,
             "memberships": memberships,
             "created_at": created,
+            "confirmed": confirmed,
         }
         return await self.store(session, doc)
 
-    async def approved_organisation(
+    async def joinable_organisation(
         self, session: AsyncClientSession, organisation_id: str
     ) -> None:
+        """Approved, or proposed and waiting: someone whose colleague proposed it first may
+        join the proposal instead of proposing a duplicate."""
         org = await self.organisations.find_one({"_id": organisation_id}, session=session)
-        if org is None or org["status"] != OrganisationStatus.APPROVED:
+        if org is None or org["status"] not in (
+            OrganisationStatus.APPROVED,
+            OrganisationStatus.PROPOSED,
+        ):
             raise DomainError(
-                422, f"{organisation_id} is not an approved organisation", field="organisation_id"
+                422,
+                f"{organisation_id} is not an organisation one can join",
+                field="organisation_id",
             )
 
     # Changes, each its own transaction.
 
     async def request_membership(self, member_id: str, organisation_id: str) -> dict[str, Any]:
         async def work(session: AsyncClientSession) -> dict[str, Any]:
-            await self.approved_organisation(session, organisation_id)
+            await self.joinable_organisation(session, organisation_id)
             doc = await self.load(session, member_id)
             existing = _membership(doc, organisation_id)
             if existing and existing["status"] != MembershipStatus.REJECTED:
@@ -183,8 +199,12 @@ class MemberStore:
                     field="organisation_id",
                 )
             memberships = [m for m in doc["memberships"] if m["organisation_id"] != organisation_id]
-            memberships.append(pending_membership(organisation_id, MembershipRole.MEMBER))
-            return await self.store(session, {**doc, "memberships": memberships})
+            membership = pending_membership(organisation_id, MembershipRole.MEMBER)
+            memberships.append(membership)
+            stored = await self.store(session, {**doc, "memberships": memberships})
+            if stored.get("confirmed", True):
+                await self.notices.requested(session, stored, membership)
+            return stored
 
         return await self.writer.transaction(work)
 
@@ -200,6 +220,14 @@ class MemberStore:
                     f"{member_id} has no pending request to join {organisation_id}",
                     field="member_id",
                 )
+            if approve:
+                org = await self.organisations.find_one({"_id": organisation_id}, session=session)
+                if org is None or org["status"] != OrganisationStatus.APPROVED:
+                    raise DomainError(
+                        409,
+                        "Approve the organisation first; its members are decided after it",
+                        field="organisation_id",
+                    )
             decided = {
                 **existing,
                 "status": (
@@ -209,25 +237,102 @@ class MemberStore:
                 "decided_by": by,
                 "decided_at": now(),
             }
-            return await self.store(session, _with_membership(doc, decided))
+            stored = await self.store(session, _with_membership(doc, decided))
+            decision = MembershipDecision.APPROVED if approve else MembershipDecision.REJECTED
+            await self.notices.membership(
+                session, stored, organisation_id, decision, role.value, by
+            )
+            return stored
 
         return await self.writer.transaction(work)
 
-    async def set_role(
-        self, organisation_id: str, member_id: str, role: MembershipRole
-    ) -> dict[str, Any]:
-        async def work(session: AsyncClientSession) -> dict[str, Any]:
-            doc = await self.load(session, member_id)
-            existing = _membership(doc, organisation_id)
-            if existing is None or existing["status"] != MembershipStatus.APPROVED:
-                raise DomainError(
-                    404, f"{member_id} is not a member of {organisation_id}", field="member_id"
-                )
-            return await self.store(
-                session, _with_membership(doc, {**existing, "role": role.value})
+    async def _approved_membership(
+        self, session: AsyncClientSession, organisation_id: str, member_id: str
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        doc = await self.load(session, member_id)
+        existing = _membership(doc, organisation_id)
+        if existing is None or existing["status"] != MembershipStatus.APPROVED:
+            raise DomainError(
+                404, f"{member_id} is not a member of {organisation_id}", field="member_id"
+            )
+        return doc, existing
+
+    async def _keep_an_admin(
+        self, session: AsyncClientSession, organisation_id: str, member_id: str
+    ) -> None:
+        """An organisation that had an admin keeps one: otherwise requests to join it would
+        wait for the coordinators, and nobody could edit its profile."""
+        admins = await self.notices.admins_of(session, organisation_id)
+        if admins == [member_id]:
+            raise DomainError(
+                409,
+                "The organisation would be left without an admin; make someone else admin first",
+                field="member_id",
             )
 
+    async def set_role(
+        self, organisation_id: str, member_id: str, role: MembershipRole, by: str = ""
+    ) -> dict[str, Any]:
+        async def work(session: AsyncClientSession) -> dict[str, Any]:
+            doc, existing = await self._approved_membership(session, organisation_id, member_id)
+            if existing["role"] == role.value:
+                return doc
+            if role == MembershipRole.MEMBER:
+                await self._keep_an_admin(session, organisation_id, member_id)
+            stored = await self.store(
+                session, _with_membership(doc, {**existing, "role": role.value})
+            )
+            await self.notices.membership(
+                session, stored, organisation_id, MembershipDecision.ROLE_CHANGED, role.value, by
+            )
+            return stored
+
         return await self.writer.transaction(work)
+
+    async def remove_membership(self, organisation_id: str, member_id: str, by: str) -> None:
+        """Take an approved member out of the organisation; they may ask to join again."""
+
+        async def work(session: AsyncClientSession) -> None:
+            doc, existing = await self._approved_membership(session, organisation_id, member_id)
+            await self._keep_an_admin(session, organisation_id, member_id)
+            others = [m for m in doc["memberships"] if m["organisation_id"] != organisation_id]
+            stored = await self.store(session, {**doc, "memberships": others})
+            await self.notices.membership(
+                session,
+                stored,
+                organisation_id,
+                MembershipDecision.REMOVED,
+                existing["role"],
+                by,
+            )
+
+        await self.writer.transaction(work)
+
+    async def confirm(self, member_id: str) -> dict[str, Any]:
+        """The person followed a link mailed to them: their registration stays, and whoever
+        decides on their requests is told now. Repeating it changes nothing."""
+
+        async def work(session: AsyncClientSession) -> dict[str, Any]:
+            doc = await self.load(session, member_id)
+            if doc.get("confirmed", True):
+                return doc
+            stored = await self.store(session, {**doc, "confirmed": True, "confirmed_at": now()})
+            for membership in stored["memberships"]:
+                if membership["status"] == MembershipStatus.PENDING:
+                    await self.notices.requested(session, stored, membership)
+            return stored
+
+        return await self.writer.transaction(work)
+
+    async def pending(self) -> list[dict[str, Any]]:
+        """Every member with a request waiting, oldest registration first."""
+        return (
+            await self.members.find(
+                {"memberships.status": MembershipStatus.PENDING.value, "erased": False}
+            )
+            .sort("created_at", 1)
+            .to_list()
+        )
 
     async def set_coordinator(self, member_id: str, coordinator: bool) -> dict[str, Any]:
         async def work(session: AsyncClientSession) -> dict[str, Any]:
@@ -282,7 +387,7 @@ class MemberStore:
         await self.writer.outbox.collection.delete_many(
             {
                 "key": {"$in": member_ids},
-                "topic": self.writer.topics.members,
+                "topic": {"$in": [self.writer.topics.members, self.writer.topics.requests]},
                 "event.type": {"$ne": MEMBER_ERASED},
             }
         )

@@ -53,6 +53,12 @@ async def get_organisation(
     visible = doc["status"] == OrganisationStatus.APPROVED or (
         user is not None and (user.coordinator or doc.get("proposed_by") == user.member_id)
     )
+    if not visible and user is not None:
+        # Someone who asked to join a proposal sees what they asked to join.
+        member = await catalogue.members.get(user.member_id)
+        visible = member is not None and any(
+            m["organisation_id"] == organisation_id for m in member["memberships"]
+        )
     if not visible:
         raise DomainError(404, f"No organisation {organisation_id}", field="organisation_id")
     return organisation_view(doc, user)
@@ -115,6 +121,7 @@ async def memberships(
                     "role": membership["role"],
                     "status": membership["status"],
                     "requested_at": membership.get("requested_at"),
+                    "confirmed": doc.get("confirmed", True),
                 }
             )
     return result
@@ -145,4 +152,15 @@ async def change_role(
     catalogue: CatalogueDep,
 ) -> dict[str, Any]:
     require_admin(user, organisation_id)
-    return member_view(await catalogue.members.set_role(organisation_id, member_id, body.role))
+    return member_view(
+        await catalogue.members.set_role(organisation_id, member_id, body.role, user.member_id)
+    )
+
+
+@router.delete("/{organisation_id}/memberships/{member_id}", status_code=204)
+async def remove_member(
+    organisation_id: str, member_id: str, user: CurrentUser, catalogue: CatalogueDep
+) -> None:
+    """Take an approved member out; the last admin stays (409) until another is made admin."""
+    require_admin(user, organisation_id)
+    await catalogue.members.remove_membership(organisation_id, member_id, user.member_id)

@@ -23,6 +23,7 @@ from htk_contracts.catalogue import (
     Organisation,
     OrganisationStatus,
 )
+from htk_contracts.catalogue_requests import MembershipDecision, OrganisationDecision
 from htk_contracts.envelope import Envelope
 from htk_runtime.errors import DomainError
 from htk_runtime.geography import Geography
@@ -132,17 +133,31 @@ class OrganisationStore:
     async def refuse_duplicates(
         self, fields: dict[str, Any], prefix: str = "", exclude: str | None = None
     ) -> None:
+        """409 naming the organisation that already holds this Business ID or name, with its
+        id and status, so a form can offer to join it (a pending proposal can be joined)."""
         for field, key in _keys(fields):
             held = await self.keys.find_one({"_id": key})
             if held and held["organisation_id"] != exclude:
-                existing = await self.get(held["organisation_id"])
-                name = existing["name_fi"] if existing else held["organisation_id"]
+                existing = await self.get(held["organisation_id"]) or {}
+                name = existing.get("name_fi") or held["organisation_id"]
                 what = "Business ID" if field == "business_id" else "name"
+                message = (
+                    f"An organisation with this {what} already exists: {name} "
+                    f"(id {held['organisation_id']}); ask to join it instead"
+                )
                 raise DomainError(
                     409,
-                    f"An organisation with this {what} already exists: {name} "
-                    f"(id {held['organisation_id']}); ask to join it instead",
-                    field=f"{prefix}{field}",
+                    message,
+                    errors=[
+                        {
+                            "field": f"{prefix}{field}",
+                            "message": message,
+                            "type": "duplicate",
+                            "organisation_id": held["organisation_id"],
+                            "organisation_name": name,
+                            "organisation_status": existing.get("status", ""),
+                        }
+                    ],
                 )
 
     # The building blocks below run inside the caller's transaction.
@@ -230,9 +245,16 @@ class OrganisationStore:
         return await self.writer.transaction(work)
 
     async def decide(
-        self, organisation_id: str, status: OrganisationStatus, by: str
+        self,
+        organisation_id: str,
+        status: OrganisationStatus,
+        by: str,
+        reason: str = "",
+        expired: bool = False,
     ) -> dict[str, Any]:
-        """Approve or reject a proposal; whoever proposed it becomes its admin, or is refused."""
+        """Approve or reject a proposal. Its proposer becomes its admin, or is refused; a
+        rejection also refuses everyone who asked to join the proposal. ``expired``: the
+        proposer never confirmed their address (see expiry.py)."""
         if status == OrganisationStatus.PROPOSED:
             raise DomainError(422, "decide approved or rejected", field="status")
 
@@ -250,11 +272,27 @@ class OrganisationStore:
                 await self._release_keys(session, doc)
             decided = await self.store(
                 session,
-                {**doc, "status": status.value, "decided_by": by, "decided_at": now()},
+                {
+                    **doc,
+                    "status": status.value,
+                    "decided_by": by,
+                    "decided_at": now(),
+                    "reason": reason,
+                },
             )
-            proposer = doc.get("proposed_by")
-            if proposer:
-                await self._decide_proposer(session, proposer, organisation_id, status, by)
+            proposer = None
+            if doc.get("proposed_by"):
+                proposer = await self._decide_proposer(
+                    session, doc["proposed_by"], organisation_id, status, by
+                )
+            if status == OrganisationStatus.REJECTED:
+                await self._refuse_requests(session, organisation_id, by)
+            decision = (
+                OrganisationDecision.EXPIRED if expired else OrganisationDecision(status.value)
+            )
+            await self.members.notices.organisation(
+                session, decided, proposer, decision, by, reason
+            )
             return decided
 
         return await self.writer.transaction(work)
@@ -266,10 +304,10 @@ class OrganisationStore:
         organisation_id: str,
         status: OrganisationStatus,
         by: str,
-    ) -> None:
+    ) -> dict[str, Any] | None:
         member = await self.members.members.find_one({"_id": member_id}, session=session)
         if member is None or member.get("erased"):
-            return
+            return None
         memberships = []
         for m in member["memberships"]:
             if m["organisation_id"] == organisation_id and m["status"] == MembershipStatus.PENDING:
@@ -285,4 +323,39 @@ class OrganisationStore:
                 }
             memberships.append(m)
         if memberships != member["memberships"]:
-            await self.members.store(session, {**member, "memberships": memberships})
+            return await self.members.store(session, {**member, "memberships": memberships})
+        return member
+
+    async def _refuse_requests(
+        self, session: AsyncClientSession, organisation_id: str, by: str
+    ) -> None:
+        """Those who asked to join a rejected proposal are refused (and told) with it."""
+        waiting = {
+            "organisation_id": organisation_id,
+            "status": MembershipStatus.PENDING.value,
+        }
+        for member in await self.members.members.find(
+            {"memberships": {"$elemMatch": waiting}, "erased": False}, session=session
+        ).to_list():
+            memberships = [
+                {
+                    **m,
+                    "status": MembershipStatus.REJECTED.value,
+                    "decided_by": by,
+                    "decided_at": now(),
+                }
+                if m["organisation_id"] == organisation_id
+                and m["status"] == MembershipStatus.PENDING
+                else m
+                for m in member["memberships"]
+            ]
+            stored = await self.members.store(session, {**member, "memberships": memberships})
+            if stored.get("confirmed", True):
+                await self.members.notices.membership(
+                    session,
+                    stored,
+                    organisation_id,
+                    MembershipDecision.REJECTED,
+                    MembershipRole.MEMBER.value,
+                    by,
+                )

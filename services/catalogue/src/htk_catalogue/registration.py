@@ -38,15 +38,18 @@ async def register(
     async def work(session: AsyncClientSession) -> tuple[dict[str, Any], dict[str, Any] | None]:
         if proposal is None:
             assert registration.organisation_id is not None
-            await members.approved_organisation(session, registration.organisation_id)
+            await members.joinable_organisation(session, registration.organisation_id)
             membership = pending_membership(registration.organisation_id, MembershipRole.MEMBER)
-            return await members.new_member(session, registration, [membership]), None
+            member = await members.new_member(session, registration, [membership], confirmed=False)
+            return member, None
         member_id = str(uuid4())
         organisation = await organisations.insert(
             session, proposal, OrganisationStatus.PROPOSED, by=member_id
         )
         membership = pending_membership(organisation["_id"], MembershipRole.ADMIN)
-        member = await members.new_member(session, registration, [membership], member_id)
+        member = await members.new_member(
+            session, registration, [membership], member_id, confirmed=False
+        )
         return member, organisation
 
     return await members.writer.transaction(work)
@@ -69,9 +72,11 @@ async def propose(
             session, fields_in, OrganisationStatus.PROPOSED, by=member_id
         )
         membership = pending_membership(organisation["_id"], MembershipRole.ADMIN)
-        await members.store(
+        stored = await members.store(
             session, {**member, "memberships": [*member["memberships"], membership]}
         )
+        if stored.get("confirmed", True):
+            await members.notices.requested(session, stored, membership)
         return organisation
 
     return await members.writer.transaction(work)

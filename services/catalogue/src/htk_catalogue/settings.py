@@ -18,3 +18,8 @@ class CatalogueSettings(ServiceSettings):
     # Prepended to the catalogue topic names; empty in production. Tests give each catalogue its
     # own topics so consumers reading from the beginning see only that catalogue's events.
     catalogue_topic_prefix: str = ""
+    # A registration whose address was never confirmed (the mailed link never followed) is
+    # erased after this long, and the organisation it proposed lapses: no squatting of
+    # addresses or organisation names. Checked every `catalogue_expiry_interval_seconds`.
+    catalogue_registration_ttl_hours: float = 7 * 24
+    catalogue_expiry_interval_seconds: float = 3600

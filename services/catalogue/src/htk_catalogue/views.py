@@ -39,4 +39,5 @@ def member_view(doc: dict[str, Any]) -> dict[str, Any]:
         "memberships": [{k: m.get(k) for k in MEMBERSHIP_FIELDS} for m in doc["memberships"]],
         "created_at": doc["created_at"],
         "updated_at": doc.get("updated_at"),
+        "confirmed": doc.get("confirmed", True),
     }

@@ -19,6 +19,7 @@ from htk_gateway.identity import current_user
 from htk_gateway.members import MemberCopies
 from htk_gateway.sessions import LoginLinks, Sessions
 from htk_gateway.web import render, viewer
+from htk_runtime.auth import HEADER, User, sign
 from htk_runtime.errors import DomainError
 from htk_runtime.mail import Mail, Mailer
 
@@ -216,6 +217,7 @@ async def use_link(
     if old:
         await sessions.end(old)
     new = await sessions.start(member_id)
+    await _confirm_address(request, member_id)
     settings = request.app.state.service.settings
     response = RedirectResponse("/welcome", status_code=303)
     response.set_cookie(
@@ -228,6 +230,23 @@ async def use_link(
     )
     response.delete_cookie(csrf.PRE_SESSION_COOKIE)
     return response
+
+
+async def _confirm_address(request: Request, member_id: str) -> None:
+    """Tell the catalogue the person followed a link mailed to them, so their registration
+    does not lapse and their requests reach whoever decides. Every sign-in repeats it (the
+    catalogue ignores repeats), so a catalogue that was down at the first one is told later."""
+    upstreams = _state(request)["upstreams"]
+    settings = request.app.state.service.settings
+    token = sign(User(member_id=member_id), settings.token_private_key, 60)
+    try:
+        answer = await upstreams.call(
+            "catalogue", "POST", "/members/me/confirmation", headers={HEADER: token}
+        )
+        if answer.status_code != 200:
+            log.warning("address not confirmed", extra={"status": answer.status_code})
+    except DomainError as exc:
+        log.warning("address not confirmed", extra={"error": exc.message})
 
 
 @router.post("/auth/logout", include_in_schema=False)

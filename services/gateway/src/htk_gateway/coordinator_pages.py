@@ -132,6 +132,24 @@ async def hub(request: Request, done: str | None = None) -> Response:
     return await _hub(request, v, done=_done(v, done))
 
 
+@router.get("/coordinator/requests", response_class=HTMLResponse)
+async def pending_requests(request: Request, done: str | None = None) -> Response:
+    """Everything waiting for a decision, on one page: proposed organisations (with proposer,
+    Business ID and home) and every request to join, also where the organisation has no admin
+    who could decide it."""
+    v = await viewer(request)
+    user = coordinator(v)
+    waiting = await read(request, user, "catalogue", "/requests") or {}
+    return render(
+        v,
+        "requests.html",
+        organisations=waiting.get("organisations", []),
+        memberships=waiting.get("memberships", []),
+        places=await reference.place_names(request),
+        done=_done(v, done),
+    )
+
+
 @router.post("/coordinator/organisations/{organisation_id}", response_class=HTMLResponse)
 async def decide_organisation(organisation_id: str, request: Request) -> Response:
     form = await form_data(request)
@@ -151,7 +169,9 @@ async def decide_organisation(organisation_id: str, request: Request) -> Respons
         message, _ = error_list(answer)
         return await _hub(request, v, message=message or v.t("error.generic"))
     reference.forget()
-    return redirect(v, f"/coordinator?done=organisation_{status}")
+    # Decided from the list of pending requests: back there; otherwise back to the tools.
+    back = "/coordinator/requests" if form.get("back") == "requests" else "/coordinator"
+    return redirect(v, f"{back}?done=organisation_{status}")
 
 
 @router.post("/coordinator/import", response_class=HTMLResponse)

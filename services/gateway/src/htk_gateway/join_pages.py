@@ -16,18 +16,26 @@ from htk_runtime.errors import DomainError, validation_errors
 
 router = APIRouter(include_in_schema=False)
 
-JOIN_FIELDS = (
-    "name",
-    "email",
-    "organisation_id",
-    "new_organisation_name",
-    "language",
-    "accept_privacy_notice",
-)
+# The catalogue names the fields of a proposed organisation as ``new_organisation.<field>``;
+# the form has one input for each (the home municipality or county is one select).
+NEW_ORGANISATION_FIELDS = {
+    "new_organisation": "new_organisation_name",
+    "new_organisation.name_fi": "new_organisation_name",
+    "new_organisation.name_sv": "new_organisation_name_sv",
+    "new_organisation.type": "new_organisation_type",
+    "new_organisation.business_id": "business_id",
+    "new_organisation.municipality": "home",
+    "new_organisation.county": "home",
+    "new_organisation.website": "website",
+}
 
 
 async def _join_form(
-    request: Request, form: dict[str, Any], errors: dict[str, str], status: int = 200
+    request: Request,
+    form: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+    duplicate: dict[str, str] | None = None,
 ) -> Response:
     v = await viewer(request)
     return render(
@@ -36,8 +44,11 @@ async def _join_form(
         status_code=status,
         form=form,
         errors=errors,
+        duplicate=duplicate,
         organisations=await reference.organisations(request),
         organisation_types=[t.value for t in OrganisationType],
+        counties=await reference.counties(request),
+        municipalities=await reference.municipalities(request),
     )
 
 
@@ -53,36 +64,87 @@ def _dev_hint(request: Request) -> str | None:
     return None
 
 
+def _text(form: dict[str, Any], name: str) -> str:
+    return str(form.get(name) or "").strip()
+
+
+def new_organisation(form: dict[str, Any]) -> dict[str, Any]:
+    """The proposed organisation as the catalogue takes it; empty optional fields left out."""
+    proposal: dict[str, Any] = {
+        "name_fi": _text(form, "new_organisation_name"),
+        "type": _text(form, "new_organisation_type") or "other",
+    }
+    if _text(form, "new_organisation_name_sv"):
+        proposal["name_sv"] = _text(form, "new_organisation_name_sv")
+    if _text(form, "business_id"):
+        proposal["business_id"] = _text(form, "business_id")
+    kind, _, code = _text(form, "home").partition(":")
+    if kind in ("municipality", "county") and code:
+        proposal[kind] = code
+    website = _text(form, "website")
+    if website:
+        # People write "kyla.fi"; the catalogue keeps full addresses.
+        proposal["website"] = website if "://" in website else f"https://{website}"
+    return proposal
+
+
+def form_errors(v: Any, errors: list[dict[str, Any]]) -> dict[str, str]:
+    renamed = [
+        {**e, "field": NEW_ORGANISATION_FIELDS.get(str(e.get("field") or ""), e.get("field"))}
+        for e in errors
+    ]
+    return translate_errors(v.t, renamed, prefix="join")
+
+
+def duplicate_of(v: Any, errors: list[dict[str, Any]]) -> tuple[dict[str, str], dict[str, str]]:
+    """The organisation that already holds the name or Business ID, to be offered instead."""
+    found = next(e for e in errors if e.get("organisation_id"))
+    field = NEW_ORGANISATION_FIELDS.get(str(found.get("field")), "new_organisation_name")
+    name = str(found.get("organisation_name") or "")
+    key = "join.err.duplicate_" + ("business_id" if field == "business_id" else "name")
+    duplicate = {
+        "id": str(found["organisation_id"]),
+        "name": name,
+        "proposed": "true" if found.get("organisation_status") == "proposed" else "",
+    }
+    return {field: v.t(key, name=name)}, duplicate
+
+
 @router.post("/join", response_class=HTMLResponse)
 async def join_submit(request: Request) -> Response:
     form = await form_data(request)
     v = await viewer(request)
-    new_name = str(form.get("new_organisation_name", "")).strip()
+    new_name = _text(form, "new_organisation_name")
+    chosen = _text(form, "organisation_id")
+    if new_name and chosen:
+        # Both filled in: which one is meant cannot be guessed, and guessing wrong would
+        # propose a duplicate or join the wrong organisation.
+        return await _join_form(
+            request, form, {"organisation_id": v.t("join.err.both_chosen")}, 422
+        )
     payload: dict[str, Any] = {
-        "name": str(form.get("name", "")).strip(),
-        "email": str(form.get("email", "")).strip(),
+        "name": _text(form, "name"),
+        "email": _text(form, "email"),
         "language": form.get("language") or v.lang,
         "accept_privacy_notice": form.get("accept_privacy_notice") == "true",
     }
     if new_name:
-        payload["new_organisation"] = {
-            "name_fi": new_name,
-            "type": form.get("new_organisation_type") or "other",
-        }
-    elif form.get("organisation_id"):
-        payload["organisation_id"] = form["organisation_id"]
+        payload["new_organisation"] = new_organisation(form)
+    elif chosen:
+        payload["organisation_id"] = chosen
     try:
         body = Registration.model_validate(payload)
         await join(request, body)
     except ValidationError as exc:
-        errors = translate_errors(v.t, validation_errors(exc), prefix="join")  # type: ignore[arg-type]
+        errors = form_errors(v, validation_errors(exc))  # type: ignore[arg-type]
         return await _join_form(request, form, errors, 422)
     except DomainError as exc:
         if exc.status_code in (429, 503):
             raise
-        errors = translate_errors(
-            v.t, exc.errors or [{"field": "", "message": exc.message}], prefix="join"
-        )
+        if exc.status_code == 409 and any(e.get("organisation_id") for e in exc.errors):
+            errors, duplicate = duplicate_of(v, exc.errors)
+            return await _join_form(request, form, errors, 409, duplicate)
+        errors = form_errors(v, exc.errors or [{"field": "", "message": exc.message}])
         return await _join_form(request, form, errors, exc.status_code)
     return render(v, "sent.html", dev_hint=_dev_hint(request))
 

@@ -19,6 +19,7 @@ from htk_gateway.join_pages import router as join_router
 from htk_gateway.member_pages import router as member_router
 from htk_gateway.members import MemberCopies
 from htk_gateway.openapi import merged_openapi_router
+from htk_gateway.organisation_pages import router as organisation_router
 from htk_gateway.pages import router as pages_router
 from htk_gateway.ratelimit import RateLimiter
 from htk_gateway.sessions import LoginLinks, Sessions
@@ -57,6 +58,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             auth_router,
             join_router,
             member_router,
+            organisation_router,
             coordinator_router,
             follows_router,
             pages_router,

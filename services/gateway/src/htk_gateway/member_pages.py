@@ -1,6 +1,6 @@
 """Members' pages: their organisations' actions, writing and editing them with messages beside
-the fields, submitting for review, the review comments and each action's history; and, for an
-organisation's admins, approving who may join."""
+the fields, submitting for review, the review comments and each action's history. An organisation's
+admins manage its members and profile in organisation_pages.py."""
 
 from typing import Any
 
@@ -271,54 +271,3 @@ async def action_history(action_id: str, request: Request) -> Response:
     if history is None:
         raise DomainError(404, "No such action")
     return render(v, "history.html", action_id=action_id, versions=history.get("versions", []))
-
-
-@router.get("/my/members", response_class=HTMLResponse)
-async def members_page(request: Request, done: str | None = None) -> Response:
-    v = await viewer(request)
-    user = signed_in(v)
-    names = await reference.organisation_names(request)
-    organisations = []
-    for org_id in v.admin_of:
-        requests = (
-            await read(
-                request,
-                user,
-                "catalogue",
-                f"/organisations/{org_id}/memberships",
-                params={"status": "pending"},
-            )
-            or []
-        )
-        organisations.append(
-            {**names.get(org_id, {"id": org_id}), "id": org_id, "requests": requests}
-        )
-    if not organisations and not user.coordinator:
-        raise DomainError(403, "Only an organisation's admins approve its members")
-    return render(
-        v,
-        "members.html",
-        organisations=organisations,
-        done=done if done and v.t.has(f"done.{done}") else None,
-    )
-
-
-@router.post("/my/members/{organisation_id}/{member_id}", response_class=HTMLResponse)
-async def decide_member(organisation_id: str, member_id: str, request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = signed_in(v)
-    await limit_writes(request, user)
-    approve = form.get("approve") == "true"
-    answer = await call(
-        request,
-        user,
-        "catalogue",
-        "POST",
-        f"/organisations/{organisation_id}/memberships/{member_id}/decision",
-        json={"approve": approve, "role": "member"},
-    )
-    if answer.status_code != 200:
-        message, _ = error_list(answer)
-        raise DomainError(answer.status_code, message or "Refused")
-    return redirect(v, "/my/members?done=" + ("approved" if approve else "rejected"))
