@@ -38,6 +38,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from htk_contracts.envelope import Envelope
+from htk_runtime.mongo import ensure_ttl_index
 from htk_runtime.telemetry import context_from_traceparent, current_traceparent, tracer, untraced
 
 log = logging.getLogger(__name__)
@@ -48,10 +49,15 @@ LEASES = "outbox_lease"
 # when the broker lost its log needs a rebuild from its own snapshots (htk search reindex, htk
 # reporting rebuild) or a catalogue replay.
 RESEND_WINDOW = timedelta(minutes=10)
+# Retention (deploy/README.md): a sent event is deleted by the database this long after it was
+# sent. Far longer than RESEND_WINDOW; consumers that need older state get it from a replay
+# (htk catalogue replay) or rebuild from their own snapshots. Unsent and parked events stay.
+SENT_RETENTION = timedelta(days=7)
 
 
 async def ensure_outbox_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
     await db[OUTBOX].create_index([("sent_at", ASCENDING), ("_id", ASCENDING)])
+    await ensure_ttl_index(db[OUTBOX], "sent_at", int(SENT_RETENTION.total_seconds()))
 
 
 class Outbox:
