@@ -1,5 +1,6 @@
 """No sign-in link secret and no email address reaches a log file or a trace: someone joins by
-link, a coordinator signs in by link, approves the organisation and submits an action for it;
+link, a coordinator signs in by link and approves the organisation, the new member submits an
+action (after a title with a hidden bidi override is refused on the form);
 then every log under var/log and every trace under var/traces is searched for every secret and
 address that was mailed in this platform's life (this journey's, and the other tests' ones when
 they ran first)."""
@@ -11,7 +12,7 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from htk_runtime.mail import read_sink
-from tests.browser.conftest import htk, link_for, mail_count, mail_dir
+from tests.browser.conftest import htk, link_for, mail_count, mail_dir, snapshot
 from tests.browser.test_journey import sign_in, until
 from tests.e2e.platform import Launched
 
@@ -73,7 +74,8 @@ async def test_a_journey_leaves_no_secret_or_address_in_logs_and_traces(
         return await page.get_by_text(ORGANISATION).count() > 0
 
     await until(may_write)
-    await page.get_by_label("Otsikko", exact=True).fill(TITLE)
+    # A title with a hidden right-to-left override is refused with a message of its own.
+    await page.get_by_label("Otsikko", exact=True).fill("Lokitestin\u202e kohtaamispaikka")
     await page.get_by_label("Tiivistelmä", exact=True).fill(
         "Viikoittainen kohtaamispaikka nuorille, joilla on vähän harrastusmahdollisuuksia."
     )
@@ -82,6 +84,10 @@ async def test_a_journey_leaves_no_secret_or_address_in_logs_and_traces(
     )
     await page.get_by_label("1.1.1", exact=False).first.check()
     await page.get_by_label("Kunnat", exact=True).select_option("564")
+    await page.get_by_role("button", name="Tallenna").click()
+    await expect(page.get_by_role("alert")).to_contain_text("näkymättömät merkit")
+    await snapshot(page, "action-form-hidden-characters")
+    await page.get_by_label("Otsikko", exact=True).fill(TITLE)
 
     async def saved() -> bool:
         await page.get_by_role("button", name="Tallenna").click()

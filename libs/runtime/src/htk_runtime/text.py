@@ -31,6 +31,11 @@ _INVISIBLE = _ALLOWED_FORMAT | {"\u034f", "\u115f", "\u1160", "\u3164", "\uffa0"
 _REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
 
+# Every refusal of hidden characters says this word, so that a form can tell it from the field's
+# other refusals and explain it in the reader's language.
+HIDDEN_CHARACTERS = "invisible"
+
+
 def hidden_character(value: str) -> str | None:
     """The first character that must not appear in public text, or None."""
     for ch in value:
@@ -46,9 +51,11 @@ def check_visible(value: str) -> str:
     ch = hidden_character(value)
     if ch is not None:
         name = unicodedata.name(ch, "control character")
-        raise ValueError(f"contains an invisible or control character U+{ord(ch):04X} ({name})")
+        raise ValueError(
+            f"contains an {HIDDEN_CHARACTERS} or control character U+{ord(ch):04X} ({name})"
+        )
     if value and all(c.isspace() or c in _INVISIBLE for c in value):
-        raise ValueError("contains only invisible characters")
+        raise ValueError(f"contains only {HIDDEN_CHARACTERS} characters")
     return value
 
 
