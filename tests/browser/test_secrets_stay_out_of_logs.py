@@ -32,7 +32,7 @@ def mailed_secrets(platform: Launched) -> tuple[set[str], set[str]]:
         addresses.add(str(mail["To"]).lower())
         text = mail.get_content()
         secrets.update(re.findall(r"/auth/link/([A-Za-z0-9_\-]+)", text))
-        secrets.update(re.findall(r"[?&]token=([A-Za-z0-9_\-]+)", text))
+        secrets.update(re.findall(r"[?&](?:token|sig)=([A-Za-z0-9_\-]+)", text))
     return secrets, addresses
 
 
