@@ -7,12 +7,13 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 DEBIAN_PACKAGES := libvoikko1 voikko-fi chromium prometheus
 PYTEST_ARGS ?=
 
-.PHONY: help setup uv debian sync crd-models run test test-fast lint format schemas bench clean audit \
+.PHONY: help setup uv debian sync crd-models run test test-fast fuzz lint format schemas bench clean audit \
 	compose-env deploy-check k8s-render
 
 help:
 	@echo "make run    start the platform on the embedded default and print its URL"
 	@echo "make test   run every test (starts its own broker and database)"
+	@echo "make fuzz   the fuzzers and property tests drawing new cases (make test repeats fixed ones)"
 	@echo "make lint   ruff and mypy"
 	@echo "make bench  run the benchmarks, results under bench/results/"
 	@echo "make audit  check the locked dependencies for known vulnerabilities"
@@ -65,6 +66,16 @@ test: setup
 
 test-fast: setup
 	$(UV) run pytest -m "not e2e" $(PYTEST_ARGS)
+
+# `make test` (and CI) draw the same fuzz and property cases every run; this draws new ones,
+# FUZZ_SCALE times as many per API operation. A failure prints the case (and a reproduction
+# blob): make it an ordinary test, then fix it.
+FUZZ_SCALE ?= 5
+FUZZ_TESTS := tests/fuzz libs/runtime/tests/test_text.py \
+	services/submissions/tests/test_workflow_properties.py \
+	services/reporting/tests/test_replay_property.py
+fuzz: setup
+	HTK_HYPOTHESIS_PROFILE=fuzz HTK_FUZZ_SCALE=$(FUZZ_SCALE) $(UV) run pytest $(FUZZ_TESTS) $(PYTEST_ARGS)
 
 lint: setup
 	$(UV) run ruff check .

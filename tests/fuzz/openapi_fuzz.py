@@ -4,6 +4,7 @@ Whatever schemathesis sends (valid, invalid, oversized, wrong types), the answer
 5xx, and every 4xx says what is wrong in a non-empty ``message``.
 """
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +25,11 @@ def fuzz_api(
     max_examples: int = 12,
     skip: Callable[[str], bool] = lambda path: False,
 ) -> int:
-    """Fuzz every operation of the document; returns how many operations were fuzzed."""
+    """Fuzz every operation of the document; returns how many operations were fuzzed.
+
+    Under ``make test`` the cases are the same on every run (the "ci" Hypothesis profile, see
+    the root conftest); ``make fuzz`` draws new ones, ``HTK_FUZZ_SCALE`` times as many."""
+    max_examples *= max(1, int(os.environ.get("HTK_FUZZ_SCALE", "1")))
     schema = schemathesis.openapi.from_url(schema_url)
     operations = [
         op

@@ -1,7 +1,8 @@
 """JSON structured logging: one object per line, ready for any log collector.
 
 Every line carries ``trace_id`` and ``span_id`` of the span active when it was logged (null
-outside any trace), so a line leads to its trace in Jaeger or ``htk trace`` and back.
+outside any trace), so a line leads to its trace in Jaeger or ``htk trace`` and back. Sign-in
+link secrets and email addresses are redacted from every line (:mod:`htk_runtime.redaction`).
 """
 
 import json
@@ -11,6 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from opentelemetry import trace
+
+from htk_runtime.redaction import RedactingFilter, redact
 
 _RESERVED = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
     "message",
@@ -37,7 +40,8 @@ class JsonFormatter(logging.Formatter):
             if key not in _RESERVED and not key.startswith("_"):
                 entry[key] = value
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            # Exceptions quote the values they failed on, addresses included.
+            entry["exception"] = redact(self.formatException(record.exc_info))
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
@@ -51,6 +55,8 @@ def trace_ids() -> dict[str, str | None]:
 def configure_logging(service: str, level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(service))
+    # Sign-in link secrets and email addresses never reach a log (htk_runtime.redaction).
+    handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

@@ -96,6 +96,13 @@ class ServiceMetrics:
             ["service"],
             registry=r,
         )
+        self.outbox_parked = Counter(
+            "htk_outbox_parked_events",
+            "Events the outbox relay stopped publishing after repeated failures, by topic "
+            "(inspect and send again with htk outbox list|show|resend).",
+            ["service", "topic"],
+            registry=r,
+        )
         self.outbox_oldest_age = Gauge(
             "htk_outbox_oldest_unsent_age_seconds",
             "Age of the oldest event in the outbox not yet published (0 when none waits).",

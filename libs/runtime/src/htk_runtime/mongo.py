@@ -6,7 +6,7 @@ from typing import Any
 from pymongo import AsyncMongoClient, InsertOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import ClientBulkWriteException, DuplicateKeyError
+from pymongo.errors import ClientBulkWriteException, DuplicateKeyError, OperationFailure
 
 from htk_runtime.settings import ServiceSettings
 
@@ -60,3 +60,26 @@ async def insert_together(
                     error.get("errmsg", "duplicate key"), _DUPLICATE_KEY, error
                 ) from exc
         raise
+
+
+_INDEX_OPTIONS_CONFLICT = (85, 86)  # IndexOptionsConflict, IndexKeySpecsConflict
+
+
+async def ensure_ttl_index(collection: AsyncCollection[Any], field: str, seconds: int) -> None:
+    """Documents are deleted by the database ``seconds`` after the date in ``field`` (documents
+    where it is missing or not a date, such as an unsent outbox entry, stay).
+
+    MongoDB's TTL monitor (and SecantusDB's sweeper) runs every 60 s. An index on ``field``
+    created before without expiry, or with another one, is changed in place (``collMod``): a
+    second index on the same key would be refused.
+    """
+    try:
+        await collection.create_index(field, expireAfterSeconds=seconds)
+    except OperationFailure as exc:
+        if exc.code not in _INDEX_OPTIONS_CONFLICT:
+            raise
+        await collection.database.command(
+            "collMod",
+            collection.name,
+            index={"keyPattern": {field: 1}, "expireAfterSeconds": seconds},
+        )

@@ -12,6 +12,16 @@ partition's offsets start over. The relay then sends again every event it sent w
 ``RESEND_WINDOW``, as those a consumer had not yet read are gone from the broker; consumers ignore
 the ones they hold.
 
+An event the broker keeps refusing (too large, a topic the service may not write, a broken
+document) does not hold up the ones after it: each publish succeeds or fails on its own, a
+failure is counted on the event (``attempts``, ``last_error``), and after ``max_attempts``
+counted failures the event is parked (``parked_at``): the relay leaves it, logs an error and
+counts ``htk_outbox_parked_events_total``. A failure is counted only when the broker is otherwise
+working (another event of the round went through) or says the error will not pass by retrying,
+so a broker outage parks nothing. ``htk outbox list|show|resend`` inspects parked events and
+sends one again after the cause is fixed. Later events of a parked event's aggregate are still
+sent: they carry the aggregate's newer state, which consumers apply.
+
 Only one relay per database publishes at a time (a lease document), so running several replicas
 of a service does not multiply events or reorder them.
 
@@ -30,6 +40,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from aiokafka.errors import KafkaTimeoutError, ProducerClosed
 from bson import ObjectId
 from faststream.kafka import KafkaBroker
 from pymongo import ASCENDING, ReturnDocument
@@ -38,6 +49,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from htk_contracts.envelope import Envelope
+from htk_runtime.metrics import metrics_of
+from htk_runtime.mongo import ensure_ttl_index
 from htk_runtime.telemetry import context_from_traceparent, current_traceparent, tracer, untraced
 
 log = logging.getLogger(__name__)
@@ -48,10 +61,18 @@ LEASES = "outbox_lease"
 # when the broker lost its log needs a rebuild from its own snapshots (htk search reindex, htk
 # reporting rebuild) or a catalogue replay.
 RESEND_WINDOW = timedelta(minutes=10)
+# Retention (deploy/README.md): a sent event is deleted by the database this long after it was
+# sent. Far longer than RESEND_WINDOW; consumers that need older state get it from a replay
+# (htk catalogue replay) or rebuild from their own snapshots. Unsent and parked events stay.
+SENT_RETENTION = timedelta(days=7)
+# Counted failures before an event is parked (see the module's docstring).
+MAX_ATTEMPTS = 10
+_WAITING = {"sent_at": None, "parked_at": None}
 
 
 async def ensure_outbox_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
     await db[OUTBOX].create_index([("sent_at", ASCENDING), ("_id", ASCENDING)])
+    await ensure_ttl_index(db[OUTBOX], "sent_at", int(SENT_RETENTION.total_seconds()))
 
 
 class Outbox:
@@ -106,14 +127,67 @@ class Outbox:
         self._wake.clear()
 
     async def backlog(self) -> int:
-        return await self.collection.count_documents({"sent_at": None})
+        return await self.collection.count_documents(_WAITING)
+
+    # --- parked events (htk outbox) ---------------------------------------------------------
+
+    async def parked(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Parked events, oldest first."""
+        found = self.collection.find({"sent_at": None, "parked_at": {"$ne": None}})
+        return await found.sort("_id", ASCENDING).limit(limit).to_list()
+
+    async def get(self, event_id: str) -> dict[str, Any] | None:
+        """An outbox entry by its event id (or its own ``_id``)."""
+        query: dict[str, Any] = {"event_id": event_id}
+        if ObjectId.is_valid(event_id):
+            query = {"$or": [query, {"_id": ObjectId(event_id)}]}
+        return await self.collection.find_one(query)
+
+    async def resend(self, event_id: str) -> bool:
+        """Put a parked event back in line, with its attempts counted from zero."""
+        doc = await self.get(event_id)
+        if doc is None or doc.get("parked_at") is None or doc.get("sent_at") is not None:
+            return False
+        await self.collection.update_one(
+            {"_id": doc["_id"]},
+            {
+                "$set": {"parked_at": None, "attempts": 0},
+                "$push": {"resent_at": datetime.now(UTC)},
+            },
+        )
+        return True
+
+
+class _Held(Exception):
+    """An event that waits for the next round behind a failed one of its aggregate."""
+
+
+async def _held() -> Any:
+    return _Held()
+
+
+async def _failed(exc: Exception) -> Any:
+    raise exc
+
+
+def _acknowledged(result: Any) -> bool:
+    return not isinstance(result, BaseException)
+
+
+def _retriable(error: BaseException) -> bool:
+    """Whether the error may pass by itself (Kafka's own verdict; connection trouble)."""
+    # aiokafka calls a timeout not retriable, but a broker that is away times out every send.
+    passing = (ConnectionError, TimeoutError, KafkaTimeoutError, ProducerClosed)
+    if isinstance(error, passing):
+        return True
+    return bool(getattr(error, "retriable", False))
 
 
 async def unsent_stats(db: AsyncDatabase[dict[str, Any]]) -> tuple[int, float] | None:
     """(events not yet sent, age in seconds of the oldest) or None if ``db`` has no outbox."""
     if not await db.list_collection_names(filter={"name": OUTBOX}):
         return None
-    unsent = {"sent_at": None}
+    unsent = _WAITING
     backlog = await db[OUTBOX].count_documents(unsent)
     oldest = await db[OUTBOX].find_one(
         unsent, sort=[("sent_at", ASCENDING), ("_id", ASCENDING)], projection={"created_at": 1}
@@ -133,6 +207,7 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         lease_seconds: float = 10.0,
         linger: float = 0.05,
+        max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
         self.db = db
         self.outbox = outbox
@@ -143,6 +218,7 @@ class OutboxRelay:
         # After a wake-up, wait this long so that events written meanwhile go in the same batch:
         # under load that saves a lease check, a query and an update per event.
         self.linger = linger
+        self.max_attempts = max_attempts
         self._lease_until = 0.0
         # The highest offset acknowledged per (topic, partition) by this relay.
         self._acknowledged: dict[tuple[str, int], int] = {}
@@ -180,23 +256,27 @@ class OutboxRelay:
             if not await self._hold_lease():
                 return 0
             batch = await (
-                self.outbox.collection.find({"sent_at": None})
-                .sort("_id", ASCENDING)
-                .limit(self.batch_size)
+                self.outbox.collection.find(_WAITING).sort("_id", ASCENDING).limit(self.batch_size)
             ).to_list()
         if not batch:
             return 0
-        pending = []
-        for doc in batch:
-            pending.append(await self._publish(doc))
-        # Every send of the batch must be acknowledged before any is marked sent.
-        acknowledged = await asyncio.gather(*pending)
-        lost = self._offsets_started_over(acknowledged)
+        results = await self._publish_each(batch)
+        sent = [doc for doc, result in zip(batch, results, strict=True) if _acknowledged(result)]
+        failed = [
+            (doc, result)
+            for doc, result in zip(batch, results, strict=True)
+            if isinstance(result, BaseException) and not isinstance(result, _Held)
+        ]
+        lost = self._offsets_started_over([r for r in results if _acknowledged(r)])
         now = datetime.now(UTC)
         with untraced():
-            await self.outbox.collection.update_many(
-                {"_id": {"$in": [d["_id"] for d in batch]}}, {"$set": {"sent_at": now}}
-            )
+            if sent:
+                await self.outbox.collection.update_many(
+                    {"_id": {"$in": [d["_id"] for d in sent]}}, {"$set": {"sent_at": now}}
+                )
+            counted = [(d, e) for d, e in failed if sent or not _retriable(e)]
+            for doc, error in counted:
+                await self._count_failure(doc, error, now)
             if lost:
                 again = await self.outbox.collection.update_many(
                     {"sent_at": {"$gte": now - RESEND_WINDOW}}, {"$set": {"sent_at": None}}
@@ -205,7 +285,50 @@ class OutboxRelay:
                     "the broker lost acknowledged events; sending recent ones again",
                     extra={"events": again.modified_count, "window": str(RESEND_WINDOW)},
                 )
-        return len(batch)
+        if failed and not counted:
+            # Nothing went through and the broker calls it passing: an outage, not the events.
+            raise failed[0][1]
+        return len(sent)
+
+    async def _publish_each(self, batch: list[dict[str, Any]]) -> list[Any]:
+        """Each event's acknowledgement or error. Sends go out one after another and are
+        acknowledged together; after a failed send, later events of the same aggregate wait
+        for the next round, so an aggregate's events never overtake each other in one round."""
+        pending: list[Any] = []
+        failing_keys: set[str] = set()
+        for doc in batch:
+            if doc["key"] in failing_keys:
+                pending.append(_held())
+                continue
+            try:
+                pending.append(await self._publish(doc))
+            except Exception as exc:
+                failing_keys.add(doc["key"])
+                pending.append(_failed(exc))
+        # Every send of the batch is acknowledged (or refused) before any is marked sent.
+        return list(await asyncio.gather(*pending, return_exceptions=True))
+
+    async def _count_failure(
+        self, doc: dict[str, Any], error: BaseException, now: datetime
+    ) -> None:
+        attempts = int(doc.get("attempts", 0)) + 1
+        update: dict[str, Any] = {"attempts": attempts, "last_error": repr(error)[:1000]}
+        park = attempts >= self.max_attempts
+        if park:
+            update["parked_at"] = now
+        await self.outbox.collection.update_one({"_id": doc["_id"]}, {"$set": update})
+        if park:
+            metrics = metrics_of(self.broker, "outbox")
+            metrics.outbox_parked.labels(metrics.service, doc["topic"]).inc()
+            log.error(
+                "outbox event parked after repeated failures; see `htk outbox list`",
+                extra={
+                    "event_id": doc["event_id"],
+                    "topic": doc["topic"],
+                    "attempts": attempts,
+                    "error": repr(error)[:500],
+                },
+            )
 
     def _offsets_started_over(self, acknowledged: list[Any]) -> bool:
         started_over = False

@@ -48,6 +48,8 @@ from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapProp
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from htk_runtime.redaction import RedactingSpanProcessor
+
 log = logging.getLogger(__name__)
 
 TRACER_NAME = "htk"
@@ -110,7 +112,8 @@ def configure_tracing(service_name: str) -> None:
         attributes[SERVICE_NAME] = service_name
     provider = TracerProvider(resource=Resource.create(attributes))
     for processor in _processors(settings):
-        provider.add_span_processor(processor)
+        # What leaves the process is redacted: link secrets and addresses (htk_runtime.redaction).
+        provider.add_span_processor(RedactingSpanProcessor(processor))
     trace.set_tracer_provider(provider)
     # Answers carry `traceresponse: 00-<trace id>-<span id>-01`: a user's "it did not show up"
     # comes with the id that `htk trace` or Jaeger looks up.

@@ -2,14 +2,26 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from htk_catalogue.organisation_schemas import OrganisationInput
 from htk_catalogue.text import normalise_email
 from htk_contracts.actions import Language
 from htk_contracts.catalogue import MembershipRole
+from htk_runtime.text import public_text
 
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+PersonName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(public_text),
+]
 OrganisationId = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)
 ]

@@ -2,12 +2,26 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    field_validator,
+)
 
 from htk_catalogue.business_id import normalise_business_id
 from htk_contracts.catalogue import OrganisationStatus, OrganisationType
+from htk_runtime.text import public_text
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
+# Organisation names are public (pages, API, open data): plain text, no hidden characters.
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=2, max_length=200),
+    AfterValidator(public_text),
+]
 MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")]
 CountyCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$")]
 

@@ -3,7 +3,7 @@
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Body, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from htk_catalogue import plan_tree
 from htk_catalogue.catalogue import CatalogueDep
@@ -13,6 +13,7 @@ from htk_catalogue.plan_tree import PlanRuleError, parent_of
 from htk_contracts.catalogue import Names, PlanNode
 from htk_runtime.auth import Coordinator
 from htk_runtime.errors import DomainError
+from htk_runtime.text import public_text
 
 router = APIRouter(prefix="/plan", tags=["plan"])
 
@@ -23,8 +24,15 @@ EXAMPLE_NOTICE = (
 MAX_FILE_BYTES = 2_000_000
 MAX_VERSION = 1_000_000
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT)]
+# The plan's names and descriptions are public: plain text, no hidden characters.
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT),
+    AfterValidator(public_text),
+]
+Description = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT), AfterValidator(public_text)
+]
 Responsible = Annotated[list[Text], Field(max_length=30)]
 
 

@@ -27,6 +27,7 @@ from htk_gateway.web import form_data, limit_writes, redirect, render, state, vi
 from htk_runtime.consumer import action_event
 from htk_runtime.errors import DomainError
 from htk_runtime.mail import Mail, Mailer
+from htk_runtime.mongo import ensure_ttl_index
 from htk_runtime.service import ServiceContext
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,9 @@ FOLLOWS = "follows"
 CHANGES = "follow_changes"
 DIGESTS = "follow_digests"
 PUBLIC_KINDS = ("published", "updated", "withdrawn")
+# Retention (deploy/README.md): a change is kept for the digests this long, far beyond the
+# longest digest period, then deleted by the database.
+CHANGE_RETENTION = timedelta(days=90)
 
 
 class Kind(StrEnum):
@@ -52,7 +56,7 @@ class Follows:
 
     async def ensure_indexes(self) -> None:
         await self.follows.create_index([("member_id", ASCENDING)])
-        await self.changes.create_index([("at", ASCENDING)])
+        await ensure_ttl_index(self.changes, "at", int(CHANGE_RETENTION.total_seconds()))
 
     async def follow(self, member_id: str, kind: Kind, target: str) -> None:
         try:

@@ -5,6 +5,7 @@ from typing import Any
 
 from htk_gateway.i18n import Translator
 from htk_gateway.web import as_list
+from htk_runtime.text import HIDDEN_CHARACTERS
 
 # Refusals that concern the whole action name no field; their text tells which one it is.
 WHOLE_ACTION_ERRORS = {
@@ -41,6 +42,10 @@ def translate_errors(t: Translator, errors: list[dict[str, Any]], prefix: str) -
     for error in errors:
         name = form_field(str(error.get("field") or ""), str(error.get("message") or ""))
         if name in translated:
+            continue
+        if HIDDEN_CHARACTERS in str(error.get("message") or ""):
+            # Not the field's usual mistake: say what is wrong with the text itself.
+            translated[name] = t("err.hidden_characters")
             continue
         key = f"{prefix}.err.{name}"
         translated[name] = t(key) if t.has(key) else t("err.generic")

@@ -94,7 +94,9 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
         ctx.state["login_links"] = LoginLinks(
             ctx.db, timedelta(minutes=settings.login_link_minutes)
         )
+        await ctx.state["login_links"].ensure_indexes()
         ctx.state["rate_limiter"] = RateLimiter(ctx.db)
+        await ctx.state["rate_limiter"].ensure_indexes()
         ctx.state["mailer"] = make_mailer(settings)
 
     @service.shutdown

@@ -2,17 +2,23 @@
 
 import math
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from htk_runtime.errors import DomainError
+from htk_runtime.mongo import ensure_ttl_index
 
 
 class RateLimiter:
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self.counters = db["rate_limits"]
+
+    async def ensure_indexes(self) -> None:
+        # A counter is deleted by the database once its window is over (deploy/README.md).
+        await ensure_ttl_index(self.counters, "expires_at", 0)
 
     async def hit(self, key: str, limit: int, window_seconds: int) -> None:
         """Count one request for ``key``; 429 with Retry-After once ``limit`` is passed."""
@@ -20,7 +26,13 @@ class RateLimiter:
         window = math.floor(now / window_seconds)
         counter = await self.counters.find_one_and_update(
             {"_id": f"{key}:{window_seconds}:{window}"},
-            {"$inc": {"count": 1}, "$setOnInsert": {"window_ends": (window + 1) * window_seconds}},
+            {
+                "$inc": {"count": 1},
+                "$setOnInsert": {
+                    "window_ends": (window + 1) * window_seconds,
+                    "expires_at": datetime.fromtimestamp((window + 1) * window_seconds, UTC),
+                },
+            },
             upsert=True,
             return_document=ReturnDocument.AFTER,
         )

@@ -12,8 +12,14 @@ from typing import Any
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
+from htk_runtime.mongo import ensure_ttl_index
+
 SESSIONS = "sessions"
 LINKS = "login_links"
+# Retention (deploy/README.md): the database deletes a session when it expires, and a login link
+# a day after it expired (used or not), long enough to answer "was my link used?".
+SESSION_RETENTION_AFTER_EXPIRY = timedelta(0)
+LINK_RETENTION_AFTER_EXPIRY = timedelta(days=1)
 
 
 def digest(secret: str) -> str:
@@ -27,6 +33,9 @@ class Sessions:
 
     async def ensure_indexes(self) -> None:
         await self.sessions.create_index([("member_id", ASCENDING)])
+        await ensure_ttl_index(
+            self.sessions, "expires_at", int(SESSION_RETENTION_AFTER_EXPIRY.total_seconds())
+        )
 
     async def start(self, member_id: str) -> str:
         secret = secrets.token_urlsafe(32)
@@ -59,6 +68,11 @@ class LoginLinks:
     def __init__(self, db: AsyncDatabase[dict[str, Any]], ttl: timedelta) -> None:
         self.links = db[LINKS]
         self.ttl = ttl
+
+    async def ensure_indexes(self) -> None:
+        await ensure_ttl_index(
+            self.links, "expires_at", int(LINK_RETENTION_AFTER_EXPIRY.total_seconds())
+        )
 
     async def issue(self, member_id: str) -> str:
         secret = secrets.token_urlsafe(32)

@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.worksheet.worksheet import Worksheet
 
 
 def flat_rows(rows: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
@@ -36,6 +38,34 @@ def _stamp(v: Any) -> Any:
     return v.isoformat() if isinstance(v, datetime) else v
 
 
+# A cell starting with one of these is read as a formula by spreadsheet programs (OWASP, CSV
+# injection): = + - @, the tab and carriage return that some of them skip first, and the
+# full-width forms that some of them fold into the ASCII ones.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def csv_text(v: Any) -> Any:
+    """Text that a spreadsheet would run is written with a leading apostrophe, which spreadsheet
+    programs read as "this is text"; numbers keep their sign because they are not strings."""
+    if isinstance(v, str) and v.startswith(FORMULA_START):
+        return "'" + v
+    return v
+
+
+def _xlsx_row(sheet: Worksheet, row: Sequence[Any]) -> list[Cell]:
+    """Cells whose strings are text: openpyxl makes any string starting with = a formula, so
+    the type is set explicitly, and the quote prefix keeps it text when someone edits it."""
+    cells = []
+    for value in row:
+        cell = Cell(sheet, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"
+            if value.startswith(FORMULA_START):
+                cell.quotePrefix = True
+        cells.append(cell)
+    return cells
+
+
 def to_csv(rows: Sequence[dict[str, Any]], plan_version: int, computed_at: datetime) -> bytes:
     names, values = flat_rows(rows)
     buf = io.StringIO()
@@ -43,7 +73,9 @@ def to_csv(rows: Sequence[dict[str, Any]], plan_version: int, computed_at: datet
     writer.writerow([*names, "plan_version", "computed_at"])
     stamp = computed_at.isoformat()
     for row in values:
-        writer.writerow(["" if v is None else _stamp(v) for v in row] + [plan_version, stamp])
+        writer.writerow(
+            ["" if v is None else csv_text(_stamp(v)) for v in row] + [plan_version, stamp]
+        )
     # A byte order mark lets spreadsheet programs see UTF-8 (ä, ö, å) without an import dialog.
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
@@ -62,14 +94,14 @@ def to_xlsx(
     sheet.title = title[:31]
     sheet.append(names)
     for row in values:
-        sheet.append([_stamp(v) for v in row])
+        sheet.append(_xlsx_row(sheet, [_stamp(v) for v in row]))
     sheet.freeze_panes = "A2"
     info = book.create_sheet("about")
     info.append(["table", title])
     info.append(["plan_version", plan_version])
     info.append(["computed_at", computed_at.isoformat()])
     for key, value in (about or {}).items():
-        info.append([key, value])
+        info.append(_xlsx_row(info, [key, value]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -1,15 +1,12 @@
 """What an action is and the rules its content follows."""
 
-import html
 import re
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
 from urllib.parse import urlsplit
 
-import nh3
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -27,6 +24,7 @@ from htk_contracts.actions import (
     PublicAction,
     TargetGroup,
 )
+from htk_runtime.text import PublicText, check_visible, clean_text
 
 MeasureCode = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]?\.[0-9]{1,2}\.[0-9]{1,2}$")]
 CountyCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{2}$")]
@@ -34,26 +32,33 @@ MunicipalityCode = Annotated[str, StringConstraints(pattern=r"^[0-9]{3}$")]
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
-def _plain_text(value: str) -> str:
-    """Text fields hold text: any HTML is removed, entities are kept as the characters."""
-    return html.unescape(nh3.clean(value, tags=set())).strip()
-
-
-PlainText = Annotated[str, AfterValidator(_plain_text)]
+# Text fields hold text: any HTML is removed (to a fixed point, so a publish that validates the
+# stored draft again changes nothing), entities are kept as the characters, and control and
+# format characters are refused with the field named.
+PlainText = PublicText
 
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\(\s*([^)\s]*)[^)]*\)")
 
 
 def sanitise_markdown(value: str) -> str:
-    """The description is a safe Markdown subset: no HTML, links only to http(s) and mailto."""
-    text = _plain_text(value)
+    """The description is a safe Markdown subset: no HTML, links only to http(s) and mailto.
+
+    Like the text fields it is cleaned to a fixed point: taking out a link can join the text
+    around it into a new one (``[[a](javascript:x)](javascript:y)``), so the passes repeat
+    until nothing changes."""
 
     def safe_link(match: re.Match[str]) -> str:
         label, target = match.group(1), match.group(2)
         scheme = urlsplit(target).scheme.lower()
         return match.group(0) if scheme in ("http", "https", "mailto") else label
 
-    return _MARKDOWN_LINK.sub(safe_link, text)
+    text = check_visible(value)
+    for _ in range(len(text) + 1):
+        cleaned = _MARKDOWN_LINK.sub(safe_link, clean_text(text))
+        if cleaned == text:
+            break
+        text = cleaned
+    return check_visible(text)
 
 
 INNOKYLA_HOSTS = ("innokyla.fi",)

@@ -5,7 +5,7 @@ import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -18,7 +18,7 @@ from htk_contracts.actions import PublicAction
 from htk_contracts.topics import Topic
 from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
-from htk_runtime.mongo import insert_together
+from htk_runtime.mongo import ensure_ttl_index, insert_together
 from htk_runtime.outbox import Outbox
 from htk_submissions import events
 from htk_submissions.domain import ActionContent, public_snapshot
@@ -29,6 +29,9 @@ Mutation = Callable[[AsyncClientSession, dict[str, Any], datetime], Awaitable[No
 ACTIONS = "actions"
 VERSIONS = "action_versions"
 IDEMPOTENCY = "idempotency_keys"
+# Retention (deploy/README.md): a retried create is answered from its key for a day; clients
+# retry within minutes.
+IDEMPOTENCY_RETENTION = timedelta(days=1)
 
 
 async def ensure_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
@@ -37,6 +40,7 @@ async def ensure_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
     await db[ACTIONS].create_index([("import_key", ASCENDING)], sparse=True, unique=True)
     await db[ACTIONS].create_index([("confirmed_at", ASCENDING)])
     await db[VERSIONS].create_index([("action_id", ASCENDING), ("version", ASCENDING)])
+    await ensure_ttl_index(db[IDEMPOTENCY], "at", int(IDEMPOTENCY_RETENTION.total_seconds()))
 
 
 def history_entry(
