@@ -337,7 +337,22 @@ async def test_plan_import_add_retire_merge_old_versions_and_search_agrees_with_
     await _add(desk, "1.1", "91", "Kokeilu A")
     await _add(desk, "1.1", "92", "Kokeilu B")
     await _add(desk, "1.1", "93", "Kokeilu C")
-    added = await api.get("/plan")
+    # A rename, in Swedish: only the Swedish name changes.
+    await desk.goto(f"{url}/coordinator/plan?lang=sv")
+    await desk.locator("#rename-code").select_option("1.1.91")
+    await desk.get_by_label("Nytt namn (Svenska)").fill("Försök A, nytt namn")
+    await desk.locator("#rename-reason").fill("Bättre svenska")
+    await desk.get_by_role("button", name="Byt namn").click()
+    await expect(desk.get_by_role("status")).to_contain_text("Namnet ändrades")
+    await snapshot(desk, "plan-renamed-sv")
+    await desk.goto(f"{url}/coordinator/plan?lang=fi")
+    renamed = await api.get("/plan/nodes/1.1.91")
+    assert renamed["node"]["name"] == {
+        "fi": "Kokeilu A FI",
+        "sv": "Försök A, nytt namn",
+        "en": "Kokeilu A EN",
+    }
+    added = await api.get(f"/plan?version={renamed['version'] - 1}")
     assert added["version"] == imported["version"] + 3
     assert added["created_by"] and added["reason"] == "Neuvottelukunnan kokous 4/2026"
 
@@ -385,7 +400,7 @@ async def test_plan_import_add_retire_merge_old_versions_and_search_agrees_with_
     await desk.get_by_role("button", name="Poista käytöstä", exact=True).click()
     await expect(desk.get_by_role("status")).to_contain_text("Osa poistettiin käytöstä")
     changed = await api.get("/plan")
-    assert changed["version"] == added["version"] + 2
+    assert changed["version"] == added["version"] + 3
     assert changed["reason"] == "Kokeilu päättyi"
 
     # Search and coverage list the same measures with the same counts.
@@ -394,8 +409,8 @@ async def test_plan_import_add_retire_merge_old_versions_and_search_agrees_with_
         moved = facets.get("1.1.91") == 3 and "1.1.92" not in facets and "1.1.93" not in facets
         return (facets, rows) if moved and facets == rows else None
 
-    _, rows = await until(agree, timeout=120)
-    assert rows.get("1.1.91") == 3 and "1.1.92" not in rows and "1.1.93" not in rows
+    _, coverage = await until(agree, timeout=120)
+    assert coverage.get("1.1.91") == 3 and "1.1.92" not in coverage and "1.1.93" not in coverage
 
     # The plan page shows where the actions of merged and retired measures went.
     await desk.goto(f"{url}/plan?lang=en")
