@@ -46,12 +46,11 @@ def explain(t: Translator, error: dict[str, Any]) -> str:
     """A refusal from the catalogue in the reader's language, by the rule it names; the
     service's English only for a rule this page does not know yet."""
     key = f"planerr.{error.get('error', '')}"
-    params = error.get("params") if isinstance(error.get("params"), dict) else {}
-    if t.has(key):
-        try:
-            return t(key, **{k: str(v) for k, v in (params or {}).items()})
-        except (KeyError, IndexError):
-            pass
+    raw = error.get("params")
+    params = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+    # A message whose values did not all come would show its placeholders: use the English.
+    if t.has(key) and set(re.findall(r"\{([a-z_]+)\}", t(key))) <= set(params):
+        return t(key, **params)
     return str(error.get("message", ""))
 
 
