@@ -22,6 +22,7 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
     imp.add_argument("file", type=Path)
     imp.add_argument("--by", default=None, help="who imports (default: cli:<user>)")
     imp.add_argument("--check", action="store_true", help="only check the file; change nothing")
+    imp.add_argument("--reason", default="", help="why: kept with the new version")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,7 +54,7 @@ def import_plan(args: argparse.Namespace) -> int:
 
     async def work(catalogue: Catalogue) -> int:
         try:
-            doc = await catalogue.plan.import_file(data, file.name, by)
+            doc = await catalogue.plan.import_file(data, file.name, by, args.reason.strip())
         except PlanFileRefused as exc:
             return _refused(file, exc)
         example = " (contains example data)" if doc["example"] else ""

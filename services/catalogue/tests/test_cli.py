@@ -46,11 +46,14 @@ async def test_plan_import_refuses_a_bad_file_whole_then_imports_a_good_one(
 
     good = tmp_path / "plan-2026.csv"
     good.write_text("\n".join([header, *PRIORITIES, "1.1,Nimi,Namn,Name,Kuvaus,Kunnat,no"]))
-    code, out, err = await htk("plan", "import", str(good), "--by", "tester")
+    code, out, err = await htk(
+        "plan", "import", str(good), "--by", "tester", "--reason", "Päätös 3/2026"
+    )
     assert code == 0, err
     assert "plan version 2 imported" in out
     plan = (await cat.client.get("/plan")).json()
     assert plan["version"] == 2 and plan["created_by"] == "tester"
+    assert plan["reason"] == "Päätös 3/2026"
     assert plan["change"] == "import plan-2026.csv"
     assert plan["example"] is False and "notice" not in plan
     assert plan["counts"] == {"priority": 4, "sub_goal": 1, "measure": 0}

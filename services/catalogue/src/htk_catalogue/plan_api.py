@@ -7,7 +7,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from htk_catalogue import plan_tree
 from htk_catalogue.catalogue import CatalogueDep
-from htk_catalogue.plan_file import MAX_TEXT, PlanFileRefused
+from htk_catalogue.plan_file import MAX_TEXT, PlanFileRefused, parse_plan
 from htk_catalogue.plan_store import PlanStore
 from htk_catalogue.plan_tree import PlanRuleError, parent_of
 from htk_contracts.catalogue import Names, PlanNode
@@ -34,6 +34,11 @@ Description = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT), AfterValidator(public_text)
 ]
 Responsible = Annotated[list[Text], Field(max_length=30)]
+Reason = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=MAX_TEXT),
+    Field(description="Why: kept with the new plan version next to who made it"),
+]
 
 
 class NameChange(BaseModel):
@@ -52,6 +57,7 @@ class NodeChange(BaseModel):
     name: NameChange | None = None
     description: Description | None = None
     responsible: Responsible | None = None
+    reason: Reason = ""
 
 
 class NewNode(BaseModel):
@@ -61,12 +67,20 @@ class NewNode(BaseModel):
     name: Names
     description: Description = ""
     responsible: Responsible = []
+    reason: Reason = ""
 
 
 class Merge(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     into: Annotated[str, Field(description="The code of the node this one merges into")]
+    reason: Reason = ""
+
+
+class Retirement(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason = ""
 
 
 def tree(doc: dict[str, Any], current: bool) -> dict[str, Any]:
@@ -91,6 +105,7 @@ def summary(doc: dict[str, Any]) -> dict[str, Any]:
         "created_at": doc["created_at"],
         "created_by": doc["created_by"],
         "change": doc["change"],
+        "reason": doc.get("reason", ""),
         "example": doc["example"],
         **({"notice": EXAMPLE_NOTICE} if doc["example"] else {}),
         **(
@@ -115,7 +130,14 @@ async def _current(plan: PlanStore) -> dict[str, Any]:
 
 
 @router.get("")
-async def current_plan(catalogue: CatalogueDep) -> dict[str, Any]:
+async def current_plan(
+    catalogue: CatalogueDep,
+    version: Annotated[
+        int | None, Query(ge=1, le=MAX_VERSION, description="A past version; the current if none")
+    ] = None,
+) -> dict[str, Any]:
+    if version is not None:
+        return await _version_tree(catalogue, version)
     return tree(await _current(catalogue.plan), current=True)
 
 
@@ -128,6 +150,10 @@ async def versions(catalogue: CatalogueDep) -> list[dict[str, Any]]:
 async def version(
     version: Annotated[int, Path(ge=1, le=MAX_VERSION)], catalogue: CatalogueDep
 ) -> dict[str, Any]:
+    return await _version_tree(catalogue, version)
+
+
+async def _version_tree(catalogue: CatalogueDep, version: int) -> dict[str, Any]:
     doc = await catalogue.plan.version(version)
     if doc is None:
         raise DomainError(404, f"There is no plan version {version}", field="version")
@@ -144,31 +170,77 @@ def refused(exc: PlanFileRefused) -> DomainError:
     )
 
 
+def _compare(old: list[dict[str, Any]], new: list[PlanNode]) -> dict[str, list[str]]:
+    """What a file would change against the current version, code by code."""
+    before = {n["code"]: n for n in old}
+    out: dict[str, list[str]] = {"added": [], "renamed": [], "retired": [], "merged": []}
+    for node in new:
+        was = before.get(node.code)
+        if was is None:
+            out["added"].append(node.code)
+            continue
+        state = node.state.value
+        if state != was.get("state", "active") and state in ("retired", "merged"):
+            out[state].append(node.code)
+        elif node.name.model_dump() != was.get("name"):
+            out["renamed"].append(node.code)
+    return out
+
+
 @router.post("/imports", status_code=201)
 async def import_plan(
     request: Request,
     user: Coordinator,
     catalogue: CatalogueDep,
     filename: Annotated[str, Query(max_length=200)] = "plan.csv",
+    dry_run: Annotated[
+        bool, Query(description="Only check the file and say what it would change")
+    ] = False,
+    reason: Annotated[str, Query(max_length=MAX_TEXT)] = "",
 ) -> dict[str, Any]:
-    """Import a whole plan from a CSV file sent as the request body (see the README)."""
+    """Import a whole plan from a CSV file sent as the request body (see the README). A file
+    with any error is refused whole with every error by line and field (422)."""
+    if request.headers.get("content-type", "").startswith("multipart/"):
+        # A form upload parsed as CSV would be refused for its MIME boundary lines, which says
+        # nothing useful; name the real problem instead.
+        raise DomainError(
+            415, "Send the CSV file itself as the request body, not a multipart form", field="file"
+        )
     data = await request.body()
     if len(data) > MAX_FILE_BYTES:
         raise DomainError(413, f"The plan file is larger than {MAX_FILE_BYTES} bytes", field="file")
     try:
-        doc = await catalogue.plan.import_file(data, filename, user.member_id)
+        if dry_run:
+            nodes = parse_plan(data)
+            current = await catalogue.plan.current()
+            levels = [n.level.value for n in nodes]
+            return {
+                "dry_run": True,
+                "filename": filename,
+                "counts": {
+                    level: levels.count(level) for level in ("priority", "sub_goal", "measure")
+                },
+                "changes": _compare(current["nodes"] if current else [], nodes),
+                "errors": [],
+            }
+        doc = await catalogue.plan.import_file(data, filename, user.member_id, reason.strip())
     except PlanFileRefused as exc:
         raise refused(exc) from exc
     return summary(doc)
 
 
+def rule_refused(exc: PlanRuleError) -> DomainError:
+    detail = {"field": exc.field, "message": exc.message, "error": exc.error, "params": exc.params}
+    return DomainError(exc.status, exc.message, errors=cast(list[dict[str, str]], [detail]))
+
+
 async def _change(
-    catalogue: CatalogueDep, apply: Any, description: str, by: str, code: str
+    catalogue: CatalogueDep, apply: Any, description: str, by: str, code: str, reason: str
 ) -> dict[str, Any]:
     try:
-        doc = await catalogue.plan.change(apply, description, by)
+        doc = await catalogue.plan.change(apply, description, by, reason)
     except PlanRuleError as exc:
-        raise DomainError(exc.status, exc.message, field=exc.field) from exc
+        raise rule_refused(exc) from exc
     node = next(n for n in doc["nodes"] if n["code"] == code)
     return {"plan": summary(doc), "node": node}
 
@@ -186,14 +258,16 @@ async def change_node(
             responsible=body.responsible,
         )
 
-    return await _change(catalogue, apply, f"edit {code}", user.member_id, code)
+    return await _change(catalogue, apply, f"edit {code}", user.member_id, code, body.reason)
 
 
 @router.post("/nodes", status_code=201)
 async def add_node(body: NewNode, user: Coordinator, catalogue: CatalogueDep) -> dict[str, Any]:
     problem = plan_tree.code_problem(body.code)
     if problem:
-        raise DomainError(422, problem, field="code")
+        raise rule_refused(
+            PlanRuleError("code", problem, error="bad_code", params={"value": body.code})
+        )
     node = PlanNode(
         code=body.code,
         level=plan_tree.level_of(body.code),
@@ -205,15 +279,25 @@ async def add_node(body: NewNode, user: Coordinator, catalogue: CatalogueDep) ->
     def apply(nodes: list[PlanNode], used: set[str]) -> list[PlanNode]:
         return plan_tree.add(nodes, node, used)
 
-    return await _change(catalogue, apply, f"add {body.code}", user.member_id, body.code)
+    return await _change(
+        catalogue, apply, f"add {body.code}", user.member_id, body.code, body.reason
+    )
 
 
 @router.post("/nodes/{code}/retire")
-async def retire_node(code: str, user: Coordinator, catalogue: CatalogueDep) -> dict[str, Any]:
+async def retire_node(
+    code: str,
+    user: Coordinator,
+    catalogue: CatalogueDep,
+    body: Annotated[Retirement | None, Body()] = None,
+) -> dict[str, Any]:
+    """Retire a sub-goal or measure: its actions count under "retired" from now on."""
+
     def apply(nodes: list[PlanNode], _used: set[str]) -> list[PlanNode]:
         return plan_tree.retire(nodes, code)
 
-    return await _change(catalogue, apply, f"retire {code}", user.member_id, code)
+    reason = body.reason if body else ""
+    return await _change(catalogue, apply, f"retire {code}", user.member_id, code, reason)
 
 
 @router.post("/nodes/{code}/merge")
@@ -223,7 +307,9 @@ async def merge_node(
     def apply(nodes: list[PlanNode], _used: set[str]) -> list[PlanNode]:
         return plan_tree.merge(nodes, code, body.into)
 
-    return await _change(catalogue, apply, f"merge {code} into {body.into}", user.member_id, code)
+    return await _change(
+        catalogue, apply, f"merge {code} into {body.into}", user.member_id, code, body.reason
+    )
 
 
 @router.get("/nodes/{code}")

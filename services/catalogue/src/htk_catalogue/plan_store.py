@@ -60,13 +60,14 @@ class PlanStore:
         return codes
 
     async def _write(
-        self, number: int, nodes: list[PlanNode], change: str, by: str
+        self, number: int, nodes: list[PlanNode], change: str, by: str, reason: str
     ) -> dict[str, Any]:
         doc = {
             "_id": number,
             "created_at": now(),
             "created_by": by,
             "change": change,
+            "reason": reason,
             # Example data in use makes the whole version an example; retired examples do not.
             "example": any(n.example and n.state == PlanNodeState.ACTIVE for n in nodes),
             "nodes": [n.model_dump(mode="json") for n in nodes],
@@ -81,28 +82,35 @@ class PlanStore:
         await self.writer.transaction(write)
         return doc
 
-    async def change(self, apply: Change, description: str, by: str) -> dict[str, Any]:
-        """Apply ``apply`` to the current nodes and store the result as the next version."""
+    async def change(
+        self, apply: Change, description: str, by: str, reason: str = ""
+    ) -> dict[str, Any]:
+        """Apply ``apply`` to the current nodes and store the result as the next version, with
+        who made it and why (``reason``, the coordinator's own words)."""
         for _ in range(ATTEMPTS):
             current = await self.current()
             nodes = [PlanNode.model_validate(n) for n in current["nodes"]] if current else []
             changed = apply(nodes, await self.used_codes())
             problems = tree_problems(changed)
             if problems:
-                _code, field, message = problems[0]
-                raise PlanRuleError(field, message)
+                first = problems[0]
+                raise PlanRuleError(
+                    first.field, first.message, error=first.error, params=first.params
+                )
             try:
                 return await self._write(
-                    (current["_id"] if current else 0) + 1, changed, description, by
+                    (current["_id"] if current else 0) + 1, changed, description, by, reason
                 )
             except DuplicateKeyError:
                 continue  # someone else wrote that version first: apply to theirs
         raise PlanRuleError("plan", "the plan is changing too fast; try again", status=409)
 
-    async def import_file(self, data: bytes, filename: str, by: str) -> dict[str, Any]:
+    async def import_file(
+        self, data: bytes, filename: str, by: str, reason: str = ""
+    ) -> dict[str, Any]:
         """A new version with exactly the file's nodes; raises PlanFileRefused, changing nothing."""
         nodes = parse_plan(data)
-        return await self.change(lambda _nodes, _used: nodes, f"import {filename}", by)
+        return await self.change(lambda _nodes, _used: nodes, f"import {filename}", by, reason)
 
     async def seed(self, path: Path) -> bool:
         """Import ``path`` as the first version when there is no plan yet."""

@@ -8,6 +8,7 @@ they meant.
 
 import re
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from htk_contracts.catalogue import Names, PlanLevel, PlanNode, PlanNodeState
 
@@ -18,11 +19,34 @@ EDITABLE_LEVELS = (PlanLevel.SUB_GOAL, PlanLevel.MEASURE)
 
 
 class PlanRuleError(Exception):
-    def __init__(self, field: str, message: str, status: int = 422) -> None:
+    """A change the plan's rules refuse. ``error`` names the rule, so that a page can say it in
+    the reader's language with ``params`` filled in; ``message`` is the English for the API."""
+
+    def __init__(
+        self,
+        field: str,
+        message: str,
+        status: int = 422,
+        error: str = "invalid",
+        params: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.field = field
         self.message = message
         self.status = status
+        self.error = error
+        self.params = params or {}
+
+
+class Problem(NamedTuple):
+    """A broken rule of a plan: the node's code, the field, the English message, and the rule's
+    name with its values (for messages in the reader's language)."""
+
+    code: str
+    field: str
+    message: str
+    error: str
+    params: dict[str, str]
 
 
 def code_problem(code: str) -> str | None:
@@ -51,22 +75,37 @@ def ordered(nodes: Iterable[PlanNode]) -> list[PlanNode]:
     return sorted(nodes, key=lambda n: sort_key(n.code))
 
 
-def tree_problems(nodes: list[PlanNode]) -> list[tuple[str, str, str]]:
-    """Every broken rule as (code, field, message); empty when the plan is consistent."""
-    problems: list[tuple[str, str, str]] = []
+def tree_problems(nodes: list[PlanNode]) -> list[Problem]:
+    """Every broken rule; empty when the plan is consistent."""
+    problems: list[Problem] = []
     by_code: dict[str, PlanNode] = {}
     for node in nodes:
         if node.code in by_code:
-            problems.append((node.code, "code", f"code {node.code} appears more than once"))
+            problems.append(
+                Problem(
+                    node.code,
+                    "code",
+                    f"code {node.code} appears more than once",
+                    "duplicate_code",
+                    {"code": node.code},
+                )
+            )
         by_code[node.code] = node
     if not any(n.level == PlanLevel.PRIORITY for n in nodes):
-        problems.append(("", "code", "the plan has no priorities"))
+        problems.append(Problem("", "code", "the plan has no priorities", "no_priorities", {}))
     for node in nodes:
-        parent_code = parent_of(node.code)
+        code = node.code
+        parent_code = parent_of(code)
         parent = by_code.get(parent_code) if parent_code else None
         if parent_code and parent is None:
             problems.append(
-                (node.code, "code", f"{node.code} has no parent: add {parent_code} to the plan")
+                Problem(
+                    code,
+                    "code",
+                    f"{code} has no parent: add {parent_code} to the plan",
+                    "no_parent",
+                    {"code": code, "parent": parent_code},
+                )
             )
         if (
             parent is not None
@@ -74,41 +113,66 @@ def tree_problems(nodes: list[PlanNode]) -> list[tuple[str, str, str]]:
             and parent.state != PlanNodeState.ACTIVE
         ):
             problems.append(
-                (
-                    node.code,
+                Problem(
+                    code,
                     "state",
-                    f"{node.code} is active but its parent {parent_code} is {parent.state.value}",
+                    f"{code} is active but its parent {parent_code} is {parent.state.value}",
+                    "active_under_inactive",
+                    {"code": code, "parent": str(parent_code), "state": parent.state.value},
                 )
             )
         if node.state == PlanNodeState.MERGED:
             target = by_code.get(node.merged_into or "")
+            into = node.merged_into or ""
             if not node.merged_into:
                 problems.append(
-                    (node.code, "merged_into", "a merged node names what it merged into")
+                    Problem(
+                        code,
+                        "merged_into",
+                        "a merged node names what it merged into",
+                        "merged_into_missing",
+                        {"code": code},
+                    )
                 )
             elif target is None:
                 problems.append(
-                    (node.code, "merged_into", f"{node.merged_into} is not in the plan")
-                )
-            elif target.code == node.code or target.level != node.level:
-                problems.append(
-                    (
-                        node.code,
+                    Problem(
+                        code,
                         "merged_into",
-                        f"{node.code} can merge only into another {node.level.value}",
+                        f"{into} is not in the plan",
+                        "merged_into_unknown",
+                        {"code": code, "into": into},
+                    )
+                )
+            elif target.code == code or target.level != node.level:
+                problems.append(
+                    Problem(
+                        code,
+                        "merged_into",
+                        f"{code} can merge only into another {node.level.value}",
+                        "merge_level",
+                        {"code": code, "into": into},
                     )
                 )
             elif target.state != PlanNodeState.ACTIVE:
                 problems.append(
-                    (
-                        node.code,
+                    Problem(
+                        code,
                         "merged_into",
-                        f"{node.code} merges into {target.code}, which is {target.state.value}",
+                        f"{code} merges into {target.code}, which is {target.state.value}",
+                        "merge_into_inactive",
+                        {"code": code, "into": into, "state": target.state.value},
                     )
                 )
         elif node.merged_into:
             problems.append(
-                (node.code, "merged_into", "only a node in state merged names merged_into")
+                Problem(
+                    code,
+                    "merged_into",
+                    "only a node in state merged names merged_into",
+                    "merged_into_not_merged",
+                    {"code": code},
+                )
             )
     return problems
 
@@ -117,13 +181,18 @@ def _find(nodes: list[PlanNode], code: str) -> PlanNode:
     for node in nodes:
         if node.code == code:
             return node
-    raise PlanRuleError("code", f"the current plan has no node {code}", status=404)
+    raise PlanRuleError(
+        "code", f"the current plan has no node {code}", 404, "no_node", {"code": code}
+    )
 
 
 def _editable(node: PlanNode) -> None:
     if node.level not in EDITABLE_LEVELS:
         raise PlanRuleError(
-            "code", f"{node.code} is a priority: priorities change only with a new plan file"
+            "code",
+            f"{node.code} is a priority: priorities change only with a new plan file",
+            error="priority_fixed",
+            params={"code": node.code},
         )
 
 
@@ -146,7 +215,12 @@ def edit(
     node = _find(nodes, code)
     _editable(node)
     if node.state != PlanNodeState.ACTIVE:
-        raise PlanRuleError("code", f"{code} is {node.state.value}; only active nodes change")
+        raise PlanRuleError(
+            "code",
+            f"{code} is {node.state.value}; only active nodes change",
+            error="not_active",
+            params={"code": code, "state": node.state.value},
+        )
     update: dict[str, object] = {}
     if name:
         update["name"] = Names(**{**node.name.model_dump(), **name})
@@ -155,24 +229,41 @@ def edit(
     if responsible is not None:
         update["responsible"] = responsible
     if not update:
-        raise PlanRuleError("name", "nothing to change: give name, description or responsible")
+        raise PlanRuleError(
+            "name",
+            "nothing to change: give name, description or responsible",
+            error="nothing_to_change",
+        )
     return _replace(nodes, node.model_copy(update=update))
 
 
 def add(nodes: list[PlanNode], node: PlanNode, used_codes: set[str]) -> list[PlanNode]:
     problem = code_problem(node.code)
     if problem:
-        raise PlanRuleError("code", problem)
+        raise PlanRuleError("code", problem, error="bad_code", params={"value": node.code})
     if node.level not in EDITABLE_LEVELS:
-        raise PlanRuleError("code", "priorities come only with a new plan file")
+        raise PlanRuleError(
+            "code",
+            "priorities come only with a new plan file",
+            error="priority_fixed",
+            params={"code": node.code},
+        )
     if node.code in used_codes:
         raise PlanRuleError(
-            "code", f"code {node.code} is or was in use; codes are never reused, pick another"
+            "code",
+            f"code {node.code} is or was in use; codes are never reused, pick another",
+            error="code_used",
+            params={"code": node.code},
         )
     parent_code = parent_of(node.code)
     parent = next((n for n in nodes if n.code == parent_code), None)
     if parent is None or parent.state != PlanNodeState.ACTIVE:
-        raise PlanRuleError("code", f"{node.code} needs an active parent {parent_code}")
+        raise PlanRuleError(
+            "code",
+            f"{node.code} needs an active parent {parent_code}",
+            error="no_active_parent",
+            params={"code": node.code, "parent": str(parent_code)},
+        )
     return ordered([*nodes, node])
 
 
@@ -180,11 +271,19 @@ def retire(nodes: list[PlanNode], code: str) -> list[PlanNode]:
     node = _find(nodes, code)
     _editable(node)
     if node.state != PlanNodeState.ACTIVE:
-        raise PlanRuleError("code", f"{code} is already {node.state.value}")
+        raise PlanRuleError(
+            "code",
+            f"{code} is already {node.state.value}",
+            error="not_active",
+            params={"code": code, "state": node.state.value},
+        )
     children = _active_children(nodes, code)
     if children:
         raise PlanRuleError(
-            "code", f"{code} still has active measures {', '.join(children)}: retire or merge them"
+            "code",
+            f"{code} still has active measures {', '.join(children)}: retire or merge them",
+            error="active_children",
+            params={"code": code, "children": ", ".join(children)},
         )
     return _replace(nodes, node.model_copy(update={"state": PlanNodeState.RETIRED}))
 
@@ -193,18 +292,41 @@ def merge(nodes: list[PlanNode], code: str, into: str) -> list[PlanNode]:
     node = _find(nodes, code)
     _editable(node)
     if node.state != PlanNodeState.ACTIVE:
-        raise PlanRuleError("code", f"{code} is already {node.state.value}")
+        raise PlanRuleError(
+            "code",
+            f"{code} is already {node.state.value}",
+            error="not_active",
+            params={"code": code, "state": node.state.value},
+        )
     target = next((n for n in nodes if n.code == into), None)
     if target is None:
-        raise PlanRuleError("into", f"the current plan has no node {into}")
+        raise PlanRuleError(
+            "into",
+            f"the current plan has no node {into}",
+            error="merged_into_unknown",
+            params={"code": code, "into": into},
+        )
     if target.code == code or target.level != node.level:
-        raise PlanRuleError("into", f"{code} can merge only into another {node.level.value}")
+        raise PlanRuleError(
+            "into",
+            f"{code} can merge only into another {node.level.value}",
+            error="merge_level",
+            params={"code": code, "into": into},
+        )
     if target.state != PlanNodeState.ACTIVE:
-        raise PlanRuleError("into", f"{into} is {target.state.value}; merge into an active node")
+        raise PlanRuleError(
+            "into",
+            f"{into} is {target.state.value}; merge into an active node",
+            error="merge_into_inactive",
+            params={"code": code, "into": into, "state": target.state.value},
+        )
     children = _active_children(nodes, code)
     if children:
         raise PlanRuleError(
-            "code", f"{code} still has active measures {', '.join(children)}: retire or merge them"
+            "code",
+            f"{code} still has active measures {', '.join(children)}: retire or merge them",
+            error="active_children",
+            params={"code": code, "children": ", ".join(children)},
         )
     return _replace(
         nodes, node.model_copy(update={"state": PlanNodeState.MERGED, "merged_into": into})

@@ -207,6 +207,43 @@ async def plan_versions(request: Request) -> Response:
     return await _to(request, "catalogue", "GET", "/plan/versions", write=False)
 
 
+@router.get("/plan/versions/{version}", tags=["plan"])
+async def plan_version(version: int, request: Request) -> Response:
+    return await _to(request, "catalogue", "GET", f"/plan/versions/{version}", write=False)
+
+
+@router.get("/plan/nodes/{code}", tags=["plan"])
+async def plan_node(code: str, request: Request) -> Response:
+    return await _to(request, "catalogue", "GET", f"/plan/nodes/{code}", write=False)
+
+
+@router.post("/plan/nodes", tags=["plan"], status_code=201)
+async def add_plan_node(request: Request) -> Response:
+    """Add a sub-goal or measure (coordinators): a new plan version with who and why."""
+    return await _to(request, "catalogue", "POST", "/plan/nodes", write=True)
+
+
+@router.patch("/plan/nodes/{code}", tags=["plan"])
+async def change_plan_node(code: str, request: Request) -> Response:
+    return await _to(request, "catalogue", "PATCH", f"/plan/nodes/{code}", write=True)
+
+
+@router.post("/plan/nodes/{code}/retire", tags=["plan"])
+async def retire_plan_node(code: str, request: Request) -> Response:
+    return await _to(request, "catalogue", "POST", f"/plan/nodes/{code}/retire", write=True)
+
+
+@router.post("/plan/nodes/{code}/merge", tags=["plan"])
+async def merge_plan_node(code: str, request: Request) -> Response:
+    return await _to(request, "catalogue", "POST", f"/plan/nodes/{code}/merge", write=True)
+
+
+@router.post("/plan/imports", tags=["plan"], status_code=201)
+async def import_plan(request: Request) -> Response:
+    """A whole plan as a CSV request body (coordinators); ``dry_run=true`` only checks it."""
+    return await _to(request, "catalogue", "POST", "/plan/imports", write=True)
+
+
 @router.get("/organisations", tags=["organisations"])
 async def organisations(request: Request) -> Response:
     return await _to(request, "catalogue", "GET", "/organisations", write=False)

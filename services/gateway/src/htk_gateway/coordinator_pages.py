@@ -6,8 +6,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from htk_gateway import reference
-from htk_gateway.member_pages import signed_in, workflow_step
+from htk_gateway import action_changes, reference
+from htk_gateway.member_pages import published_diff, signed_in, workflow_step
 from htk_gateway.pages import coverage_context, this_year
 from htk_gateway.web import (
     Viewer,
@@ -37,22 +37,49 @@ def _done(v: Viewer, done: str | None) -> str | None:
     return done if done and v.t.has(f"done.{done}") else None
 
 
+QUEUE_PAGE = 50
+
+
 @router.get("/review", response_class=HTMLResponse)
-async def review_queue(request: Request, done: str | None = None) -> Response:
+async def review_queue(
+    request: Request,
+    done: str | None = None,
+    organisation: str = "",
+    county: str = "",
+    measure: str = "",
+) -> Response:
+    """The queue with everything needed to decide in place: the difference from the published
+    version, publish, and return with a comment; filtered by organisation, county and measure."""
     v = await viewer(request)
     user = coordinator(v)
-    page = (
-        await read(
-            request, user, "submissions", "/actions", params={"status": "submitted", "limit": 200}
-        )
-        or {}
-    )
+    params: dict[str, Any] = {"status": "submitted", "limit": QUEUE_PAGE}
+    chosen = {"organisation": organisation, "county": county, "measure": measure}
+    if organisation:
+        params["organisation_id"] = organisation[:64]
+    if county:
+        params["county"] = county[:2]
+    if measure:
+        params["measure"] = measure[:20]
+    page = await read(request, user, "submissions", "/actions", params=params)
+    message = None if isinstance(page, dict) else v.t("review.filter_refused")
+    items = page.get("items", []) if isinstance(page, dict) else []
+    named = await action_changes.names(request, v.t)
+    for item in items:
+        diff = await published_diff(request, user, item)
+        item["diff"] = None if diff is None else named.changes(diff)
+    tree = await reference.plan(request)
     return render(
         v,
         "review.html",
-        items=page.get("items", []),
+        items=items,
         done=_done(v, done),
+        message=message,
+        names=named,
+        chosen=chosen,
+        filtered=any(chosen.values()),
         orgs=await reference.organisation_names(request),
+        counties=await reference.counties(request),
+        measures=reference.active_measures(tree),
     )
 
 
@@ -221,50 +248,3 @@ async def bulk_import(request: Request) -> Response:
         ],
     }
     return await _hub(request, v, import_result=summary)
-
-
-@router.post("/coordinator/plan/rename", response_class=HTMLResponse)
-async def rename_node(request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = coordinator(v)
-    await limit_writes(request, user)
-    names = {k: str(form.get(f"name_{k}", "")).strip() for k in ("fi", "sv", "en")}
-    if not all(names.values()):
-        return await _hub(request, v, message=v.t("coordinator.names_needed"))
-    answer = await call(
-        request, user, "catalogue", "PATCH", f"/plan/nodes/{form.get('code')}", json={"name": names}
-    )
-    if answer.status_code not in (200, 201):
-        message, _ = error_list(answer)
-        return await _hub(request, v, message=message or v.t("error.generic"))
-    reference.forget()
-    return redirect(v, "/coordinator?done=plan_changed")
-
-
-@router.post("/coordinator/plan/import", response_class=HTMLResponse)
-async def import_plan(request: Request) -> Response:
-    form = await request.form()
-    from htk_gateway import csrf
-
-    csrf.check(request, str(form.get("csrf") or ""))
-    v = await viewer(request)
-    user = coordinator(v)
-    await limit_writes(request, user)
-    upload = form.get("file")
-    if upload is None or isinstance(upload, str):
-        return await _hub(request, v, message=v.t("coordinator.no_file"))
-    answer = await call(
-        request,
-        user,
-        "catalogue",
-        "POST",
-        "/plan/imports",
-        files={"file": (upload.filename or "plan.csv", await upload.read(), "text/csv")},
-    )
-    if answer.status_code not in (200, 201):
-        message, errors = error_list(answer)
-        detail = "; ".join(f"{e.get('field')}: {e.get('message')}" for e in errors[:10])
-        return await _hub(request, v, message=f"{message} {detail}".strip())
-    reference.forget()
-    return redirect(v, "/coordinator?done=plan_changed")

@@ -21,6 +21,7 @@ from htk_gateway.members import MemberCopies
 from htk_gateway.openapi import merged_openapi_router
 from htk_gateway.organisation_pages import router as organisation_router
 from htk_gateway.pages import router as pages_router
+from htk_gateway.plan_pages import router as plan_pages_router
 from htk_gateway.ratelimit import RateLimiter
 from htk_gateway.sessions import LoginLinks, Sessions
 from htk_gateway.settings import GatewaySettings
@@ -60,6 +61,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             member_router,
             organisation_router,
             coordinator_router,
+            plan_pages_router,
             follows_router,
             pages_router,
         ],

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from htk_contracts.actions import ActionState, InequalityDimension, TargetGroup
-from htk_gateway import reference
+from htk_gateway import action_changes, reference
 from htk_gateway.forms import action_payload, form_from_content, translate_errors
 from htk_gateway.web import (
     Viewer,
@@ -25,6 +25,9 @@ from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
+
+WITH_COMMENT = ("return", "withdraw")
+MIN_COMMENT = 3  # as submissions requires
 
 
 def signed_in(v: Viewer) -> User:
@@ -133,20 +136,74 @@ async def _working_copy(request: Request, user: User, action_id: str) -> dict[st
     return dict(found)
 
 
+async def _action_page(
+    request: Request,
+    v: Viewer,
+    user: User,
+    action: dict[str, Any],
+    status: int = 200,
+    **extra: Any,
+) -> Response:
+    """The member's page of an action: the review comment as text with who and when, what the
+    working copy changes against the published version, and the steps the workflow allows."""
+    comment = action.get("review_comment")
+    named = await action_changes.names(
+        request, v.t, [comment.get("by")] if isinstance(comment, dict) else []
+    )
+    review = None
+    if isinstance(comment, dict) and comment.get("comment"):
+        review = {
+            "text": comment["comment"],
+            "by": named.person(comment.get("by")),
+            "at": comment.get("at"),
+        }
+    elif isinstance(comment, str) and comment:
+        review = {"text": comment, "by": "", "at": None}
+    diff = None
+    if action.get("status") in ("draft", "submitted", "returned"):
+        changes = await published_diff(request, user, action)
+        diff = None if changes is None else named.changes(changes)
+    return render(
+        v,
+        "my_action.html",
+        status_code=status,
+        action=action,
+        review=review,
+        diff=diff,
+        names=named,
+        can_edit=True,
+        orgs=named.orgs,
+        places=named.places,
+        completeness=_checklist(action.get("completeness")),
+        **extra,
+    )
+
+
+async def published_diff(
+    request: Request, user: User, action: dict[str, Any]
+) -> list[dict[str, Any]] | None:
+    """What the working copy changes against the published version; None for an action that
+    was never published (all of it is new)."""
+    public = action.get("public")
+    if not isinstance(public, dict) or not public.get("version"):
+        return None
+    found = await read(
+        request,
+        user,
+        "submissions",
+        f"/actions/{action['id']}/diff",
+        params={"from": public["version"], "to": action["version"]},
+    )
+    return list(found.get("changes", [])) if isinstance(found, dict) else []
+
+
 @router.get("/my/actions/{action_id}", response_class=HTMLResponse)
 async def my_action(action_id: str, request: Request, done: str | None = None) -> Response:
     v = await viewer(request)
     user = signed_in(v)
     action = await _working_copy(request, user, action_id)
-    return render(
-        v,
-        "my_action.html",
-        action=action,
-        done=done if done and v.t.has(f"done.{done}") else None,
-        can_edit=True,
-        orgs=await reference.organisation_names(request),
-        places=await reference.place_names(request),
-        completeness=_checklist(action.get("completeness")),
+    return await _action_page(
+        request, v, user, action, done=done if done and v.t.has(f"done.{done}") else None
     )
 
 
@@ -223,7 +280,13 @@ async def workflow_step(
     v = await viewer(request)
     user = signed_in(v)
     await limit_writes(request, user)
-    body = {"comment": str(form.get("comment", "")).strip()} if step == "return" else None
+    # A return says what to change and a withdrawal why; both are kept in the history.
+    body = {"comment": str(form.get("comment", "")).strip()} if step in WITH_COMMENT else None
+    if body is not None and len(body["comment"]) < MIN_COMMENT:
+        action = await _working_copy(request, user, action_id)
+        return await _action_page(
+            request, v, user, action, status=422, message=v.t(f"review.{step}_comment_needed")
+        )
     answer = await call(
         request,
         user,
@@ -245,22 +308,23 @@ async def workflow_step(
             if v.t.has("action.err.step_" + step)
             else (v.t("error.incomplete"))
         )
-    return render(
-        v,
-        "my_action.html",
-        status_code=answer.status_code,
-        action=action,
-        message=message,
-        can_edit=True,
-        orgs=await reference.organisation_names(request),
-        places=await reference.place_names(request),
-        completeness=_checklist(action.get("completeness")),
-    )
+    return await _action_page(request, v, user, action, status=answer.status_code, message=message)
 
 
 @router.post("/my/actions/{action_id}/submit", response_class=HTMLResponse)
 async def submit_action(action_id: str, request: Request) -> Response:
     return await workflow_step(request, action_id, "submit", "submitted")
+
+
+@router.post("/my/actions/{action_id}/withdraw", response_class=HTMLResponse)
+async def withdraw_action(action_id: str, request: Request) -> Response:
+    """Take the published version down, with the reason (the organisation's editors and
+    coordinators, as the workflow allows)."""
+    return await workflow_step(request, action_id, "withdraw", "withdrawn")
+
+
+# Partner decisions keep the partner organisation's id where other steps keep a comment.
+PARTNER_STEPS = ("partner-approved", "partner-rejected")
 
 
 @router.get("/my/actions/{action_id}/history", response_class=HTMLResponse)
@@ -270,4 +334,48 @@ async def action_history(action_id: str, request: Request) -> Response:
     history = await read(request, user, "submissions", f"/actions/{action_id}/history")
     if history is None:
         raise DomainError(404, "No such action")
-    return render(v, "history.html", action_id=action_id, versions=history.get("versions", []))
+    versions = history.get("versions", [])
+    named = await action_changes.names(request, v.t, [e.get("by") for e in versions])
+    rows = []
+    for entry in versions:
+        comment = entry.get("comment") or ""
+        if entry.get("step") in PARTNER_STEPS and comment:
+            comment = named.organisation(comment)
+        by = str(entry.get("by") or "")
+        rows.append(
+            {
+                **entry,
+                "by_name": v.t("history.by_link") if by.startswith("link:") else named.person(by),
+                "comment": comment,
+            }
+        )
+    return render(v, "history.html", action_id=action_id, versions=rows)
+
+
+@router.get("/my/actions/{action_id}/diff", response_class=HTMLResponse)
+async def action_diff(
+    action_id: str, request: Request, from_version: int = 0, to_version: int = 0
+) -> Response:
+    """Two versions side by side, field by field, with names (``?from_version=&to_version=``)."""
+    v = await viewer(request)
+    user = signed_in(v)
+    if from_version < 1 or to_version < 1:
+        raise DomainError(404, "No such version")
+    found = await read(
+        request,
+        user,
+        "submissions",
+        f"/actions/{action_id}/diff",
+        params={"from": from_version, "to": to_version},
+    )
+    if not isinstance(found, dict):
+        raise DomainError(404, "No such version")
+    named = await action_changes.names(request, v.t)
+    return render(
+        v,
+        "action_diff.html",
+        action_id=action_id,
+        from_version=from_version,
+        to_version=to_version,
+        diff=named.changes(found.get("changes", [])),
+    )

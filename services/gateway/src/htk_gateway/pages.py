@@ -265,6 +265,7 @@ async def plan_page(request: Request) -> Response:
         v,
         "plan.html",
         plan=tree,
+        nodes=reference.plan_nodes(tree),
         counts={r["code"]: r.get("actions", 0) for r in rows},
         pushes={r["code"]: r["needs_push"] for r in rows if r.get("needs_push")},
         followed=followed,

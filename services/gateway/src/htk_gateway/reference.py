@@ -81,3 +81,17 @@ async def organisations(request: Request) -> list[dict[str, Any]]:
 
 async def organisation_names(request: Request) -> dict[str, dict[str, Any]]:
     return {o["id"]: o for o in await organisations(request) if "id" in o}
+
+
+async def member_names(request: Request, ids: Any) -> dict[str, str]:
+    """Names of members by id from the gateway's own read copy, for "who" columns; an erased or
+    unknown member has no entry and the page says so in its own words."""
+    from htk_gateway.web import state
+
+    members = state(request)["members"]
+    names: dict[str, str] = {}
+    for member_id in {str(i) for i in ids if i}:
+        found = await members.get(member_id)
+        if found and found.get("name"):
+            names[member_id] = str(found["name"])
+    return names

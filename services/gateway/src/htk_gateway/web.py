@@ -3,10 +3,11 @@ security headers, and calls to the services on the reader's behalf."""
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import httpx
 from fastapi import Request
@@ -22,6 +23,7 @@ from htk_runtime.auth import HEADER, User, sign
 from htk_runtime.errors import DomainError
 
 TEMPLATES = Path(__file__).parent / "templates"
+HELSINKI = ZoneInfo("Europe/Helsinki")
 STATIC = Path(__file__).parent / "static"
 
 env = Environment(
@@ -43,6 +45,8 @@ def _format_date(value: Any) -> str:
         except ValueError:
             return value
     if isinstance(value, datetime):
+        # Services store UTC; readers are in Finland (a naive value is UTC from MongoDB).
+        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(HELSINKI)
         return f"{value.day}.{value.month}.{value.year} {value:%H:%M}"
     if isinstance(value, date):
         return f"{value.day}.{value.month}.{value.year}"

@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from htk_contracts.actions import PublicAction
-from htk_contracts.catalogue import Organisation
+from htk_contracts.catalogue import Organisation, PlanVersion
+from htk_runtime.plan_codes import counted_codes
 from htk_search.analysis import Analyser, join, words
 from htk_search.geography import Geography
 
@@ -51,8 +52,15 @@ def build_document(
     organisations: Mapping[str, Organisation],
     geography: Geography,
     analyser: Analyser,
+    plan: PlanVersion | None = None,
 ) -> IndexDocument:
     language = action.language.value
+    # Facets count under the current plan (merged codes under their target, retired nowhere),
+    # as coverage does; the payload keeps the codes the action was written with.
+    counted = counted_codes(plan, [*action.measures, *action.sub_goals, *action.priorities])
+    by_level: dict[int, list[str]] = {0: [], 1: [], 2: []}
+    for code in sorted(counted):
+        by_level.setdefault(code.count("."), []).append(code)
     org_ids = [action.organisation_id, *action.partner_organisation_ids]
     orgs = [organisations[o] for o in org_ids if o in organisations]
     lead = organisations.get(action.organisation_id)
@@ -72,9 +80,9 @@ def build_document(
         set(action.municipalities) | geography.municipalities_of(action.counties)
     )
     facets = {
-        "priority": list(action.priorities),
-        "sub_goal": list(action.sub_goals),
-        "measure": list(action.measures),
+        "priority": by_level[0],
+        "sub_goal": by_level[1],
+        "measure": by_level[2],
         "county": counties,
         "municipality": municipalities,
         "organisation_type": sorted({o.type.value for o in orgs}),

@@ -66,7 +66,7 @@ class SearchEngine:
         self.plan: PlanVersion | None = None
 
     def document(self, action: PublicAction) -> IndexDocument:
-        return build_document(action, self.organisations, self.geography, self.analyser)
+        return build_document(action, self.organisations, self.geography, self.analyser, self.plan)
 
     # --- filters ------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from htk_contracts.actions import (
 )
 from htk_contracts.envelope import Envelope
 from htk_runtime.consumer import action_event, organisation_event, plan_event
+from htk_runtime.plan_codes import changed_codes
 from htk_runtime.versions import VersionLedger
 from htk_search.backends.base import Progress
 from htk_search.engine import SearchEngine
@@ -82,5 +83,11 @@ class CatalogueProjection:
 
     async def apply_plan(self, envelope: Envelope[dict[str, Any]]) -> None:
         plan = plan_event(envelope)
+        old = self.engine.plan
         if await self.store.put_plan(plan):
             self.engine.plan = plan
+            # Merged and retired codes move the actions that name them, in the facets as in
+            # coverage; only those actions are indexed again.
+            moved = changed_codes(old, plan)
+            if moved:
+                await self.actions.reindex_actions(await self.store.actions_naming(moved))

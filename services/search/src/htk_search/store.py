@@ -69,6 +69,21 @@ class ReadCopies:
         cursor = self.actions.find({"organisation_ids": organisation_id})
         return [PublicAction.model_validate(d["action"]) async for d in cursor if d.get("action")]
 
+    async def actions_naming(self, codes: set[str]) -> list[PublicAction]:
+        """Published actions that name any of ``codes`` (measure, sub-goal or priority)."""
+        wanted = sorted(codes)
+        cursor = self.actions.find(
+            {
+                "action": {"$ne": None},
+                "$or": [
+                    {"action.measures": {"$in": wanted}},
+                    {"action.sub_goals": {"$in": wanted}},
+                    {"action.priorities": {"$in": wanted}},
+                ],
+            }
+        )
+        return [PublicAction.model_validate(d["action"]) async for d in cursor]
+
     # --- catalogue ----------------------------------------------------------------------------
 
     async def put_organisation(self, organisation: Organisation, version: int) -> bool:

@@ -132,8 +132,16 @@ async def list_actions(
     status: Status | None = None,
     after: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    county: Annotated[
+        str | None,
+        Query(pattern=r"^\d{2}$", description="Wellbeing services county: its own or its towns'"),
+    ] = None,
+    measure: Annotated[
+        str | None, Query(pattern=r"^\d{1,3}(\.\d{1,3}){2}$", description="A measure's code")
+    ] = None,
 ) -> Page:
-    """Actions of an organisation (its members), or any (coordinators: the review queue)."""
+    """Actions of an organisation (its members), or any (coordinators: the review queue,
+    filtered by organisation, county and measure)."""
     query: dict[str, Any] = {}
     if organisation_id:
         require_member_of(user, organisation_id)
@@ -142,6 +150,17 @@ async def list_actions(
         query["organisation_id"] = {"$in": sorted(user.organisations)}
     if status:
         query["status"] = status.value
+    if county:
+        geography = _ctx(request).state["geography"]
+        if county not in geography.counties:
+            raise DomainError(422, f"{county} is not a wellbeing services county", field="county")
+        towns = [m.code for m in geography.municipalities_of(county)]
+        query["$or"] = [
+            {"content.counties": county},
+            {"content.municipalities": {"$in": towns}},
+        ]
+    if measure:
+        query["content.measures"] = measure
     documents = await _store(request).page(query, after, limit)
     settings = _settings(request)
     return Page(
