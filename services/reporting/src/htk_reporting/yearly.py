@@ -11,7 +11,9 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
+from fpdf.fonts import TextStyle
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from pymongo.asynchronous.database import AsyncDatabase
 
 from htk_reporting import store
@@ -109,6 +111,14 @@ async def report_data(
 LANGUAGES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 Lang = Literal["fi", "sv", "en"]
 HELSINKI = ZoneInfo("Europe/Helsinki")
+# The site's accent colour and heading sizes (static/style.css in the gateway), so the PDF reads
+# like the page.
+ACCENT = "#0b4f8a"
+PDF_STYLES = {
+    "h1": TextStyle(color=ACCENT, font_size_pt=20, t_margin=2, b_margin=2),
+    "h2": TextStyle(color=ACCENT, font_size_pt=15, t_margin=5, b_margin=2),
+    "h3": TextStyle(color="#1a1a1a", font_size_pt=11, t_margin=4, b_margin=2),
+}
 HERE = Path(__file__).parent
 # fpdf2's core fonts know Latin-1 only: dashes, curly quotes, the euro sign and Sámi letters came
 # out as "?". A TrueType font with those glyphs is embedded instead (Debian: fonts-dejavu-core).
@@ -165,6 +175,8 @@ def render(data: dict[str, Any], lang: Lang, *, pdf: bool = False, query: str = 
         computed=_computed(data),
         languages=[(code, label, f"?lang={code}{keep}") for code, label in LANGUAGES.items()],
         pdf_href=f"?format=pdf&lang={lang}{keep}",
+        # fpdf2 justifies table cells unless told otherwise; ragged text reads better there.
+        left=Markup(' align="left"') if pdf else "",
     )
 
 
@@ -179,5 +191,5 @@ def to_pdf(data: dict[str, Any], lang: Lang, font_dir: Path = FONT_DIR) -> bytes
         pdf.add_font("DejaVu", style, str(font_dir / file))
     pdf.add_page()
     pdf.set_font("DejaVu", size=9)
-    pdf.write_html(render(data, lang, pdf=True), font_family="DejaVu")
+    pdf.write_html(render(data, lang, pdf=True), font_family="DejaVu", tag_styles=PDF_STYLES)
     return bytes(pdf.output())
