@@ -61,14 +61,17 @@ async def test_dashboard_drill_down_past_trend_snapshot_and_yearly_report(
     total = await until(counted)
     await expect(page.get_by_role("heading", level=1)).to_have_text("Tilannekuva")
     await expect(page.locator("#chart-series-caption")).to_be_visible()
-    await snapshot(page, "dashboard")
+    await snapshot(page, "reporting-dashboard")
 
     # The total, a sub-goal's cell and a county's figure each open the actions they count.
     await page.locator("#total-actions a").click()
     await expect(page.locator("#drill-count")).to_have_text(f"{total} toimenpidettä")
     await page.goto(f"{url}/dashboard")
-    await _drill(page, "#plan-table tr.level-sub_goal td[data-node] a", "drill-sub-goal")
-    await expect(page.get_by_role("link", name="Avaa sama suunnitelman osa haussa")).to_be_visible()
+    shown = await _drill(page, "#plan-table tr.level-sub_goal td[data-node] a", "drill-sub-goal")
+    # Search filtered by the same sub-goal finds the same actions (nationwide figures; by area,
+    # search also counts national and county-wide actions, and the page says so).
+    await page.get_by_role("link", name="Avaa sama suunnitelman osa haussa").click()
+    await expect(page.locator("#results-title")).to_have_text(f"Tuloksia: {shown}")
     await page.goto(f"{url}/dashboard")
     await _drill(page, "#county-table td[data-scope^='county:'] a", "drill-county")
     # A bar of the chart opens the same list as its row in the table.
@@ -134,5 +137,5 @@ async def test_dashboard_drill_down_past_trend_snapshot_and_yearly_report(
     # The dashboard reads in English too.
     await page.goto(f"{url}/dashboard?lang=en")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
-    await snapshot(page, "dashboard-en")
+    await snapshot(page, "reporting-dashboard-en")
     await context.close()
