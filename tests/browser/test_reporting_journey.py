@@ -90,6 +90,13 @@ async def test_dashboard_drill_down_past_trend_snapshot_and_yearly_report(
     await page.get_by_role("link", name="Viikoittain").click()
     await expect(page.locator("#series-table tbody tr").first).to_be_visible()
     await expect(page.locator("#chart-trend-caption")).to_contain_text("viikon lopussa")
+    # The same for one county: its figures then and now, and its own trend.
+    area = page.get_by_label("Alue")
+    await area.select_option(index=2)
+    county = (await area.locator("option:checked").inner_text()).strip()
+    await page.get_by_role("button", name="Näytä").click()
+    await expect(page.locator("#past-table caption")).to_contain_text(county)
+    await expect(page.locator("#series-table caption")).to_contain_text(county)
     await snapshot(page, "dashboard-history")
 
     # A snapshot freezes the period.

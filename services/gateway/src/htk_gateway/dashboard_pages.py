@@ -219,12 +219,29 @@ async def actions_behind(request: Request) -> Response:
 
 
 @router.get("/dashboard/history", response_class=HTMLResponse)
-async def history(request: Request, at: str | None = None, period: str = "months") -> Response:
+async def history(
+    request: Request, at: str | None = None, period: str = "months", scope: str = "all"
+) -> Response:
     v = await viewer(request)
     user = coordinator(v)
     period = period if period in ("weeks", "months") else "months"
+    counties = await reference.counties(request)
+    scopes = [
+        ("all", v.t("drill.place_all")),
+        ("national", v.t("coverage.national")),
+        *((f"county:{c['code']}", v.t.name(c)) for c in counties),
+    ]
+    # An area not offered falls back to the whole country rather than failing the page.
+    scope = scope if scope in dict(scopes) else "all"
     series = (
-        await read(request, user, "reporting", "/coverage/series", params={"period": period}) or {}
+        await read(
+            request,
+            user,
+            "reporting",
+            "/coverage/series",
+            params={"period": period, "scope": scope},
+        )
+        or {}
     )
     rows = _series_rows(series.get("rows", [])[-52:])
     past: dict[str, Any] | None = None
@@ -237,15 +254,23 @@ async def history(request: Request, at: str | None = None, period: str = "months
         answer = None
         if day is not None:
             answer = await call(
-                request, user, "reporting", "GET", "/coverage/at", params={"date": day.isoformat()}
+                request,
+                user,
+                "reporting",
+                "GET",
+                "/coverage/at",
+                params={"date": day.isoformat(), "scope": scope},
             )
         if answer is None or answer.status_code != 200:
             error = v.t("past.date_invalid")
         else:
-            past = await _past_rows(request, v, answer.json(), day)
+            past = await _past_rows(request, v, answer.json(), day, scope)
     return render(
         v,
         "dashboard_history.html",
+        scopes=scopes,
+        scope=scope,
+        scope_label=dict(scopes)[scope],
         at=at or "",
         past=past,
         error=error,
@@ -256,9 +281,9 @@ async def history(request: Request, at: str | None = None, period: str = "months
 
 
 async def _past_rows(
-    request: Request, v: Viewer, data: dict[str, Any], day: date | None
+    request: Request, v: Viewer, data: dict[str, Any], day: date | None, scope: str
 ) -> dict[str, Any]:
-    now = await read(request, None, "reporting", "/coverage") or {}
+    now = await read(request, None, "reporting", "/coverage", params={"scope": scope}) or {}
     live = {r["code"]: r.get("actions", 0) for r in now.get("rows", [])}
     nodes = reference.plan_nodes(await reference.plan(request))
     rows = [
