@@ -98,7 +98,15 @@ COPY data /app/data
 ENV UVICORN_APP=htk_search.main:app HTK_PORT=8003
 EXPOSE 8003
 
-FROM runtime AS reporting
+# The yearly report's PDF embeds a TrueType font with the letters Latin-1 lacks (– ’ € Č Ŋ).
+FROM runtime AS runtime-fonts
+USER 0:0
+RUN apt-get update \
+    && apt-get install --yes --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+USER 10001:10001
+
+FROM runtime-fonts AS reporting
 COPY --from=venv-reporting /opt/venv /opt/venv
 # Geography reference data (municipality -> county), read-only like the catalogue's.
 COPY data /app/data

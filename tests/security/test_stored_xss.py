@@ -105,6 +105,10 @@ def test_no_page_turns_the_payload_into_markup(
             "/coordinator",
             f"/actions/{action}",
             "/api/v1/reports/yearly/2026?format=html",
+            "/reports/yearly/2026?lang=sv",
+            "/coverage/actions?node=%2A&scope=all",
+            "/dashboard/history?at=2026-01-01&period=weeks",
+            "/dashboard/snapshots",
         ],
     }
     shown = 0

@@ -88,8 +88,8 @@ async def test_exports_reports_snapshots_open_data(
         pdf = await client.get(f"/reports/yearly/{YEAR}", params={"format": "pdf"})
         assert pdf.headers["content-type"] == "application/pdf"
         text = "\n".join(pg.extract_text() for pg in PdfReader(io.BytesIO(pdf.content)).pages)
-        assert f"Yearly report {YEAR}" in text and "Kohtaamispaikka Äänekoski" in text
-        assert f"snapshot {sid}" in text
+        assert f"Toimeenpanon vuosiraportti {YEAR}" in text and "Kohtaamispaikka Äänekoski" in text
+        assert sid in text
 
         bad_year = await client.post("/snapshots", json={"year": 1900}, headers=coordinator)
         assert bad_year.status_code == 422 and bad_year.json()["errors"][0]["field"] == "year"

@@ -1,5 +1,5 @@
-"""Coordinators' pages: the review queue, the live dashboard, organisation approvals, bulk
-import, plan editing, exports and the yearly report."""
+"""Coordinators' pages: the review queue, organisation approvals, bulk import and plan editing
+(the dashboard, snapshots and the yearly report are in dashboard_pages)."""
 
 from typing import Any
 
@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from htk_gateway import action_changes, reference
 from htk_gateway.member_pages import published_diff, signed_in, workflow_step
-from htk_gateway.pages import coverage_context, this_year
+from htk_gateway.pages import this_year
 from htk_gateway.web import (
     Viewer,
     call,
@@ -93,42 +93,6 @@ async def publish(action_id: str, request: Request) -> Response:
 async def return_action(action_id: str, request: Request) -> Response:
     coordinator(await viewer(request))
     return await workflow_step(request, action_id, "return", "returned", back="/review")
-
-
-@router.get("/dashboard", response_class=HTMLResponse)
-async def dashboard(request: Request) -> Response:
-    v = await viewer(request)
-    user = coordinator(v)
-    context = await coverage_context(request, v)
-    pipeline = await read(request, user, "reporting", "/coverage/pipeline")
-    series = (
-        await read(request, None, "reporting", "/coverage/series", params={"period": "months"})
-        or {}
-    )
-    exports = await read(request, user, "reporting", "/exports") or {}
-    return render(
-        v,
-        "dashboard.html",
-        **context,
-        pipeline=_pipeline(pipeline),
-        series_rows=[
-            {
-                "period": r.get("period") or r.get("month") or r.get("week") or "",
-                "actions": int(r.get("actions", 0)),
-                "organisations": r.get("organisations"),
-                "municipalities": r.get("municipalities"),
-            }
-            for r in series.get("rows", [])[-24:]
-        ],
-        export_tables=exports.get("tables", []),
-        year=this_year(),
-    )
-
-
-def _pipeline(data: Any) -> dict[str, Any] | None:
-    if not isinstance(data, dict):
-        return None
-    return {k: data.get(k, 0) for k in ("draft", "submitted", "returned")}
 
 
 async def _hub(request: Request, v: Viewer, **extra: Any) -> Response:

@@ -12,6 +12,7 @@ from htk_contracts.topics import Topic
 from htk_gateway.api import router as api_router
 from htk_gateway.auth import router as auth_router
 from htk_gateway.coordinator_pages import router as coordinator_router
+from htk_gateway.dashboard_pages import router as dashboard_router
 from htk_gateway.errors_html import on_domain_error
 from htk_gateway.follows import Follows, digest_worker
 from htk_gateway.follows import router as follows_router
@@ -62,6 +63,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             organisation_router,
             coordinator_router,
             plan_pages_router,
+            dashboard_router,
             follows_router,
             pages_router,
         ],

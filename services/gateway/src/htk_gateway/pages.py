@@ -329,6 +329,7 @@ async def coverage_context(request: Request, v: Any) -> dict[str, Any]:
     return {
         "unavailable": coverage is None,
         "total": total["actions"] if total else 0,
+        "total_row": total or {},
         "plan_rows": plan_rows,
         "priority_rows": [r for r in plan_rows if r.get("level") == "priority"],
         "push_rows": [r for r in plan_rows if r.get("needs_push")],

@@ -11,6 +11,7 @@ from htk_reporting.context import Ctx
 from htk_reporting.downloads import Format, download
 from htk_reporting.figures import coverage_table
 from htk_reporting.pipeline import pipeline as pipeline_figures
+from htk_reporting.yearly import Lang
 from htk_runtime.auth import Coordinator
 from htk_runtime.errors import DomainError
 
@@ -37,13 +38,17 @@ async def export(
     scope: str | None = None,
     node: str | None = None,
     county: str | None = None,
+    lang: Annotated[
+        Lang | None,
+        Query(description="Column headers in this language, the keys in a second header row"),
+    ] = None,
 ) -> Response:
     build = tables.ALL_TABLES.get(table)
     if build is None:
         raise DomainError(422, f"No table {table!r}; see /exports", field="table")
     now = r.now()
     params = {k: v for k, v in {"scope": scope, "node": node, "county": county}.items() if v}
-    return download(r, table, await build(r, params, now), fmt, now)
+    return download(r, table, await build(r, params, now), fmt, now, lang)
 
 
 class SnapshotRequest(BaseModel):

@@ -7,13 +7,19 @@ from fastapi.responses import Response
 
 from htk_reporting.context import Reporting
 from htk_reporting.exports import to_csv, to_xlsx
+from htk_reporting.yearly import Lang
 
 Format = Literal["csv", "xlsx"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def download(
-    r: Reporting, name: str, rows: list[dict[str, Any]], fmt: Format, now: datetime
+    r: Reporting,
+    name: str,
+    rows: list[dict[str, Any]],
+    fmt: Format,
+    now: datetime,
+    lang: Lang | None = None,
 ) -> Response:
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     filename = f"htk-{name}-plan{r.plan.version}-{stamp}.{fmt}"
@@ -28,7 +34,7 @@ def download(
         "licence_url": r.settings.reporting_licence_url,
     }
     if fmt == "csv":
-        body = to_csv(rows, r.plan.version, now)
+        body = to_csv(rows, r.plan.version, now, lang)
         return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
-    body = to_xlsx(name, rows, r.plan.version, now, about)
+    body = to_xlsx(name, rows, r.plan.version, now, about, lang)
     return Response(body, media_type=XLSX, headers=headers)

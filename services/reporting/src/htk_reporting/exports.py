@@ -1,4 +1,7 @@
-"""Tables as CSV and XLSX, each stamped with the plan version and the time it was computed."""
+"""Tables as CSV and XLSX, each stamped with the plan version and the time it was computed.
+
+Headers: with a reader's language the first row names the columns in it and the second keeps the
+keys; without one, the keys alone."""
 
 import csv
 import io
@@ -9,6 +12,11 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
+
+from htk_reporting.headers import column_labels
+from htk_reporting.yearly import Lang
+
+STAMP_COLUMNS = ["plan_version", "computed_at"]
 
 
 def flat_rows(rows: Sequence[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
@@ -66,11 +74,20 @@ def _xlsx_row(sheet: Worksheet, row: Sequence[Any]) -> list[Cell]:
     return cells
 
 
-def to_csv(rows: Sequence[dict[str, Any]], plan_version: int, computed_at: datetime) -> bytes:
+def header_rows(names: list[str], lang: Lang | None) -> list[list[str]]:
+    return [column_labels(names, lang), names] if lang else [names]
+
+
+def to_csv(
+    rows: Sequence[dict[str, Any]],
+    plan_version: int,
+    computed_at: datetime,
+    lang: Lang | None = None,
+) -> bytes:
     names, values = flat_rows(rows)
     buf = io.StringIO()
     writer = csv.writer(buf)
-    writer.writerow([*names, "plan_version", "computed_at"])
+    writer.writerows(header_rows([*names, *STAMP_COLUMNS], lang))
     stamp = computed_at.isoformat()
     for row in values:
         writer.writerow(
@@ -86,16 +103,19 @@ def to_xlsx(
     plan_version: int,
     computed_at: datetime,
     about: dict[str, str] | None = None,
+    lang: Lang | None = None,
 ) -> bytes:
     names, values = flat_rows(rows)
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = title[:31]
-    sheet.append(names)
+    headers = header_rows(names, lang)
+    for header in headers:
+        sheet.append(header)
     for row in values:
         sheet.append(_xlsx_row(sheet, [_stamp(v) for v in row]))
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = f"A{len(headers) + 1}"
     info = book.create_sheet("about")
     info.append(["table", title])
     info.append(["plan_version", plan_version])

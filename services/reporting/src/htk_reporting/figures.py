@@ -174,6 +174,7 @@ def municipality_table(
                 "code": code,
                 "name": name,
                 "county": home,
+                "county_name": geo.county_names.get(home, ""),
                 **figures(docs.get(cell_id(node, f"municipality:{code}")), now, ages),
                 # Shown beside, never added in: actions for the whole county or the whole country.
                 "county_wide_actions": int(county_doc.get("county_wide", 0)),

@@ -15,6 +15,8 @@ class Geography:
     county_of: dict[str, str] = field(default_factory=dict)  # municipality code -> county code
     municipality_names: dict[str, str] = field(default_factory=dict)
     county_names: dict[str, str] = field(default_factory=dict)
+    # {code: {"fi", "sv", "en"}}: the counties' names for reports in each language.
+    county_names_i18n: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def municipalities_in(self, county: str) -> list[str]:
         return sorted(m for m, c in self.county_of.items() if c == county)
@@ -26,4 +28,8 @@ def load_geography(data_dir: Path) -> Geography:
         county_of={code: m.county_code for code, m in places.municipalities.items()},
         municipality_names={code: m.name_fi for code, m in places.municipalities.items()},
         county_names={code: c.name_fi for code, c in places.counties.items()},
+        county_names_i18n={
+            code: {"fi": c.name_fi, "sv": c.name_sv, "en": c.name_en}
+            for code, c in places.counties.items()
+        },
     )

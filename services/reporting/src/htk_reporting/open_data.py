@@ -1,13 +1,14 @@
 """Open data: public aggregates and published actions, downloadable without login."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from htk_reporting import store, tables
 from htk_reporting.context import Ctx
 from htk_reporting.downloads import Format, download
+from htk_reporting.yearly import Lang
 from htk_runtime.errors import DomainError
 
 router = APIRouter(prefix="/open-data", tags=["open data"])
@@ -61,12 +62,16 @@ async def table(
     scope: str | None = None,
     node: str | None = None,
     county: str | None = None,
+    lang: Annotated[
+        Lang | None,
+        Query(description="Column headers in this language, the keys in a second header row"),
+    ] = None,
 ) -> Response:
     now = r.now()
     if table == "actions":
-        return download(r, "actions", await _published(r), fmt, now)
+        return download(r, "actions", await _published(r), fmt, now, lang)
     build = tables.PUBLIC.get(table)
     if build is None:
         raise DomainError(422, f"No open data table {table!r}; see /open-data", field="table")
     params = {k: v for k, v in {"scope": scope, "node": node, "county": county}.items() if v}
-    return download(r, table, await build(r, params, now), fmt, now)
+    return download(r, table, await build(r, params, now), fmt, now, lang)

@@ -22,6 +22,8 @@ class PlanNodeView:
     state: str
     name: str
     merged_into: str | None = None
+    # The name in every language the plan gives ({"fi", "sv", "en"}), for reports in each.
+    names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class PlanView:
                 state=n.get("state", "active"),
                 name=n.get("name", {}).get("fi", n["code"]),
                 merged_into=n.get("merged_into"),
+                names={k: v for k, v in (n.get("name") or {}).items() if v},
             )
             for n in data.get("nodes", [])
         }

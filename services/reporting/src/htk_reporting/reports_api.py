@@ -2,13 +2,15 @@
 from live figures, clearly marked as such, when the year has not been frozen yet."""
 
 from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
 
 from htk_reporting import store
 from htk_reporting.context import Ctx
-from htk_reporting.yearly import report_data, to_html, to_pdf
+from htk_reporting.yearly import Lang, render, report_data, to_pdf
+from htk_runtime.errors import DomainError
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -18,21 +20,38 @@ async def yearly(
     r: Ctx,
     year: Annotated[int, Path(ge=2000, le=2100, description="e.g. 2026")],
     format: Literal["json", "html", "pdf"] = "html",
-    snapshot: str | None = None,
+    lang: Annotated[Lang, Query(description="Language of the page or PDF")] = "fi",
+    snapshot: Annotated[str | None, Query(max_length=100)] = None,
+    plan_version: Annotated[
+        int | None, Query(ge=1, description="The latest snapshot made under this plan version")
+    ] = None,
 ) -> Any:
-    query: dict[str, Any] = {"_id": snapshot} if snapshot else {"year": year}
+    """The report of ``year``. A snapshot (by id, or the latest one made under ``plan_version``)
+    gives the frozen report, the same every time it is asked for."""
+    query: dict[str, Any] = {"year": year}
+    if snapshot:
+        query["_id"] = snapshot
+    if plan_version is not None:
+        query["plan_version"] = plan_version
     snap = await r.db[store.SNAPSHOTS].find_one(query, sort=[("frozen_at", -1)])
-    if snap is not None and snap["year"] == year:
+    if snap is not None:
         data = snap["report"]
+    elif snapshot or plan_version is not None:
+        field = "snapshot" if snapshot else "plan_version"
+        raise DomainError(404, f"No snapshot of {year} with this {field}", field=field)
     else:
         data = await report_data(r.db, r.plan, r.geo, await r.report_docs(), year, r.now(), r.ages)
     if format == "json":
         return data
     if format == "html":
-        return HTMLResponse(to_html(data))
-    name = f"htk-yearly-report-{year}.pdf"
+        # The links to the other languages and the PDF name the snapshot the page was made from.
+        frozen = data.get("snapshot_id")
+        return HTMLResponse(
+            render(data, lang, query=urlencode({"snapshot": frozen} if frozen else {}))
+        )
+    name = f"htk-yearly-report-{year}-{lang}.pdf"
     return Response(
-        to_pdf(data),
+        to_pdf(data, lang, r.settings.reporting_font_dir),
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -14,5 +14,7 @@ class ReportingSettings(ServiceSettings):
     # "Needs a push" uses stale_months too: no action confirmed within it.
     reporting_fresh_months: int = 6
     reporting_stale_months: int = 12
+    # TrueType fonts (DejaVuSans*.ttf, Debian's fonts-dejavu-core) embedded in the yearly PDF.
+    reporting_font_dir: Path = Path("/usr/share/fonts/truetype/dejavu")
     reporting_licence: str = "CC BY 4.0"
     reporting_licence_url: str = "https://creativecommons.org/licenses/by/4.0/"

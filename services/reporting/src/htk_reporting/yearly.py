@@ -1,11 +1,19 @@
 """The yearly report of implementation: what was done under each priority and sub-goal, coverage
-by region and the actions that changed, as data, an HTML page and a PDF."""
+by region and the actions that changed, as data, and from one template a page and a PDF in
+Finnish, Swedish or English."""
 
-import html
+import json
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
+from fpdf.fonts import TextStyle
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 from pymongo.asynchronous.database import AsyncDatabase
 
 from htk_reporting import store
@@ -51,13 +59,16 @@ async def report_data(
                 {
                     "code": s.code,
                     "name": s.name,
+                    "names": s.names,
                     **fig,
                     "needs_push": push_reason(fig),
                     "examples": [e["public"]["title"] for e in examples],
                 }
             )
         fig = figures(docs.get(cell_id(p.code, ALL)), now, ages)
-        priorities.append({"code": p.code, "name": p.name, **fig, "sub_goals": subs})
+        priorities.append(
+            {"code": p.code, "name": p.name, "names": p.names, **fig, "sub_goals": subs}
+        )
     start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
     changed: dict[str, dict[str, Any]] = {}
     cursor = db[store.LOG].find({"time": {"$gte": start, "$lt": end}}).sort("time", 1)
@@ -85,7 +96,10 @@ async def report_data(
         "snapshot_id": snapshot_id,
         "total": figures(docs.get(cell_id(WHOLE_PLAN, ALL)), now, ages),
         "priorities": priorities,
-        "regions": county_table(geo, docs, WHOLE_PLAN, now, ages),
+        "regions": [
+            {**row, "names": geo.county_names_i18n.get(row["code"], {})}
+            for row in county_table(geo, docs, WHOLE_PLAN, now, ages)
+        ],
         "changes": {
             **counts,
             "actions": list(changed.values())[:CHANGES_LISTED],
@@ -94,112 +108,88 @@ async def report_data(
     }
 
 
-def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
+LANGUAGES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
+Lang = Literal["fi", "sv", "en"]
+HELSINKI = ZoneInfo("Europe/Helsinki")
+# The site's accent colour and heading sizes (static/style.css in the gateway), so the PDF reads
+# like the page.
+ACCENT = "#0b4f8a"
+PDF_STYLES = {
+    "h1": TextStyle(color=ACCENT, font_size_pt=20, t_margin=2, b_margin=2),
+    "h2": TextStyle(color=ACCENT, font_size_pt=15, t_margin=5, b_margin=2),
+    "h3": TextStyle(color="#1a1a1a", font_size_pt=11, t_margin=4, b_margin=2),
+}
+HERE = Path(__file__).parent
+# fpdf2's core fonts know Latin-1 only: dashes, curly quotes, the euro sign and Sámi letters came
+# out as "?". A TrueType font with those glyphs is embedded instead (Debian: fonts-dejavu-core).
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
+_templates = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
-def to_html(data: dict[str, Any]) -> str:
-    frozen = (
-        f"Jäädytetty tilannekuva / frozen snapshot {_e(data['snapshot_id'])}"
-        if data["snapshot_id"]
-        else "Alustava: ei jäädytetty / preliminary, not frozen"
+@cache
+def messages(lang: str) -> dict[str, str]:
+    found: dict[str, str] = json.loads((HERE / "messages" / f"{lang}.json").read_text("utf-8"))
+    return found
+
+
+def _translator(lang: str) -> Callable[..., str]:
+    words = messages(lang)
+
+    def t(key: str, **values: Any) -> str:
+        return words[key].format(**values) if values else words[key]
+
+    return t
+
+
+def _name(lang: str) -> Callable[[dict[str, Any]], str]:
+    def name(row: dict[str, Any]) -> str:
+        # Reports frozen before names were kept in every language have the Finnish one only.
+        names = row.get("names") or {}
+        return str(names.get(lang) or names.get("fi") or row.get("name") or row.get("code"))
+
+    return name
+
+
+def _computed(data: dict[str, Any]) -> str:
+    at = datetime.fromisoformat(data["computed_at"]).astimezone(HELSINKI)
+    return f"{at.day}.{at.month}.{at.year} {at:%H:%M}"
+
+
+def render(data: dict[str, Any], lang: Lang, *, pdf: bool = False, query: str = "") -> str:
+    """The report as a page (or, with ``pdf``, the body the PDF is laid out from). ``query`` is
+    the rest of the request's query string (a snapshot, say), kept in the language links."""
+    keep = f"&{query}" if query else ""
+    return _templates.get_template("yearly_report.html").render(
+        data=data,
+        lang=lang,
+        pdf=pdf,
+        t=_translator(lang),
+        name=_name(lang),
+        computed=_computed(data),
+        languages=[(code, label, f"?lang={code}{keep}") for code, label in LANGUAGES.items()],
+        pdf_href=f"?format=pdf&lang={lang}{keep}",
+        # fpdf2 justifies table cells unless told otherwise; ragged text reads better there.
+        left=Markup(' align="left"') if pdf else "",
     )
-    parts = [
-        "<!doctype html><html lang='fi'><head><meta charset='utf-8'>",
-        f"<title>Toimeenpanon vuosiraportti {data['year']}</title></head><body>",
-        f"<h1>Toimeenpanon vuosiraportti / Yearly report {data['year']}</h1>",
-        f"<p>Suunnitelman versio / plan version {data['plan_version']}. {frozen}. "
-        f"Laskettu / computed {_e(data['computed_at'])}.</p>",
-        f"<p>Julkaistuja toimenpiteitä / published actions: {data['total']['actions']}; "
-        f"organisaatioita / organisations: {data['total']['organisations']}; "
-        f"kuntia / municipalities: {data['total']['municipalities']}.</p>",
-        "<h2>Painopisteet ja alatavoitteet / Priorities and sub-goals</h2>",
-    ]
-    for p in data["priorities"]:
-        parts.append(f"<h3>{_e(p['code'])} {_e(p['name'])}: {p['actions']} toimenpidettä</h3>")
-        parts.append(
-            "<table><tr><th>Alatavoite</th><th>Toimenpiteitä</th><th>Organisaatioita</th>"
-            "<th>Kuntia</th><th>Tuore / ikääntyvä / vanha</th><th>Tarvitsee tukea</th>"
-            "<th>Esimerkkejä</th></tr>"
-        )
-        for s in p["sub_goals"]:
-            f = s["freshness"]
-            parts.append(
-                f"<tr><td>{_e(s['code'])} {_e(s['name'])}</td><td>{s['actions']}</td>"
-                f"<td>{s['organisations']}</td><td>{s['municipalities']}</td>"
-                f"<td>{f['fresh']} / {f['ageing']} / {f['stale']}</td>"
-                f"<td>{_e(s['needs_push'] or '')}</td>"
-                f"<td>{'; '.join(_e(t) for t in s['examples'])}</td></tr>"
-            )
-        parts.append("</table>")
-    parts.append("<h2>Alueellinen kattavuus / Coverage by region</h2><table>")
-    parts.append(
-        "<tr><th>Alue</th><th>Toimenpiteitä</th><th>Koko alueen</th>"
-        "<th>Kuntia tavoitettu / kaikkiaan</th></tr>"
-    )
-    for r in data["regions"]:
-        total = r["municipalities_total"]
-        reached = f"{r['municipalities']} / {total}" if total is not None else ""
-        parts.append(
-            f"<tr><td>{_e(r['name'])}</td><td>{r['actions']}</td>"
-            f"<td>{_e(r['county_wide'])}</td><td>{reached}</td></tr>"
-        )
-    parts.append("</table>")
-    c = data["changes"]
-    parts.append(
-        f"<h2>Muuttuneet toimenpiteet / Actions that changed</h2><p>Julkaistu {c['published']}, "
-        f"päivitetty {c['updated']}, poistettu {c['withdrawn']}.</p><ul>"
-    )
-    for a in c["actions"]:
-        parts.append(
-            f"<li>{_e(a['title'])} ({_e(', '.join(a['kinds']))}, {_e(a['last_change'])})</li>"
-        )
-    parts.append("</ul></body></html>")
-    return "\n".join(parts)
 
 
-def _latin1(text: Any) -> str:
-    # The PDF core fonts cover Latin-1 (Finnish and Swedish letters included).
-    return str(text).encode("latin-1", "replace").decode("latin-1")
-
-
-def to_pdf(data: dict[str, Any]) -> bytes:
+def to_pdf(data: dict[str, Any], lang: Lang, font_dir: Path = FONT_DIR) -> bytes:
     pdf = FPDF()
+    # The same report gives the same file: the creation date is the time it was computed.
+    pdf.set_creation_date(datetime.fromisoformat(data["computed_at"]))
+    pdf.set_lang(lang)
+    pdf.set_title(_translator(lang)("title", year=data["year"]))
     pdf.set_auto_page_break(auto=True, margin=15)
+    for style, file in FONT_FILES.items():
+        pdf.add_font("DejaVu", style, str(font_dir / file))
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 16)
-    width = pdf.epw
-
-    def line(text: str, size: int = 10, style: str = "") -> None:
-        pdf.set_font("Helvetica", style, size)
-        pdf.multi_cell(width, size * 0.55, _latin1(text), new_x="LMARGIN", new_y="NEXT")
-
-    line(f"Toimeenpanon vuosiraportti / Yearly report {data['year']}", 16, "B")
-    state = f"snapshot {data['snapshot_id']}" if data["snapshot_id"] else "preliminary, not frozen"
-    line(f"Plan version {data['plan_version']}, {state}, computed {data['computed_at']}")
-    t = data["total"]
-    line(
-        f"Published actions {t['actions']}, organisations {t['organisations']}, "
-        f"municipalities {t['municipalities']}"
-    )
-    for p in data["priorities"]:
-        line(f"{p['code']} {p['name']}: {p['actions']} actions", 12, "B")
-        for s in p["sub_goals"]:
-            f = s["freshness"]
-            push = f" - needs a push ({s['needs_push']})" if s["needs_push"] else ""
-            line(
-                f"{s['code']} {s['name']}: {s['actions']} actions, {s['organisations']} "
-                f"organisations, {s['municipalities']} municipalities; fresh {f['fresh']}, "
-                f"ageing {f['ageing']}, stale {f['stale']}{push}"
-            )
-    line("Coverage by region", 12, "B")
-    for r in data["regions"]:
-        total = r["municipalities_total"]
-        reached = f", municipalities {r['municipalities']}/{total}" if total is not None else ""
-        line(f"{r['name']}: {r['actions']} actions{reached}")
-    c = data["changes"]
-    line("Actions that changed", 12, "B")
-    line(f"published {c['published']}, updated {c['updated']}, withdrawn {c['withdrawn']}")
-    for a in c["actions"]:
-        line(f"- {a['title']} ({', '.join(a['kinds'])}, {a['last_change']})", 9)
+    pdf.set_font("DejaVu", size=9)
+    pdf.write_html(render(data, lang, pdf=True), font_family="DejaVu", tag_styles=PDF_STYLES)
     return bytes(pdf.output())
