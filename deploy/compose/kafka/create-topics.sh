@@ -23,10 +23,13 @@ create catalogue.organisations.v1 3 cleanup.policy=compact min.compaction.lag.ms
 create catalogue.members.v1 3 cleanup.policy=compact min.compaction.lag.ms=3600000 delete.retention.ms=86400000
 # The action stream: consumers scale up to its partition count.
 create submissions.actions.v1 12 cleanup.policy=delete retention.ms=2592000000
+# Partner requests and decisions, for notifications.
+create submissions.partnerships.v1 3 cleanup.policy=delete retention.ms=2592000000
 # Dead letters: rare, read by people; kept long enough to be looked at and replayed.
 create catalogue.plan.v1.dlt 1 cleanup.policy=delete retention.ms=7776000000
 create catalogue.organisations.v1.dlt 1 cleanup.policy=delete retention.ms=7776000000
 create catalogue.members.v1.dlt 1 cleanup.policy=delete retention.ms=7776000000
 create submissions.actions.v1.dlt 1 cleanup.policy=delete retention.ms=7776000000
+create submissions.partnerships.v1.dlt 1 cleanup.policy=delete retention.ms=7776000000
 
 /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$bootstrap" --list

@@ -80,13 +80,27 @@ async def test_reminders_escalate_and_a_link_confirms(
             "no reaction: the admin next"
         )
 
+        evenlater = later + timedelta(days=31)
+        assert await reminders.run(now=evenlater) == {"actions": 3, "mails": 1}
+        assert [m["To"] for m in read_sink(mail_dir)][4:] == ["c1@example.org"], (
+            "still no reaction: the coordinators, in one digest"
+        )
+        assert f"/my/actions/{a}/edit" in digest, "the mail also opens the edit form"
+
         token = re.search(rf"/actions/{a}/confirm\?token=(\S+)", digest).group(1)
         confirmed = await client.post(f"/actions/{a}/confirm-by-link", json={"token": token})
         assert confirmed.status_code == 200, confirmed.text
+        assert confirmed.json()["already_confirmed"] is False
         reused = await client.post(f"/actions/{a}/confirm-by-link", json={"token": token})
-        assert reused.status_code == 422 and reused.json()["errors"][0]["field"] == "token"
+        assert reused.status_code == 200 and reused.json()["already_confirmed"] is True, (
+            "a second click is harmless and changes nothing"
+        )
+        assert reused.json()["version"] == confirmed.json()["version"]
         forged = await client.post(f"/actions/{b}/confirm-by-link", json={"token": token})
-        assert forged.status_code == 422
+        assert forged.status_code == 422 and forged.json()["errors"][0]["field"] == "token"
+        tampered = token.split(".")[0] + "1." + token.split(".")[1]
+        refused = await client.post(f"/actions/{a}/confirm-by-link", json={"token": tampered})
+        assert refused.status_code == 422
 
         doc = await service.ctx().db["actions"].find_one({"_id": a})
         assert "reminders" not in doc and doc["confirmed_at"] > old

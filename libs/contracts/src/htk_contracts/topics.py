@@ -8,6 +8,8 @@ class Topic(StrEnum):
     CATALOGUE_ORGANISATIONS = "catalogue.organisations.v1"
     CATALOGUE_MEMBERS = "catalogue.members.v1"
     SUBMISSIONS_ACTIONS = "submissions.actions.v1"
+    # Requests to join an action as a partner and their decisions (for notifications).
+    SUBMISSIONS_PARTNERSHIPS = "submissions.partnerships.v1"
 
 
 # Compacted state topics: the latest event per key is the aggregate's current state.

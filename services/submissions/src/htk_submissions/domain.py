@@ -202,7 +202,9 @@ COMPLETENESS_CHECKS: dict[str, str] = {
 
 
 def completeness(content: ActionContent) -> dict[str, object]:
-    """What would make the description more useful: a score and what is missing."""
+    """What would make the description more useful: a score, what is missing (in words) and
+    ``checks``, each key of COMPLETENESS_CHECKS with whether it is there, for pages to name in
+    the reader's language and link to the field that fixes it."""
     present = {
         "contact": content.contact_member_id is not None,
         "measures": bool(content.measures),
@@ -215,4 +217,5 @@ def completeness(content: ActionContent) -> dict[str, object]:
     return {
         "score": round(100 * sum(present.values()) / len(present)),
         "missing": missing,
+        "checks": present,
     }
