@@ -366,7 +366,12 @@ async def possible_duplicates(
     require_editor(user, document)
     content = document["content"]
     similar = _ctx(request).state["similar"]
-    return await similar.find(f"{content['title']}. {content['summary']}", exclude=[action_id])
+    return await similar.find(
+        f"{content['title']}. {content['summary']}",
+        exclude=[action_id],
+        language=content.get("language", "fi"),
+        measures=content.get("measures", []),
+    )
 
 
 # Who may take each step: editors (members of the owner, coordinators) or coordinators only.
