@@ -10,13 +10,12 @@ from htk_gateway.web import as_list
 WHOLE_ACTION_ERRORS = {
     "where the action happens": "place",
     "end_date": "end_date",
-    "partner": "organisation_id",
+    "partner": "partner_organisation_ids",
 }
 FIELD_ALIASES = {
     "national": "place",
     "new_organisation": "new_organisation_name",
     "new_organisation.name_fi": "new_organisation_name",
-    "contact_member_id": "organisation_id",
 }
 
 
@@ -47,31 +46,64 @@ def translate_errors(t: Translator, errors: list[dict[str, Any]], prefix: str) -
     return translated
 
 
-def action_payload(form: dict[str, Any]) -> dict[str, Any]:
-    """The action as submissions takes it; empty optional fields are left out."""
+# Up to this many links an action has; the form shows the action's own and a few empty rows.
+MAX_LINKS = 20
+EMPTY_LINK_ROWS = 3
+# Lists whose order means nothing: a save keeps the stored order of what is still chosen, so
+# that a form saved as it was changes nothing.
+SET_FIELDS = (
+    "measures",
+    "counties",
+    "municipalities",
+    "target_groups",
+    "inequality_dimensions",
+    "partner_organisation_ids",
+)
+
+
+def link_rows(form: dict[str, Any]) -> int:
+    """How many link rows the form shows: every link it holds and room for more."""
+    used = [i for i in range(MAX_LINKS) if form.get(f"link_url_{i}") or form.get(f"link_title_{i}")]
+    return min(MAX_LINKS, max(5, (used[-1] + 1 if used else 0) + EMPTY_LINK_ROWS))
+
+
+def _ordered(chosen: list[str], stored: list[str] | None) -> list[str]:
+    if not stored:
+        return chosen
+    kept = [v for v in stored if v in chosen]
+    return kept + [v for v in chosen if v not in kept]
+
+
+def action_payload(form: dict[str, Any], stored: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The action as submissions takes it; empty optional fields are left out. ``stored`` is
+    the content being edited: the order of its lists is kept."""
 
     def text(name: str) -> str:
-        return str(form.get(name) or "").strip()
+        # Browsers send a textarea's line breaks as CRLF; the stored text has LF.
+        return str(form.get(name) or "").replace("\r\n", "\n").strip()
 
     payload: dict[str, Any] = {
         "organisation_id": text("organisation_id"),
         "title": text("title"),
         "summary": text("summary"),
         "inequality_reduction": text("inequality_reduction"),
-        "measures": as_list(form.get("measures")),
         "national": form.get("national") == "true",
-        "counties": as_list(form.get("counties")),
-        "municipalities": as_list(form.get("municipalities")),
-        "target_groups": as_list(form.get("target_groups")),
-        "inequality_dimensions": as_list(form.get("inequality_dimensions")),
         "state": text("state") or "ongoing",
         "language": text("language") or "fi",
     }
-    for optional in ("description", "place_detail", "start_date", "end_date"):
+    for name in SET_FIELDS:
+        payload[name] = _ordered(as_list(form.get(name)), (stored or {}).get(name))
+    for optional in (
+        "description",
+        "place_detail",
+        "start_date",
+        "end_date",
+        "contact_member_id",
+    ):
         if text(optional):
             payload[optional] = text(optional)
     links = []
-    for i in range(3):
+    for i in range(MAX_LINKS):
         url = text(f"link_url_{i}")
         if url:
             link = {"url": url}
@@ -83,13 +115,13 @@ def action_payload(form: dict[str, Any]) -> dict[str, Any]:
 
 
 def form_from_content(content: dict[str, Any]) -> dict[str, Any]:
-    """The edit form filled from a stored action."""
+    """The edit form filled from a stored action: every field, every link."""
     form: dict[str, Any] = {
         k: v for k, v in content.items() if k not in ("links", "national") and v is not None
     }
     if content.get("national"):
         form["national"] = "true"
-    for i, link in enumerate((content.get("links") or [])[:3]):
+    for i, link in enumerate((content.get("links") or [])[:MAX_LINKS]):
         form[f"link_url_{i}"] = link.get("url", "")
         form[f"link_title_{i}"] = link.get("title") or ""
     return form

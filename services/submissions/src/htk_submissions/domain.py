@@ -17,6 +17,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from htk_contracts.actions import (
     ActionState,
@@ -77,9 +78,9 @@ class LinkInput(BaseModel):
     def http_only(cls, url: str) -> str:
         parts = urlsplit(url)
         if parts.scheme.lower() not in ("http", "https"):
-            raise ValueError("a link must start with http:// or https://")
+            raise PydanticCustomError("link_scheme", "a link must start with http:// or https://")
         if not parts.hostname or "." not in parts.hostname or " " in url:
-            raise ValueError("this is not a web address")
+            raise PydanticCustomError("link_address", "this is not a web address")
         return url
 
 
@@ -115,14 +116,20 @@ class ActionContent(BaseModel):
 
     @model_validator(mode="after")
     def coherent(self) -> "ActionContent":
+        # Each rule has its own error type, so that forms and imports can say it in the
+        # reader's language (the message stays English for API users).
         if not (self.national or self.counties or self.municipalities):
-            raise ValueError(
-                "where the action happens is missing: set national, counties or municipalities"
+            raise PydanticCustomError(
+                "place_missing",
+                "where the action happens is missing: set national, counties or municipalities",
             )
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValueError("end_date is before start_date")
+            raise PydanticCustomError("end_before_start", "end_date is before start_date")
         if self.organisation_id in self.partner_organisation_ids:
-            raise ValueError("partner_organisation_ids: the owner cannot be its own partner")
+            raise PydanticCustomError(
+                "partner_is_owner",
+                "partner_organisation_ids: the owner cannot be its own partner",
+            )
         return self
 
 
