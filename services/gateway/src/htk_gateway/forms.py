@@ -19,7 +19,17 @@ FIELD_ALIASES = {
 }
 
 
-def form_field(field: str, message: str) -> str:
+# Rules about the whole action (no field) and the field that fixes them.
+TYPE_FIELDS = {
+    "place_missing": "place",
+    "end_before_start": "end_date",
+    "partner_is_owner": "partner_organisation_ids",
+}
+
+
+def form_field(field: str, message: str, code: str | None = None) -> str:
+    if not field and code in TYPE_FIELDS:
+        return TYPE_FIELDS[code]
     if field in FIELD_ALIASES:
         return FIELD_ALIASES[field]
     head = field.split(".")[0] if field else ""
@@ -34,15 +44,34 @@ def form_field(field: str, message: str) -> str:
     return "form"
 
 
+def error_message(
+    t: Translator, field: str, message: str, code: str | None, prefix: str = "action"
+) -> tuple[str, str]:
+    """``(form field, message in the reader's language)`` for one refusal: the most precise of
+    ``<prefix>.err.<field>.<type>``, ``<prefix>.err.<type>`` (rules about the whole action) and
+    ``<prefix>.err.<field>``; never the service's English text."""
+    name = form_field(field, message, code)
+    candidates = [f"{prefix}.err.{name}"]
+    if code:
+        candidates[:0] = [f"{prefix}.err.{name}.{code}", f"{prefix}.err.{code}"]
+    for key in candidates:
+        if t.has(key):
+            return name, t(key)
+    return name, t("err.generic")
+
+
 def translate_errors(t: Translator, errors: list[dict[str, Any]], prefix: str) -> dict[str, str]:
     """``{form field: message}``, one message per field, each from the message catalogue."""
     translated: dict[str, str] = {}
     for error in errors:
-        name = form_field(str(error.get("field") or ""), str(error.get("message") or ""))
-        if name in translated:
-            continue
-        key = f"{prefix}.err.{name}"
-        translated[name] = t(key) if t.has(key) else t("err.generic")
+        name, text = error_message(
+            t,
+            str(error.get("field") or ""),
+            str(error.get("message") or ""),
+            str(error.get("type") or "") or None,
+            prefix,
+        )
+        translated.setdefault(name, text)
     return translated
 
 

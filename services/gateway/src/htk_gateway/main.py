@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from htk_contracts.envelope import Envelope
 from htk_contracts.topics import Topic
+from htk_gateway.action_pages import router as action_router
 from htk_gateway.api import router as api_router
 from htk_gateway.auth import router as auth_router
 from htk_gateway.coordinator_pages import router as coordinator_router
@@ -54,6 +55,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             auth_router,
             join_router,
             member_router,
+            action_router,
             coordinator_router,
             follows_router,
             pages_router,

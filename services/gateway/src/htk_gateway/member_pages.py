@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from htk_contracts.actions import ActionState, InequalityDimension, TargetGroup
 from htk_gateway import reference
-from htk_gateway.forms import action_payload, form_from_content, translate_errors
+from htk_gateway.forms import action_payload, form_from_content, link_rows, translate_errors
+from htk_gateway.members import MemberCopies
 from htk_gateway.web import (
     Viewer,
     call,
@@ -19,6 +20,7 @@ from htk_gateway.web import (
     read,
     redirect,
     render,
+    state,
     viewer,
 )
 from htk_runtime.auth import User
@@ -60,6 +62,20 @@ async def my_actions(request: Request, after: str | None = None) -> Response:
     )
 
 
+async def _contacts(request: Request, organisation_ids: list[str]) -> list[dict[str, Any]]:
+    """Who can be the contact, per organisation: its approved members."""
+    members: MemberCopies = state(request)["members"]
+    names = await reference.organisation_names(request)
+    return [
+        {
+            "id": org_id,
+            "name": names.get(org_id, {"id": org_id, "name_fi": org_id}),
+            "members": await members.of_organisation(org_id),
+        }
+        for org_id in organisation_ids
+    ]
+
+
 async def _action_form(
     request: Request,
     v: Viewer,
@@ -70,8 +86,17 @@ async def _action_form(
     version: int | None = None,
     message: str | None = None,
     status: int = 200,
+    action: dict[str, Any] | None = None,
 ) -> Response:
+    """The form for a new action or an edit: every field of the action, with the
+    completeness checklist beside it when editing (each item links to its field)."""
     user = signed_in(v)
+    own = await _own_organisations(request, user)
+    if action is not None:
+        # The owner never changes: the form shows it, and offers the owner's members as contacts.
+        owner_ids = [action["organisation_id"]]
+    else:
+        owner_ids = [o["id"] for o in own if "id" in o]
     return render(
         v,
         "action_form.html",
@@ -81,13 +106,21 @@ async def _action_form(
         message=message,
         action_id=action_id,
         version=version,
-        own_organisations=await _own_organisations(request, user),
+        action=action,
+        own_organisations=own,
+        owner_name=v.t.name((await reference.organisation_names(request)).get(owner_ids[0]))
+        if action is not None
+        else None,
+        contacts=await _contacts(request, owner_ids),
+        partner_options=await reference.organisations(request),
         plan=await reference.plan(request),
         counties=await reference.counties(request),
         municipalities=await reference.municipalities(request),
         target_groups=[g.value for g in TargetGroup],
         dimensions=[d.value for d in InequalityDimension],
         states=[s.value for s in ActionState],
+        link_rows=link_rows(form),
+        completeness=completeness_view(action.get("completeness")) if action else None,
     )
 
 
@@ -133,6 +166,39 @@ async def _working_copy(request: Request, user: User, action_id: str) -> dict[st
     return dict(found)
 
 
+async def my_action_context(
+    request: Request, v: Viewer, user: User, action: dict[str, Any]
+) -> dict[str, Any]:
+    """What the member's page of an action shows besides the action: names, the completeness
+    checklist, likely duplicates while it is a draft, and requests to join as partners."""
+    duplicates: dict[str, Any] = {}
+    if action["status"] in ("draft", "returned"):
+        duplicates = (
+            await read(request, user, "submissions", f"/actions/{action['id']}/possible-duplicates")
+            or {}
+        )
+    pending = [
+        {"organisation_id": org, **request_}
+        for org, request_ in (action.get("partner_requests") or {}).items()
+        if request_.get("status") == "pending"
+    ]
+    contact_id = action["content"].get("contact_member_id")
+    members: MemberCopies = state(request)["members"]
+    contact = await members.get(contact_id) if contact_id else None
+    return {
+        "action": action,
+        "contact_name": (contact or {}).get("name") or contact_id,
+        "can_edit": True,
+        "orgs": await reference.organisation_names(request),
+        "places": await reference.place_names(request),
+        "completeness": completeness_view(action.get("completeness")),
+        "duplicates": duplicates.get("items", []),
+        "duplicates_unavailable": bool(duplicates) and not duplicates.get("available", True),
+        "partner_requests": pending,
+        "decides_partners": user.coordinator or user.is_admin_of(action["organisation_id"]),
+    }
+
+
 @router.get("/my/actions/{action_id}", response_class=HTMLResponse)
 async def my_action(action_id: str, request: Request, done: str | None = None) -> Response:
     v = await viewer(request)
@@ -141,32 +207,33 @@ async def my_action(action_id: str, request: Request, done: str | None = None) -
     return render(
         v,
         "my_action.html",
-        action=action,
         done=done if done and v.t.has(f"done.{done}") else None,
-        can_edit=True,
-        orgs=await reference.organisation_names(request),
-        places=await reference.place_names(request),
-        completeness=_checklist(action.get("completeness")),
+        **await my_action_context(request, v, user, action),
     )
 
 
-# Submissions names what is missing in English phrases; the page names them in the reader's
-# language, so it maps each known phrase to its message.
-COMPLETENESS_PHRASES = {
-    "a contact person": "contact",
-    "the plan's measures it serves": "measures",
-    "where it happens": "place",
-    "how it reduces inequality, with the dimensions it addresses": "inequality",
-    "a link to more information, for example Innokylä": "link",
-    "start and end dates": "dates",
+# Where each completeness item is fixed in the form.
+COMPLETENESS_FIELDS = {
+    "contact": "contact_member_id",
+    "measures": "measures",
+    "place": "place",
+    "inequality": "inequality_dimensions",
+    "link": "links",
+    "dates": "start_date",
 }
 
 
-def _checklist(completeness: Any) -> dict[str, bool]:
-    if not isinstance(completeness, dict):
-        return {}
-    missing = {COMPLETENESS_PHRASES.get(str(m)) for m in completeness.get("missing", [])}
-    return {key: key not in missing for key in COMPLETENESS_PHRASES.values()}
+def completeness_view(completeness: Any) -> dict[str, Any] | None:
+    """The score and each check with whether it is met and the form field that fixes it."""
+    if not isinstance(completeness, dict) or not isinstance(completeness.get("checks"), dict):
+        return None
+    return {
+        "score": completeness.get("score", 0),
+        "items": [
+            {"key": key, "present": bool(present), "field": COMPLETENESS_FIELDS.get(key, key)}
+            for key, present in completeness["checks"].items()
+        ],
+    }
 
 
 @router.get("/my/actions/{action_id}/edit", response_class=HTMLResponse)
@@ -180,6 +247,7 @@ async def edit_action_page(action_id: str, request: Request) -> Response:
         {},
         action_id=action_id,
         version=action["version"],
+        action=action,
     )
 
 
@@ -189,6 +257,10 @@ async def edit_action(action_id: str, request: Request) -> Response:
     v = await viewer(request)
     user = signed_in(v)
     await limit_writes(request, user)
+    action = await _working_copy(request, user, action_id)
+    payload = action_payload(
+        {**form, "organisation_id": action["organisation_id"]}, stored=action["content"]
+    )
     version = str(form.get("version", ""))
     answer = await call(
         request,
@@ -196,7 +268,7 @@ async def edit_action(action_id: str, request: Request) -> Response:
         "submissions",
         "PUT",
         f"/actions/{action_id}",
-        json=action_payload(form),
+        json=payload,
         headers={"If-Match": f'"{version}"'},
     )
     if answer.status_code == 200:
@@ -213,6 +285,7 @@ async def edit_action(action_id: str, request: Request) -> Response:
         version=int(version or 0),
         message=message,
         status=422 if errors else answer.status_code,
+        action=action,
     )
 
 
@@ -249,12 +322,8 @@ async def workflow_step(
         v,
         "my_action.html",
         status_code=answer.status_code,
-        action=action,
         message=message,
-        can_edit=True,
-        orgs=await reference.organisation_names(request),
-        places=await reference.place_names(request),
-        completeness=_checklist(action.get("completeness")),
+        **await my_action_context(request, v, user, action),
     )
 
 
