@@ -114,3 +114,36 @@ async def test_reminders_escalate_and_a_link_confirms(
         )
         member_view = (await client.get(f"/actions/{b}", headers=actors.member)).json()
         assert member_view["timeliness"] == "ageing"
+
+
+async def test_without_a_contact_the_admins_come_first_then_the_coordinators(
+    submissions_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    actors: Any,
+    seed: Any,
+    new_action: Any,
+) -> None:
+    mail_dir = tmp_path / "mail"
+    monkeypatch.setenv("HTK_MAIL_DIR", str(mail_dir))
+    service = create_service()
+    async with running(service.app()) as client:
+        await seed(service)
+        a = await publish(client, actors, new_action(contact_member_id=None), actors.member)
+        old = datetime.now(UTC) - timedelta(days=200)
+        await service.ctx().db["actions"].update_one({"_id": a}, {"$set": {"confirmed_at": old}})
+        reminders = service.ctx().state["reminders"]
+        assert await reminders.run() == {"actions": 1, "mails": 1}
+        assert await reminders.run(now=datetime.now(UTC) + timedelta(days=31)) == {
+            "actions": 1,
+            "mails": 1,
+        }
+        later = datetime.now(UTC) + timedelta(days=62)
+        assert await reminders.run(now=later) == {"actions": 1, "mails": 1}
+        assert [m["To"] for m in read_sink(mail_dir)] == [
+            "a1@example.org",
+            "c1@example.org",
+            "c1@example.org",
+        ], "no contact: the admins, then the coordinators, who keep getting it"
+        finnish = read_sink(mail_dir)[0].get_content()
+        assert "Yhä ajan tasalla: http" in finnish and "Muokkaa: http" in finnish

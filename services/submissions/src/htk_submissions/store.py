@@ -26,6 +26,11 @@ from htk_submissions.workflow import Status, Step, after, check
 
 Mutation = Callable[[AsyncClientSession, dict[str, Any], datetime], Awaitable[None]]
 
+# Statuses in which saving the content unchanged is a no-op (see ActionStore.edit).
+UNCHANGED_SAVE_KEEPS = frozenset(
+    {Status.DRAFT.value, Status.RETURNED.value, Status.PUBLISHED.value}
+)
+
 ACTIONS = "actions"
 VERSIONS = "action_versions"
 IDEMPOTENCY = "idempotency_keys"
@@ -295,13 +300,14 @@ class ActionStore:
     ) -> dict[str, Any]:
         """A new version with the content as given. Saving the content unchanged makes no new
         version (a form saved as it was must not send a published action back to review);
-        only a withdrawn action becomes a draft again that way, ready to be submitted."""
+        a withdrawn action still becomes a draft again that way, ready to be submitted, and a
+        submitted one is still refused while it waits for review."""
         payload = content.model_dump(mode="json")
         current = await self.actions.find_one({"_id": action_id})
         if (
             current is not None
             and current["content"] == payload
-            and current["status"] != Status.WITHDRAWN.value
+            and current["status"] in UNCHANGED_SAVE_KEEPS
         ):
             authorise(current)
             if current["version"] != expected_version:
