@@ -41,6 +41,7 @@ SAFE_TARGETS = {
         "member_id": ABSENT
     },
     RouteKey("POST", "/my/members/{organisation_id}/{member_id}"): {"member_id": ABSENT},
+    RouteKey("POST", "/my/actions/{action_id}/join/{target_id}"): {"target_id": ABSENT},
 }
 # Routes acting on the caller themselves: run as someone who does not exist (services) or
 # in a session of its own (gateway).

@@ -40,8 +40,8 @@ PARTNER_REFUSALS = {
 
 async def _ask(
     request: Request, v: Viewer, user: User, action_id: str, organisation_id: str
-) -> str | None:
-    """Send the request; None when it went through, else the reason in the reader's language."""
+) -> tuple[int, str | None]:
+    """Send the request: its status, and the reason in the reader's language if refused."""
     answer = await call(
         request,
         user,
@@ -51,8 +51,8 @@ async def _ask(
         json={"organisation_id": organisation_id},
     )
     if answer.status_code == 202:
-        return None
-    return v.t(PARTNER_REFUSALS.get(answer.status_code, "error.generic"))
+        return 202, None
+    return answer.status_code, v.t(PARTNER_REFUSALS.get(answer.status_code, "error.generic"))
 
 
 @router.post("/actions/{action_id}/partners", response_class=HTMLResponse)
@@ -62,30 +62,32 @@ async def ask_to_join(action_id: str, request: Request) -> Response:
     v = await viewer(request)
     user = signed_in(v)
     await limit_writes(request, user)
-    refused = await _ask(request, v, user, action_id, str(form.get("organisation_id") or ""))
+    status, refused = await _ask(
+        request, v, user, action_id, str(form.get("organisation_id") or "")
+    )
     if refused is None:
         return redirect(v, f"/actions/{action_id}?done=partner_requested")
-    return await public_action_page(request, v, action_id, message=refused, status_code=422)
+    return await public_action_page(request, v, action_id, message=refused, status_code=status)
 
 
-@router.post("/my/actions/{draft_id}/join/{action_id}", response_class=HTMLResponse)
-async def join_instead(draft_id: str, action_id: str, request: Request) -> Response:
+@router.post("/my/actions/{action_id}/join/{target_id}", response_class=HTMLResponse)
+async def join_instead(action_id: str, target_id: str, request: Request) -> Response:
     """From a draft's duplicate warning: the draft's organisation asks to join the existing
-    action instead; the draft stays, unsubmitted, for the member to drop or keep."""
+    action ``target_id`` instead; the draft stays, unsubmitted, for the member to drop or keep."""
     await form_data(request)
     v = await viewer(request)
     user = signed_in(v)
     await limit_writes(request, user)
-    draft = await read(request, user, "submissions", f"/actions/{draft_id}")
+    draft = await read(request, user, "submissions", f"/actions/{action_id}")
     if not draft or "status" not in draft:
         raise DomainError(404, "No such action")
-    refused = await _ask(request, v, user, action_id, str(draft["organisation_id"]))
+    status, refused = await _ask(request, v, user, target_id, str(draft["organisation_id"]))
     if refused is None:
-        return redirect(v, f"/my/actions/{draft_id}?done=partner_requested")
+        return redirect(v, f"/my/actions/{action_id}?done=partner_requested")
     return render(
         v,
         "my_action.html",
-        status_code=409,
+        status_code=status,
         message=refused,
         **await my_action_context(request, v, user, draft),
     )
