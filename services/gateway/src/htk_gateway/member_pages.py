@@ -96,7 +96,9 @@ async def _action_form(
         # The owner never changes: the form shows it, and offers the owner's members as contacts.
         owner_ids = [action["organisation_id"]]
     else:
-        owner_ids = [o["id"] for o in own if "id" in o]
+        # A coordinator of no organisation may write for any: contacts are offered once the
+        # owner is known (when editing), not for every organisation at once.
+        owner_ids = list(user.organisations)
     return render(
         v,
         "action_form.html",
@@ -108,7 +110,9 @@ async def _action_form(
         version=version,
         action=action,
         own_organisations=own,
-        owner_name=v.t.name((await reference.organisation_names(request)).get(owner_ids[0]))
+        owner_name=v.t.name(
+            (await reference.organisation_names(request)).get(action["organisation_id"])
+        )
         if action is not None
         else None,
         contacts=await _contacts(request, owner_ids),
