@@ -113,7 +113,8 @@ async def possible_duplicates(action_id: str, request: Request) -> Response:
 @router.post("/actions/{action_id}/confirm-by-link", tags=["actions"])
 async def confirm_by_link(action_id: str, request: Request) -> Response:
     """One-click confirmation with the token of a reminder mail; no session needed, the token
-    is the permission (so no CSRF token either)."""
+    is the permission. A request carrying the site's cookies still needs the CSRF token."""
+    csrf.check(request, request.headers.get(csrf.HEADER))
     settings = request.app.state.service.settings
     limiter = request.app.state.service.ctx().state["rate_limiter"]
     who = request.client.host if request.client else "?"
