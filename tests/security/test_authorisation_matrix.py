@@ -211,7 +211,8 @@ EXPECTED: dict[tuple[str, str, str], tuple[int | str, ...]] = {
     ("gateway", "POST", "/join"): (422, 422, 422, 422, 422),
     ("gateway", "POST", "/login"): (422, 422, 422, 422, 422),
     ("gateway", "POST", "/my/actions/new"): (LOGIN, SAVED, 422, SAVED, SAVED),
-    ("gateway", "POST", "/my/actions/{action_id}/edit"): (LOGIN, 412, 403, 412, 412),
+    # The form reads the working copy first: to an outsider the draft does not exist.
+    ("gateway", "POST", "/my/actions/{action_id}/edit"): (LOGIN, 412, 404, 412, 412),
     ("gateway", "POST", "/my/actions/{action_id}/submit"): (LOGIN, 412, 404, 412, 412),
     ("gateway", "POST", "/my/follows"): (LOGIN, 422, 422, 422, 422),
     ("gateway", "POST", "/my/members/{organisation_id}/{member_id}"): (LOGIN, 403, 403, 404, 404),
