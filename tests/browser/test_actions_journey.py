@@ -217,6 +217,8 @@ async def test_an_action_drafted_joined_and_kept_current(
     await until(warned)
     await expect(page.get_by_role("button", name=f"Be att bli partner: {EXISTING}")).to_be_visible()
     await snapshot(page, "actions-draft-duplicate-sv")
+    await page.get_by_role("button", name=f"Be att bli partner: {EXISTING}").click()
+    await expect(page.get_by_role("status")).to_contain_text("Förfrågan skickades")
     await page.get_by_role("link", name="Start- och slutdatum").click()
     await expect(page).to_have_url(re.compile(r"/edit#start_date$"))
     await expect(page.locator("#link_url_7")).to_be_visible()  # 5 links and room for more
@@ -272,6 +274,19 @@ async def test_an_action_drafted_joined_and_kept_current(
         mongo["htk_submissions"]["actions"].update_one(
             {"_id": action_id}, {"$set": {"confirmed_at": aged}}
         )
+        # Those who must hear of the request and of the decision are told by these events.
+        announced = {
+            (e["topic"], e["event"]["type"], e["event"]["data"].get("decision"))
+            for e in mongo["htk_submissions"]["outbox"].find({"key": action_id})
+        }
+        assert ("submissions.partnerships.v1", "fi.htk.partnership.requested.v1", None) in (
+            announced
+        )
+        assert (
+            "submissions.partnerships.v1",
+            "fi.htk.partnership.decided.v1",
+            "approved",
+        ) in announced
     await coordinator.goto(f"{url}/coordinator")
     await snapshot(coordinator, "actions-coordinator-reminders")
     await coordinator.get_by_role("button", name="Lähetä muistutukset nyt").click()
