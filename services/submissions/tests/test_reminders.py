@@ -101,6 +101,9 @@ async def test_reminders_escalate_and_a_link_confirms(
         tampered = token.split(".")[0] + "1." + token.split(".")[1]
         refused = await client.post(f"/actions/{a}/confirm-by-link", json={"token": tampered})
         assert refused.status_code == 422
+        for mangled in ("²³⁴.äöå" + token, "12." + "ä" * 40, "1" * 150 + ".x"):
+            odd = await client.post(f"/actions/{a}/confirm-by-link", json={"token": mangled})
+            assert odd.status_code == 422, mangled
 
         doc = await service.ctx().db["actions"].find_one({"_id": a})
         assert "reminders" not in doc and doc["confirmed_at"] > old

@@ -53,8 +53,9 @@ class LinkCheck(StrEnum):
 
 def check_link(secret: str, action_id: str, confirmed_at: datetime | None, token: str) -> LinkCheck:
     millis_text, _, signature = token.partition(".")
-    if not millis_text.isdigit() or not hmac.compare_digest(
-        _signature(secret, f"{action_id}:{millis_text}"), signature
+    # Bytes: compare_digest refuses non-ASCII text, and a link can be mangled into anything.
+    if not (millis_text.isascii() and millis_text.isdigit()) or not hmac.compare_digest(
+        _signature(secret, f"{action_id}:{millis_text}").encode(), signature.encode()
     ):
         return LinkCheck.INVALID
     if confirmed_at is None:
