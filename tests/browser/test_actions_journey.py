@@ -26,7 +26,7 @@ from pymongo import MongoClient
 from htk_cli.launcher import token_keys
 from htk_runtime.auth import HEADER, User, sign
 from htk_runtime.mail import read_sink
-from tests.browser.conftest import htk, mail_dir, snapshot
+from tests.browser.conftest import htk, link_for, mail_count, mail_dir, snapshot
 from tests.browser.test_journey import sign_in, until
 from tests.e2e.platform import Launched
 from tests.html_forms import BrowserForm
@@ -292,16 +292,16 @@ async def test_an_action_drafted_joined_and_kept_current(
     await coordinator.get_by_role("button", name="Lähetä muistutukset nyt").click()
     await expect(coordinator.get_by_role("status")).to_contain_text("Muistutuskierros tehty")
 
-    def reminder() -> str | None:
+    def reminder() -> tuple[str, str] | None:
         for mail in reversed(read_sink(mail_dir(platform))):
             text = mail.get_content()
             found = re.search(rf"Fortfarande aktuell: (\S+/actions/{action_id}/confirm\S+)", text)
-            if mail["To"].lower() == ADMIN and found:
-                assert f"Redigera: {url}/my/actions/{action_id}/edit" in text
-                return found.group(1)
+            edit = re.search(rf"Redigera: (\S+/my/actions/{action_id}/edit)", text)
+            if mail["To"].lower() == ADMIN and found and edit:
+                return found.group(1), edit.group(1)
         return None
 
-    link = _wait(reminder, timeout=30)
+    link, edit_link = _wait(reminder, timeout=30)
     visitor = await (await browser.new_context(locale="sv-FI")).new_page()
     for expected in ("Beskrivningen är bekräftad som aktuell", "redan bekräftad"):
         await visitor.goto(link)
@@ -311,6 +311,17 @@ async def test_an_action_drafted_joined_and_kept_current(
         await snapshot(visitor, "actions-reminder-link-sv")
         await visitor.get_by_role("button", name="Fortfarande aktuell").click()
         await expect(visitor.get_by_role("status")).to_contain_text(expected)
+
+    # The mail's edit link, signed out: sign in, and the edit form opens.
+    await visitor.goto(edit_link)
+    await expect(visitor).to_have_url(re.compile(r"/login$"))
+    before_mails = mail_count(platform)
+    await visitor.get_by_label("E-postadress").fill(ADMIN)
+    await visitor.get_by_role("button", name="Skicka inloggningslänken").click()
+    await visitor.goto(link_for(platform, ADMIN, before_mails))
+    await visitor.get_by_role("button", name="Logga in").last.click()
+    await expect(visitor).to_have_url(edit_link)
+    await expect(visitor.get_by_role("heading", level=1)).to_have_text("Redigera åtgärden")
 
     # The member's own "still current" button.
     await page.goto(f"{url}/my/actions/{action_id}")
