@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from htk_gateway import reference
 from htk_gateway.coordinator_pages import _hub as hub_page
 from htk_gateway.coordinator_pages import coordinator
-from htk_gateway.member_pages import my_action_context, signed_in, workflow_step
+from htk_gateway.member_pages import action_page, signed_in, workflow_step
 from htk_gateway.pages import public_action_page
 from htk_gateway.web import (
     Viewer,
@@ -84,13 +84,7 @@ async def join_instead(action_id: str, target_id: str, request: Request) -> Resp
     status, refused = await _ask(request, v, user, target_id, str(draft["organisation_id"]))
     if refused is None:
         return redirect(v, f"/my/actions/{action_id}?done=partner_requested")
-    return render(
-        v,
-        "my_action.html",
-        status_code=status,
-        message=refused,
-        **await my_action_context(request, v, user, draft),
-    )
+    return await action_page(request, v, user, draft, status=status, message=refused)
 
 
 @router.post(

@@ -170,11 +170,10 @@ async def _working_copy(request: Request, user: User, action_id: str) -> dict[st
     return dict(found)
 
 
-async def my_action_context(
-    request: Request, v: Viewer, user: User, action: dict[str, Any]
-) -> dict[str, Any]:
-    """What the member's page of an action shows besides the action: names, the completeness
-    checklist, likely duplicates while it is a draft, and requests to join as partners."""
+async def my_action_context(request: Request, user: User, action: dict[str, Any]) -> dict[str, Any]:
+    """What the member's page of an action shows about its upkeep and partners: the contact,
+    the completeness checklist, likely duplicates while it is a draft, and requests to join as
+    partners (with whether the reader decides them)."""
     duplicates: dict[str, Any] = {}
     if action["status"] in ("draft", "returned"):
         duplicates = (
@@ -190,11 +189,7 @@ async def my_action_context(
     members: MemberCopies = state(request)["members"]
     contact = await members.get(contact_id) if contact_id else None
     return {
-        "action": action,
         "contact_name": (contact or {}).get("name") or contact_id,
-        "can_edit": True,
-        "orgs": await reference.organisation_names(request),
-        "places": await reference.place_names(request),
         "completeness": completeness_view(action.get("completeness")),
         "duplicates": duplicates.get("items", []),
         "duplicates_unavailable": bool(duplicates) and not duplicates.get("available", True),
@@ -203,16 +198,30 @@ async def my_action_context(
     }
 
 
+async def action_page(
+    request: Request, v: Viewer, user: User, action: dict[str, Any], status: int = 200, **extra: Any
+) -> Response:
+    """The member's page of an action."""
+    return render(
+        v,
+        "my_action.html",
+        status_code=status,
+        action=action,
+        can_edit=True,
+        orgs=await reference.organisation_names(request),
+        places=await reference.place_names(request),
+        **await my_action_context(request, user, action),
+        **extra,
+    )
+
+
 @router.get("/my/actions/{action_id}", response_class=HTMLResponse)
 async def my_action(action_id: str, request: Request, done: str | None = None) -> Response:
     v = await viewer(request)
     user = signed_in(v)
     action = await _working_copy(request, user, action_id)
-    return render(
-        v,
-        "my_action.html",
-        done=done if done and v.t.has(f"done.{done}") else None,
-        **await my_action_context(request, v, user, action),
+    return await action_page(
+        request, v, user, action, done=done if done and v.t.has(f"done.{done}") else None
     )
 
 
@@ -322,13 +331,7 @@ async def workflow_step(
             if v.t.has("action.err.step_" + step)
             else (v.t("error.incomplete"))
         )
-    return render(
-        v,
-        "my_action.html",
-        status_code=answer.status_code,
-        message=message,
-        **await my_action_context(request, v, user, action),
-    )
+    return await action_page(request, v, user, action, status=answer.status_code, message=message)
 
 
 @router.post("/my/actions/{action_id}/submit", response_class=HTMLResponse)
