@@ -11,11 +11,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from starlette.requests import Request
 
 from htk_gateway.forms import action_payload, error_message, form_from_content, link_rows
 from htk_gateway.i18n import Translator
 from htk_gateway.member_pages import completeness_view
-from htk_gateway.web import Viewer, env
+from htk_gateway.web import Viewer, render
 from htk_runtime.auth import User
 from htk_submissions.domain import ActionContent, completeness
 from tests.html_forms import BrowserForm
@@ -104,23 +105,35 @@ SHAPES: dict[str, dict[str, Any]] = {
 
 
 def edit_form_html(stored: dict[str, Any], lang: str = "fi") -> str:
+    """The edit page as the gateway renders it (its own render, so whatever the page layout
+    needs is there), for a request that is only a scope and an app with settings."""
     t = Translator(lang)
     user = User(member_id="m1", organisations={"o1": "admin"})
-    request = SimpleNamespace(url=SimpleNamespace(path="/my/actions/a1/edit"))
-    v = Viewer(request, user, "Maija", lang, t, "csrf-token")  # type: ignore[arg-type]
+    app = SimpleNamespace(
+        state=SimpleNamespace(
+            service=SimpleNamespace(settings=SimpleNamespace(environment="development"))
+        )
+    )
+    request = Request(
+        {
+            "type": "http",
+            "method": "GET",
+            "path": "/my/actions/a1/edit",
+            "query_string": f"lang={lang}".encode(),
+            "headers": [],
+            "app": app,
+        }
+    )
+    v = Viewer(request, user, "Maija", lang, t, "csrf-token")
     form = form_from_content(stored)
     action = {
         "id": "a1",
         "organisation_id": stored["organisation_id"],
         "completeness": completeness(ActionContent.model_validate(stored)),
     }
-    return env.get_template("action_form.html").render(
-        v=v,
-        t=t,
-        lang=lang,
-        user=user,
-        csrf="csrf-token",
-        path="/my/actions/a1/edit",
+    page = render(
+        v,
+        "action_form.html",
         form=form,
         errors={},
         message=None,
@@ -140,6 +153,7 @@ def edit_form_html(stored: dict[str, Any], lang: str = "fi") -> str:
         link_rows=link_rows(form),
         completeness=completeness_view(action["completeness"]),
     )
+    return bytes(page.body).decode()
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
