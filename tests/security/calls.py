@@ -46,6 +46,7 @@ SAFE_TARGETS = {
     },
     RouteKey("POST", "/my/members/{organisation_id}/{member_id}/role"): {"member_id": ABSENT},
     RouteKey("POST", "/my/members/{organisation_id}/{member_id}/remove"): {"member_id": ABSENT},
+    RouteKey("POST", "/my/actions/{action_id}/join/{target_id}"): {"target_id": ABSENT},
 }
 # Routes acting on the caller themselves: run as someone who does not exist (services) or
 # in a session of its own (gateway).

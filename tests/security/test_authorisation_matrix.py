@@ -102,9 +102,10 @@ EXPECTED: dict[tuple[str, str, str], tuple[int | str, ...]] = {
     ("submissions", "POST", "/actions"): (401, 201, 403, 201, 201),
     ("submissions", "POST", "/actions/{action_id}/confirm-by-link"): (422, 422, 422, 422, 422),
     ("submissions", "POST", "/actions/{action_id}/partners"): (401, 403, 404, 403, 404),
+    # Only the owner's admins (and coordinators) decide on partners.
     ("submissions", "POST", "/actions/{action_id}/partners/{organisation_id}/{decision}"): (
         401,
-        412,
+        403,
         403,
         412,
         412,
@@ -229,7 +230,8 @@ EXPECTED: dict[tuple[str, str, str], tuple[int | str, ...]] = {
     ("gateway", "POST", "/join"): (422, 422, 422, 422, 422),
     ("gateway", "POST", "/login"): (422, 422, 422, 422, 422),
     ("gateway", "POST", "/my/actions/new"): (LOGIN, SAVED, 422, SAVED, SAVED),
-    ("gateway", "POST", "/my/actions/{action_id}/edit"): (LOGIN, 412, 403, 412, 412),
+    # The form reads the working copy first: to an outsider the draft does not exist.
+    ("gateway", "POST", "/my/actions/{action_id}/edit"): (LOGIN, 412, 404, 412, 412),
     ("gateway", "POST", "/my/actions/{action_id}/submit"): (LOGIN, 412, 404, 412, 412),
     ("gateway", "POST", "/my/follows"): (LOGIN, 422, 422, 422, 422),
     ("gateway", "POST", "/my/members/{organisation_id}/{member_id}"): (LOGIN, 403, 403, 404, 404),
@@ -253,6 +255,36 @@ EXPECTED: dict[tuple[str, str, str], tuple[int | str, ...]] = {
     ("gateway", "POST", "/my/organisations/{organisation_id}/edit"): (LOGIN, 403, 403, 422, 422),
     ("gateway", "POST", "/review/{action_id}/publish"): (LOGIN, 403, 403, 403, 412),
     ("gateway", "POST", "/review/{action_id}/return"): (LOGIN, 403, 403, 403, 422),
+    ("gateway", "GET", "/actions/{action_id}/confirm"): (404, 404, 404, 404, 404),
+    ("gateway", "GET", "/api/v1/actions/{action_id}/possible-duplicates"): (
+        401,
+        200,
+        403,
+        200,
+        200,
+    ),
+    ("gateway", "GET", "/my/partners"): (LOGIN, 403, 403, 200, 200),
+    ("gateway", "POST", "/actions/{action_id}/confirm"): (404, 404, 404, 404, 404),
+    ("gateway", "POST", "/actions/{action_id}/partners"): (LOGIN, 404, 404, 404, 404),
+    ("gateway", "POST", "/api/v1/actions/{action_id}/confirm-by-link"): (422, 422, 422, 422, 422),
+    ("gateway", "POST", "/api/v1/actions/{action_id}/partners"): (401, 422, 422, 422, 422),
+    ("gateway", "POST", "/api/v1/actions/{action_id}/partners/{organisation_id}/{decision}"): (
+        401,
+        403,
+        403,
+        412,
+        412,
+    ),
+    ("gateway", "POST", "/coordinator/reminders"): (LOGIN, 403, 403, 403, 200),
+    ("gateway", "POST", "/my/actions/{action_id}/confirm"): (LOGIN, 412, 404, 412, 412),
+    ("gateway", "POST", "/my/actions/{action_id}/join/{target_id}"): (LOGIN, 404, 404, 404, 404),
+    ("gateway", "POST", "/my/actions/{action_id}/partners/{organisation_id}/{decision}"): (
+        LOGIN,
+        403,
+        403,
+        412,
+        412,
+    ),
     ("gateway", "PUT", "/api/v1/actions/{action_id}"): (401, 412, 403, 412, 412),
 }
 SERVICES = ("catalogue", "submissions", "search", "reporting", "gateway")

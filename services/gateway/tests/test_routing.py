@@ -28,3 +28,17 @@ async def test_openapi_is_published_under_api_v1(service_env: dict[str, str]) ->
         spec = (await client.get("/api/v1/openapi.json")).json()
         assert "/api/v1/search" in spec["paths"]
         assert "/api/v1/actions" in spec["paths"]
+
+
+async def test_partner_routes_are_routed_and_documented(service_env: dict[str, str]) -> None:
+    async with running(create_service().app()) as client:
+        asked = await client.post("/api/v1/actions/a1/partners", json={"organisation_id": "o2"})
+        assert asked.status_code == 401, "routed to partners, not refused as an unknown step"
+        decided = await client.post("/api/v1/actions/a1/partners/o2/approve")
+        assert decided.status_code == 401
+        wrong = await client.post("/api/v1/actions/a1/partners/o2/maybe")
+        assert wrong.status_code == 422
+        spec = (await client.get("/api/v1/openapi.json")).json()
+        assert "post" in spec["paths"]["/api/v1/actions/{action_id}/partners"]
+        assert "/api/v1/actions/{action_id}/partners/{organisation_id}/{decision}" in spec["paths"]
+        assert "/api/v1/actions/{action_id}/possible-duplicates" in spec["paths"]

@@ -246,3 +246,11 @@ async def test_similar_actions_over_http(search_service: tuple[Service, httpx.As
         "/similar", json={"text": "Yksinäisten ikäihmisten kerho", "exclude": ["s2"]}
     )
     assert draft.json()["hits"][0]["action_id"] == "s1"
+    sv = await client.post(
+        "/similar",
+        json={"text": "Yksinäisten ikäihmisten kerho", "language": "sv", "measures": ["2.1.1"]},
+    )
+    assert sv.status_code == 200, "a draft in Swedish, sharing a measure, is understood"
+    assert (
+        await client.post("/similar", json={"text": "kerho", "language": "xx"})
+    ).status_code == 422

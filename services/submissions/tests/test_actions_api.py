@@ -212,3 +212,19 @@ async def test_a_retried_create_makes_one_action(
         "/actions", json=new_action(), headers={**actors.admin, "Idempotency-Key": "lomake-42"}
     )
     assert other.status_code == 201 and other.json()["id"] != first.json()["id"]
+
+
+async def test_saving_unchanged_makes_no_new_version(
+    service: Any, actors: Any, new_action: Any
+) -> None:
+    _, client = service
+    doc = (await client.post("/actions", json=new_action(), headers=actors.member)).json()
+    url = f"/actions/{doc['id']}"
+    same = await client.put(url, json=new_action(), headers={**actors.member, "If-Match": '"1"'})
+    assert same.status_code == 200 and same.headers["ETag"] == '"1"'
+    history = (await client.get(f"{url}/history", headers=actors.member)).json()["versions"]
+    assert [v["step"] for v in history] == ["create"]
+    stale = await client.put(url, json=new_action(), headers={**actors.member, "If-Match": '"7"'})
+    assert stale.status_code == 412
+    assert same.json()["completeness"]["checks"]["contact"] is True
+    assert same.json()["completeness"]["checks"]["dates"] is False

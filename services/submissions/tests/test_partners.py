@@ -72,3 +72,48 @@ async def test_a_draft_cannot_be_joined_and_duplicates_degrade_gracefully(
     assert (
         await client.get(f"/actions/{draft['id']}/possible-duplicates", headers=actors.other)
     ).status_code == 403
+
+
+async def test_requests_and_decisions_are_events_for_those_who_decide_and_ask(
+    service: Any, actors: Any, new_action: Any
+) -> None:
+    svc, client = service
+    action = await published(client, actors, new_action)
+    url = f"/actions/{action['id']}/partners"
+    asked = await client.post(url, json={"organisation_id": "o2"}, headers=actors.other)
+    again = await client.post(url, json={"organisation_id": "o2"}, headers=actors.other)
+    assert asked.status_code == again.status_code == 202
+    outbox = svc.ctx().db["outbox"]
+    requested = await outbox.find(
+        {"key": action["id"], "event.type": "fi.htk.partnership.requested.v1"}
+    ).to_list()
+    assert len(requested) == 1, "asking again while pending announces nothing new"
+    assert requested[0]["topic"] == "submissions.partnerships.v1"
+    data = requested[0]["event"]["data"]
+    assert (data["owner_organisation_id"], data["partner_organisation_id"]) == ("o1", "o2")
+    assert data["requested_by"] == "m2" and data["title"] == action["content"]["title"]
+
+    waiting = await client.get(
+        "/actions", params={"organisation_id": "o1", "pending_partners": "true"},
+        headers=actors.admin,
+    )  # fmt: skip
+    assert [a["id"] for a in waiting.json()["items"]] == [action["id"]]
+    etag = (await client.get(f"/actions/{action['id']}", headers=actors.admin)).headers["ETag"]
+    by_member = await client.post(f"{url}/o2/reject", headers={**actors.member, "If-Match": etag})
+    assert by_member.status_code == 403, "a plain member of the owner does not decide"
+    rejected = await client.post(f"{url}/o2/reject", headers={**actors.admin, "If-Match": etag})
+    assert rejected.status_code == 200, rejected.text
+    assert rejected.json()["content"]["partner_organisation_ids"] == []
+    assert rejected.json()["pending_partners"] == []
+    decided = await outbox.find_one(
+        {"key": action["id"], "event.type": "fi.htk.partnership.decided.v1"}
+    )
+    assert decided["topic"] == "submissions.partnerships.v1"
+    assert decided["event"]["data"]["decision"] == "rejected"
+    assert decided["event"]["data"]["decided_by"] == "a1"
+    assert decided["event"]["data"]["requested_by"] == "m2"
+    waiting = await client.get(
+        "/actions", params={"organisation_id": "o1", "pending_partners": "true"},
+        headers=actors.admin,
+    )  # fmt: skip
+    assert waiting.json()["items"] == []

@@ -80,13 +80,30 @@ async def test_reminders_escalate_and_a_link_confirms(
             "no reaction: the admin next"
         )
 
+        evenlater = later + timedelta(days=31)
+        assert await reminders.run(now=evenlater) == {"actions": 3, "mails": 1}
+        assert [m["To"] for m in read_sink(mail_dir)][4:] == ["c1@example.org"], (
+            "still no reaction: the coordinators, in one digest"
+        )
+        assert f"/my/actions/{a}/edit" in digest, "the mail also opens the edit form"
+
         token = re.search(rf"/actions/{a}/confirm\?token=(\S+)", digest).group(1)
         confirmed = await client.post(f"/actions/{a}/confirm-by-link", json={"token": token})
         assert confirmed.status_code == 200, confirmed.text
+        assert confirmed.json()["already_confirmed"] is False
         reused = await client.post(f"/actions/{a}/confirm-by-link", json={"token": token})
-        assert reused.status_code == 422 and reused.json()["errors"][0]["field"] == "token"
+        assert reused.status_code == 200 and reused.json()["already_confirmed"] is True, (
+            "a second click is harmless and changes nothing"
+        )
+        assert reused.json()["version"] == confirmed.json()["version"]
         forged = await client.post(f"/actions/{b}/confirm-by-link", json={"token": token})
-        assert forged.status_code == 422
+        assert forged.status_code == 422 and forged.json()["errors"][0]["field"] == "token"
+        tampered = token.split(".")[0] + "1." + token.split(".")[1]
+        refused = await client.post(f"/actions/{a}/confirm-by-link", json={"token": tampered})
+        assert refused.status_code == 422
+        for mangled in ("²³⁴.äöå" + token, "12." + "ä" * 40, "1" * 150 + ".x"):
+            odd = await client.post(f"/actions/{a}/confirm-by-link", json={"token": mangled})
+            assert odd.status_code == 422, mangled
 
         doc = await service.ctx().db["actions"].find_one({"_id": a})
         assert "reminders" not in doc and doc["confirmed_at"] > old
@@ -100,3 +117,36 @@ async def test_reminders_escalate_and_a_link_confirms(
         )
         member_view = (await client.get(f"/actions/{b}", headers=actors.member)).json()
         assert member_view["timeliness"] == "ageing"
+
+
+async def test_without_a_contact_the_admins_come_first_then_the_coordinators(
+    submissions_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    actors: Any,
+    seed: Any,
+    new_action: Any,
+) -> None:
+    mail_dir = tmp_path / "mail"
+    monkeypatch.setenv("HTK_MAIL_DIR", str(mail_dir))
+    service = create_service()
+    async with running(service.app()) as client:
+        await seed(service)
+        a = await publish(client, actors, new_action(contact_member_id=None), actors.member)
+        old = datetime.now(UTC) - timedelta(days=200)
+        await service.ctx().db["actions"].update_one({"_id": a}, {"$set": {"confirmed_at": old}})
+        reminders = service.ctx().state["reminders"]
+        assert await reminders.run() == {"actions": 1, "mails": 1}
+        assert await reminders.run(now=datetime.now(UTC) + timedelta(days=31)) == {
+            "actions": 1,
+            "mails": 1,
+        }
+        later = datetime.now(UTC) + timedelta(days=62)
+        assert await reminders.run(now=later) == {"actions": 1, "mails": 1}
+        assert [m["To"] for m in read_sink(mail_dir)] == [
+            "a1@example.org",
+            "c1@example.org",
+            "c1@example.org",
+        ], "no contact: the admins, then the coordinators, who keep getting it"
+        finnish = read_sink(mail_dir)[0].get_content()
+        assert "Yhä ajan tasalla: http" in finnish and "Muokkaa: http" in finnish

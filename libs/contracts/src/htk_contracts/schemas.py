@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from htk_contracts import actions, catalogue, catalogue_requests
+from htk_contracts import actions, catalogue, catalogue_requests, partnerships
 from htk_contracts.envelope import Envelope
 
 EVENT_SCHEMAS: dict[str, Any] = {
@@ -21,6 +21,8 @@ EVENT_SCHEMAS: dict[str, Any] = {
     actions.ACTION_PUBLISHED: Envelope[actions.ActionPublished],
     actions.ACTION_UPDATED: Envelope[actions.ActionUpdated],
     actions.ACTION_WITHDRAWN: Envelope[actions.ActionWithdrawn],
+    partnerships.PARTNERSHIP_REQUESTED: Envelope[partnerships.PartnershipRequested],
+    partnerships.PARTNERSHIP_DECIDED: Envelope[partnerships.PartnershipDecided],
     catalogue.PLAN_VERSION_PUBLISHED: Envelope[catalogue.PlanVersion],
     catalogue.ORGANISATION_CHANGED: Envelope[catalogue.Organisation],
     catalogue.MEMBER_CHANGED: Envelope[catalogue.Member],

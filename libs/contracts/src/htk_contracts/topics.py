@@ -10,6 +10,8 @@ class Topic(StrEnum):
     # Requests and decisions (not state): who must be told what. See catalogue_requests.py.
     CATALOGUE_REQUESTS = "catalogue.requests.v1"
     SUBMISSIONS_ACTIONS = "submissions.actions.v1"
+    # Requests to join an action as a partner and their decisions (for notifications).
+    SUBMISSIONS_PARTNERSHIPS = "submissions.partnerships.v1"
 
 
 # Compacted state topics: the latest event per key is the aggregate's current state.

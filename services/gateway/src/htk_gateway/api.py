@@ -78,6 +78,56 @@ async def edit_action(action_id: str, request: Request) -> Response:
     return await _to_submissions(request, "PUT", f"/actions/{action_id}", write=True)
 
 
+# Declared before the workflow steps' "/actions/{action_id}/{step}", which would take them.
+@router.post("/actions/{action_id}/partners", tags=["actions"], status_code=202)
+async def ask_to_join(action_id: str, request: Request) -> Response:
+    """Ask, for one of your organisations, to join a published action as a partner."""
+    return await _to_submissions(request, "POST", f"/actions/{action_id}/partners", write=True)
+
+
+class PartnerDecision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+@router.post("/actions/{action_id}/partners/{organisation_id}/{decision}", tags=["actions"])
+async def decide_partner(
+    action_id: str, organisation_id: str, decision: PartnerDecision, request: Request
+) -> Response:
+    """The owner's admins approve or reject a request to join (``If-Match`` required)."""
+    return await _to_submissions(
+        request,
+        "POST",
+        f"/actions/{action_id}/partners/{organisation_id}/{decision.value}",
+        write=True,
+    )
+
+
+@router.get("/actions/{action_id}/possible-duplicates", tags=["actions"])
+async def possible_duplicates(action_id: str, request: Request) -> Response:
+    return await _to_submissions(
+        request, "GET", f"/actions/{action_id}/possible-duplicates", write=False
+    )
+
+
+@router.post("/actions/{action_id}/confirm-by-link", tags=["actions"])
+async def confirm_by_link(action_id: str, request: Request) -> Response:
+    """One-click confirmation with the token of a reminder mail; no session needed, the token
+    is the permission. A request carrying the site's cookies still needs the CSRF token."""
+    csrf.check(request, request.headers.get(csrf.HEADER))
+    settings = request.app.state.service.settings
+    limiter = request.app.state.service.ctx().state["rate_limiter"]
+    who = request.client.host if request.client else "?"
+    await limiter.hit(f"write:{who}", settings.writes_per_minute, 60)
+    return await _upstreams(request).forward(
+        "submissions",
+        "POST",
+        f"/actions/{action_id}/confirm-by-link",
+        content=await request.body(),
+        headers={"content-type": request.headers.get("content-type", "application/json")},
+    )
+
+
 class Step(StrEnum):
     SUBMIT = "submit"
     PUBLISH = "publish"

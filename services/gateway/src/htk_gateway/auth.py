@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from htk_contracts.catalogue import OrganisationType
-from htk_gateway import csrf
+from htk_gateway import csrf, return_to
 from htk_gateway.identity import current_user
 from htk_gateway.members import MemberCopies
 from htk_gateway.sessions import LoginLinks, Sessions
@@ -220,6 +220,7 @@ async def use_link(
     await _confirm_address(request, member_id)
     settings = request.app.state.service.settings
     response = RedirectResponse("/welcome", status_code=303)
+    response.headers["location"] = return_to.destination(request, response)
     response.set_cookie(
         csrf.SESSION_COOKIE,
         new,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from htk_gateway import action_changes, reference
+from htk_gateway.forms import error_message
 from htk_gateway.member_pages import published_diff, signed_in, workflow_step
 from htk_gateway.pages import this_year
 from htk_gateway.web import (
@@ -206,7 +207,13 @@ async def bulk_import(request: Request) -> Response:
             {
                 "row": e.get("row", "?"),
                 "field": e.get("field", e.get("column", "")),
-                "message": e.get("message", ""),
+                # The service's text is English; the reader gets the rule in their language.
+                "message": error_message(
+                    v.t,
+                    str(e.get("field", e.get("column", "")) or ""),
+                    str(e.get("message", "")),
+                    str(e.get("type") or "") or None,
+                )[1],
             }
             for e in result.get("errors", [])
         ],

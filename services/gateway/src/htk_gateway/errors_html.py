@@ -6,7 +6,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from htk_gateway.web import render, viewer
+from htk_gateway import return_to
+from htk_gateway.web import render, secure_cookies, viewer
 from htk_runtime.errors import DomainError
 
 TITLES = {
@@ -39,7 +40,9 @@ async def on_domain_error(request: Request, exc: Exception) -> Response:
             headers=exc.headers,
         )
     if exc.status_code == 401:
-        return RedirectResponse("/login", status_code=303)
+        redirect = RedirectResponse("/login", status_code=303)
+        return_to.remember(request, redirect, secure_cookies(request))
+        return redirect
     v = await viewer(request)
     key = TITLES.get(exc.status_code, "error.generic")
     extra: dict[str, Any] = {}

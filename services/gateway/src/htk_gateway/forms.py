@@ -11,17 +11,26 @@ from htk_runtime.text import HIDDEN_CHARACTERS
 WHOLE_ACTION_ERRORS = {
     "where the action happens": "place",
     "end_date": "end_date",
-    "partner": "organisation_id",
+    "partner": "partner_organisation_ids",
 }
 FIELD_ALIASES = {
     "national": "place",
     "new_organisation": "new_organisation_name",
     "new_organisation.name_fi": "new_organisation_name",
-    "contact_member_id": "organisation_id",
 }
 
 
-def form_field(field: str, message: str) -> str:
+# Rules about the whole action (no field) and the field that fixes them.
+TYPE_FIELDS = {
+    "place_missing": "place",
+    "end_before_start": "end_date",
+    "partner_is_owner": "partner_organisation_ids",
+}
+
+
+def form_field(field: str, message: str, code: str | None = None) -> str:
+    if not field and code in TYPE_FIELDS:
+        return TYPE_FIELDS[code]
     if field in FIELD_ALIASES:
         return FIELD_ALIASES[field]
     head = field.split(".")[0] if field else ""
@@ -36,47 +45,100 @@ def form_field(field: str, message: str) -> str:
     return "form"
 
 
+def error_message(
+    t: Translator, field: str, message: str, code: str | None, prefix: str = "action"
+) -> tuple[str, str]:
+    """``(form field, message in the reader's language)`` for one refusal: the most precise of
+    ``<prefix>.err.<field>.<type>``, ``<prefix>.err.<type>`` (rules about the whole action) and
+    ``<prefix>.err.<field>``; never the service's English text."""
+    name = form_field(field, message, code)
+    candidates = [f"{prefix}.err.{name}"]
+    if code:
+        candidates[:0] = [f"{prefix}.err.{name}.{code}", f"{prefix}.err.{code}"]
+    for key in candidates:
+        if t.has(key):
+            return name, t(key)
+    return name, t("err.generic")
+
+
 def translate_errors(t: Translator, errors: list[dict[str, Any]], prefix: str) -> dict[str, str]:
     """``{form field: message}``, one message per field, each from the message catalogue."""
     translated: dict[str, str] = {}
     for error in errors:
-        name = form_field(str(error.get("field") or ""), str(error.get("message") or ""))
-        if name in translated:
-            continue
         if HIDDEN_CHARACTERS in str(error.get("message") or ""):
             # Not the field's usual mistake: say what is wrong with the text itself.
-            translated[name] = t("err.hidden_characters")
+            name = form_field(str(error.get("field") or ""), str(error.get("message") or ""))
+            translated.setdefault(name, t("err.hidden_characters"))
             continue
-        key = f"{prefix}.err.{name}"
-        translated[name] = t(key) if t.has(key) else t("err.generic")
+        name, text = error_message(
+            t,
+            str(error.get("field") or ""),
+            str(error.get("message") or ""),
+            str(error.get("type") or "") or None,
+            prefix,
+        )
+        translated.setdefault(name, text)
     return translated
 
 
-def action_payload(form: dict[str, Any]) -> dict[str, Any]:
-    """The action as submissions takes it; empty optional fields are left out."""
+# Up to this many links an action has; the form shows the action's own and a few empty rows.
+MAX_LINKS = 20
+EMPTY_LINK_ROWS = 3
+# Lists whose order means nothing: a save keeps the stored order of what is still chosen, so
+# that a form saved as it was changes nothing.
+SET_FIELDS = (
+    "measures",
+    "counties",
+    "municipalities",
+    "target_groups",
+    "inequality_dimensions",
+    "partner_organisation_ids",
+)
+
+
+def link_rows(form: dict[str, Any]) -> int:
+    """How many link rows the form shows: every link it holds and room for more."""
+    used = [i for i in range(MAX_LINKS) if form.get(f"link_url_{i}") or form.get(f"link_title_{i}")]
+    return min(MAX_LINKS, max(5, (used[-1] + 1 if used else 0) + EMPTY_LINK_ROWS))
+
+
+def _ordered(chosen: list[str], stored: list[str] | None) -> list[str]:
+    if not stored:
+        return chosen
+    kept = [v for v in stored if v in chosen]
+    return kept + [v for v in chosen if v not in kept]
+
+
+def action_payload(form: dict[str, Any], stored: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The action as submissions takes it; empty optional fields are left out. ``stored`` is
+    the content being edited: the order of its lists is kept."""
 
     def text(name: str) -> str:
-        return str(form.get(name) or "").strip()
+        # Browsers send a textarea's line breaks as CRLF; the stored text has LF.
+        return str(form.get(name) or "").replace("\r\n", "\n").strip()
 
     payload: dict[str, Any] = {
         "organisation_id": text("organisation_id"),
         "title": text("title"),
         "summary": text("summary"),
         "inequality_reduction": text("inequality_reduction"),
-        "measures": as_list(form.get("measures")),
         "national": form.get("national") == "true",
-        "counties": as_list(form.get("counties")),
-        "municipalities": as_list(form.get("municipalities")),
-        "target_groups": as_list(form.get("target_groups")),
-        "inequality_dimensions": as_list(form.get("inequality_dimensions")),
         "state": text("state") or "ongoing",
         "language": text("language") or "fi",
     }
-    for optional in ("description", "place_detail", "start_date", "end_date"):
+    for name in SET_FIELDS:
+        payload[name] = _ordered(as_list(form.get(name)), (stored or {}).get(name))
+    for optional in (
+        "description",
+        "place_detail",
+        "start_date",
+        "end_date",
+        "contact_member_id",
+    ):
         if text(optional):
             payload[optional] = text(optional)
     links = []
-    for i in range(3):
+    for i in range(MAX_LINKS):
         url = text(f"link_url_{i}")
         if url:
             link = {"url": url}
@@ -88,13 +150,13 @@ def action_payload(form: dict[str, Any]) -> dict[str, Any]:
 
 
 def form_from_content(content: dict[str, Any]) -> dict[str, Any]:
-    """The edit form filled from a stored action."""
+    """The edit form filled from a stored action: every field, every link."""
     form: dict[str, Any] = {
         k: v for k, v in content.items() if k not in ("links", "national") and v is not None
     }
     if content.get("national"):
         form["national"] = "true"
-    for i, link in enumerate((content.get("links") or [])[:3]):
+    for i, link in enumerate((content.get("links") or [])[:MAX_LINKS]):
         form[f"link_url_{i}"] = link.get("url", "")
         form[f"link_title_{i}"] = link.get("title") or ""
     return form

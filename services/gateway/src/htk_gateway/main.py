@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from htk_contracts.envelope import Envelope
 from htk_contracts.topics import Topic
+from htk_gateway.action_pages import router as action_router
 from htk_gateway.api import router as api_router
 from htk_gateway.auth import router as auth_router
 from htk_gateway.coordinator_pages import router as coordinator_router
@@ -61,6 +62,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             join_router,
             member_router,
             organisation_router,
+            action_router,
             coordinator_router,
             plan_pages_router,
             dashboard_router,

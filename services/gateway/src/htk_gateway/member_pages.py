@@ -9,7 +9,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from htk_contracts.actions import ActionState, InequalityDimension, TargetGroup
 from htk_gateway import action_changes, reference
-from htk_gateway.forms import action_payload, form_from_content, translate_errors
+from htk_gateway.forms import action_payload, form_from_content, link_rows, translate_errors
+from htk_gateway.members import MemberCopies
 from htk_gateway.web import (
     Viewer,
     call,
@@ -19,6 +20,7 @@ from htk_gateway.web import (
     read,
     redirect,
     render,
+    state,
     viewer,
 )
 from htk_runtime.auth import User
@@ -63,6 +65,20 @@ async def my_actions(request: Request, after: str | None = None) -> Response:
     )
 
 
+async def _contacts(request: Request, organisation_ids: list[str]) -> list[dict[str, Any]]:
+    """Who can be the contact, per organisation: its approved members."""
+    members: MemberCopies = state(request)["members"]
+    names = await reference.organisation_names(request)
+    return [
+        {
+            "id": org_id,
+            "name": names.get(org_id, {"id": org_id, "name_fi": org_id}),
+            "members": await members.of_organisation(org_id),
+        }
+        for org_id in organisation_ids
+    ]
+
+
 async def _action_form(
     request: Request,
     v: Viewer,
@@ -73,8 +89,19 @@ async def _action_form(
     version: int | None = None,
     message: str | None = None,
     status: int = 200,
+    action: dict[str, Any] | None = None,
 ) -> Response:
+    """The form for a new action or an edit: every field of the action, with the
+    completeness checklist beside it when editing (each item links to its field)."""
     user = signed_in(v)
+    own = await _own_organisations(request, user)
+    if action is not None:
+        # The owner never changes: the form shows it, and offers the owner's members as contacts.
+        owner_ids = [action["organisation_id"]]
+    else:
+        # A coordinator of no organisation may write for any: contacts are offered once the
+        # owner is known (when editing), not for every organisation at once.
+        owner_ids = list(user.organisations)
     return render(
         v,
         "action_form.html",
@@ -84,13 +111,23 @@ async def _action_form(
         message=message,
         action_id=action_id,
         version=version,
-        own_organisations=await _own_organisations(request, user),
+        action=action,
+        own_organisations=own,
+        owner_name=v.t.name(
+            (await reference.organisation_names(request)).get(action["organisation_id"])
+        )
+        if action is not None
+        else None,
+        contacts=await _contacts(request, owner_ids),
+        partner_options=await reference.organisations(request),
         plan=await reference.plan(request),
         counties=await reference.counties(request),
         municipalities=await reference.municipalities(request),
         target_groups=[g.value for g in TargetGroup],
         dimensions=[d.value for d in InequalityDimension],
         states=[s.value for s in ActionState],
+        link_rows=link_rows(form),
+        completeness=completeness_view(action.get("completeness")) if action else None,
     )
 
 
@@ -136,7 +173,35 @@ async def _working_copy(request: Request, user: User, action_id: str) -> dict[st
     return dict(found)
 
 
-async def _action_page(
+async def my_action_context(request: Request, user: User, action: dict[str, Any]) -> dict[str, Any]:
+    """What the member's page of an action shows about its upkeep and partners: the contact,
+    the completeness checklist, likely duplicates while it is a draft, and requests to join as
+    partners (with whether the reader decides them)."""
+    duplicates: dict[str, Any] = {}
+    if action["status"] in ("draft", "returned"):
+        duplicates = (
+            await read(request, user, "submissions", f"/actions/{action['id']}/possible-duplicates")
+            or {}
+        )
+    pending = [
+        {"organisation_id": org, **request_}
+        for org, request_ in (action.get("partner_requests") or {}).items()
+        if request_.get("status") == "pending"
+    ]
+    contact_id = action["content"].get("contact_member_id")
+    members: MemberCopies = state(request)["members"]
+    contact = await members.get(contact_id) if contact_id else None
+    return {
+        "contact_name": (contact or {}).get("name") or contact_id,
+        "completeness": completeness_view(action.get("completeness")),
+        "duplicates": duplicates.get("items", []),
+        "duplicates_unavailable": bool(duplicates) and not duplicates.get("available", True),
+        "partner_requests": pending,
+        "decides_partners": user.coordinator or user.is_admin_of(action["organisation_id"]),
+    }
+
+
+async def action_page(
     request: Request,
     v: Viewer,
     user: User,
@@ -174,7 +239,7 @@ async def _action_page(
         can_edit=True,
         orgs=named.orgs,
         places=named.places,
-        completeness=_checklist(action.get("completeness")),
+        **await my_action_context(request, user, action),
         **extra,
     )
 
@@ -202,32 +267,37 @@ async def my_action(action_id: str, request: Request, done: str | None = None) -
     v = await viewer(request)
     user = signed_in(v)
     action = await _working_copy(request, user, action_id)
-    return await _action_page(
+    return await action_page(
         request, v, user, action, done=done if done and v.t.has(f"done.{done}") else None
     )
 
 
-# Submissions names what is missing in English phrases; the page names them in the reader's
-# language, so it maps each known phrase to its message.
-COMPLETENESS_PHRASES = {
-    "a contact person": "contact",
-    "the plan's measures it serves": "measures",
-    "where it happens": "place",
-    "how it reduces inequality, with the dimensions it addresses": "inequality",
-    "a link to more information, for example Innokylä": "link",
-    "start and end dates": "dates",
+# Where each completeness item is fixed in the form.
+COMPLETENESS_FIELDS = {
+    "contact": "contact_member_id",
+    "measures": "measures",
+    "place": "place",
+    "inequality": "inequality_dimensions",
+    "link": "links",
+    "dates": "start_date",
 }
 
 
-def _checklist(completeness: Any) -> dict[str, bool]:
-    if not isinstance(completeness, dict):
-        return {}
-    missing = {COMPLETENESS_PHRASES.get(str(m)) for m in completeness.get("missing", [])}
-    return {key: key not in missing for key in COMPLETENESS_PHRASES.values()}
+def completeness_view(completeness: Any) -> dict[str, Any] | None:
+    """The score and each check with whether it is met and the form field that fixes it."""
+    if not isinstance(completeness, dict) or not isinstance(completeness.get("checks"), dict):
+        return None
+    return {
+        "score": completeness.get("score", 0),
+        "items": [
+            {"key": key, "present": bool(present), "field": COMPLETENESS_FIELDS.get(key, key)}
+            for key, present in completeness["checks"].items()
+        ],
+    }
 
 
 @router.get("/my/actions/{action_id}/edit", response_class=HTMLResponse)
-async def edit_action_page(action_id: str, request: Request) -> Response:
+async def editaction_page(action_id: str, request: Request) -> Response:
     v = await viewer(request)
     action = await _working_copy(request, signed_in(v), action_id)
     return await _action_form(
@@ -237,6 +307,7 @@ async def edit_action_page(action_id: str, request: Request) -> Response:
         {},
         action_id=action_id,
         version=action["version"],
+        action=action,
     )
 
 
@@ -246,6 +317,10 @@ async def edit_action(action_id: str, request: Request) -> Response:
     v = await viewer(request)
     user = signed_in(v)
     await limit_writes(request, user)
+    action = await _working_copy(request, user, action_id)
+    payload = action_payload(
+        {**form, "organisation_id": action["organisation_id"]}, stored=action["content"]
+    )
     version = str(form.get("version", ""))
     answer = await call(
         request,
@@ -253,7 +328,7 @@ async def edit_action(action_id: str, request: Request) -> Response:
         "submissions",
         "PUT",
         f"/actions/{action_id}",
-        json=action_payload(form),
+        json=payload,
         headers={"If-Match": f'"{version}"'},
     )
     if answer.status_code == 200:
@@ -270,6 +345,7 @@ async def edit_action(action_id: str, request: Request) -> Response:
         version=int(version or 0),
         message=message,
         status=422 if errors else answer.status_code,
+        action=action,
     )
 
 
@@ -284,7 +360,7 @@ async def workflow_step(
     body = {"comment": str(form.get("comment", "")).strip()} if step in WITH_COMMENT else None
     if body is not None and len(body["comment"]) < MIN_COMMENT:
         action = await _working_copy(request, user, action_id)
-        return await _action_page(
+        return await action_page(
             request, v, user, action, status=422, message=v.t(f"review.{step}_comment_needed")
         )
     answer = await call(
@@ -308,7 +384,7 @@ async def workflow_step(
             if v.t.has("action.err.step_" + step)
             else (v.t("error.incomplete"))
         )
-    return await _action_page(request, v, user, action, status=answer.status_code, message=message)
+    return await action_page(request, v, user, action, status=answer.status_code, message=message)
 
 
 @router.post("/my/actions/{action_id}/submit", response_class=HTMLResponse)

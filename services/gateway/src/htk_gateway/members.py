@@ -63,6 +63,14 @@ class MemberCopies:
     async def get(self, member_id: str) -> dict[str, Any] | None:
         return await self.members.find_one({"_id": member_id, "erased": False})
 
+    async def of_organisation(self, organisation_id: str) -> list[dict[str, Any]]:
+        """Approved members of an organisation, by name: who can be an action's contact."""
+        found = await self.members.find(
+            {f"organisations.{organisation_id}": {"$exists": True}, "erased": False},
+            {"name": 1},
+        ).to_list()
+        return sorted(found, key=lambda m: (m.get("name") or "").lower())
+
     @staticmethod
     def claims(member: dict[str, Any]) -> User:
         return User(

@@ -192,9 +192,24 @@ async def search_page(
 
 
 @router.get("/actions/{action_id}", response_class=HTMLResponse)
-async def action_page(action_id: str, request: Request) -> Response:
+async def action_page(action_id: str, request: Request, done: str | None = None) -> Response:
     v = await viewer(request)
-    # Always read as a visitor: this page shows the public version only, whoever asks.
+    return await public_action_page(
+        request, v, action_id, done=done if done and v.t.has(f"done.{done}") else None
+    )
+
+
+async def public_action_page(
+    request: Request,
+    v: Any,
+    action_id: str,
+    *,
+    done: str | None = None,
+    message: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The public version, whoever asks, with its partners and, for a member of another
+    organisation, the way to ask to join it as a partner."""
     action = await read(request, None, "submissions", f"/actions/{action_id}")
     if not action or "title" not in action:
         raise DomainError(404, "No published action with this id")
@@ -202,11 +217,17 @@ async def action_page(action_id: str, request: Request) -> Response:
         request, None, "search", f"/actions/{action_id}/similar", params={"limit": 5}
     )
     orgs = await reference.organisation_names(request)
+    taken = {action["organisation_id"], *action.get("partner_organisation_ids", [])}
     return render(
         v,
         "action.html",
+        status_code=status_code,
         action=action,
         org_name=v.t.name(orgs.get(action["organisation_id"])) or action["organisation_id"],
+        orgs=orgs,
+        partner_choices=[o for o in (v.user.organisations if v.user else {}) if o not in taken],
+        done=done,
+        message=message,
         plan_nodes=reference.plan_nodes(await reference.plan(request)),
         places=await reference.place_names(request),
         similar=(similar or {}).get("hits", []),

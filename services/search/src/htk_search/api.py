@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from htk_contracts.actions import Language
 from htk_contracts.search import FACETS
 from htk_runtime.errors import DomainError
 from htk_search.backends.base import QueryError
@@ -86,13 +87,19 @@ class SimilarToText(BaseModel):
     text: str = Field(max_length=20_000)
     exclude: list[str] = Field(default_factory=list, max_length=100)
     limit: int = Field(default=5, ge=1, le=50)
+    language: Language = Language.FI
+    measures: list[str] = Field(
+        default_factory=list, max_length=50, description="Measure codes: sharing them counts"
+    )
 
 
 @router.post("/similar")
 async def similar_to_text(request: Request, body: SimilarToText) -> SearchResponse:
     """Published actions like a text, e.g. a draft (the submissions service asks while a member
     writes, to point out likely duplicates)."""
-    return await _engine(request).similar_to_text(body.text, body.exclude, body.limit)
+    return await _engine(request).similar_to_text(
+        body.text, body.exclude, body.limit, body.language.value, body.measures
+    )
 
 
 @router.get("/suggest")

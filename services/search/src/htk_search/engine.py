@@ -238,9 +238,21 @@ class SearchEngine:
         )
         return await self._similar(plan, limit)
 
-    async def similar_to_text(self, text: str, exclude: list[str], limit: int) -> SearchResponse:
-        """Actions like a text not yet published (a draft, to spot duplicates)."""
-        plan = Plan(groups=self._telling_terms([(text, 1)], "fi"), exclude_ids=exclude)
+    async def similar_to_text(
+        self,
+        text: str,
+        exclude: list[str],
+        limit: int,
+        language: str = "fi",
+        measures: list[str] | None = None,
+    ) -> SearchResponse:
+        """Actions like a text not yet published (a draft, to spot duplicates), analysed in
+        the draft's language; sharing its measures counts too."""
+        plan = Plan(
+            groups=self._telling_terms([(text, 1)], language),
+            exclude_ids=exclude,
+            facet_boosts={"measure": (list(measures or []), 1.0)} if measures else {},
+        )
         if not plan.groups:
             return SearchResponse(total=0, hits=[])
         return await self._similar(plan, limit)

@@ -10,7 +10,7 @@ from htk_runtime.auth import CurrentUser, OptionalUser, User
 from htk_runtime.errors import DomainError
 from htk_submissions.domain import ActionContent, completeness, timeliness
 from htk_submissions.history import diff
-from htk_submissions.reminders import token_matches
+from htk_submissions.reminders import LinkCheck, check_link
 from htk_submissions.settings import SubmissionsSettings
 from htk_submissions.store import ActionStore
 from htk_submissions.validation import can_edit, check_references, require_editor, require_member_of
@@ -65,6 +65,7 @@ def member_view(document: dict[str, Any], settings: SubmissionsSettings) -> dict
         "public": document["public"],
         "review_comment": document.get("review_comment"),
         "partner_requests": document.get("partner_requests", {}),
+        "pending_partners": document.get("pending_partners", []),
         "completeness": completeness(content),
         "timeliness": timeliness(confirmed, settings.fresh_days, settings.stale_days)
         if confirmed
@@ -92,6 +93,17 @@ async def _existing(request: Request, action_id: str) -> dict[str, Any]:
 
 def _editor(user: User) -> Any:
     return lambda document: require_editor(user, document)
+
+
+def _owner_admin(user: User) -> Any:
+    def check(document: dict[str, Any]) -> None:
+        require_editor(user, document)
+        if not (user.coordinator or user.is_admin_of(document["organisation_id"])):
+            raise DomainError(
+                403, "Only the owning organisation's admins decide who joins as a partner"
+            )
+
+    return check
 
 
 def _coordinator(user: User) -> Any:
@@ -130,6 +142,9 @@ async def list_actions(
     request: Request,
     organisation_id: str | None = None,
     status: Status | None = None,
+    pending_partners: Annotated[
+        bool, Query(description="Only actions with requests to join waiting for a decision")
+    ] = False,
     after: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     county: Annotated[
@@ -150,6 +165,8 @@ async def list_actions(
         query["organisation_id"] = {"$in": sorted(user.organisations)}
     if status:
         query["status"] = status.value
+    if pending_partners:
+        query["pending_partners.0"] = {"$exists": True}
     if county:
         geography = _ctx(request).state["geography"]
         if county not in geography.counties:
@@ -285,16 +302,25 @@ class LinkConfirmation(BaseModel):
 async def confirm_by_link(
     action_id: str, body: LinkConfirmation, request: Request, response: Response
 ) -> dict[str, Any]:
-    """One-click confirmation from a reminder mail: the link's token is the permission."""
+    """One-click confirmation from a reminder mail: the link's token is the permission.
+
+    The link is good until the action is next confirmed; using it again after that answers
+    with ``"already_confirmed": true`` and changes nothing, so a second click is harmless."""
     document = await _existing(request, action_id)
     reminders = _ctx(request).state["reminders"]
-    confirmed_at = document.get("confirmed_at")
-    if confirmed_at is None or not token_matches(
-        reminders.secret, action_id, confirmed_at, body.token
-    ):
+    checked = check_link(reminders.secret, action_id, document.get("confirmed_at"), body.token)
+    if checked == LinkCheck.INVALID:
         raise DomainError(
-            422, "This link has expired or was already used; sign in to confirm", field="token"
+            422, "This link is not valid for this action; sign in to confirm", field="token"
         )
+    if checked == LinkCheck.DONE or document["public"] is None:
+        return {
+            "id": document["_id"],
+            "version": document["version"],
+            "confirmed_at": document.get("confirmed_at"),
+            "already_confirmed": True,
+            "published": document["public"] is not None,
+        }
     by_link = User(member_id=f"link:{action_id}")
     changed = await _store(request).step(
         by_link, action_id, document["version"], Step.CONFIRM, authorise=lambda _: None
@@ -303,6 +329,8 @@ async def confirm_by_link(
         "id": changed["_id"],
         "version": changed["version"],
         "confirmed_at": changed["confirmed_at"],
+        "already_confirmed": False,
+        "published": True,
     }
 
 
@@ -337,12 +365,12 @@ async def decide_partner(
     response: Response,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    """The owner approves or rejects a request to join."""
+    """The owner's admins (or a coordinator) approve or reject a request to join."""
     if decision not in ("approve", "reject"):
         raise DomainError(404, "Decide with approve or reject", field="decision")
     version = expected_version(if_match)
     changed = await _store(request).decide_partnership(
-        user, action_id, version, organisation_id, decision == "approve", _editor(user)
+        user, action_id, version, organisation_id, decision == "approve", _owner_admin(user)
     )
     return _answer(response, changed, _settings(request))
 
@@ -357,7 +385,12 @@ async def possible_duplicates(
     require_editor(user, document)
     content = document["content"]
     similar = _ctx(request).state["similar"]
-    return await similar.find(f"{content['title']}. {content['summary']}", exclude=[action_id])
+    return await similar.find(
+        f"{content['title']}. {content['summary']}",
+        exclude=[action_id],
+        language=content.get("language", "fi"),
+        measures=content.get("measures", []),
+    )
 
 
 # Who may take each step: editors (members of the owner, coordinators) or coordinators only.

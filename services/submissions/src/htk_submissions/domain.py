@@ -14,6 +14,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from htk_contracts.actions import (
     ActionState,
@@ -82,9 +83,9 @@ class LinkInput(BaseModel):
     def http_only(cls, url: str) -> str:
         parts = urlsplit(url)
         if parts.scheme.lower() not in ("http", "https"):
-            raise ValueError("a link must start with http:// or https://")
+            raise PydanticCustomError("link_scheme", "a link must start with http:// or https://")
         if not parts.hostname or "." not in parts.hostname or " " in url:
-            raise ValueError("this is not a web address")
+            raise PydanticCustomError("link_address", "this is not a web address")
         return url
 
 
@@ -120,14 +121,20 @@ class ActionContent(BaseModel):
 
     @model_validator(mode="after")
     def coherent(self) -> "ActionContent":
+        # Each rule has its own error type, so that forms and imports can say it in the
+        # reader's language (the message stays English for API users).
         if not (self.national or self.counties or self.municipalities):
-            raise ValueError(
-                "where the action happens is missing: set national, counties or municipalities"
+            raise PydanticCustomError(
+                "place_missing",
+                "where the action happens is missing: set national, counties or municipalities",
             )
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValueError("end_date is before start_date")
+            raise PydanticCustomError("end_before_start", "end_date is before start_date")
         if self.organisation_id in self.partner_organisation_ids:
-            raise ValueError("partner_organisation_ids: the owner cannot be its own partner")
+            raise PydanticCustomError(
+                "partner_is_owner",
+                "partner_organisation_ids: the owner cannot be its own partner",
+            )
         return self
 
 
@@ -207,7 +214,9 @@ COMPLETENESS_CHECKS: dict[str, str] = {
 
 
 def completeness(content: ActionContent) -> dict[str, object]:
-    """What would make the description more useful: a score and what is missing."""
+    """What would make the description more useful: a score, what is missing (in words) and
+    ``checks``, each key of COMPLETENESS_CHECKS with whether it is there, for pages to name in
+    the reader's language and link to the field that fixes it."""
     present = {
         "contact": content.contact_member_id is not None,
         "measures": bool(content.measures),
@@ -220,4 +229,5 @@ def completeness(content: ActionContent) -> dict[str, object]:
     return {
         "score": round(100 * sum(present.values()) / len(present)),
         "missing": missing,
+        "checks": present,
     }

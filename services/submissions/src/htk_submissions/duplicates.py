@@ -15,11 +15,23 @@ class SimilarActions:
     def __init__(self, search_url: str, timeout: float = 2.0) -> None:
         self.client = httpx.AsyncClient(base_url=search_url, timeout=timeout)
 
-    async def find(self, text: str, exclude: list[str], limit: int = 5) -> dict[str, Any]:
+    async def find(
+        self,
+        text: str,
+        exclude: list[str],
+        limit: int = 5,
+        language: str = "fi",
+        measures: list[str] | None = None,
+    ) -> dict[str, Any]:
+        body = {
+            "text": text,
+            "exclude": exclude,
+            "limit": limit,
+            "language": language,
+            "measures": measures or [],
+        }
         try:
-            response = await self.client.post(
-                "/similar", json={"text": text, "exclude": exclude, "limit": limit}
-            )
+            response = await self.client.post("/similar", json=body)
             response.raise_for_status()
         except httpx.HTTPError as exc:
             log.warning("similar actions unavailable", extra={"error": repr(exc)})

@@ -148,7 +148,12 @@ def parse_row(number: int, cells: dict[str, str]) -> RowResult:
             lowered = value.lower()
             if lowered not in TRUE | FALSE:
                 result.errors.append(
-                    {"row": number, "column": column, "message": "write yes or no"}
+                    {
+                        "row": number,
+                        "column": column,
+                        "message": "write yes or no",
+                        "type": "yes_or_no",
+                    }
                 )
             data[column] = lowered in TRUE
         elif value:
@@ -162,6 +167,7 @@ def parse_row(number: int, cells: dict[str, str]) -> RowResult:
                 {
                     "row": number,
                     "column": loc[0] if loc else "",
+                    "type": error["type"],
                     "message": error["msg"]
                     + (f" (item {int(loc[1]) + 1})" if len(loc) > 1 and loc[1].isdigit() else ""),
                 }

@@ -53,7 +53,12 @@ async def import_actions(
                 if exc.status_code != 422:
                     raise
                 result.errors.extend(
-                    {"row": number, "column": e["field"].split(".")[0], "message": e["message"]}
+                    {
+                        "row": number,
+                        "column": e["field"].split(".")[0],
+                        "type": e.get("type", ""),
+                        "message": e["message"],
+                    }
                     for e in exc.errors
                 )
         results.append(result)

@@ -13,6 +13,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
@@ -25,34 +26,74 @@ from htk_submissions.store import ACTIONS
 log = logging.getLogger(__name__)
 
 
-def link_token(secret: str, action_id: str, confirmed_at: datetime) -> str:
-    """Valid until the action is next confirmed, so a used link cannot be used again."""
-    message = f"{action_id}:{confirmed_at.astimezone(UTC).isoformat()}".encode()
-    digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()
+def _millis(moment: datetime) -> int:
+    # The database keeps milliseconds and may hand back naive UTC times.
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return int(aware.timestamp() * 1000)
+
+
+def _signature(secret: str, message: str) -> str:
+    digest = hmac.new(secret.encode(), message.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def token_matches(secret: str, action_id: str, confirmed_at: datetime, token: str) -> bool:
-    return hmac.compare_digest(link_token(secret, action_id, confirmed_at), token)
+def link_token(secret: str, action_id: str, confirmed_at: datetime) -> str:
+    """``<confirmed_at in ms>.<signature>``: the link names the confirmation it asks to renew,
+    so a second click (or a colleague's click on the same digest) after the action was
+    confirmed is recognised as done already rather than refused."""
+    millis = _millis(confirmed_at)
+    return f"{millis}.{_signature(secret, f'{action_id}:{millis}')}"
+
+
+class LinkCheck(StrEnum):
+    CONFIRM = "confirm"  # the action is as the link saw it: confirm it now
+    DONE = "done"  # confirmed (or updated) since the link was made: nothing left to do
+    INVALID = "invalid"
+
+
+def check_link(secret: str, action_id: str, confirmed_at: datetime | None, token: str) -> LinkCheck:
+    millis_text, _, signature = token.partition(".")
+    # Bytes: compare_digest refuses non-ASCII text, and a link can be mangled into anything.
+    if not (millis_text.isascii() and millis_text.isdigit()) or not hmac.compare_digest(
+        _signature(secret, f"{action_id}:{millis_text}").encode(), signature.encode()
+    ):
+        return LinkCheck.INVALID
+    if confirmed_at is None:
+        return LinkCheck.INVALID
+    current = _millis(confirmed_at)
+    if current == int(millis_text):
+        return LinkCheck.CONFIRM
+    return LinkCheck.DONE if current > int(millis_text) else LinkCheck.INVALID
 
 
 TEXTS = {
     "fi": (
         "Onko toimenpiteiden kuvaus yhä ajan tasalla?",
         "Hei {name},\n\nseuraavien toimenpiteiden kuvauksia ei ole vahvistettu vähään aikaan. "
-        "Vahvista kuvaus yhdellä napsautuksella tai päivitä se:\n\n{items}\n\n"
+        "Vahvista kuvaus yhdellä napsautuksella (Yhä ajan tasalla) tai päivitä se (Muokkaa):"
+        "\n\n{items}\n\n"
         "Hyvinvointia kaikille 2030 -alusta",
     ),
     "sv": (
         "Är beskrivningarna av åtgärderna fortfarande aktuella?",
         "Hej {name},\n\nbeskrivningarna av följande åtgärder har inte bekräftats på ett tag. "
-        "Bekräfta med ett klick eller uppdatera:\n\n{items}\n\nPlattformen Välfärd för alla 2030",
+        "Bekräfta med ett klick (Fortfarande aktuell) eller uppdatera (Redigera):\n\n{items}\n\n"
+        "Plattformen Välfärd för alla 2030",
     ),
     "en": (
         "Are your action descriptions still up to date?",
         "Hello {name},\n\nthe descriptions of these actions have not been confirmed for a while. "
-        "Confirm with one click, or update them:\n\n{items}\n\nWelfare for all 2030 platform",
+        "Confirm with one click (Still current), or update them (Edit):\n\n{items}\n\n"
+        "Welfare for all 2030 platform",
     ),
+}
+
+
+# Labels of the two links under each action: confirm as it is, or open the edit form.
+LINK_LABELS = {
+    "fi": ("Yhä ajan tasalla", "Muokkaa"),
+    "sv": ("Fortfarande aktuell", "Redigera"),
+    "en": ("Still current", "Edit"),
 }
 
 
@@ -79,19 +120,23 @@ class Reminders:
         self.settings = settings
         self.secret = secret
 
-    async def _recipients(self, action: dict[str, Any]) -> list[dict[str, Any]]:
-        level = action.get("reminders", {}).get("count", 0)
+    async def _recipients(self, action: dict[str, Any]) -> tuple[int, list[dict[str, Any]]]:
+        """The next stage after the one last reached (contact 0, admins 1, coordinators 2)
+        that has someone to reach, and who they are. A stage with nobody is passed over, and
+        the coordinators keep getting the reminder until someone reacts."""
+        reached = action.get("reminders", {}).get("stage")
+        first = 0 if reached is None else min(reached + 1, 2)
         organisation_id = action["organisation_id"]
-        if level == 0:
+        if first == 0:
             contact_id = action["content"].get("contact_member_id")
             contact = await self.copies.member(contact_id) if contact_id else None
             if contact is not None and organisation_id in contact["organisations"]:
-                return [contact]
-        if level <= 1:
+                return 0, [contact]
+        if first <= 1:
             admins = await self.copies.admins_of(organisation_id)
             if admins:
-                return admins
-        return await self.copies.coordinators()
+                return 1, admins
+        return 2, await self.copies.coordinators()
 
     async def run(self, now: datetime | None = None) -> dict[str, int]:
         now = now or datetime.now(UTC)
@@ -109,8 +154,10 @@ class Reminders:
         ).to_list()
         digests: dict[str, Recipient] = {}
         reached: dict[str, list[str]] = defaultdict(list)
+        stages: dict[str, int] = {}
         for action in due:
-            for person in await self._recipients(action):
+            stages[action["_id"]], people = await self._recipients(action)
+            for person in people:
                 if not person.get("email"):
                     continue
                 recipient = digests.setdefault(
@@ -125,17 +172,26 @@ class Reminders:
             if reached[action["_id"]]:
                 await self.actions.update_one(
                     {"_id": action["_id"]},
-                    {"$set": {"reminders.last_at": now}, "$inc": {"reminders.count": 1}},
+                    {
+                        "$set": {
+                            "reminders.last_at": now,
+                            "reminders.stage": stages[action["_id"]],
+                        },
+                        "$inc": {"reminders.count": 1},
+                    },
                 )
         log.info("reminders sent", extra={"actions": len(due), "mails": len(digests)})
         return {"actions": len(due), "mails": len(digests)}
 
     def _mail(self, recipient: Recipient) -> Mail:
         subject, body = TEXTS.get(recipient.language, TEXTS["fi"])
+        still_current, edit = LINK_LABELS.get(recipient.language, LINK_LABELS["fi"])
         base = self.settings.public_url.rstrip("/")
         items = "\n\n".join(
-            f"- {a['public']['title']}\n  {base}/actions/{a['_id']}/confirm?token="
-            f"{link_token(self.secret, a['_id'], a['confirmed_at'])}\n  {base}/actions/{a['_id']}"
+            f"- {a['public']['title']}\n"
+            f"  {still_current}: {base}/actions/{a['_id']}/confirm?token="
+            f"{link_token(self.secret, a['_id'], a['confirmed_at'])}\n"
+            f"  {edit}: {base}/my/actions/{a['_id']}/edit"
             for a in recipient.actions
         )
         return Mail(

@@ -26,6 +26,11 @@ from htk_submissions.workflow import Status, Step, after, check
 
 Mutation = Callable[[AsyncClientSession, dict[str, Any], datetime], Awaitable[None]]
 
+# Statuses in which saving the content unchanged is a no-op (see ActionStore.edit).
+UNCHANGED_SAVE_KEEPS = frozenset(
+    {Status.DRAFT.value, Status.RETURNED.value, Status.PUBLISHED.value}
+)
+
 ACTIONS = "actions"
 VERSIONS = "action_versions"
 IDEMPOTENCY = "idempotency_keys"
@@ -39,6 +44,7 @@ async def ensure_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
     await db[ACTIONS].create_index([("status", ASCENDING), ("_id", ASCENDING)])
     await db[ACTIONS].create_index([("import_key", ASCENDING)], sparse=True, unique=True)
     await db[ACTIONS].create_index([("confirmed_at", ASCENDING)])
+    await db[ACTIONS].create_index([("pending_partners", ASCENDING)], sparse=True)
     await db[VERSIONS].create_index([("action_id", ASCENDING), ("version", ASCENDING)])
     await ensure_ttl_index(db[IDEMPOTENCY], "at", int(IDEMPOTENCY_RETENTION.total_seconds()))
 
@@ -296,6 +302,26 @@ class ActionStore:
         content: ActionContent,
         authorise: Any,
     ) -> dict[str, Any]:
+        """A new version with the content as given. Saving the content unchanged makes no new
+        version (a form saved as it was must not send a published action back to review);
+        a withdrawn action still becomes a draft again that way, ready to be submitted, and a
+        submitted one is still refused while it waits for review."""
+        payload = content.model_dump(mode="json")
+        current = await self.actions.find_one({"_id": action_id})
+        if (
+            current is not None
+            and current["content"] == payload
+            and current["status"] in UNCHANGED_SAVE_KEEPS
+        ):
+            authorise(current)
+            if current["version"] != expected_version:
+                raise DomainError(
+                    412,
+                    "The action has changed since you loaded it; reload it",
+                    field="If-Match",
+                )
+            return current
+
         async def mutate(session: AsyncClientSession, doc: dict[str, Any], now: datetime) -> None:
             if content.organisation_id != doc["organisation_id"]:
                 raise DomainError(
@@ -305,7 +331,7 @@ class ActionStore:
                 )
             status = Status(doc["status"])
             check(Step.EDIT, status, has_public_version=doc["public"] is not None)
-            doc["content"] = content.model_dump(mode="json")
+            doc["content"] = payload
             doc["status"] = after(Step.EDIT, status, review_required=self.review_required)
             doc["version"] += 1
             await self._history(session, doc, "edit", user.member_id, now)
@@ -370,24 +396,53 @@ class ActionStore:
     async def request_partnership(
         self, user: User, action_id: str, organisation_id: str
     ) -> dict[str, Any]:
-        """An organisation asks to join an action as a partner; the owner decides."""
+        """An organisation asks to join an action as a partner; the owner decides.
+
+        The request does not change the action's version: an editor working on the action at
+        the same time must not be told it changed. Asking again while pending changes nothing.
+        """
         now = datetime.now(UTC)
-        doc = await self.actions.find_one({"_id": action_id})
-        if doc is None or doc["public"] is None:
-            raise DomainError(404, f"No published action with id {action_id}", field="action_id")
-        if organisation_id == doc["organisation_id"]:
-            raise DomainError(409, "The owner cannot be its own partner", field="organisation_id")
-        if organisation_id in doc["content"].get("partner_organisation_ids", []):
-            raise DomainError(
-                409, "This organisation is already a partner", field="organisation_id"
+
+        async def write(session: AsyncClientSession) -> dict[str, Any]:
+            doc = await self.actions.find_one({"_id": action_id}, session=session)
+            if doc is None or doc["public"] is None:
+                raise DomainError(
+                    404, f"No published action with id {action_id}", field="action_id"
+                )
+            if organisation_id == doc["organisation_id"]:
+                raise DomainError(
+                    409, "The owner cannot be its own partner", field="organisation_id"
+                )
+            if organisation_id in doc["content"].get("partner_organisation_ids", []):
+                raise DomainError(
+                    409, "This organisation is already a partner", field="organisation_id"
+                )
+            earlier = doc.get("partner_requests", {}).get(organisation_id)
+            if earlier and earlier["status"] == "pending":
+                return doc
+            request = {"status": "pending", "requested_by": user.member_id, "at": now}
+            doc.setdefault("partner_requests", {})[organisation_id] = request
+            pending = sorted({*doc.get("pending_partners", []), organisation_id})
+            doc["pending_partners"] = pending
+            await self.actions.update_one(
+                {"_id": action_id},
+                {
+                    "$set": {
+                        f"partner_requests.{organisation_id}": request,
+                        "pending_partners": pending,
+                    }
+                },
+                session=session,
             )
-        request = {"status": "pending", "requested_by": user.member_id, "at": now}
-        await self.actions.update_one(
-            {"_id": action_id}, {"$set": {f"partner_requests.{organisation_id}": request}}
-        )
-        updated = await self.actions.find_one({"_id": action_id})
-        assert updated is not None
-        return updated
+            await self.outbox.add(
+                session,
+                topic=Topic.SUBMISSIONS_PARTNERSHIPS,
+                envelope=events.partnership_requested(doc, organisation_id, user.member_id, now),
+            )
+            return doc
+
+        result: dict[str, Any] = await self._transaction(write)
+        return result
 
     async def decide_partnership(
         self,
@@ -408,6 +463,9 @@ class ActionStore:
                 )
             decision = "approved" if approve else "rejected"
             request.update(status=decision, decided_by=user.member_id, decided_at=now)
+            doc["pending_partners"] = [
+                o for o in doc.get("pending_partners", []) if o != organisation_id
+            ]
             doc["version"] += 1
             if approve:
                 partners = sorted(
@@ -421,6 +479,11 @@ class ActionStore:
                     )
             await self._history(
                 session, doc, f"partner-{decision}", user.member_id, now, organisation_id
+            )
+            await self.outbox.add(
+                session,
+                topic=Topic.SUBMISSIONS_PARTNERSHIPS,
+                envelope=events.partnership_decided(doc, organisation_id, request, now),
             )
 
         return await self._change(user, action_id, expected_version, authorise, mutate)

@@ -26,30 +26,57 @@ async def check_references(
         )
     errors: list[dict[str, str]] = []
 
-    def fail(field: str, message: str) -> None:
-        errors.append({"field": field, "message": message})
+    def fail(field: str, message: str, code: str) -> None:
+        # ``type`` names the rule, as pydantic's do, for messages in the reader's language.
+        errors.append({"field": field, "message": message, "type": code})
 
     for i, code in enumerate(content.measures):
         state = measure_state(plan, code)
         if state is None:
-            fail(f"measures.{i}", f"{code} is not a measure of plan version {plan['plan_version']}")
+            fail(
+                f"measures.{i}",
+                f"{code} is not a measure of plan version {plan['plan_version']}",
+                "unknown_measure",
+            )
         elif state != "active":
-            fail(f"measures.{i}", f"measure {code} is {state} in the current plan")
+            fail(
+                f"measures.{i}",
+                f"measure {code} is {state} in the current plan",
+                "inactive_measure",
+            )
     if not await copies.organisation_approved(content.organisation_id):
-        fail("organisation_id", f"{content.organisation_id} is not an approved organisation")
+        fail(
+            "organisation_id",
+            f"{content.organisation_id} is not an approved organisation",
+            "unknown_organisation",
+        )
     for i, partner in enumerate(content.partner_organisation_ids):
         if not await copies.organisation_approved(partner):
-            fail(f"partner_organisation_ids.{i}", f"{partner} is not an approved organisation")
+            fail(
+                f"partner_organisation_ids.{i}",
+                f"{partner} is not an approved organisation",
+                "unknown_organisation",
+            )
     for i, code in enumerate(content.counties):
         if code not in geography.counties:
-            fail(f"counties.{i}", f"{code} is not a wellbeing services county code")
+            fail(
+                f"counties.{i}", f"{code} is not a wellbeing services county code", "unknown_place"
+            )
     for i, code in enumerate(content.municipalities):
         if code not in geography.municipalities:
-            fail(f"municipalities.{i}", f"{code} is not a municipality code valid in 2026")
+            fail(
+                f"municipalities.{i}",
+                f"{code} is not a municipality code valid in 2026",
+                "unknown_place",
+            )
     if content.contact_member_id is not None:
         contact = await copies.member(content.contact_member_id)
         if contact is None or content.organisation_id not in contact["organisations"]:
-            fail("contact_member_id", "the contact must be a member of the owning organisation")
+            fail(
+                "contact_member_id",
+                "the contact must be a member of the owning organisation",
+                "contact_not_member",
+            )
     if errors:
         fields = ", ".join(e["field"] for e in errors)
         raise DomainError(422, f"Invalid input: {fields}", errors=errors)
