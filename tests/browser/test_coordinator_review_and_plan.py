@@ -286,7 +286,8 @@ async def _add(page: Page, parent: str, number: str, name: str) -> None:
 async def _measure_counts(api: Api) -> tuple[dict[str, int], dict[str, int]]:
     """Measures with their counts in search's facets and in coverage, side by side."""
     search = await api.get("/search?limit=1")
-    facets = {f["value"]: f["count"] for f in search["facets"]["measure"]}
+    # Search lists every active measure, those without actions with 0; coverage only counted ones.
+    facets = {f["value"]: f["count"] for f in search["facets"]["measure"] if f["count"]}
     coverage = await api.get("/coverage")
     rows = {
         r["code"]: int(r.get("actions", 0))

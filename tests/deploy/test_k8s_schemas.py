@@ -18,6 +18,8 @@ from deploy_facts import (
     rendered_overlay,
 )
 
+from htk_contracts.topics import Topic
+
 NAMESPACES = {"dev": "htk-dev", "prod": "htk"}
 CLUSTER_SCOPED = {"Namespace"}
 
@@ -35,7 +37,7 @@ def test_overlay_has_the_whole_platform(manifests: tuple[dict[str, Any], ...]) -
     assert kinds["Namespace"] == 1
     assert kinds["Kafka"] == 1
     assert kinds["KafkaNodePool"] >= 1
-    assert kinds["KafkaTopic"] == 8
+    assert kinds["KafkaTopic"] == 2 * len(Topic)  # each topic and its dead letters
     assert kinds["Elasticsearch"] == 1
     assert kinds["MongoDBCommunity"] == 1
     assert kinds["NetworkPolicy"] >= 7

@@ -16,7 +16,13 @@ from htk_contracts.actions import (
     PublicAction,
     TargetGroup,
 )
-from htk_contracts.catalogue import Organisation, OrganisationType, PlanLevel, PlanVersion
+from htk_contracts.catalogue import (
+    Organisation,
+    OrganisationType,
+    PlanLevel,
+    PlanNodeState,
+    PlanVersion,
+)
 from htk_contracts.search import FACETS
 from htk_search.analysis import STOPWORDS, Analyser, words
 from htk_search.backends.base import Progress, QueryError, SearchBackend
@@ -205,8 +211,21 @@ class SearchEngine:
         for name in ALWAYS_LISTED:
             if name not in facets:
                 continue
-            for value in self._known(name) or ():
+            for value in self._listed(name):
                 facets[name].setdefault(value, 0)
+
+    def _listed(self, facet: str) -> frozenset[str]:
+        """The values a facet always lists: of the plan only its active nodes (a retired or
+        merged node's actions count elsewhere)."""
+        if facet in PLAN_LEVELS:
+            if self.plan is None:
+                return frozenset()
+            return frozenset(
+                n.code
+                for n in self.plan.nodes
+                if n.level == PLAN_LEVELS[facet] and n.state == PlanNodeState.ACTIVE
+            )
+        return self._known(facet) or frozenset()
 
     def _telling_terms(self, texts: list[tuple[str, int]], language: str) -> list[TermGroup]:
         counts: Counter[str] = Counter()
