@@ -58,6 +58,19 @@ async def _to(request: Request, service: str, method: str, path: str, *, write: 
     )
 
 
+# Reads that may recount the whole event log (reporting caches them per date, but each new date
+# costs seconds of CPU): limited per caller like writes.
+EXPENSIVE_READS = frozenset({"at"})
+
+
+async def _limit_expensive(request: Request) -> None:
+    _, user = await _signed_user(request)
+    who = user.member_id if user else (request.client.host if request.client else "?")
+    settings = request.app.state.service.settings
+    limiter = request.app.state.service.ctx().state["rate_limiter"]
+    await limiter.hit(f"expensive:{who}", settings.expensive_reads_per_minute, 60)
+
+
 @router.post("/actions", tags=["actions"], status_code=201)
 async def create_action(request: Request) -> Response:
     return await _to_submissions(request, "POST", "/actions", write=True)
@@ -158,6 +171,8 @@ async def coverage_stream(request: Request) -> Response:
 @router.get("/coverage/{view}", tags=["coverage"])
 async def coverage_view(view: str, request: Request) -> Response:
     """needs-push, places, freshness, series, at, actions; pipeline for coordinators."""
+    if view in EXPENSIVE_READS:
+        await _limit_expensive(request)
     return await _to(request, "reporting", "GET", f"/coverage/{view}", write=False)
 
 

@@ -31,6 +31,8 @@ class GatewaySettings(ServiceSettings, MailSettings):
     link_requests_per_email: int = 3
     # Writes through the API: per member (or IP address), per minute.
     writes_per_minute: int = 60
+    # Reads that recount the event log (figures at a past date): per member or IP, per minute.
+    expensive_reads_per_minute: int = 20
 
     # Follow digests: how often the worker looks, and at most one digest per member per period.
     digest_interval_seconds: float = 3600.0

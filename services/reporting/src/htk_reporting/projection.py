@@ -91,6 +91,8 @@ class Projection:
     async def apply(self, envelope: Envelope[dict[str, Any]]) -> bool:
         """Apply one action event; False if it was already applied (duplicate or replay)."""
         entry, action = log_entry(envelope)
+        # Wall-clock time, not self.clock: cached past figures are checked against it (past.py).
+        entry["applied_at"] = datetime.now(UTC)
         async with self.lock:
             touched: set[str] = set()
 
@@ -264,16 +266,28 @@ class Projection:
     async def apply_organisation(self, envelope: Envelope[dict[str, Any]]) -> bool:
         organisation = organisation_event(envelope)
         org_id, org_type = organisation.organisation_id, organisation.type.value
+        now = datetime.now(UTC)  # past figures recounted before this use the old type (past.py)
         async with self.lock:
             result = await self.db[store.ORGANISATIONS].update_one(
                 {"_id": org_id, "version": {"$lt": envelope.aggregateversion}},
-                {"$set": {"type": org_type, "version": envelope.aggregateversion}},
+                {
+                    "$set": {
+                        "type": org_type,
+                        "version": envelope.aggregateversion,
+                        "applied_at": now,
+                    }
+                },
             )
             if result.matched_count == 0:
                 if await self.db[store.ORGANISATIONS].find_one({"_id": org_id}):
                     return False  # held version is as new or newer
                 await self.db[store.ORGANISATIONS].insert_one(
-                    {"_id": org_id, "type": org_type, "version": envelope.aggregateversion}
+                    {
+                        "_id": org_id,
+                        "type": org_type,
+                        "version": envelope.aggregateversion,
+                        "applied_at": now,
+                    }
                 )
             self.org_types[org_id] = org_type
             # Actions counted before the organisation was known (or under its old type) move.

@@ -15,6 +15,7 @@ CELLS = "cells"  # live aggregates, one document per (plan node, scope)
 SERIES = "series"  # organisations and municipalities per (plan node, scope, period kind, quarter)
 PLAN = "plan"  # the plan version in force (read copy of catalogue.plan.v1)
 ORGANISATIONS = "organisations"  # read copy of catalogue.organisations.v1
+PAST = "past_figures"  # figures at past dates, cached (past.py)
 SNAPSHOTS = "snapshots"
 SNAPSHOT_CELLS = "snapshot_cells"
 SNAPSHOT_ACTIONS = "snapshot_actions"
@@ -23,6 +24,11 @@ SNAPSHOT_ACTIONS = "snapshot_actions"
 async def ensure_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
     await db[LOG].create_index([("action_id", ASCENDING), ("version", ASCENDING)])
     await db[LOG].create_index([("time", ASCENDING)])
+    # What was applied since a cached past day was computed (past.py).
+    await db[LOG].create_index([("applied_at", ASCENDING)])
+    await db[ORGANISATIONS].create_index([("applied_at", ASCENDING)])
+    await db[PAST].create_index([("generation", ASCENDING)])
+    await db[PAST].create_index([("expires_at", ASCENDING)], expireAfterSeconds=0)
     await db[ACTIONS].create_index([("published", ASCENDING), ("codes", ASCENDING)])
     await db[ACTIONS].create_index([("scopes", ASCENDING)])
     await db[ACTIONS].create_index([("workflow_state", ASCENDING)])
