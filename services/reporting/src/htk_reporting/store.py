@@ -14,6 +14,7 @@ ACTIONS = "actions"  # each action's current public state and workflow state
 CELLS = "cells"  # live aggregates, one document per (plan node, scope)
 SERIES = "series"  # organisations and municipalities per (plan node, scope, period kind, quarter)
 PLAN = "plan"  # the plan version in force (read copy of catalogue.plan.v1)
+LEASES = "leases"  # "rebuild": the replica rebuilding, and the switch it is making
 ORGANISATIONS = "organisations"  # read copy of catalogue.organisations.v1
 PAST = "past_figures"  # figures at past dates, cached (past.py)
 SNAPSHOTS = "snapshots"
@@ -33,12 +34,17 @@ async def ensure_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
     await db[ACTIONS].create_index([("scopes", ASCENDING)])
     await db[ACTIONS].create_index([("workflow_state", ASCENDING)])
     await db[ACTIONS].create_index([("public.organisation_id", ASCENDING)])
-    await db[CELLS].create_index([("scope", ASCENDING)])
-    await db[CELLS].create_index([("node", ASCENDING)])
-    await db[SERIES].create_index([("cell", ASCENDING), ("kind", ASCENDING)])
+    await ensure_aggregate_indexes(db)
     await db[SNAPSHOTS].create_index([("year", ASCENDING), ("frozen_at", DESCENDING)])
     await db[SNAPSHOT_CELLS].create_index([("snapshot_id", ASCENDING), ("scope", ASCENDING)])
     await db[SNAPSHOT_ACTIONS].create_index([("snapshot_id", ASCENDING)])
+
+
+async def ensure_aggregate_indexes(db: AsyncDatabase[dict[str, Any]], suffix: str = "") -> None:
+    """The indexes of the cells and series (``suffix``: of the ones a rebuild writes beside)."""
+    await db[CELLS + suffix].create_index([("scope", ASCENDING)])
+    await db[CELLS + suffix].create_index([("node", ASCENDING)])
+    await db[SERIES + suffix].create_index([("cell", ASCENDING), ("kind", ASCENDING)])
 
 
 async def log_in_order(
