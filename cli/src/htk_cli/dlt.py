@@ -140,9 +140,10 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from htk_cli.settings import service_settings
     from htk_runtime.settings import ServiceSettings
 
-    bootstrap = ServiceSettings().kafka_bootstrap_servers
+    bootstrap = service_settings(ServiceSettings).kafka_bootstrap_servers
     if args.dlt_command == "list":
         return run_list(bootstrap, args.topic)
     return run_replay(bootstrap, args.topic, args.from_offset, args.to_offset)
