@@ -99,6 +99,7 @@ class Service:
         openapi_url: str = "/openapi.json",
         body_limit_overrides: dict[str, int] | None = None,
     ) -> None:
+        settings.check_production()
         # Before any client exists: pymongo takes its listeners when a client is made.
         configure_tracing(settings.service_name)
         self.settings = settings
