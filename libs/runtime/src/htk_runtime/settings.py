@@ -30,6 +30,10 @@ class ServiceSettings(BaseSettings):
     # Short group timeouts keep rebalances quick on one host; production raises them.
     kafka_session_timeout_ms: int = 6000
     kafka_heartbeat_interval_ms: int = 500
+    # Production Kafka (Strimzi) knows each service as its own user (SCRAM-SHA-512), whose ACLs
+    # allow only the topics and group it needs. Empty: no authentication (embedded, compose).
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: str = ""
 
     mongo_uri: str = "mongodb://127.0.0.1:27017/?directConnection=true"
     mongo_database: str = "htk"
