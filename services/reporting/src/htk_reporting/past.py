@@ -14,7 +14,9 @@ so one anonymous request must not cost that every time, nor hold the event loop:
   covers clocks of replicas that disagree and transactions that commit after they stamped; the
   entries within the margin that the recount did count are remembered, so they do not make it
   count again.
-- **Off the event loop**: the log arrives as raw BSON and is decoded and counted in a thread.
+- **Off the event loop, and not holding the database**: the log up to the day is read a
+  fortnight per query (store.log_until), as raw BSON decoded in a thread, and counted in a
+  thread.
 - **One recount at a time per replica**: requests for the same day wait for the one running;
   at most ``WAITING`` others queue, the rest get a 429 with Retry-After. The gateway also limits
   each client's requests to this route.
@@ -27,14 +29,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from bson import decode_all
 from pymongo.asynchronous.database import AsyncDatabase
 
 from htk_reporting import store
-from htk_reporting.contribution import split_cell
+from htk_reporting.contribution import Cells, split_cell
 from htk_reporting.figures import Ages, coverage_table, docs_from_cells
 from htk_reporting.geography import Geography
 from htk_reporting.plan import PlanView
-from htk_reporting.recount import Recount
+from htk_reporting.recount import recount
 from htk_runtime.errors import DomainError
 
 CLOCK_MARGIN = timedelta(seconds=60)
@@ -166,35 +169,26 @@ async def recount_rows(
 ) -> dict[str, list[dict[str, Any]]]:
     """The coverage table of every scope with actions at ``end``, counted off the event loop;
     ``recent`` gets the ids of the counted entries applied after ``recent_from``."""
-    counter = Recount(plan, org_types, geo, with_series=False)
-    actions = store.ByAction(db.codec_options)
-    async for chunk in store.log_in_order(db):
-        await asyncio.to_thread(_count_until, counter, actions, chunk, end, recent, recent_from)
-    await asyncio.to_thread(_count_until, counter, actions, None, end, recent, recent_from)
-    return await asyncio.to_thread(_tables, counter, plan, end, ages)
+    entries: list[dict[str, Any]] = []
+    async for chunk in store.log_until(db, end):
+        entries.extend(await asyncio.to_thread(_public, chunk, db.codec_options))
+
+    def count() -> dict[str, list[dict[str, Any]]]:
+        cells, _ = recount(entries, plan, org_types, geo, until=end, with_series=False)
+        recent.extend(e["_id"] for e in entries if (e.get("applied_at") or end) > recent_from)
+        return _tables(cells, plan, end, ages)
+
+    return await asyncio.to_thread(count)
 
 
-def _count_until(
-    counter: Recount,
-    actions: store.ByAction,
-    chunk: bytes | None,
-    end: datetime,
-    recent: list[str],
-    recent_from: datetime,
-) -> None:
-    batch = actions.feed(chunk) if chunk is not None else actions.rest()
-    for versions in batch:
-        # Event times grow with versions, so the versions in force at ``end`` are a prefix.
-        until = [e for e in versions if e["time"] <= end]
-        if until:
-            counter.add_action(until)
-            recent.extend(e["_id"] for e in until if (e.get("applied_at") or end) > recent_from)
+def _public(chunk: bytes, codec_options: Any) -> list[dict[str, Any]]:
+    return [e for e in decode_all(chunk, codec_options) if e["public_kind"]]
 
 
 def _tables(
-    counter: Recount, plan: PlanView, end: datetime, ages: Ages
+    cells: Cells, plan: PlanView, end: datetime, ages: Ages
 ) -> dict[str, list[dict[str, Any]]]:
     by_scope: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for cid, doc in docs_from_cells(counter.cells()).items():
+    for cid, doc in docs_from_cells(cells).items():
         by_scope[split_cell(cid)[1]][cid] = doc
     return {scope: coverage_table(plan, docs, scope, end, ages) for scope, docs in by_scope.items()}
