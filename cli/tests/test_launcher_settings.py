@@ -67,3 +67,19 @@ async def test_reporting_verify_talks_to_the_database_on_the_launchers_port(
     # The difference made above is found: it read this database, on the launcher's port.
     assert proc.returncode == 1, out.decode()
     assert "1.1|all actions: live 2, recomputed 1" in out.decode()
+
+
+def test_dlt_signs_in_as_the_kafka_user_it_is_given(
+    launched: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from htk_cli.dlt import sasl_options
+
+    assert sasl_options(service_settings(ServiceSettings)) == {}
+    monkeypatch.setenv("HTK_KAFKA_SASL_USERNAME", "htk-operator")
+    monkeypatch.setenv("HTK_KAFKA_SASL_PASSWORD", "pw")
+    options = sasl_options(service_settings(ServiceSettings))
+    assert options["sasl_mechanism"] == "SCRAM-SHA-512"
+    assert (options["sasl_plain_username"], options["sasl_plain_password"]) == (
+        "htk-operator",
+        "pw",
+    )
