@@ -1,6 +1,7 @@
 """/coverage/at: dates bounded, one recount per (date, plan version), a backdated event or a
 changed organisation type recounts again, a later event does not."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from htk_reporting.main import create_service
@@ -59,3 +60,25 @@ async def test_past_dates_are_bounded_and_recounted_once(service_env: dict[str, 
         await p.apply_plan(example_plan(version=2))
         await client.get("/coverage/at", params={"date": day})
         assert past.recounts == 4
+
+
+async def test_recounts_queue_briefly_then_refuse(service_env: dict[str, str], monkeypatch) -> None:
+    from htk_reporting import past as past_module
+
+    monkeypatch.setattr(past_module, "WAITING", 0)  # one recount at a time, nobody queues
+    service = create_service()
+    async with running(service.app()) as client:
+        await service.ctx().state["projection"].apply_plan(example_plan())
+        days = [(NOW - timedelta(days=d)).date().isoformat() for d in (3, 4)]
+        answers = await asyncio.gather(
+            *(client.get("/coverage/at", params={"date": day}) for day in days)
+        )
+        statuses = sorted(a.status_code for a in answers)
+        assert statuses == [200, 429], [a.text for a in answers]
+        refused = next(a for a in answers if a.status_code == 429)
+        assert int(refused.headers["Retry-After"]) > 0
+        # The same day asked twice at once is one recount, not a refusal.
+        same = await asyncio.gather(
+            *(client.get("/coverage/at", params={"date": days[1]}) for _ in range(3))
+        )
+        assert [a.status_code for a in same] == [200, 200, 200]
