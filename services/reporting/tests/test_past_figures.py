@@ -66,19 +66,31 @@ async def test_recounts_queue_briefly_then_refuse(service_env: dict[str, str], m
     from htk_reporting import past as past_module
 
     monkeypatch.setattr(past_module, "WAITING", 0)  # one recount at a time, nobody queues
+    started, gate = asyncio.Event(), asyncio.Event()
+    real = past_module.recount_rows
+
+    async def held(*args: object) -> object:
+        started.set()
+        await gate.wait()  # a recount that takes as long as the test wants
+        return await real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(past_module, "recount_rows", held)
     service = create_service()
     async with running(service.app()) as client:
+        past = service.ctx().state["reporting"].past
         await service.ctx().state["projection"].apply_plan(example_plan())
-        days = [(NOW - timedelta(days=d)).date().isoformat() for d in (3, 4)]
-        answers = await asyncio.gather(
-            *(client.get("/coverage/at", params={"date": day}) for day in days)
+        first, other, again = ((NOW - timedelta(days=d)).date().isoformat() for d in (3, 4, 5))
+        running_one = asyncio.create_task(client.get("/coverage/at", params={"date": first}))
+        await started.wait()
+        refused = await client.get("/coverage/at", params={"date": other})
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+        # The same day asked while it is being counted waits for that recount.
+        same = asyncio.create_task(client.get("/coverage/at", params={"date": first}))
+        await asyncio.sleep(0.1)
+        gate.set()
+        assert (await running_one).status_code == 200 and (await same).status_code == 200
+        together = await asyncio.gather(
+            *(client.get("/coverage/at", params={"date": again}) for _ in range(3))
         )
-        statuses = sorted(a.status_code for a in answers)
-        assert statuses == [200, 429], [a.text for a in answers]
-        refused = next(a for a in answers if a.status_code == 429)
-        assert int(refused.headers["Retry-After"]) > 0
-        # The same day asked twice at once is one recount, not a refusal.
-        same = await asyncio.gather(
-            *(client.get("/coverage/at", params={"date": days[1]}) for _ in range(3))
-        )
-        assert [a.status_code for a in same] == [200, 200, 200]
+        assert [a.status_code for a in together] == [200, 200, 200]
+        assert past.recounts == 2
