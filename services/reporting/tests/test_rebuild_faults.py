@@ -147,10 +147,10 @@ def log_entries(n: int) -> list[dict[str, Any]]:
 async def test_a_rebuild_killed_with_sigkill_leaves_the_figures_whole(db: Any) -> None:
     p = await start(db)
     await p.apply_plan(example_plan(1))
-    await db[store.LOG].insert_many(log_entries(20_000))
+    await db[store.LOG].insert_many(log_entries(10_000))
     await p.rebuild()
     before = await figures(db)
-    assert before["*|all"] == 20_000
+    assert before["*|all"] == 10_000
 
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "htk_cli.main", "reporting", "rebuild", env=dict(os.environ),
