@@ -24,7 +24,7 @@ from pymongo import MongoClient
 from htk_cli.launcher import Platform
 from htk_cli.settings import LauncherSettings
 from htk_gateway.csrf import token_for
-from htk_runtime.auth import User, sign
+from htk_runtime.auth import SERVICE_HEADER, User, sign, sign_service
 from htk_runtime.embedded import mongo_uri
 from htk_runtime.mail import read_sink
 from htk_runtime.processes import free_port
@@ -224,6 +224,8 @@ def seed(p: RunningPlatform) -> None:
             joined = cat.post(
                 "/registrations",
                 json={"name": f"{role.title()} Tester", "email": email, "organisation_id": org},
+                # Joining answers the gateway only: the seed calls it as the gateway would.
+                headers={SERVICE_HEADER: sign_service("gateway", "catalogue", p.keys[0])},
             )
             assert joined.status_code == 201, joined.text
             member_id = joined.json()["member"]["id"]

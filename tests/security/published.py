@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from htk_runtime.auth import SERVICE_HEADER, sign_service
 from tests.stack import RunningPlatform, poll
 
 
@@ -55,6 +56,7 @@ def publish_through_workflow(
                 "email": person_email or f"{marker}@example.org",
                 "organisation_id": p.ids["A"],
             },
+            headers={SERVICE_HEADER: sign_service("gateway", "catalogue", p.keys[0])},
         )
         assert joined.status_code == 201, joined.text
         member_id = joined.json()["member"]["id"]

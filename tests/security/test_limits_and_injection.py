@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from pymongo import MongoClient
 
+from htk_runtime.auth import SERVICE_HEADER, sign_service
 from tests.stack import RunningPlatform
 
 pytestmark = pytest.mark.security
@@ -143,9 +144,10 @@ def test_mongodb_operators_in_json_fields_and_parameters_are_refused(
                 assert answer.status_code == 422, (path, operator, answer.text[:200])
     assert len(list(platform.mail_dir.glob("*.eml"))) == mails, "no link went anywhere"
 
+    gateway = {SERVICE_HEADER: sign_service("gateway", "catalogue", platform.keys[0])}
     with platform.client("catalogue") as catalogue:
         for operator in OPERATORS:
-            answer = catalogue.post("/members/claims", json={"email": operator})
+            answer = catalogue.post("/members/claims", json={"email": operator}, headers=gateway)
             assert answer.status_code == 422, (operator, answer.text[:200])
 
     text = [json.dumps(o) for o in OPERATORS] + ["[$ne]", "$ne"]

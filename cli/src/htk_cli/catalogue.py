@@ -8,14 +8,12 @@ into the catalogue's outbox; the running service relays them to the broker.
 
 import argparse
 import asyncio
-import os
 import sys
 from collections.abc import Awaitable, Callable
 
 from htk_catalogue.catalogue import Catalogue
 from htk_catalogue.settings import CatalogueSettings
-from htk_cli.settings import LauncherSettings
-from htk_runtime.embedded import mongo_uri
+from htk_cli.settings import LauncherSettings, service_settings
 from htk_runtime.mongo import make_mongo_client
 
 
@@ -38,13 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def settings() -> CatalogueSettings:
-    if "HTK_MONGO_URI" in os.environ:
-        return CatalogueSettings()
-    launcher = LauncherSettings()
-    return CatalogueSettings(
-        mongo_uri=mongo_uri(launcher.host, launcher.mongo_port),
-        catalogue_data_dir=launcher.data_dir,
-    )
+    return service_settings(CatalogueSettings, catalogue_data_dir=LauncherSettings().data_dir)
 
 
 def with_catalogue(work: Callable[[Catalogue], Awaitable[int]]) -> int:

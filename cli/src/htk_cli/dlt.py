@@ -46,9 +46,26 @@ class DeadLetter:
 ALL_DLT_TOPICS = [dead_letter_topic(t.value) for t in Topic]
 
 
-async def read_dead_letters(bootstrap: str, topics: list[str]) -> list[DeadLetter]:
+def sasl_options(settings: Any) -> dict[str, Any]:
+    """aiokafka's sign-in options for the Kafka user in the settings (none when it is empty):
+    production Kafka lets ``htk-operator`` read dead letters and write them back."""
+    if not settings.kafka_sasl_username:
+        return {}
+    return {
+        "security_protocol": "SASL_PLAINTEXT",
+        "sasl_mechanism": "SCRAM-SHA-512",
+        "sasl_plain_username": settings.kafka_sasl_username,
+        "sasl_plain_password": settings.kafka_sasl_password,
+    }
+
+
+async def read_dead_letters(
+    bootstrap: str, topics: list[str], auth: dict[str, Any] | None = None
+) -> list[DeadLetter]:
     """Everything in the dead-letter topics, read without joining a consumer group."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, **(auth or {})
+    )
     await consumer.start()
     try:
         partitions = []
@@ -88,8 +105,10 @@ async def read_dead_letters(bootstrap: str, topics: list[str]) -> list[DeadLette
         await consumer.stop()
 
 
-async def replay(bootstrap: str, letters: list[DeadLetter]) -> int:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+async def replay(
+    bootstrap: str, letters: list[DeadLetter], auth: dict[str, Any] | None = None
+) -> int:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", **(auth or {}))
     await producer.start()
     try:
         for letter in letters:
@@ -107,23 +126,29 @@ async def replay(bootstrap: str, letters: list[DeadLetter]) -> int:
     return len(letters)
 
 
-def run_list(bootstrap: str, topic: str | None) -> int:
+def run_list(bootstrap: str, topic: str | None, auth: dict[str, Any] | None = None) -> int:
     topics = [topic] if topic else ALL_DLT_TOPICS
-    letters = asyncio.run(read_dead_letters(bootstrap, topics))
+    letters = asyncio.run(read_dead_letters(bootstrap, topics, auth))
     for letter in letters:
         print(json.dumps(letter.summary(), ensure_ascii=False))
     print(f"{len(letters)} dead letter(s)")
     return 0
 
 
-def run_replay(bootstrap: str, topic: str, from_offset: int, to_offset: int | None) -> int:
-    letters = asyncio.run(read_dead_letters(bootstrap, [topic]))
+def run_replay(
+    bootstrap: str,
+    topic: str,
+    from_offset: int,
+    to_offset: int | None,
+    auth: dict[str, Any] | None = None,
+) -> int:
+    letters = asyncio.run(read_dead_letters(bootstrap, [topic], auth))
     chosen = [
         d
         for d in letters
         if d.offset >= from_offset and (to_offset is None or d.offset <= to_offset)
     ]
-    count = asyncio.run(replay(bootstrap, chosen))
+    count = asyncio.run(replay(bootstrap, chosen, auth))
     print(f"replayed {count} message(s) from {topic} to their original topics")
     return 0
 
@@ -140,9 +165,11 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from htk_cli.settings import service_settings
     from htk_runtime.settings import ServiceSettings
 
-    bootstrap = ServiceSettings().kafka_bootstrap_servers
+    settings = service_settings(ServiceSettings)
+    bootstrap, auth = settings.kafka_bootstrap_servers, sasl_options(settings)
     if args.dlt_command == "list":
-        return run_list(bootstrap, args.topic)
-    return run_replay(bootstrap, args.topic, args.from_offset, args.to_offset)
+        return run_list(bootstrap, args.topic, auth)
+    return run_replay(bootstrap, args.topic, args.from_offset, args.to_offset, auth)

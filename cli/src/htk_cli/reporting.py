@@ -18,13 +18,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _run(command: str) -> int:
+    from htk_cli.settings import LauncherSettings, service_settings
     from htk_reporting.geography import load_geography
     from htk_reporting.projection import Projection
     from htk_reporting.settings import ReportingSettings
     from htk_reporting.verify import verify
     from htk_runtime.mongo import make_mongo_client
 
-    settings = ReportingSettings()
+    launcher = LauncherSettings()
+    settings = service_settings(ReportingSettings, reporting_data_dir=launcher.data_dir)
     client = make_mongo_client(settings)
     try:
         db = client[settings.mongo_database]

@@ -7,12 +7,10 @@ final count.
 
 import argparse
 import asyncio
-import os
 import sys
 import time
 
-from htk_cli.settings import LauncherSettings
-from htk_runtime.embedded import mongo_uri
+from htk_cli.settings import service_settings
 from htk_runtime.mongo import make_mongo_client
 from htk_search.reindex import job_status, queue_job
 from htk_search.settings import SearchSettings
@@ -65,12 +63,7 @@ async def reindex(settings: SearchSettings, timeout: float) -> int:
 
 
 def settings_for_cli() -> SearchSettings:
-    settings = SearchSettings()
-    if "HTK_MONGO_URI" not in os.environ:
-        # The database the launcher (``htk up``) runs, on its configured port.
-        launcher = LauncherSettings()
-        settings.mongo_uri = mongo_uri(launcher.host, launcher.mongo_port)
-    return settings
+    return service_settings(SearchSettings)
 
 
 def run(args: argparse.Namespace) -> int:

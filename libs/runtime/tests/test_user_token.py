@@ -48,7 +48,9 @@ def test_a_token_verifies_only_with_its_key_and_before_expiry() -> None:
 async def test_services_trust_only_signed_users(
     service_env: dict[str, str], token_keys: tuple[str, str]
 ) -> None:
-    app = Service(ServiceSettings(), title="t", routers=[router], use_broker=False).app()
+    # A service of the platform: user tokens name the services they are for.
+    settings = ServiceSettings(service_name="search")
+    app = Service(settings, title="t", routers=[router], use_broker=False).app()
     async with running(app) as client:
         assert (await client.get("/me")).status_code == 401
         assert (await client.get("/me", headers={"HTK-User": "m1"})).status_code == 401

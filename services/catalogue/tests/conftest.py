@@ -11,6 +11,7 @@ import pytest
 
 from htk_catalogue.catalogue import Catalogue
 from htk_catalogue.main import create_service
+from htk_runtime.auth import SERVICE_HEADER, sign_service
 from htk_runtime.service import Service
 from htk_runtime.testing import running, user_headers
 
@@ -53,6 +54,8 @@ async def cat(catalogue_env: dict[str, str], token_keys: tuple[str, str]) -> Asy
         return user_headers(token_keys[0], **claims)
 
     async with running(service.app()) as client:
+        # The gateway's own token: joining and signing in go through the gateway only.
+        client.headers[SERVICE_HEADER] = sign_service("gateway", "catalogue", token_keys[0], 3600)
         yield Running(service, client, as_user)
 
 

@@ -5,13 +5,20 @@ from typing import Any
 
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
+from faststream.security import SASLScram512
 
 from htk_runtime.settings import ServiceSettings
 
 
 def make_broker(settings: ServiceSettings) -> KafkaBroker:
+    security = (
+        SASLScram512(settings.kafka_sasl_username, settings.kafka_sasl_password, use_ssl=False)
+        if settings.kafka_sasl_username
+        else None
+    )
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
+        security=security,
         # acks=all: an event counts as sent only once every in-sync replica has it.
         acks="all",
         client_id=f"htk-{settings.service_name}",

@@ -31,6 +31,12 @@ class MailSettings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = True
 
+    def mail_problems(self) -> list[str]:
+        """What production needs to send mail (a service's production checks add these)."""
+        if not self.smtp_host:
+            return ["HTK_SMTP_HOST is not set: mail would go to files no one reads"]
+        return []
+
 
 class Mail(BaseModel):
     to: str

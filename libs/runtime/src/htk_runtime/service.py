@@ -101,6 +101,7 @@ class Service:
         body_limit_overrides: dict[str, int] | None = None,
         strict_query: bool = True,
     ) -> None:
+        settings.check_production()
         # Before any client exists: pymongo takes its listeners when a client is made.
         configure_tracing(settings.service_name)
         self.settings = settings

@@ -10,6 +10,11 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+class ProductionSettingsRefused(SystemExit):
+    """A service refuses to start in production with development settings (the message says
+    which settings to fix)."""
+
+
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HTK_", extra="ignore")
 
@@ -25,6 +30,10 @@ class ServiceSettings(BaseSettings):
     # Short group timeouts keep rebalances quick on one host; production raises them.
     kafka_session_timeout_ms: int = 6000
     kafka_heartbeat_interval_ms: int = 500
+    # Production Kafka (Strimzi) knows each service as its own user (SCRAM-SHA-512), whose ACLs
+    # allow only the topics and group it needs. Empty: no authentication (embedded, compose).
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: str = ""
 
     mongo_uri: str = "mongodb://127.0.0.1:27017/?directConnection=true"
     mongo_database: str = "htk"
@@ -38,3 +47,22 @@ class ServiceSettings(BaseSettings):
 
     # How long shutdown waits for in-flight requests and event handlers.
     shutdown_grace_seconds: float = 15.0
+
+    def production_problems(self) -> list[str]:
+        """Settings this service may not run with in production, each naming what to set."""
+        problems = []
+        if not self.token_public_key:
+            problems.append(
+                "HTK_TOKEN_PUBLIC_KEY is not set: the service could not check who calls it"
+            )
+        return problems
+
+    def check_production(self) -> None:
+        """In production, refuses to go on with any of :meth:`production_problems`."""
+        if self.environment != "production":
+            return
+        if problems := self.production_problems():
+            raise ProductionSettingsRefused(
+                f"{self.service_name}: refusing to start with HTK_ENVIRONMENT=production: "
+                + "; ".join(problems)
+            )

@@ -2,7 +2,8 @@
 
 ``POST /registrations`` and ``POST /members/claims`` answer the gateway for a person who is not
 signed in yet (joining, logging in). The gateway must never expose them as they are: it confirms
-the address with a link and rate-limits, and only then calls these.
+the address with a link and rate-limits, and only then calls these, with its service token
+(``GatewayCall``): they refuse everyone else.
 """
 
 from typing import Annotated, Any
@@ -23,14 +24,16 @@ from htk_catalogue.member_store import claims_of
 from htk_catalogue.personal_data import export
 from htk_catalogue.registration import register
 from htk_catalogue.views import member_view, organisation_view
-from htk_runtime.auth import Coordinator, CurrentUser
+from htk_runtime.auth import Coordinator, CurrentUser, GatewayCall
 from htk_runtime.errors import DomainError
 
 router = APIRouter(tags=["members"])
 
 
 @router.post("/registrations", status_code=201)
-async def registration(body: Registration, catalogue: CatalogueDep) -> dict[str, Any]:
+async def registration(
+    body: Registration, catalogue: CatalogueDep, _: GatewayCall
+) -> dict[str, Any]:
     """Someone joins: a member with a pending membership (and a proposed organisation)."""
     member, organisation = await register(body, catalogue.members, catalogue.organisations)
     return {
@@ -40,7 +43,7 @@ async def registration(body: Registration, catalogue: CatalogueDep) -> dict[str,
 
 
 @router.post("/members/claims")
-async def claims(body: EmailLookup, catalogue: CatalogueDep) -> dict[str, Any]:
+async def claims(body: EmailLookup, catalogue: CatalogueDep, _: GatewayCall) -> dict[str, Any]:
     """What the gateway signs into the user token of the person with this address."""
     doc = await catalogue.members.by_email(body.email)
     if doc is None:

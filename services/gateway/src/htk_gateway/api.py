@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query, Request, Response
 from htk_gateway import csrf
 from htk_gateway.identity import current_user
 from htk_gateway.upstream import Upstreams
-from htk_runtime.auth import HEADER, User, sign
+from htk_gateway.web import user_headers
+from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 
 router = APIRouter(prefix="/api/v1")
@@ -19,13 +20,10 @@ def _upstreams(request: Request) -> Upstreams:
     return upstreams
 
 
-async def _signed_user(request: Request) -> tuple[dict[str, str], User | None]:
-    """The caller as a signed token for the services, or nothing for a visitor."""
+async def _signed_user(request: Request, service: str) -> tuple[dict[str, str], User | None]:
+    """The caller as a token for ``service``, or nothing for a visitor."""
     user = await current_user(request)
-    if user is None:
-        return {}, None
-    settings = request.app.state.service.settings
-    return {HEADER: sign(user, settings.token_private_key, settings.user_token_ttl_seconds)}, user
+    return user_headers(request, user, service), user
 
 
 async def _to_submissions(request: Request, method: str, path: str, *, write: bool) -> Response:
@@ -38,7 +36,7 @@ async def _to(request: Request, service: str, method: str, path: str, *, write: 
         for name in ("content-type", "if-match", "idempotency-key")
         if name in request.headers
     }
-    signed, user = await _signed_user(request)
+    signed, user = await _signed_user(request, service)
     if write:
         if user is None:
             raise DomainError(401, "Sign in to do this")
@@ -56,6 +54,19 @@ async def _to(request: Request, service: str, method: str, path: str, *, write: 
         headers={**headers, **signed},
         pass_headers=("etag", "idempotent-replayed", "content-disposition"),
     )
+
+
+# Reads that may recount the whole event log (reporting caches them per date, but each new date
+# costs seconds of CPU): limited per caller like writes.
+EXPENSIVE_READS = frozenset({"at"})
+
+
+async def _limit_expensive(request: Request) -> None:
+    user = await current_user(request)
+    who = user.member_id if user else (request.client.host if request.client else "?")
+    settings = request.app.state.service.settings
+    limiter = request.app.state.service.ctx().state["rate_limiter"]
+    await limiter.hit(f"expensive:{who}", settings.expensive_reads_per_minute, 60)
 
 
 @router.post("/actions", tags=["actions"], status_code=201)
@@ -209,6 +220,8 @@ async def coverage_stream(request: Request) -> Response:
 @router.get("/coverage/{view}", tags=["coverage"])
 async def coverage_view(view: str, request: Request) -> Response:
     """needs-push, places, freshness, series, at, actions; pipeline for coordinators."""
+    if view in EXPENSIVE_READS:
+        await _limit_expensive(request)
     return await _to(request, "reporting", "GET", f"/coverage/{view}", write=False)
 
 

@@ -18,7 +18,7 @@ from htk_gateway import csrf, return_to
 from htk_gateway.identity import current_user
 from htk_gateway.members import MemberCopies
 from htk_gateway.sessions import LoginLinks, Sessions
-from htk_gateway.web import render, viewer
+from htk_gateway.web import render, service_headers, viewer
 from htk_runtime.auth import HEADER, User, sign
 from htk_runtime.errors import DomainError
 from htk_runtime.mail import Mail, Mailer
@@ -131,7 +131,10 @@ async def join(request: Request, body: Registration) -> None:
     await _limit_link_requests(request, body.email)
     upstreams = _state(request)["upstreams"]
     payload = body.model_dump(mode="json", exclude={"accept_privacy_notice"}, exclude_none=True)
-    answer = await upstreams.call("catalogue", "POST", "/registrations", json=payload)
+    answer = await upstreams.call(
+        "catalogue", "POST", "/registrations", json=payload,
+        headers=service_headers(request, "catalogue"),
+    )  # fmt: skip
     members: MemberCopies = _state(request)["members"]
     if answer.status_code in (200, 201):
         created = answer.json()
@@ -239,7 +242,7 @@ async def _confirm_address(request: Request, member_id: str) -> None:
     catalogue ignores repeats), so a catalogue that was down at the first one is told later."""
     upstreams = _state(request)["upstreams"]
     settings = request.app.state.service.settings
-    token = sign(User(member_id=member_id), settings.token_private_key, 60)
+    token = sign(User(member_id=member_id), settings.token_private_key, 60, audience=["catalogue"])
     try:
         answer = await upstreams.call(
             "catalogue", "POST", "/members/me/confirmation", headers={HEADER: token}

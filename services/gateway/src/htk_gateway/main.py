@@ -46,6 +46,7 @@ class GatewayService(Service):
 
 def create_service(settings: GatewaySettings | None = None) -> Service:
     settings = settings or GatewaySettings()
+    settings.check_production()  # before a secret is generated below: production needs its own
     if not settings.gateway_secret:
         # Fine for one process in development; replicas and restarts need HTK_GATEWAY_SECRET.
         settings.gateway_secret = secrets.token_urlsafe(32)

@@ -31,7 +31,22 @@ class GatewaySettings(ServiceSettings, MailSettings):
     link_requests_per_email: int = 3
     # Writes through the API: per member (or IP address), per minute.
     writes_per_minute: int = 60
+    # Reads that recount the event log (figures at a past date): per member or IP, per minute.
+    expensive_reads_per_minute: int = 20
 
     # Follow digests: how often the worker looks, and at most one digest per member per period.
     digest_interval_seconds: float = 3600.0
     digest_period_hours: float = 24.0
+
+    def production_problems(self) -> list[str]:
+        problems = [*super().production_problems(), *self.mail_problems()]
+        if self.dev_open_writes:
+            problems.append("HTK_DEV_OPEN_WRITES is on: anyone could write without signing in")
+        if not self.gateway_secret:
+            problems.append(
+                "HTK_GATEWAY_SECRET is empty: a generated one differs between replicas and "
+                "restarts, breaking forms and unsubscribe links"
+            )
+        if not self.token_private_key:
+            problems.append("HTK_TOKEN_PRIVATE_KEY is not set: no user could be signed in")
+        return problems

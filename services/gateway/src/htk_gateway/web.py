@@ -19,7 +19,7 @@ from htk_gateway.identity import current_user
 from htk_gateway.markdown import highlighted, render_markdown
 from htk_gateway.members import MemberCopies
 from htk_gateway.upstream import Upstreams
-from htk_runtime.auth import HEADER, User, sign
+from htk_runtime.auth import HEADER, SERVICE_HEADER, User, sign, sign_service
 from htk_runtime.errors import DomainError
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -194,11 +194,18 @@ async def limit_writes(request: Request, user: User | None) -> None:
     )
 
 
-def user_headers(request: Request, user: User | None) -> dict[str, str]:
+def user_headers(request: Request, user: User | None, service: str) -> dict[str, str]:
+    """The user's token for ``service`` only (its audience), or nothing for a visitor."""
     if user is None:
         return {}
     s = settings(request)
-    return {HEADER: sign(user, s.token_private_key, s.user_token_ttl_seconds)}
+    return {HEADER: sign(user, s.token_private_key, s.user_token_ttl_seconds, audience=[service])}
+
+
+def service_headers(request: Request, service: str) -> dict[str, str]:
+    """The gateway's own token, for routes that answer the gateway only (joining, signing in)."""
+    s = settings(request)
+    return {SERVICE_HEADER: sign_service("gateway", service, s.token_private_key)}
 
 
 async def call(
@@ -206,7 +213,7 @@ async def call(
 ) -> httpx.Response:
     """A call to a service as ``user`` (or as a visitor), for a page to read."""
     upstreams: Upstreams = state(request)["upstreams"]
-    headers = {**kwargs.pop("headers", {}), **user_headers(request, user)}
+    headers = {**kwargs.pop("headers", {}), **user_headers(request, user, service)}
     return await upstreams.call(service, method, path, headers=headers, **kwargs)
 
 

@@ -12,6 +12,7 @@ from htk_reporting import store
 from htk_reporting.contribution import ALL, NATIONAL
 from htk_reporting.figures import Ages, Docs
 from htk_reporting.geography import Geography
+from htk_reporting.past import PastFigures
 from htk_reporting.plan import RETIRED, WHOLE_PLAN, PlanView
 from htk_reporting.projection import Projection
 from htk_reporting.settings import ReportingSettings
@@ -25,6 +26,7 @@ class Reporting:
     db: AsyncDatabase[dict[str, Any]]
     projection: Projection
     settings: ReportingSettings
+    past: PastFigures
 
     @property
     def geo(self) -> Geography:

@@ -7,6 +7,7 @@ from htk_contracts.topics import Topic
 from htk_reporting import coordinator_api, open_data, public_api, reports_api
 from htk_reporting.context import Reporting
 from htk_reporting.geography import load_geography
+from htk_reporting.past import PastFigures
 from htk_reporting.projection import Projection
 from htk_reporting.settings import ReportingSettings
 from htk_runtime.consumer import consume
@@ -31,7 +32,7 @@ def create_service(settings: ReportingSettings | None = None) -> Service:
         projection = Projection(ctx.db, load_geography(settings.reporting_data_dir))
         await projection.load()
         ctx.state["projection"] = projection
-        ctx.state["reporting"] = Reporting(ctx.db, projection, settings)
+        ctx.state["reporting"] = Reporting(ctx.db, projection, settings, PastFigures(ctx.db))
 
     def projection() -> Projection:
         p: Projection = service.ctx().state["projection"]

@@ -45,9 +45,10 @@ from htk_reporting.contribution import (
 from htk_reporting.facts import log_entry
 from htk_reporting.geography import Geography
 from htk_reporting.plan import WHOLE_PLAN, PlanView
-from htk_reporting.rebuild import rebuild
+from htk_reporting.rebuild import rebuild, switch
 from htk_reporting.stream import Broadcaster
 from htk_runtime.consumer import organisation_event, plan_event
+from htk_runtime.lease import Lease
 
 log = logging.getLogger(__name__)
 
@@ -77,21 +78,40 @@ class Projection:
         self.org_types: dict[str, str] = {}
         # One writer at a time: a plan change rebuilds while no action event is half applied.
         self.lock = asyncio.Lock()
+        # The same across replicas: one rebuilds while the others hold their events back.
+        self.lease = Lease(db[store.LEASES], "rebuild")
 
     async def load(self) -> None:
         await store.ensure_indexes(self.db)
+        marked = await self.lease.document()
+        if marked and marked.get("switching") and not await self.lease.held_by_other():
+            # A rebuild was killed while it switched its complete collections in: finish it.
+            await self._finish_switch(marked["switching"].get("record"))
+        await self._load_plan()
+        async for org in self.db[store.ORGANISATIONS].find({}):
+            self.org_types[org["_id"]] = org["type"]
+
+    async def _load_plan(self) -> None:
         doc = await self.db[store.PLAN].find_one({"_id": "current"})
         if doc:
             self.plan = PlanView.from_event(doc["plan"])
-        async for org in self.db[store.ORGANISATIONS].find({}):
-            self.org_types[org["_id"]] = org["type"]
+
+    async def _after_others_rebuild(self) -> None:
+        """Waits while another replica rebuilds; takes up the plan version it switched to (the
+        plan topic reaches one replica of the group only)."""
+        lease = await self.lease.wait_until_free()
+        if lease and lease.get("plan_version", 0) > self.plan.version:
+            await self._load_plan()
 
     # -- action events ---------------------------------------------------------------------
 
     async def apply(self, envelope: Envelope[dict[str, Any]]) -> bool:
         """Apply one action event; False if it was already applied (duplicate or replay)."""
         entry, action = log_entry(envelope)
+        # Wall-clock time, not self.clock: cached past figures are checked against it (past.py).
+        entry["applied_at"] = datetime.now(UTC)
         async with self.lock:
+            await self._after_others_rebuild()
             touched: set[str] = set()
 
             async def write(session: AsyncClientSession) -> bool:
@@ -264,16 +284,29 @@ class Projection:
     async def apply_organisation(self, envelope: Envelope[dict[str, Any]]) -> bool:
         organisation = organisation_event(envelope)
         org_id, org_type = organisation.organisation_id, organisation.type.value
+        now = datetime.now(UTC)  # past figures recounted before this use the old type (past.py)
         async with self.lock:
+            await self._after_others_rebuild()
             result = await self.db[store.ORGANISATIONS].update_one(
                 {"_id": org_id, "version": {"$lt": envelope.aggregateversion}},
-                {"$set": {"type": org_type, "version": envelope.aggregateversion}},
+                {
+                    "$set": {
+                        "type": org_type,
+                        "version": envelope.aggregateversion,
+                        "applied_at": now,
+                    }
+                },
             )
             if result.matched_count == 0:
                 if await self.db[store.ORGANISATIONS].find_one({"_id": org_id}):
                     return False  # held version is as new or newer
                 await self.db[store.ORGANISATIONS].insert_one(
-                    {"_id": org_id, "type": org_type, "version": envelope.aggregateversion}
+                    {
+                        "_id": org_id,
+                        "type": org_type,
+                        "version": envelope.aggregateversion,
+                        "applied_at": now,
+                    }
                 )
             self.org_types[org_id] = org_type
             # Actions counted before the organisation was known (or under its old type) move.
@@ -307,33 +340,50 @@ class Projection:
             return True
 
     async def apply_plan(self, envelope: Envelope[dict[str, Any]]) -> bool:
-        """A newer plan version: store it, then recount every aggregate under it."""
+        """A newer plan version: recount every aggregate under it, then record it. Until the
+        recount is complete and switched in, the old plan and its figures stay in force; a
+        failed one is done again when the event is delivered again."""
         plan_event(envelope)
-        async with self.lock:
+        async with self.lock, self.lease.held():
             held = await self.db[store.PLAN].find_one({"_id": "current"})
             if held and held["version"] >= envelope.aggregateversion:
+                if held["version"] > self.plan.version:
+                    self.plan = PlanView.from_event(held["plan"])
                 return False
-            await self.db[store.PLAN].replace_one(
-                {"_id": "current"},
-                {"version": envelope.aggregateversion, "plan": envelope.data},
-                upsert=True,
-            )
-            self.plan = PlanView.from_event(envelope.data)
-            await self._rebuild_locked()
+            record = {"version": envelope.aggregateversion, "plan": envelope.data}
+            await self._rebuild_under(PlanView.from_event(envelope.data), record)
         self.broadcaster.publish({"type": "resync", "plan_version": self.plan.version})
         return True
 
     # -- rebuild ---------------------------------------------------------------------------
 
     async def rebuild(self) -> int:
-        async with self.lock:
-            return await self._rebuild_locked()
+        async with self.lock, self.lease.held():
+            await self._load_plan()  # another replica may have switched to a newer one
+            return await self._rebuild_under(self.plan, None)
 
-    async def _rebuild_locked(self) -> int:
-        rebuilt = await rebuild(self.db, self.plan, self.org_types, self.geo)
+    async def _rebuild_under(self, plan: PlanView, record: dict[str, Any] | None) -> int:
+        """Rebuilds into the ``_next`` collections, then marks the switch (with the plan to
+        record), renames them in, records the plan and clears the mark. Holding the lease."""
+        rebuilt = await rebuild(self.db, plan, self.org_types, self.geo)
+        await self.lease.renew()  # LeaseLost: another replica took over; switch nothing
+        await self.db[store.LEASES].update_one(
+            {"_id": self.lease.name}, {"$set": {"switching": {"record": record}}}
+        )
+        await self._finish_switch(record)
+        self.plan = plan
+        await self.lease.release(plan_version=plan.version)
         # Where a slow rebuild spends its time, for whoever has to make it faster.
         log.info("aggregates rebuilt", extra=asdict(rebuilt))
         return rebuilt.cells
+
+    async def _finish_switch(self, record: dict[str, Any] | None) -> None:
+        await switch(self.db)
+        if record is not None:
+            await self.db[store.PLAN].replace_one({"_id": "current"}, record, upsert=True)
+        await self.db[store.LEASES].update_one(
+            {"_id": self.lease.name}, {"$set": {"switching": None}}
+        )
 
 
 def total_cell(scope: str = ALL) -> str:

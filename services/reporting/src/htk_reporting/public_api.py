@@ -4,7 +4,7 @@ figure, the state at a past date, and the live stream. No login needed."""
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -13,9 +13,9 @@ from fastapi.responses import StreamingResponse
 from htk_reporting import store, tables
 from htk_reporting.context import Ctx
 from htk_reporting.contribution import NO_DATA, cell_id
-from htk_reporting.figures import coverage_table, docs_from_cells, figures, scope_label
+from htk_reporting.figures import figures, scope_label
+from htk_reporting.past import check_date
 from htk_reporting.plan import WHOLE_PLAN
-from htk_reporting.recount import recount
 from htk_reporting.stream import sse
 from htk_runtime.errors import DomainError
 
@@ -93,15 +93,11 @@ async def series(
 
 @router.get("/at")
 async def at_date(r: Ctx, date: date, scope: str = "all") -> dict[str, Any]:
-    """The aggregates as they stood at the end of ``date``, recomputed from the event log."""
+    """The aggregates as they stood at the end of ``date``, recounted from the event log once
+    per date and plan version (past.py)."""
     r.check_scope(scope)
-    end = datetime.combine(date, time.max, tzinfo=UTC)
-    if end - timedelta(days=1) > r.now():
-        raise DomainError(422, "date must not be in the future", field="date")
-    entries = await r.db[store.LOG].find({"public_kind": True, "time": {"$lte": end}}).to_list()
-    cells, _ = recount(entries, r.plan, r.projection.org_types, r.geo, with_series=False)
-    docs = {c: d for c, d in docs_from_cells(cells).items() if c.endswith(f"|{scope}")}
-    rows = coverage_table(r.plan, docs, scope, end, r.ages)
+    end = check_date(date, r.settings.reporting_plan_start, r.now())
+    rows = await r.past.rows(date, scope, r.plan, r.projection.org_types, r.geo, r.ages)
     return {**r.meta(r.now()), "at": end.isoformat(), "scope": scope, "rows": rows}
 
 

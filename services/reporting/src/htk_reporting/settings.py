@@ -1,3 +1,4 @@
+from datetime import date
 from pathlib import Path
 
 from htk_runtime.settings import ServiceSettings
@@ -18,3 +19,6 @@ class ReportingSettings(ServiceSettings):
     reporting_font_dir: Path = Path("/usr/share/fonts/truetype/dejavu")
     reporting_licence: str = "CC BY 4.0"
     reporting_licence_url: str = "https://creativecommons.org/licenses/by/4.0/"
+    # The first day figures can be asked for at (/coverage/at): the plan's start. The wellbeing
+    # services counties the plan reports by began on 2023-01-01.
+    reporting_plan_start: date = date(2023, 1, 1)

@@ -1,6 +1,7 @@
 """Collections of the reporting database and the indexes its queries need."""
 
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from typing import Any
 
 from bson import decode_all
@@ -14,7 +15,9 @@ ACTIONS = "actions"  # each action's current public state and workflow state
 CELLS = "cells"  # live aggregates, one document per (plan node, scope)
 SERIES = "series"  # organisations and municipalities per (plan node, scope, period kind, quarter)
 PLAN = "plan"  # the plan version in force (read copy of catalogue.plan.v1)
+LEASES = "leases"  # "rebuild": the replica rebuilding, and the switch it is making
 ORGANISATIONS = "organisations"  # read copy of catalogue.organisations.v1
+PAST = "past_figures"  # figures at past dates, cached (past.py)
 SNAPSHOTS = "snapshots"
 SNAPSHOT_CELLS = "snapshot_cells"
 SNAPSHOT_ACTIONS = "snapshot_actions"
@@ -23,16 +26,26 @@ SNAPSHOT_ACTIONS = "snapshot_actions"
 async def ensure_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
     await db[LOG].create_index([("action_id", ASCENDING), ("version", ASCENDING)])
     await db[LOG].create_index([("time", ASCENDING)])
+    # What was applied since a cached past day was computed (past.py).
+    await db[LOG].create_index([("applied_at", ASCENDING)])
+    await db[ORGANISATIONS].create_index([("applied_at", ASCENDING)])
+    await db[PAST].create_index([("generation", ASCENDING)])
+    await db[PAST].create_index([("expires_at", ASCENDING)], expireAfterSeconds=0)
     await db[ACTIONS].create_index([("published", ASCENDING), ("codes", ASCENDING)])
     await db[ACTIONS].create_index([("scopes", ASCENDING)])
     await db[ACTIONS].create_index([("workflow_state", ASCENDING)])
     await db[ACTIONS].create_index([("public.organisation_id", ASCENDING)])
-    await db[CELLS].create_index([("scope", ASCENDING)])
-    await db[CELLS].create_index([("node", ASCENDING)])
-    await db[SERIES].create_index([("cell", ASCENDING), ("kind", ASCENDING)])
+    await ensure_aggregate_indexes(db)
     await db[SNAPSHOTS].create_index([("year", ASCENDING), ("frozen_at", DESCENDING)])
     await db[SNAPSHOT_CELLS].create_index([("snapshot_id", ASCENDING), ("scope", ASCENDING)])
     await db[SNAPSHOT_ACTIONS].create_index([("snapshot_id", ASCENDING)])
+
+
+async def ensure_aggregate_indexes(db: AsyncDatabase[dict[str, Any]], suffix: str = "") -> None:
+    """The indexes of the cells and series (``suffix``: of the ones a rebuild writes beside)."""
+    await db[CELLS + suffix].create_index([("scope", ASCENDING)])
+    await db[CELLS + suffix].create_index([("node", ASCENDING)])
+    await db[SERIES + suffix].create_index([("cell", ASCENDING), ("kind", ASCENDING)])
 
 
 async def log_in_order(
@@ -56,6 +69,31 @@ async def log_in_order(
             chunk = []
     if chunk:
         yield b"".join(chunk)
+
+
+async def log_until(
+    db: AsyncDatabase[dict[str, Any]], end: datetime, window: timedelta = timedelta(days=14)
+) -> AsyncIterator[bytes]:
+    """The log entries with a time up to ``end``, as raw BSON, one time window per query.
+
+    For the figures at a past date, read while the service answers other requests: one query
+    for the whole sorted log held the embedded database for seconds (every other request waited
+    behind it); a fortnight of entries is a short query, and the others get in between.
+    """
+    first = await db[LOG].find_one({}, sort=[("time", ASCENDING)], projection={"time": 1})
+    if first is None:
+        return
+    raw = db[LOG].with_options(
+        codec_options=db.codec_options.with_options(document_class=RawBSONDocument)
+    )
+    start: datetime = first["time"]
+    while start <= end:
+        stop = start + window
+        span = {"$gte": start, "$lt": stop} if stop <= end else {"$gte": start, "$lte": end}
+        chunk = [entry.raw async for entry in raw.find({"time": span})]
+        if chunk:
+            yield b"".join(chunk)
+        start = stop
 
 
 class ByAction:

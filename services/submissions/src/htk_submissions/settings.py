@@ -28,3 +28,12 @@ class SubmissionsSettings(ServiceSettings, MailSettings):
     # Links in reminders point at the gateway; the secret signs one-click confirmation links.
     public_url: str = "http://127.0.0.1:8000"
     reminder_link_secret: str = ""
+
+    def production_problems(self) -> list[str]:
+        problems = [*super().production_problems(), *self.mail_problems()]
+        if not self.reminder_link_secret:
+            problems.append(
+                "HTK_REMINDER_LINK_SECRET is empty: a generated one breaks every link sent "
+                "before a restart"
+            )
+        return problems
