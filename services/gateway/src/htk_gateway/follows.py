@@ -179,7 +179,7 @@ async def send_digests(ctx: ServiceContext, now: datetime | None = None) -> int:
         ]
         signature = unsubscribe_signature(s.gateway_secret, member_id)
         text = (
-            t("digest.intro", count=len(changes))
+            t.plural("digest.intro", len(changes))
             + "\n\n"
             + "\n".join(lines)
             + "\n\n"

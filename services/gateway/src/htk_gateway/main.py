@@ -1,5 +1,7 @@
 """The gateway: ``uvicorn htk_gateway.main:app``."""
 
+import asyncio
+import contextlib
 import logging
 import secrets
 from datetime import timedelta
@@ -9,6 +11,7 @@ from fastapi import FastAPI
 
 from htk_contracts.envelope import Envelope
 from htk_contracts.topics import Topic
+from htk_gateway.account_pages import router as account_router
 from htk_gateway.api import router as api_router
 from htk_gateway.auth import router as auth_router
 from htk_gateway.coordinator_pages import router as coordinator_router
@@ -18,6 +21,9 @@ from htk_gateway.follows import router as follows_router
 from htk_gateway.join_pages import router as join_router
 from htk_gateway.member_pages import router as member_router
 from htk_gateway.members import MemberCopies
+from htk_gateway.notify.delivery import Notifier
+from htk_gateway.notify.kinds import Sources
+from htk_gateway.notify.store import NotifyStore
 from htk_gateway.openapi import merged_openapi_router
 from htk_gateway.pages import router as pages_router
 from htk_gateway.ratelimit import RateLimiter
@@ -56,6 +62,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             member_router,
             coordinator_router,
             follows_router,
+            account_router,
             pages_router,
         ],
         openapi_url="/api/v1/gateway-openapi.json",
@@ -91,21 +98,42 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
         )
         ctx.state["rate_limiter"] = RateLimiter(ctx.db)
         ctx.state["mailer"] = make_mailer(settings)
+        notify_store = NotifyStore(ctx.db)
+        await notify_store.ensure_indexes()
+        ctx.state["notifier"] = Notifier(
+            notify_store,
+            members,
+            Sources(members, ctx.state["upstreams"], settings.token_private_key),
+            ctx.state["mailer"],
+            settings.public_url,
+            settings.gateway_secret,
+        )
 
     @service.shutdown
     async def close_upstreams(ctx: ServiceContext) -> None:
         await ctx.state["upstreams"].close()
 
     service.worker(digest_worker)
+    service.worker(notify_worker)
 
     async def on_member(envelope: Envelope[dict[str, Any]]) -> None:
         state = service.ctx().state
+        notifier: Notifier = state["notifier"]
+        # Requests and decisions are the difference from the copy held before this event.
+        notices = notifier.member_notices(await state["members"].get(envelope.subject), envelope)
         if await state["members"].apply(envelope):
             ended = await state["sessions"].end_all(envelope.subject)
-            log.info("erased member signed out", extra={"sessions": ended})
+            await state["follows"].stop_all(envelope.subject)
+            await notifier.store.forget(envelope.subject)
+            log.info("erased member signed out and forgotten", extra={"sessions": ended})
+            return
+        if await state["members"].holds(envelope.subject, envelope.aggregateversion):
+            for notice in notices:
+                await notifier.take(notice)
 
     async def on_action(envelope: Envelope[dict[str, Any]]) -> None:
         await service.ctx().state["follows"].record(envelope)
+        await service.ctx().state["notifier"].action_event(envelope)
 
     assert service.broker is not None
     consume(
@@ -114,6 +142,20 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
         {Topic.CATALOGUE_MEMBERS: on_member, Topic.SUBMISSIONS_ACTIONS: on_action},
     )
     return service
+
+
+async def notify_worker(ctx: ServiceContext) -> None:
+    """Retries notifications that could not be made at once, and sends the daily digests."""
+    settings: Any = ctx.settings
+    notifier: Notifier = ctx.state["notifier"]
+    while not ctx.stopping.is_set():
+        try:
+            await notifier.retry_pending()
+            await notifier.send_digests(timedelta(hours=settings.digest_period_hours))
+        except Exception:
+            log.exception("notification round failed; next round as usual")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ctx.stopping.wait(), settings.notify_interval_seconds)
 
 
 app = create_service().app()

@@ -35,3 +35,5 @@ class GatewaySettings(ServiceSettings, MailSettings):
     # Follow digests: how often the worker looks, and at most one digest per member per period.
     digest_interval_seconds: float = 3600.0
     digest_period_hours: float = 24.0
+    # Notifications: how often failed ones are retried and due digests looked for.
+    notify_interval_seconds: float = 60.0
