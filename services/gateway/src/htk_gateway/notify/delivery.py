@@ -160,9 +160,13 @@ class Notifier:
 
     # The mails.
 
-    def unsubscribe_url(self, member_id: str, kind: str) -> str:
+    def unsubscribe_url(self, member_id: str, kind: str, lang: str) -> str:
+        # The language travels unsigned: it only picks the language of the page it lands on.
         sig = unsubscribe_signature(self.secret, member_id, kind)
-        return f"{self.base}/notifications/unsubscribe?member={member_id}&kind={kind}&sig={sig}"
+        return (
+            f"{self.base}/notifications/unsubscribe?member={member_id}&kind={kind}&sig={sig}"
+            f"&lang={lang}"
+        )
 
     def _values(self, t: i18n.Translator, values: dict[str, Any]) -> dict[str, Any]:
         shown = {k: t.name(v) if isinstance(v, dict) else v for k, v in values.items()}
@@ -176,7 +180,7 @@ class Notifier:
             + "\n"
             + t("notify.unsubscribe_" + ("all" if kind == ALL else "kind"))
             + "\n"
-            + self.unsubscribe_url(member_id, kind)
+            + self.unsubscribe_url(member_id, kind, t.lang)
             + "\n"
         )
 
