@@ -184,7 +184,7 @@ async def send_digests(ctx: ServiceContext, now: datetime | None = None) -> int:
             + "\n".join(lines)
             + "\n\n"
             + t("digest.unsubscribe")
-            + f"\n{base}/follows/unsubscribe?member={member_id}&sig={signature}\n"
+            + f"\n{base}/follows/unsubscribe?member={member_id}&sig={signature}&lang={t.lang}\n"
         )
         await mailer.send(Mail(to=member["email"], subject=t("digest.subject"), text=text))
         await follows.mark_sent(member_id, now)
