@@ -86,15 +86,15 @@ async def test_notifications_data_download_and_erasure_in_swedish(
     )
     assert "Hej Stina Strand" in approved[0].get_content()
 
-    # Her account page: she wants returns at once and no mail about publication.
+    # Her account page: she wants returns at once and publications in the daily digest.
     await page.goto(f"{url}/my/account")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Mitt konto")
     published = page.get_by_role("group", name="Min åtgärd publicerades")
-    await published.get_by_label("Aldrig").check()
+    await published.get_by_label("I dagens sammandrag").check()
     await snapshot(page, "account-sv")
     await page.get_by_role("button", name="Spara valen").click()
     await expect(page.get_by_role("status")).to_have_text("Valen för aviseringar sparades.")
-    await expect(published.get_by_label("Aldrig")).to_be_checked()
+    await expect(published.get_by_label("I dagens sammandrag")).to_be_checked()
 
     # She writes an action (through the API, once her organisation's approval has reached
     # submissions) with herself as the contact, and submits it on its page.
@@ -149,7 +149,37 @@ async def test_notifications_data_download_and_erasure_in_swedish(
     returns = page.get_by_role("group", name="Min åtgärd returnerades för ändringar")
     await expect(returns.get_by_label("Aldrig")).to_be_checked()
 
+    # She submits again; the coordinator publishes it, which waits for her digest until the
+    # coordinator sends the waiting digests at once.
+    await page.goto(f"{url}/my/actions/{action['id']}")
+    await page.get_by_role("button", name="Skicka för granskning").click()
+    await expect(page.locator("#status")).to_have_text("Under granskning")
+
+    async def in_review() -> bool:
+        await coordinator.goto(f"{url}/review")
+        return await coordinator.get_by_role("button", name=f"Julkaise: {TITLE}").count() > 0
+
+    await until(in_review)
+    await coordinator.get_by_role("button", name=f"Julkaise: {TITLE}").click()
+    await expect(coordinator.get_by_role("status")).to_contain_text("Toimenpide julkaistiin.")
+
+    async def waiting() -> bool:
+        held = await (await page.request.get(f"{url}/my/account/data.json")).json()
+        return any(n["kind"] == "action_published" for n in held["gateway"]["notifications"])
+
+    await until(waiting)
+    assert mails_to(platform, MEMBER, "Publicerad") == [], "publications wait for the digest"
+    await coordinator.goto(f"{url}/coordinator")
+    await coordinator.get_by_role("button", name="Lähetä koosteet nyt").click()
+    await expect(coordinator.get_by_role("status")).to_have_text("Odottavat koosteet lähetettiin.")
+    digest = mails_to(platform, MEMBER, "Dagens sammandrag")
+    assert len(digest) == 1
+    digest_text = digest[0].get_content()
+    assert f"Publicerad: {TITLE}" in digest_text and "Du har 1 ny avisering:" in digest_text
+    assert "kind=all" in digest_text
+
     # All her data, as a readable page and as a JSON file.
+    await page.goto(f"{url}/my/account")
     await page.get_by_role("link", name="Visa dina uppgifter som en läsbar sida").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Alla dina uppgifter")
     await expect(page.get_by_text(MEMBER)).to_be_visible()
@@ -165,7 +195,7 @@ async def test_notifications_data_download_and_erasure_in_swedish(
     assert [a["id"] for a in data["submissions"]["contact_of"]] == [action["id"]]
     assert data["gateway"]["preferences"]["action_returned"] == "never"
     kinds = {n["kind"] for n in data["gateway"]["notifications"]}
-    assert {"membership_approved", "action_returned"} <= kinds
+    assert {"membership_approved", "action_returned", "action_published"} <= kinds
 
     # Erasure: first what it does, then a confirmation.
     await page.goto(f"{url}/my/account")

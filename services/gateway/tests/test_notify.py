@@ -13,6 +13,7 @@ import pytest
 
 from htk_contracts.catalogue import Member, Membership
 from htk_gateway.csrf import token_for
+from htk_gateway.formats import HELSINKI
 from htk_gateway.main import create_service
 from htk_gateway.notify.delivery import Notifier
 from htk_gateway.notify.kinds import KINDS, Notice, kind_names
@@ -175,9 +176,12 @@ async def test_choices_on_the_account_page_and_the_digest(env: Path) -> None:
                 await notifier.deliver(kind, notice(kind, 100 + n), f"m-{lang}", DETAILS)
         assert len(read_sink(env)) == before, "digest choices wait for the digest"
 
-        period = timedelta(hours=24)
-        assert await notifier.send_digests(period) == 3
-        assert await notifier.send_digests(period, force=True) == 0, "nothing left to send"
+        now = datetime.now(UTC)
+        assert await notifier.send_digests(now) == 0, "they wait for the morning"
+        morning = notifier.digest_time(now) + timedelta(days=1, minutes=1)
+        assert morning.astimezone(HELSINKI).hour == 7
+        assert await notifier.send_digests(morning) == 3
+        assert await notifier.send_digests(morning, force=True) == 0, "nothing left to send"
         digests = read_sink(env)[before:]
         subjects = {m["To"]: m["Subject"] for m in digests}
         assert subjects == {
@@ -193,8 +197,8 @@ async def test_choices_on_the_account_page_and_the_digest(env: Path) -> None:
 
         # One digest more with one item: the singular.
         await notifier.deliver("action_returned", notice("action_returned", 300), "m-en", DETAILS)
-        assert await notifier.send_digests(period) == 0, "one digest a day"
-        assert await notifier.send_digests(period, force=True) == 1, "a coordinator's send now"
+        assert await notifier.send_digests(datetime.now(UTC)) == 0, "it waits for the morning"
+        assert await notifier.send_digests(force=True) == 1, "a coordinator's send now"
         last = read_sink(env)[-1].get_content()
         assert "You have 1 new notification:" in last
 

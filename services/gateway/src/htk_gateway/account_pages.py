@@ -4,7 +4,6 @@ Also the one-click unsubscribe link in every notification mail, and the coordina
 digests now"."""
 
 import hmac
-from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
@@ -104,8 +103,7 @@ async def send_digests_now(request: Request) -> Response:
     await form_data(request)
     v = await viewer(request)
     coordinator(v)
-    period = timedelta(hours=settings(request).digest_period_hours)
-    await _notifier(request).send_digests(period, force=True)
+    await _notifier(request).send_digests(force=True)
     return redirect(v, "/coordinator?done=digests_sent")
 
 

@@ -107,6 +107,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             ctx.state["mailer"],
             settings.public_url,
             settings.gateway_secret,
+            settings.notify_digest_hour,
         )
 
     @service.shutdown
@@ -151,7 +152,7 @@ async def notify_worker(ctx: ServiceContext) -> None:
     while not ctx.stopping.is_set():
         try:
             await notifier.retry_pending()
-            await notifier.send_digests(timedelta(hours=settings.digest_period_hours))
+            await notifier.send_digests()
         except Exception:
             log.exception("notification round failed; next round as usual")
         with contextlib.suppress(TimeoutError):

@@ -9,6 +9,7 @@ from typing import Any
 
 from htk_contracts.envelope import Envelope
 from htk_gateway import i18n
+from htk_gateway.formats import HELSINKI
 from htk_gateway.members import MemberCopies
 from htk_gateway.notify.kinds import (
     KINDS,
@@ -41,6 +42,7 @@ class Notifier:
         mailer: Mailer,
         public_url: str,
         secret: str,
+        digest_hour: int = 7,
     ) -> None:
         self.store = store
         self.members = members
@@ -48,6 +50,7 @@ class Notifier:
         self.mailer = mailer
         self.base = public_url.rstrip("/")
         self.secret = secret
+        self.digest_hour = digest_hour
 
     # From events to jobs.
 
@@ -219,17 +222,22 @@ class Notifier:
         )
         return Mail(to=member["email"], subject=t("notify.digest.subject"), text=text)
 
-    async def send_digests(
-        self, period: timedelta, now: datetime | None = None, force: bool = False
-    ) -> int:
-        """Mail each member what waits for their digest, at most once per ``period`` unless
-        ``force`` (a coordinator's "send now"). Returns how many digests went out."""
+    def digest_time(self, now: datetime) -> datetime:
+        """The latest digest time (``digest_hour`` in Helsinki) at or before ``now``."""
+        local = now.astimezone(HELSINKI)
+        today = local.replace(hour=self.digest_hour, minute=0, second=0, microsecond=0)
+        return today if today <= local else today - timedelta(days=1)
+
+    async def send_digests(self, now: datetime | None = None, force: bool = False) -> int:
+        """The daily digest: at the first round after the digest hour, each member gets what
+        waited for them since their last digest; ``force`` (a coordinator's "send now") sends
+        whatever waits. Returns how many digests went out."""
         now = now or datetime.now(UTC)
+        due = self.digest_time(now)
         sent = 0
         for member_id, items in (await self.store.waiting_for_digest()).items():
-            last = await self.store.last_digest(member_id)
-            if not force and last is not None and now - last < period:
-                continue
+            if not force and not any(i["at"].replace(tzinfo=UTC) <= due for i in items):
+                continue  # everything came after this morning's digest: tomorrow's
             member = await self.members.get(member_id)
             if member and member.get("email"):
                 await self.mailer.send(self.digest_mail(member, items))
