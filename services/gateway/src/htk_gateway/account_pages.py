@@ -19,6 +19,7 @@ from htk_gateway.member_pages import signed_in
 from htk_gateway.members import MemberCopies
 from htk_gateway.notify.delivery import ALL, Notifier, unsubscribe_signature
 from htk_gateway.notify.kinds import Delivery, kind_names
+from htk_gateway.ratelimit import email_key
 from htk_gateway.web import (
     Viewer,
     call,
@@ -159,6 +160,9 @@ async def erase_page(request: Request) -> Response:
 
 async def forget_here(request: Request, member_id: str) -> None:
     """The gateway's own copies, at once (the erasure event does it again on every replica)."""
+    member = await state(request)["members"].get(member_id)
+    if member and member.get("email"):
+        await state(request)["rate_limiter"].forget(email_key(member["email"]))
     await state(request)["sessions"].end_all(member_id)
     await state(request)["follows"].stop_all(member_id)
     await _notifier(request).store.forget(member_id)

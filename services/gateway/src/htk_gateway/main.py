@@ -26,7 +26,7 @@ from htk_gateway.notify.kinds import Sources
 from htk_gateway.notify.store import NotifyStore
 from htk_gateway.openapi import merged_openapi_router
 from htk_gateway.pages import router as pages_router
-from htk_gateway.ratelimit import RateLimiter
+from htk_gateway.ratelimit import RateLimiter, email_key
 from htk_gateway.sessions import LoginLinks, Sessions
 from htk_gateway.settings import GatewaySettings
 from htk_gateway.upstream import Upstreams
@@ -121,8 +121,11 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
         state = service.ctx().state
         notifier: Notifier = state["notifier"]
         # Requests and decisions are the difference from the copy held before this event.
-        notices = notifier.member_notices(await state["members"].get(envelope.subject), envelope)
+        held = await state["members"].get(envelope.subject)
+        notices = notifier.member_notices(held, envelope)
         if await state["members"].apply(envelope):
+            if held and held.get("email"):
+                await state["rate_limiter"].forget(email_key(held["email"]))
             ended = await state["sessions"].end_all(envelope.subject)
             await state["follows"].stop_all(envelope.subject)
             await notifier.store.forget(envelope.subject)

@@ -150,6 +150,7 @@ class Notifier:
         record = {
             "_id": f"{notice.id}|{member_id}",
             "member_id": member_id,
+            "subject": notice.subject,
             "kind": kind,
             "delivery": delivery.value,
             "at": datetime.now(UTC),
