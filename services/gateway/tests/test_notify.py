@@ -248,3 +248,32 @@ async def test_membership_requests_and_decisions_from_member_events(env: Path) -
         job = await notifier.store.jobs.find_one({"_id": notices[0].id})
         assert job["attempts"] == 1, "a redelivered event is not taken twice"
         assert client is not None
+
+
+async def test_the_api_for_choices(env: Path) -> None:
+    service = create_service()
+    async with running(service.app()) as client:
+        state = service.ctx().state
+        await state["members"].apply(member("m-en", "en"))
+        session = await state["sessions"].start("m-en")
+        client.cookies.set("htk_session", session)
+        headers = {"x-csrf-token": token_for(SECRET, session)}
+        url = "/api/v1/me/notifications"
+        assert (await client.get(url)).json()["kinds"]["action_returned"] == "immediate"
+        unchanged = await client.put(url, json={"kinds": {}}, headers=headers)
+        assert unchanged.status_code == 200
+        changed = await client.put(
+            url, json={"kinds": {"action_returned": "digest"}}, headers=headers
+        )
+        assert changed.json()["kinds"]["action_returned"] == "digest"
+        for body in (
+            {"kinds": {"nonsense": "digest"}},
+            {"kinds": {"action_returned": "sometimes"}},
+            {"kinds": {"$where": "never"}},
+            {"kinds": []},
+            {},
+        ):
+            refused = await client.put(url, json=body, headers=headers)
+            assert refused.status_code == 422, (body, refused.text)
+        assert (await client.put(url, json={"kinds": {}})).status_code == 403, "CSRF"
+        assert (await client.get("/api/v1/openapi.json")).status_code in (200, 503)

@@ -120,6 +120,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
     async def on_member(envelope: Envelope[dict[str, Any]]) -> None:
         state = service.ctx().state
         notifier: Notifier = state["notifier"]
+        await notifier.event(envelope)  # a kind of its own in KINDS, if any
         # Requests and decisions are the difference from the copy held before this event.
         held = await state["members"].get(envelope.subject)
         notices = notifier.member_notices(held, envelope)
@@ -137,7 +138,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
 
     async def on_action(envelope: Envelope[dict[str, Any]]) -> None:
         await service.ctx().state["follows"].record(envelope)
-        await service.ctx().state["notifier"].action_event(envelope)
+        await service.ctx().state["notifier"].event(envelope)
 
     assert service.broker is not None
     consume(

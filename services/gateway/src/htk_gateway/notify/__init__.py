@@ -13,6 +13,7 @@ Adding a kind of notification is one entry in ``kinds.KINDS``::
 
 plus its three messages ``notify.partner_requested.subject``, ``.body`` and ``.line`` and its
 label ``notify.kind.partner_requested`` in ``messages/notify/{fi,sv,en}.json``. If the event
-comes on a topic the gateway does not consume yet, hand it to ``Notifier.action_event`` (any
-envelope whose type is in ``KINDS`` works) from a consumer in ``main.py``.
+comes on ``submissions.actions.v1`` or ``catalogue.members.v1``, nothing else is needed: both
+consumers in ``main.py`` hand every event to ``Notifier.event``, which notifies those whose type
+is in ``KINDS``. On another topic, add a consumer that does the same.
 """

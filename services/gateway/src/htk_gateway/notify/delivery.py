@@ -54,7 +54,8 @@ class Notifier:
 
     # From events to jobs.
 
-    async def action_event(self, envelope: Envelope[dict[str, Any]]) -> None:
+    async def event(self, envelope: Envelope[dict[str, Any]]) -> None:
+        """Any consumed event: one whose type is in ``KINDS`` is notified, others are not."""
         if envelope.type in KINDS:
             await self.take(
                 Notice(

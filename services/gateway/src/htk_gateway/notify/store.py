@@ -86,6 +86,8 @@ class NotifyStore:
 
     async def choose(self, member_id: str, choices: dict[str, str]) -> None:
         fields = {f"kinds.{kind}": delivery for kind, delivery in choices.items()}
+        if not fields:
+            return  # an empty $set is an error
         await self.preferences.update_one({"_id": member_id}, {"$set": fields}, upsert=True)
 
     # Personal data: what is held about one member, and forgetting it.
