@@ -26,6 +26,7 @@ from htk_runtime.mail import Mail, Mailer
 log = logging.getLogger(__name__)
 
 ALL = "all"
+MAX_ATTEMPTS = 1440
 
 
 def unsubscribe_signature(secret: str, member_id: str, kind: str) -> str:
@@ -102,6 +103,12 @@ class Notifier:
         try:
             await self.process(job)
         except Exception as exc:
+            attempts = int(job.get("attempts", 0)) + 1
+            if attempts >= MAX_ATTEMPTS:
+                # A day of retries at the default interval: whatever it is will not pass.
+                log.error("notification given up", extra={"job": job["_id"], "error": repr(exc)})
+                await self.store.finish_job(job["_id"])
+                return False
             log.warning(
                 "notification waits for a retry", extra={"job": job["_id"], "error": repr(exc)}
             )

@@ -108,12 +108,17 @@ async def membership(sources: Sources, notice: Notice) -> dict[str, Any] | None:
         lang: found.get(f"name_{lang}") or found.get("name_fi") or organisation_id
         for lang in ("fi", "sv", "en")
     }
-    decided = notice.type != MEMBERSHIP_REQUESTED
+    if notice.type != MEMBERSHIP_REQUESTED:
+        path = "/welcome"
+    elif await sources.members.admins_of(organisation_id):
+        path = "/my/members"
+    else:
+        path = "/coordinator"  # a proposed organisation, or one without admins
     return {
         "organisation": names,
         "organisation_id": organisation_id,
         "name": notice.data.get("name") or "",
-        "path": "/welcome" if decided else "/my/members",
+        "path": path,
     }
 
 
