@@ -4,7 +4,7 @@
 import argparse
 import sys
 
-from htk_cli import admin, catalogue, demo, dlt, plan, reporting, search, trace
+from htk_cli import admin, catalogue, demo, dlt, notify, plan, reporting, search, trace
 from htk_cli.launcher import up
 from htk_cli.settings import LauncherSettings
 
@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         "catalogue": catalogue,
         "demo": demo,
         "dlt": dlt,
+        "notify": notify,
         "plan": plan,
         "reporting": reporting,
         "search": search,
