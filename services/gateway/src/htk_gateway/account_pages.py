@@ -6,10 +6,10 @@ digests now"."""
 import hmac
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Depends, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from htk_gateway import csrf
 from htk_gateway.coordinator_pages import coordinator
@@ -226,12 +226,19 @@ async def api_notifications(request: Request) -> NotificationChoices:
     )
 
 
-@router.put("/api/v1/me/notifications", tags=["me"])
-async def api_choose(
-    request: Request, body: Annotated[NotificationChoices, Body()]
-) -> NotificationChoices:
+async def _api_writer(request: Request) -> User:
+    """A signed-in caller with the CSRF token, checked before the body is read."""
     user = await _api_user(request)
     csrf.check(request, request.headers.get(csrf.HEADER))
+    return user
+
+
+@router.put("/api/v1/me/notifications", tags=["me"])
+async def api_choose(
+    request: Request,
+    user: Annotated[User, Depends(_api_writer)],
+    body: Annotated[NotificationChoices, Body()],
+) -> NotificationChoices:
     unknown = sorted(set(body.kinds) - set(kind_names()))
     if unknown:
         raise DomainError(422, f"Unknown kind of notification: {unknown[0]}", field="kinds")
@@ -240,11 +247,23 @@ async def api_choose(
     return NotificationChoices.model_validate({"kinds": await notifier.choices(user.member_id)})
 
 
+class ErasureConfirmation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    confirm: bool = Field(
+        description="true: you have read what erasure does (GET /my/account/erase) and want it"
+    )
+
+
 @router.post("/api/v1/me/erasure", tags=["me"])
-async def api_erase(request: Request) -> dict[str, Any]:
+async def api_erase(
+    request: Request,
+    user: Annotated[User, Depends(_api_writer)],
+    body: Annotated[ErasureConfirmation, Body()],
+) -> dict[str, Any]:
     """Erase your personal data in every service. Your organisation's actions stay, without
-    you as their contact. This cannot be undone."""
-    user = await _api_user(request)
-    csrf.check(request, request.headers.get(csrf.HEADER))
+    you as their contact. This cannot be undone, so the body must say ``{"confirm": true}``."""
+    if not body.confirm:
+        raise DomainError(422, "Confirm the erasure with confirm: true", field="confirm")
     await erase(request, user)
     return {"member_id": user.member_id, "erased": True}
