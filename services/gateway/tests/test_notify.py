@@ -242,11 +242,12 @@ async def test_membership_requests_and_decisions_from_member_events(env: Path) -
         notices = notifier.member_notices(await state["members"].get("m9"), second)
         assert [n.type.rsplit(".", 1)[-1] for n in notices] == ["approved"]
         await notifier.take(notices[0])
+        assert notifier.wake.is_set(), "the worker is woken"
+        await notifier.run_pending()
         job = await notifier.store.jobs.find_one({"_id": notices[0].id})
-        assert job and not job["done"] and job["attempts"] == 1, "kept for a retry"
+        assert job and not job["done"] and job["attempts"] >= 1, "kept for a retry"
         await notifier.take(notices[0])
-        job = await notifier.store.jobs.find_one({"_id": notices[0].id})
-        assert job["attempts"] == 1, "a redelivered event is not taken twice"
+        assert not notifier.wake.is_set(), "a redelivered event is not taken twice"
         assert client is not None
 
 

@@ -1,7 +1,6 @@
 """The gateway: ``uvicorn htk_gateway.main:app``."""
 
 import asyncio
-import contextlib
 import logging
 import secrets
 from datetime import timedelta
@@ -150,17 +149,25 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
 
 
 async def notify_worker(ctx: ServiceContext) -> None:
-    """Retries notifications that could not be made at once, and sends the daily digests."""
+    """Notifies of the events the consumers kept, as soon as they wake it; retries those that
+    failed (a service away) every ``notify_interval_seconds``; sends the daily digests."""
     settings: Any = ctx.settings
     notifier: Notifier = ctx.state["notifier"]
     while not ctx.stopping.is_set():
         try:
-            await notifier.retry_pending()
+            await notifier.run_pending()
             await notifier.send_digests()
         except Exception:
             log.exception("notification round failed; next round as usual")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(ctx.stopping.wait(), settings.notify_interval_seconds)
+        woken = asyncio.create_task(notifier.wake.wait())
+        stopping = asyncio.create_task(ctx.stopping.wait())
+        await asyncio.wait(
+            {woken, stopping},
+            timeout=settings.notify_interval_seconds,
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        for task in (woken, stopping):
+            task.cancel()
 
 
 app = create_service().app()

@@ -1,6 +1,7 @@
 """Turning events into mail: each recipient gets it now, in the daily digest, or never, as they
 chose, in their language, with a link that stops it in one click."""
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -52,6 +53,7 @@ class Notifier:
         self.base = public_url.rstrip("/")
         self.secret = secret
         self.digest_hour = digest_hour
+        self.wake = asyncio.Event()
 
     # From events to jobs.
 
@@ -82,7 +84,9 @@ class Notifier:
         )
 
     async def take(self, notice: Notice) -> None:
-        """Keep the event, then try to notify at once; what fails is retried by the worker."""
+        """Keep the event and wake the worker. The consumer goes on at once: reading details
+        from the services and sending mail never holds up the read copies (a member's copy
+        must be there when they follow their first sign-in link)."""
         added = await self.store.add_job(
             {
                 "_id": notice.id,
@@ -93,11 +97,8 @@ class Notifier:
                 "data": notice.data,
             }
         )
-        if not added:
-            return
-        job = await self.store.job(notice.id)
-        if job:
-            await self.attempt(job)
+        if added:
+            self.wake.set()
 
     async def attempt(self, job: dict[str, Any]) -> bool:
         try:
@@ -117,7 +118,9 @@ class Notifier:
         await self.store.finish_job(job["_id"])
         return True
 
-    async def retry_pending(self) -> int:
+    async def run_pending(self) -> int:
+        """Notify of every kept event not done yet; the number done."""
+        self.wake.clear()
         done = 0
         for job in await self.store.pending_jobs():
             done += await self.attempt(job)
