@@ -202,17 +202,17 @@ class Notifier:
     def mail(self, kind: str, member: dict[str, Any], values: dict[str, Any]) -> Mail:
         t = i18n.Translator(member.get("language", "fi"))
         shown = self._values(t, values)
-        body = t(f"notify.{kind}.body", **shown)
-        if shown.get("comment"):
-            body += "\n\n" + t("notify.comment", comment=shown["comment"])
+        # The body ends with a colon: the link follows it; the comment comes after.
         text = (
             t("notify.greeting", name=member.get("name") or "")
             + "\n\n"
-            + body
-            + "\n\n"
+            + t(f"notify.{kind}.body", **shown)
+            + "\n"
             + shown["url"]
-            + self._footer(t, member["_id"], kind)
         )
+        if shown.get("comment"):
+            text += "\n\n" + t("notify.comment", comment=shown["comment"])
+        text += self._footer(t, member["_id"], kind)
         return Mail(to=member["email"], subject=t(f"notify.{kind}.subject", **shown), text=text)
 
     def digest_mail(self, member: dict[str, Any], items: list[dict[str, Any]]) -> Mail:
