@@ -110,7 +110,7 @@ async def test_every_mail_in_three_languages_with_a_working_unsubscribe_link(env
                 assert mail["To"] == f"m-{lang}@example.org"
                 assert mail["Subject"].startswith(SUBJECTS[kind][i]), (kind, lang)
                 text = mail.get_content()
-                assert "{" not in text, text
+                assert "{" not in text and "notify." not in text, text
                 assert f"Jäsen {lang}" in text and "http://htk.test/my/actions/a1" in text
                 if kind.startswith("membership"):
                     assert DETAILS["organisation"][lang] in text, "the name in their language"
@@ -278,3 +278,13 @@ async def test_the_api_for_choices(env: Path) -> None:
             assert refused.status_code == 422, (body, refused.text)
         assert (await client.put(url, json={"kinds": {}})).status_code == 403, "CSRF"
         assert (await client.get("/api/v1/openapi.json")).status_code in (200, 503)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_digest_of_every_kind_has_every_line(lang: str) -> None:
+    notifier = Notifier(None, None, None, None, "http://htk.test", SECRET)  # type: ignore[arg-type]
+    items = [{"kind": kind, "values": DETAILS} for kind in kind_names()]
+    mail = notifier.digest_mail({"_id": "m1", "name": "N", "email": "n@x", "language": lang}, items)
+    assert "notify." not in mail.text and "{" not in mail.text, mail.text
+    assert mail.text.count("http://htk.test/my/actions/a1") == len(kind_names())
+    assert mail.text.count(DETAILS["comment"]) == len(kind_names())
