@@ -44,3 +44,5 @@ def test_the_template_filter_follows_the_page_language() -> None:
     template = env.from_string("{{ value | date }}")
     assert template.render(value="2026-03-01", lang="sv") == "1 mars 2026"
     assert template.render(value="2026-12-05T14:30:00+00:00", lang="fi") == "5.12.2026 16.30"
+    assert env.from_string("{{ n | number }}").render(n=1234, lang="en") == "1,234"
+    assert env.from_string("{{ n | number }}").render(n=1234, lang="sv") == "1\xa0234"
