@@ -13,12 +13,13 @@ from typing import Any
 import pytest
 
 from htk_contracts.catalogue import MEMBER_CHANGED, MEMBER_ERASED, Member, MemberErased, Membership
+from htk_contracts.envelope import new_envelope
 from htk_contracts.topics import Topic
 from htk_gateway.csrf import token_for
 from htk_gateway.follows import Kind
 from htk_gateway.main import create_service
 from htk_gateway.notify.delivery import Notifier
-from htk_gateway.notify.kinds import Notice
+from htk_gateway.notify.kinds import MEMBERSHIP_REQUESTED, REQUESTS_TOPIC, Notice
 from htk_runtime.testing import eventually, received, running
 
 SECRET = "test-gateway-secret"
@@ -66,23 +67,39 @@ async def test_erasure_reaches_every_gateway_copy(env: Path) -> None:
         )
         await publish(ctx, MEMBER_CHANGED, member_id, 1, asker)
         await eventually(lambda: state["members"].get(member_id), timeout=60)
-        # A second organisation: a membership request, noticed from the member's events (the
-        # organisation's name is read from the catalogue, away here: the job waits).
-        pending = asker.model_copy(
-            update={
-                "memberships": [
-                    *asker.memberships,
-                    Membership(organisation_id="o2", role="member", status="pending"),
-                ]
-            }
+        # They ask to join another organisation: its admin is told, by name.
+        decider = f"adm-{uuid.uuid4().hex[:10]}"
+        admin = Member(
+            member_id=decider, name="Anna Admin", email=f"{decider}@example.org", language="sv"
         )
-        await publish(ctx, MEMBER_CHANGED, member_id, 2, pending)
+        await state["members"].apply(received("/catalogue", MEMBER_CHANGED, decider, 1, admin))
+        request = {
+            "kind": "membership_requested",
+            "organisation_id": "o2",
+            "name_fi": "Toinen ry",
+            "member_id": member_id,
+            "language": "fi",
+            "role": "member",
+            "deciders": [decider],
+            "coordinators_decide": False,
+            "requested_at": datetime.now(UTC).isoformat(),
+        }
+        envelope = new_envelope(
+            source="/catalogue",
+            type=MEMBERSHIP_REQUESTED,
+            subject=member_id,
+            aggregateversion=1,
+            data=request,
+        )
+        await ctx.broker.publish(
+            envelope.model_dump_json().encode(), REQUESTS_TOPIC, key=member_id.encode()
+        )
 
-        async def requested() -> Any:
-            return await notifier.store.jobs.find_one({"subject": member_id})
+        async def told() -> Any:
+            return await notifier.store.sent.find_one({"member_id": decider, "about": member_id})
 
-        job = await eventually(requested, timeout=60)
-        assert job["type"].endswith("membership.requested") and job["data"]["name"]
+        record = await eventually(told, timeout=60)
+        assert record["values"]["name"] == "Erkki Esimerkki"
 
         session = await state["sessions"].start(member_id)
         client.cookies.set("htk_session", session)
@@ -121,7 +138,7 @@ async def test_erasure_reaches_every_gateway_copy(env: Path) -> None:
             return (
                 await state["members"].get(member_id) is None
                 and await notifier.store.sent.count_documents({}) == 0
-                and await notifier.store.jobs.count_documents({"subject": member_id}) == 0
+                and await notifier.store.jobs.count_documents({"about": member_id}) == 0
             )
 
         await eventually(forgotten, timeout=60)
@@ -129,7 +146,7 @@ async def test_erasure_reaches_every_gateway_copy(env: Path) -> None:
         assert await state["follows"].of(member_id) == []
         assert await notifier.store.choices(member_id) == {}
         assert await notifier.store.sent.count_documents({}) == 0
-        assert await notifier.store.jobs.count_documents({"subject": member_id}) == 0
+        assert await notifier.store.jobs.count_documents({"about": member_id}) == 0
         leftovers = []
         for name in await ctx.db.list_collection_names():
             async for doc in ctx.db[name].find({}):

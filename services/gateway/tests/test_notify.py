@@ -4,7 +4,9 @@ notification mail carries an unsubscribe link that works through the gateway wit
 (and changes the member's choice); a redelivered event never mails twice; choices made on the
 account page decide between now, the digest and never."""
 
+import asyncio
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,13 +14,22 @@ from typing import Any
 import pytest
 
 from htk_contracts.catalogue import Member, Membership
+from htk_contracts.envelope import new_envelope
 from htk_gateway.csrf import token_for
 from htk_gateway.formats import HELSINKI
 from htk_gateway.main import create_service
 from htk_gateway.notify.delivery import Notifier
-from htk_gateway.notify.kinds import KINDS, Notice, kind_names
+from htk_gateway.notify.kinds import (
+    KINDS,
+    MEMBERSHIP_DECIDED,
+    MEMBERSHIP_REQUESTED,
+    ORGANISATION_PROPOSED,
+    REQUESTS_TOPIC,
+    Notice,
+    kind_names,
+)
 from htk_runtime.mail import read_sink
-from htk_runtime.testing import received, running
+from htk_runtime.testing import eventually, received, running
 
 SECRET = "test-gateway-secret"
 HTML = {"accept": "text/html"}
@@ -28,14 +39,29 @@ SUBJECTS = {
     "action_submitted": ("Tarkastettavana", "Att granska", "To review"),
     "action_returned": ("Palautettu", "Returnerad", "Returned"),
     "action_published": ("Julkaistu", "Publicerad", "Published"),
-    "membership_requested": ("Jäsenyyspyyntö", "Medlemskapsbegäran", "Membership request"),
-    "membership_approved": ("Jäsenyys hyväksytty", "Medlemskap godkänt", "Membership approved"),
-    "membership_rejected": (
-        "Jäsenyyspyyntöä ei",
-        "Medlemskapsbegäran avslogs",
-        "Membership request refused",
+    "organisation_proposed": (
+        "Organisaatioehdotus",
+        "Förslag till organisation",
+        "Organisation proposed",
     ),
+    "organisation_decided": (
+        "Organisaatioehdotusta ei hyväksytty",
+        "Förslaget till organisation avslogs",
+        "Organisation proposal refused",
+    ),
+    "membership_requested": ("Jäsenyyspyyntö", "Medlemskapsbegäran", "Membership request"),
+    "membership_decided": ("Jäsenyys hyväksytty", "Medlemskap godkänt", "Membership approved"),
 }
+# A decision's own messages, as the catalogue's events name them.
+MESSAGES = {
+    "organisation_decided": "organisation_decided_rejected",
+    "membership_decided": "membership_decided_approved",
+}
+# Every decision the catalogue's events carry (htk_contracts.catalogue_requests).
+VARIANTS = [
+    *(f"organisation_decided_{d}" for d in ("approved", "rejected", "expired")),
+    *(f"membership_decided_{d}" for d in ("approved", "rejected", "removed", "role_changed")),
+]
 DETAILS = {
     "title": "Kylätoimintaa ikäihmisille",
     "comment": "Lisää kunta, kiitos.",
@@ -43,7 +69,15 @@ DETAILS = {
     "organisation_id": "o1",
     "name": "Ville V",
     "path": "/my/actions/a1",
+    "reason": "",
 }
+
+
+def details(kind: str) -> dict[str, Any]:
+    found = {**DETAILS, "message": MESSAGES.get(kind, "")}
+    if kind == "organisation_decided":
+        found["reason"] = "Ei y-tunnusta."
+    return found
 
 
 def member(member_id: str, lang: str, version: int = 1) -> Any:
@@ -102,8 +136,8 @@ async def test_every_mail_in_three_languages_with_a_working_unsubscribe_link(env
             for i, lang in enumerate(LANGS):
                 n += 1
                 before = len(read_sink(env))
-                await notifier.deliver(kind, notice(kind, n), f"m-{lang}", DETAILS)
-                await notifier.deliver(kind, notice(kind, n), f"m-{lang}", DETAILS)
+                await notifier.deliver(kind, notice(kind, n), f"m-{lang}", details(kind))
+                await notifier.deliver(kind, notice(kind, n), f"m-{lang}", details(kind))
                 mails = read_sink(env)[before:]
                 assert len(mails) == 1, f"{kind} {lang}: one mail, even when redelivered"
                 mail = mails[0]
@@ -112,8 +146,10 @@ async def test_every_mail_in_three_languages_with_a_working_unsubscribe_link(env
                 text = mail.get_content()
                 assert "{" not in text and "notify." not in text, text
                 assert f"Jäsen {lang}" in text and "http://htk.test/my/actions/a1" in text
-                if kind.startswith("membership"):
+                if kind.startswith(("membership", "organisation")):
                     assert DETAILS["organisation"][lang] in text, "the name in their language"
+                if kind == "organisation_decided":
+                    assert "Ei y-tunnusta." in text, "the reason given"
                 if kind == "action_returned":
                     assert "Lisää kunta, kiitos." in text, "the coordinator's comment"
 
@@ -211,44 +247,134 @@ async def test_choices_on_the_account_page_and_the_digest(env: Path) -> None:
         assert set((await notifier.choices("m-en")).values()) == {"never"}
 
 
-async def test_membership_requests_and_decisions_from_member_events(env: Path) -> None:
-    """From the difference of two member events; the organisation's name is read from the
-    catalogue, which is away here, so the notification waits for a retry."""
+async def test_requests_and_decisions_from_the_catalogue_reach_whom_they_name(
+    env: Path,
+) -> None:
+    """Events on catalogue.requests.v1, read from the broker: a membership request reaches the
+    organisation's admins, a proposal the coordinators, a decision the person, each in their
+    language with the organisation's name in it."""
     service = create_service()
-    async with running(service.app()) as client:
-        state = service.ctx().state
-        notifier: Notifier = state["notifier"]
-        data = Member(
-            member_id="m9",
-            name="Uusi",
-            email="m9@example.org",
-            language="fi",
-            memberships=[Membership(organisation_id="o1", role="member", status="pending")],
+    tag = uuid.uuid4().hex[:8]
+    asker, admin, coordinator = f"ask-{tag}", f"adm-{tag}", f"crd-{tag}"
+    async with running(service.app()):
+        ctx = service.ctx()
+        await asyncio.wait_for(ctx.broker_connected.wait(), 30)
+        members = ctx.state["members"]
+        for member_id, lang, is_coordinator in (
+            (asker, "en", False),
+            (admin, "sv", False),
+            (coordinator, "fi", True),
+        ):
+            data = Member(
+                member_id=member_id,
+                name=f"Name {member_id}",
+                email=f"{member_id}@example.org",
+                language=lang,
+                coordinator=is_coordinator,
+            )
+            await members.apply(
+                received("/catalogue", "fi.htk.member.changed.v1", member_id, 1, data)
+            )
+        org = {
+            "organisation_id": f"o-{tag}",
+            "name_fi": f"Kyläyhdistys {tag}",
+            "name_sv": f"Byförening {tag}",
+        }
+        now = datetime.now(UTC).isoformat()
+        events = [
+            (
+                MEMBERSHIP_REQUESTED,
+                asker,
+                {
+                    **org,
+                    "kind": "membership_requested",
+                    "member_id": asker,
+                    "language": "en",
+                    "role": "member",
+                    "deciders": [admin],
+                    "coordinators_decide": False,
+                    "requested_at": now,
+                },
+            ),
+            (
+                MEMBERSHIP_DECIDED,
+                asker,
+                {
+                    **org,
+                    "kind": "membership_decided",
+                    "member_id": asker,
+                    "language": "en",
+                    "decision": "approved",
+                    "role": "member",
+                    "decided_by": admin,
+                    "decided_at": now,
+                },
+            ),
+            (
+                ORGANISATION_PROPOSED,
+                org["organisation_id"],
+                {
+                    **org,
+                    "kind": "organisation_proposed",
+                    "member_id": asker,
+                    "language": "en",
+                    "deciders": [],
+                    "proposed_at": now,
+                },
+            ),
+        ]
+        for type_, subject, data in events:
+            envelope = new_envelope(
+                source="/catalogue", type=type_, subject=subject, aggregateversion=1, data=data
+            )
+            assert ctx.broker is not None
+            await ctx.broker.publish(
+                envelope.model_dump_json().encode(), REQUESTS_TOPIC, key=subject.encode()
+            )
+
+        def mail_to(member_id: str, subject: str) -> Any:
+            found = [
+                m
+                for m in read_sink(env)
+                if m["To"] == f"{member_id}@example.org" and m["Subject"].startswith(subject)
+            ]
+            return found or None
+
+        request = await eventually(lambda: _now(mail_to(admin, "Medlemskapsbegäran")), timeout=60)
+        assert f"Byförening {tag}" in request[0]["Subject"]
+        assert f"Name {asker}" in request[0].get_content(), "the asker, named from the copy"
+        decided = await eventually(lambda: _now(mail_to(asker, "Membership approved")), timeout=60)
+        assert f"Kyläyhdistys {tag}" in decided[0]["Subject"]
+        proposed = await eventually(
+            lambda: _now(mail_to(coordinator, "Organisaatioehdotus")), timeout=60
         )
-        first = received("/catalogue", "fi.htk.member.changed.v1", "m9", 1, data)
-        old = await state["members"].get("m9")
-        notices = notifier.member_notices(old, first)
-        assert [n.type.rsplit(".", 1)[-1] for n in notices] == ["requested"]
-        await state["members"].apply(first)
-        assert notifier.member_notices(await state["members"].get("m9"), first) == [], (
-            "a redelivered event asks nothing new"
+        assert f"Name {asker}" in proposed[0].get_content()
+        assert mail_to(asker, "Membership request") is None, "only the deciders are asked"
+
+
+async def _now(value: Any) -> Any:
+    return value
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_digest_of_every_kind_has_every_line(lang: str) -> None:
+    notifier = Notifier(None, None, None, None, "http://htk.test", SECRET)  # type: ignore[arg-type]
+    items = [{"kind": kind, "values": details(kind)} for kind in kind_names()]
+    items += [
+        {"kind": v.split("_decided")[0] + "_decided", "values": {**DETAILS, "message": v}}
+        for v in VARIANTS
+    ]
+    mail = notifier.digest_mail({"_id": "m1", "name": "N", "email": "n@x", "language": lang}, items)
+    assert "notify." not in mail.text and "{" not in mail.text, mail.text
+    assert mail.text.count("http://htk.test/my/actions/a1") == len(items)
+    assert mail.text.count(DETAILS["comment"]) == len(items)
+    for variant in VARIANTS:
+        single = notifier.mail(
+            variant.split("_decided")[0] + "_decided",
+            {"_id": "m1", "name": "N", "email": "n@x", "language": lang},
+            {**DETAILS, "message": variant},
         )
-        decided = data.model_copy(
-            update={
-                "memberships": [Membership(organisation_id="o1", role="member", status="approved")]
-            }
-        )
-        second = received("/catalogue", "fi.htk.member.changed.v1", "m9", 2, decided)
-        notices = notifier.member_notices(await state["members"].get("m9"), second)
-        assert [n.type.rsplit(".", 1)[-1] for n in notices] == ["approved"]
-        await notifier.take(notices[0])
-        assert notifier.wake.is_set(), "the worker is woken"
-        await notifier.run_pending()
-        job = await notifier.store.jobs.find_one({"_id": notices[0].id})
-        assert job and not job["done"] and job["attempts"] >= 1, "kept for a retry"
-        await notifier.take(notices[0])
-        assert not notifier.wake.is_set(), "a redelivered event is not taken twice"
-        assert client is not None
+        assert "notify." not in single.subject + single.text, variant
 
 
 async def test_the_api_for_choices(env: Path) -> None:
@@ -278,13 +404,3 @@ async def test_the_api_for_choices(env: Path) -> None:
             assert refused.status_code == 422, (body, refused.text)
         assert (await client.put(url, json={"kinds": {}})).status_code == 403, "CSRF"
         assert (await client.get("/api/v1/openapi.json")).status_code in (200, 503)
-
-
-@pytest.mark.parametrize("lang", LANGS)
-def test_a_digest_of_every_kind_has_every_line(lang: str) -> None:
-    notifier = Notifier(None, None, None, None, "http://htk.test", SECRET)  # type: ignore[arg-type]
-    items = [{"kind": kind, "values": DETAILS} for kind in kind_names()]
-    mail = notifier.digest_mail({"_id": "m1", "name": "N", "email": "n@x", "language": lang}, items)
-    assert "notify." not in mail.text and "{" not in mail.text, mail.text
-    assert mail.text.count("http://htk.test/my/actions/a1") == len(kind_names())
-    assert mail.text.count(DETAILS["comment"]) == len(kind_names())

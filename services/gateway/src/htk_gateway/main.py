@@ -21,7 +21,7 @@ from htk_gateway.join_pages import router as join_router
 from htk_gateway.member_pages import router as member_router
 from htk_gateway.members import MemberCopies
 from htk_gateway.notify.delivery import Notifier
-from htk_gateway.notify.kinds import Sources
+from htk_gateway.notify.kinds import REQUESTS_TOPIC, Sources
 from htk_gateway.notify.store import NotifyStore
 from htk_gateway.openapi import merged_openapi_router
 from htk_gateway.pages import router as pages_router
@@ -119,10 +119,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
     async def on_member(envelope: Envelope[dict[str, Any]]) -> None:
         state = service.ctx().state
         notifier: Notifier = state["notifier"]
-        await notifier.event(envelope)  # a kind of its own in KINDS, if any
-        # Requests and decisions are the difference from the copy held before this event.
         held = await state["members"].get(envelope.subject)
-        notices = notifier.member_notices(held, envelope)
         if await state["members"].apply(envelope):
             if held and held.get("email"):
                 await state["rate_limiter"].forget(email_key(held["email"]))
@@ -130,20 +127,24 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             await state["follows"].stop_all(envelope.subject)
             await notifier.store.forget(envelope.subject)
             log.info("erased member signed out and forgotten", extra={"sessions": ended})
-            return
-        if await state["members"].holds(envelope.subject, envelope.aggregateversion):
-            for notice in notices:
-                await notifier.take(notice)
 
     async def on_action(envelope: Envelope[dict[str, Any]]) -> None:
         await service.ctx().state["follows"].record(envelope)
+        await service.ctx().state["notifier"].event(envelope)
+
+    async def on_request(envelope: Envelope[dict[str, Any]]) -> None:
+        # Requests and decisions about organisations and memberships: notifications only.
         await service.ctx().state["notifier"].event(envelope)
 
     assert service.broker is not None
     consume(
         service.broker,
         settings,
-        {Topic.CATALOGUE_MEMBERS: on_member, Topic.SUBMISSIONS_ACTIONS: on_action},
+        {
+            Topic.CATALOGUE_MEMBERS: on_member,
+            Topic.SUBMISSIONS_ACTIONS: on_action,
+            REQUESTS_TOPIC: on_request,
+        },
     )
     return service
 

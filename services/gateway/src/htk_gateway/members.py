@@ -63,11 +63,6 @@ class MemberCopies:
     async def get(self, member_id: str) -> dict[str, Any] | None:
         return await self.members.find_one({"_id": member_id, "erased": False})
 
-    async def holds(self, member_id: str, version: int) -> bool:
-        """True when the copy is at exactly this version (the event was applied, not stale)."""
-        doc = await self.members.find_one({"_id": member_id}, {"version": 1})
-        return bool(doc and doc.get("version") == version)
-
     async def coordinators(self) -> list[str]:
         found = self.members.find({"coordinator": True, "erased": False}, {"_id": 1})
         return sorted([doc["_id"] async for doc in found])

@@ -19,7 +19,6 @@ from htk_gateway.notify.kinds import (
     Sources,
     default_of,
     kind_names,
-    membership_notices,
 )
 from htk_gateway.notify.store import NotifyStore
 from htk_runtime.mail import Mail, Mailer
@@ -59,28 +58,20 @@ class Notifier:
 
     async def event(self, envelope: Envelope[dict[str, Any]]) -> None:
         """Any consumed event: one whose type is in ``KINDS`` is notified, others are not."""
-        if envelope.type in KINDS:
-            await self.take(
-                Notice(
-                    id=envelope.id,
-                    type=envelope.type,
-                    subject=envelope.subject,
-                    version=envelope.aggregateversion,
-                    at=envelope.time,
-                    data={},
-                )
+        if envelope.type not in KINDS:
+            return
+        # An action's events hold its public snapshot, which the mail does not need; requests
+        # hold whom to tell.
+        public = envelope.type.startswith("fi.htk.action.")
+        await self.take(
+            Notice(
+                id=envelope.id,
+                type=envelope.type,
+                subject=envelope.subject,
+                version=envelope.aggregateversion,
+                at=envelope.time,
+                data={} if public else dict(envelope.data),
             )
-
-    def member_notices(
-        self, old: dict[str, Any] | None, envelope: Envelope[dict[str, Any]]
-    ) -> list[Notice]:
-        return membership_notices(
-            old,
-            envelope.id,
-            envelope.subject,
-            envelope.aggregateversion,
-            envelope.time,
-            envelope.data,
         )
 
     async def take(self, notice: Notice) -> None:
@@ -95,6 +86,8 @@ class Notifier:
                 "version": notice.version,
                 "at": notice.at,
                 "data": notice.data,
+                # Whom the event is about, for their erasure.
+                "about": notice.data.get("member_id"),
             }
         )
         if added:
@@ -162,6 +155,7 @@ class Notifier:
             "_id": f"{notice.id}|{member_id}",
             "member_id": member_id,
             "subject": notice.subject,
+            "about": notice.data.get("member_id"),
             "kind": kind,
             "delivery": delivery.value,
             "at": datetime.now(UTC),
@@ -174,6 +168,11 @@ class Notifier:
             await self.mailer.send(self.mail(kind, member, values))
 
     # The mails.
+
+    @staticmethod
+    def message(kind: str, values: dict[str, Any]) -> str:
+        """The messages' name: the kind's, or a decision's own (``membership_decided_rejected``)."""
+        return str(values.get("message") or kind)
 
     def unsubscribe_url(self, member_id: str, kind: str, lang: str) -> str:
         # The language travels unsigned: it only picks the language of the page it lands on.
@@ -206,21 +205,25 @@ class Notifier:
         text = (
             t("notify.greeting", name=member.get("name") or "")
             + "\n\n"
-            + t(f"notify.{kind}.body", **shown)
+            + t(f"notify.{self.message(kind, values)}.body", **shown)
             + "\n"
             + shown["url"]
         )
         if shown.get("comment"):
             text += "\n\n" + t("notify.comment", comment=shown["comment"])
+        if shown.get("reason"):
+            text += "\n\n" + t("notify.reason", reason=shown["reason"])
         text += self._footer(t, member["_id"], kind)
-        return Mail(to=member["email"], subject=t(f"notify.{kind}.subject", **shown), text=text)
+        subject = t(f"notify.{self.message(kind, values)}.subject", **shown)
+        return Mail(to=member["email"], subject=subject, text=text)
 
     def digest_mail(self, member: dict[str, Any], items: list[dict[str, Any]]) -> Mail:
         t = i18n.Translator(member.get("language", "fi"))
         lines = []
         for item in items:
             shown = self._values(t, item.get("values") or {})
-            line = "- " + t(f"notify.{item['kind']}.line", **shown) + "\n  " + shown["url"]
+            message = self.message(item["kind"], item.get("values") or {})
+            line = "- " + t(f"notify.{message}.line", **shown) + "\n  " + shown["url"]
             if shown.get("comment"):
                 line += "\n  " + t("notify.comment", comment=shown["comment"])
             lines.append(line)

@@ -7,8 +7,9 @@ to say (``details``, read once per event), and the delivery a member gets before
 
 Events on the public topics carry no personal data, so who submitted an action and the
 coordinator's comment are read from submissions when the notification is made (``action``).
-Membership requests and decisions are read from the changes in a member's memberships between
-two ``catalogue.members.v1`` events (``membership_notices``).
+Requests and decisions about organisations and memberships come on ``catalogue.requests.v1``
+(contracts in ``htk_contracts.catalogue_requests``; their types are written out here so that
+this table does not depend on the module): they name the people by member id, and whom to tell.
 """
 
 from collections.abc import Awaitable, Callable
@@ -22,9 +23,12 @@ from htk_gateway.members import MemberCopies
 from htk_gateway.upstream import Upstreams
 from htk_runtime.auth import HEADER, User, sign
 
-MEMBERSHIP_REQUESTED = "fi.htk.gateway.membership.requested"
-MEMBERSHIP_APPROVED = "fi.htk.gateway.membership.approved"
-MEMBERSHIP_REJECTED = "fi.htk.gateway.membership.rejected"
+# On catalogue.requests.v1 (htk_contracts.catalogue_requests).
+REQUESTS_TOPIC = "catalogue.requests.v1"
+ORGANISATION_PROPOSED = "fi.htk.organisation.proposed.v1"
+ORGANISATION_DECIDED = "fi.htk.organisation.decided.v1"
+MEMBERSHIP_REQUESTED = "fi.htk.membership.requested.v1"
+MEMBERSHIP_DECIDED = "fi.htk.membership.decided.v1"
 
 
 class Delivery(StrEnum):
@@ -101,23 +105,32 @@ async def action(sources: Sources, notice: Notice) -> dict[str, Any] | None:
     }
 
 
-async def membership(sources: Sources, notice: Notice) -> dict[str, Any] | None:
-    organisation_id = notice.data["organisation_id"]
-    found = await sources.read("catalogue", f"/organisations/{organisation_id}") or {}
+async def request(sources: Sources, notice: Notice) -> dict[str, Any] | None:
+    """An organisation proposed or decided, a membership asked for or decided: the event
+    carries the organisation's names; the person's name comes from the members' copy, so an
+    erased person is never named."""
+    data = notice.data
+    organisation_id = data["organisation_id"]
     names = {
-        lang: found.get(f"name_{lang}") or found.get("name_fi") or organisation_id
-        for lang in ("fi", "sv", "en")
+        "fi": data.get("name_fi") or organisation_id,
+        "sv": data.get("name_sv") or data.get("name_fi") or organisation_id,
+        "en": data.get("name_fi") or organisation_id,
     }
-    if notice.type != MEMBERSHIP_REQUESTED:
-        path = "/welcome"
-    elif await sources.members.admins_of(organisation_id):
-        path = "/my/members"
+    person = await sources.members.get(data["member_id"]) if data.get("member_id") else None
+    if notice.type == ORGANISATION_PROPOSED:
+        path = "/coordinator"
+    elif notice.type == MEMBERSHIP_REQUESTED:
+        path = "/coordinator" if data.get("coordinators_decide") else "/my/members"
     else:
-        path = "/coordinator"  # a proposed organisation, or one without admins
+        path = "/welcome"
+    decision = data.get("decision")
     return {
         "organisation": names,
         "organisation_id": organisation_id,
-        "name": notice.data.get("name") or "",
+        "name": (person or {}).get("name") or "",
+        "reason": data.get("reason") or "",
+        # A decision's messages differ by what was decided: notify.<kind>_<decision>.*
+        "message": f"{data['kind']}_{decision}" if decision else data["kind"],
         "path": path,
     }
 
@@ -135,23 +148,26 @@ async def submitter(sources: Sources, notice: Notice, details: dict[str, Any]) -
 
 
 async def deciders(sources: Sources, notice: Notice, details: dict[str, Any]) -> list[str]:
-    """An organisation's admins decide who joins it; with none (or a proposed organisation),
-    the coordinators do."""
-    admins = await sources.members.admins_of(details["organisation_id"])
-    return admins or await sources.members.coordinators()
+    """Those the event names; none named (a proposal), or no admin yet: the coordinators."""
+    named = list(notice.data.get("deciders") or [])
+    if notice.data.get("coordinators_decide") or not named:
+        return await sources.members.coordinators()
+    return named
 
 
-async def asker(sources: Sources, notice: Notice, details: dict[str, Any]) -> list[str]:
-    return [notice.subject]
+async def the_person(sources: Sources, notice: Notice, details: dict[str, Any]) -> list[str]:
+    member_id = notice.data.get("member_id")
+    return [member_id] if member_id else []
 
 
 KINDS: dict[str, Kind] = {
     ACTION_SUBMITTED: Kind("action_submitted", action, coordinators),
     ACTION_RETURNED: Kind("action_returned", action, submitter),
     ACTION_PUBLISHED: Kind("action_published", action, submitter),
-    MEMBERSHIP_REQUESTED: Kind("membership_requested", membership, deciders),
-    MEMBERSHIP_APPROVED: Kind("membership_approved", membership, asker),
-    MEMBERSHIP_REJECTED: Kind("membership_rejected", membership, asker),
+    ORGANISATION_PROPOSED: Kind("organisation_proposed", request, deciders),
+    ORGANISATION_DECIDED: Kind("organisation_decided", request, the_person),
+    MEMBERSHIP_REQUESTED: Kind("membership_requested", request, deciders),
+    MEMBERSHIP_DECIDED: Kind("membership_decided", request, the_person),
 }
 
 
@@ -161,39 +177,3 @@ def kind_names() -> list[str]:
 
 def default_of(name: str) -> Delivery:
     return next((k.default for k in KINDS.values() if k.name == name), Delivery.IMMEDIATE)
-
-
-def membership_notices(
-    old: dict[str, Any] | None,
-    envelope_id: str,
-    member_id: str,
-    version: int,
-    at: datetime,
-    data: dict[str, Any],
-) -> list[Notice]:
-    """Requests and decisions, from how a member's memberships changed since the copy held."""
-    if data.get("kind") != "member":
-        return []
-    was_pending = set((old or {}).get("pending") or [])
-    notices = []
-    for m in data.get("memberships", []):
-        org, status = m["organisation_id"], m["status"]
-        type_ = None
-        if status == "pending" and org not in was_pending:
-            type_ = MEMBERSHIP_REQUESTED
-        elif status == "approved" and org in was_pending:
-            type_ = MEMBERSHIP_APPROVED
-        elif status == "rejected" and org in was_pending:
-            type_ = MEMBERSHIP_REJECTED
-        if type_:
-            notices.append(
-                Notice(
-                    id=f"{envelope_id}:{org}",
-                    type=type_,
-                    subject=member_id,
-                    version=version,
-                    at=at,
-                    data={"organisation_id": org, "name": data.get("name")},
-                )
-            )
-    return notices

@@ -25,8 +25,8 @@ class NotifyStore:
     async def ensure_indexes(self) -> None:
         await self.jobs.create_index([("done", ASCENDING), ("at", ASCENDING)])
         await self.sent.create_index([("member_id", ASCENDING)])
-        await self.sent.create_index([("subject", ASCENDING)])
-        await self.jobs.create_index([("subject", ASCENDING)])
+        await self.sent.create_index([("about", ASCENDING)])
+        await self.jobs.create_index([("about", ASCENDING)])
         await self.sent.create_index([("delivery", ASCENDING), ("digested", ASCENDING)])
 
     # Jobs: an event to notify, kept until every recipient was handled.
@@ -106,7 +106,7 @@ class NotifyStore:
     async def forget(self, member_id: str) -> None:
         """Everything about the member: what was sent to them, and what was sent to others
         about them (a membership request names the asker), with the events kept for that."""
-        await self.sent.delete_many({"$or": [{"member_id": member_id}, {"subject": member_id}]})
-        await self.jobs.delete_many({"subject": member_id})
+        await self.sent.delete_many({"$or": [{"member_id": member_id}, {"about": member_id}]})
+        await self.jobs.delete_many({"about": member_id})
         await self.preferences.delete_one({"_id": member_id})
         await self.digests.delete_one({"_id": member_id})
