@@ -36,6 +36,6 @@ class GatewaySettings(ServiceSettings, MailSettings):
     digest_interval_seconds: float = 3600.0
     digest_period_hours: float = 24.0
     # Notifications: how often failed ones are retried and due digests looked for.
-    notify_interval_seconds: float = 60.0
+    notify_interval_seconds: float = 15.0
     # The daily notification digest goes out at the first round after this hour (Helsinki).
     notify_digest_hour: int = 7

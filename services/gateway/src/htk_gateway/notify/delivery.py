@@ -26,7 +26,7 @@ from htk_runtime.mail import Mail, Mailer
 log = logging.getLogger(__name__)
 
 ALL = "all"
-MAX_ATTEMPTS = 1440
+MAX_ATTEMPTS = 5760
 
 
 def unsubscribe_signature(secret: str, member_id: str, kind: str) -> str:
