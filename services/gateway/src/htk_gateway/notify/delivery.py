@@ -60,9 +60,9 @@ class Notifier:
         """Any consumed event: one whose type is in ``KINDS`` is notified, others are not."""
         if envelope.type not in KINDS:
             return
-        # An action's events hold its public snapshot, which the mail does not need; requests
-        # hold whom to tell.
-        public = envelope.type.startswith("fi.htk.action.")
+        # A published or updated action's event holds its whole public snapshot, which the
+        # mail does not need; other events' data is small and may say whom to tell.
+        public = "action" in envelope.data
         await self.take(
             Notice(
                 id=envelope.id,
