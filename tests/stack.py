@@ -123,21 +123,29 @@ class RunningPlatform:
         """As the gateway would have set it, so its answers replace it rather than add one."""
         client.cookies.set(name, value, domain=self.settings.host)
 
-    def last_link(self, email: str) -> str:
-        for mail in reversed(read_sink(self.mail_dir)):
-            if mail["To"] == email:
-                found = re.search(r"/auth/link/(\S+)", mail.get_content())
-                assert found, mail.get_content()
-                return found.group(1)
-        raise AssertionError(f"no mail to {email}")
+    def link_mails(self) -> list[tuple[str, str]]:
+        """(address, link secret) of every sign-in mail, oldest first; other mail (the
+        notifications) is left out."""
+        found = []
+        for mail in read_sink(self.mail_dir) if self.mail_dir.exists() else []:
+            link = re.search(r"/auth/link/(\S+)", mail.get_content())
+            if link:
+                found.append((str(mail["To"]), link.group(1)))
+        return found
+
+    def last_link(self, email: str, after: int = 0) -> str:
+        for to, link in reversed(self.link_mails()[after:]):
+            if to == email:
+                return link
+        raise AssertionError(f"no sign-in mail to {email}")
 
     def sign_in(self, client: httpx.Client, email: str) -> httpx.Response:
         """Ask for a login link for ``email`` and follow it, as a person in a browser does."""
-        mails = len(read_sink(self.mail_dir)) if self.mail_dir.exists() else 0
+        links = len(self.link_mails())
         asked = client.post("/api/v1/auth/login-link", json={"email": email})
         assert asked.status_code == 202, asked.text
-        poll(lambda: self.mail_dir.exists() and len(read_sink(self.mail_dir)) > mails)
-        return self.follow_link(client, self.last_link(email))
+        poll(lambda: any(to == email for to, _ in self.link_mails()[links:]))
+        return self.follow_link(client, self.last_link(email, links))
 
     def fresh_session(self, role: str) -> str:
         """Another session of ``role``'s person, for routes that end the session they use."""

@@ -114,6 +114,7 @@ EXPECTED: dict[tuple[str, str, str], tuple[int | str, ...]] = {
     ("submissions", "POST", "/actions/{action_id}/{step}"): (401, 412, 403, 412, 412),
     ("submissions", "POST", "/imports"): (401, 403, 403, 403, 422),
     ("submissions", "POST", "/reminders/run"): (401, 403, 403, 403, 200),
+    ("submissions", "GET", "/members/me/data"): (401, 200, 200, 200, 200),
     ("submissions", "PUT", "/actions/{action_id}"): (401, 412, 403, 412, 412),
     # search
     ("search", "GET", "/actions/{action_id}/similar"): (404, 404, 404, 404, 404),
@@ -287,6 +288,20 @@ EXPECTED: dict[tuple[str, str, str], tuple[int | str, ...]] = {
         412,
     ),
     ("gateway", "PUT", "/api/v1/actions/{action_id}"): (401, 412, 403, 412, 412),
+    ("gateway", "GET", "/my/account"): (LOGIN, 200, 200, 200, 200),
+    ("gateway", "GET", "/my/account/data"): (LOGIN, 200, 200, 200, 200),
+    ("gateway", "GET", "/my/account/data.json"): (LOGIN, 200, 200, 200, 200),
+    ("gateway", "GET", "/my/account/erase"): (LOGIN, 200, 200, 200, 200),
+    ("gateway", "GET", "/account/erased"): (200, 200, 200, 200, 200),
+    ("gateway", "GET", "/notifications/unsubscribe"): (422, 422, 422, 422, 422),
+    ("gateway", "GET", "/api/v1/me/data"): (401, 200, 200, 200, 200),
+    ("gateway", "GET", "/api/v1/me/notifications"): (401, 200, 200, 200, 200),
+    ("gateway", "PUT", "/api/v1/me/notifications"): (401, 422, 422, 422, 422),
+    # Erasure needs a confirmation in the body or form: the empty one here erases nobody.
+    ("gateway", "POST", "/api/v1/me/erasure"): (401, 422, 422, 422, 422),
+    ("gateway", "POST", "/my/account/erase"): (LOGIN, 422, 422, 422, 422),
+    ("gateway", "POST", "/my/account/notifications"): (LOGIN, 422, 422, 422, 422),
+    ("gateway", "POST", "/coordinator/notifications/digest"): (LOGIN, 403, 403, 403, SAVED),
 }
 SERVICES = ("catalogue", "submissions", "search", "reporting", "gateway")
 

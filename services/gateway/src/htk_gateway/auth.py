@@ -17,6 +17,7 @@ from htk_contracts.catalogue import OrganisationType
 from htk_gateway import csrf, return_to
 from htk_gateway.identity import current_user
 from htk_gateway.members import MemberCopies
+from htk_gateway.ratelimit import email_key
 from htk_gateway.sessions import LoginLinks, Sessions
 from htk_gateway.web import render, service_headers, viewer
 from htk_runtime.auth import HEADER, User, sign
@@ -98,7 +99,7 @@ async def _limit_link_requests(request: Request, email: str) -> None:
     settings = request.app.state.service.settings
     limiter = _state(request)["rate_limiter"]
     await limiter.hit(f"link-ip:{_client_ip(request)}", settings.link_requests_per_ip, 900)
-    await limiter.hit(f"link-email:{email.lower()}", settings.link_requests_per_email, 900)
+    await limiter.hit(email_key(email), settings.link_requests_per_email, 900)
 
 
 async def send_link(request: Request, member: dict[str, Any]) -> None:

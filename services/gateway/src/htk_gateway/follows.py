@@ -183,12 +183,12 @@ async def send_digests(ctx: ServiceContext, now: datetime | None = None) -> int:
         ]
         signature = unsubscribe_signature(s.gateway_secret, member_id)
         text = (
-            t("digest.intro", count=len(changes))
+            t.plural("digest.intro", len(changes))
             + "\n\n"
             + "\n".join(lines)
             + "\n\n"
             + t("digest.unsubscribe")
-            + f"\n{base}/follows/unsubscribe?member={member_id}&sig={signature}\n"
+            + f"\n{base}/follows/unsubscribe?member={member_id}&sig={signature}&lang={t.lang}\n"
         )
         await mailer.send(Mail(to=member["email"], subject=t("digest.subject"), text=text))
         await follows.mark_sent(member_id, now)

@@ -43,6 +43,15 @@ class Translator:
         text = self.messages.get(key) or catalogue(DEFAULT).get(key) or key
         return text.format(**values) if values else text
 
+    def plural(self, key: str, count: int, **values: Any) -> str:
+        """``key.one`` or ``key.other`` (as CLDR's rules pick for this language), with
+        ``{count}`` written as the language writes numbers."""
+        from htk_gateway.formats import number, plural_form
+
+        form = f"{key}.{plural_form(count, self.lang)}"
+        chosen = form if self.has(form) else f"{key}.other"
+        return self(chosen, count=number(count, self.lang), **values)
+
     def has(self, key: str) -> bool:
         return key in self.messages
 

@@ -1,5 +1,6 @@
 """The gateway: ``uvicorn htk_gateway.main:app``."""
 
+import asyncio
 import logging
 import secrets
 from datetime import timedelta
@@ -9,6 +10,7 @@ from fastapi import FastAPI
 
 from htk_contracts.envelope import Envelope
 from htk_contracts.topics import Topic
+from htk_gateway.account_pages import router as account_router
 from htk_gateway.action_pages import router as action_router
 from htk_gateway.api import router as api_router
 from htk_gateway.auth import router as auth_router
@@ -20,11 +22,14 @@ from htk_gateway.follows import router as follows_router
 from htk_gateway.join_pages import router as join_router
 from htk_gateway.member_pages import router as member_router
 from htk_gateway.members import MemberCopies
+from htk_gateway.notify.delivery import Notifier
+from htk_gateway.notify.kinds import REQUESTS_TOPIC, Sources
+from htk_gateway.notify.store import NotifyStore
 from htk_gateway.openapi import merged_openapi_router
 from htk_gateway.organisation_pages import router as organisation_router
 from htk_gateway.pages import router as pages_router
 from htk_gateway.plan_pages import router as plan_pages_router
-from htk_gateway.ratelimit import RateLimiter
+from htk_gateway.ratelimit import RateLimiter, email_key
 from htk_gateway.sessions import LoginLinks, Sessions
 from htk_gateway.settings import GatewaySettings
 from htk_gateway.upstream import Upstreams
@@ -68,6 +73,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             plan_pages_router,
             dashboard_router,
             follows_router,
+            account_router,
             pages_router,
         ],
         openapi_url="/api/v1/gateway-openapi.json",
@@ -105,29 +111,78 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
         ctx.state["rate_limiter"] = RateLimiter(ctx.db)
         await ctx.state["rate_limiter"].ensure_indexes()
         ctx.state["mailer"] = make_mailer(settings)
+        notify_store = NotifyStore(ctx.db)
+        await notify_store.ensure_indexes()
+        ctx.state["notifier"] = Notifier(
+            notify_store,
+            members,
+            Sources(members, ctx.state["upstreams"], settings.token_private_key),
+            ctx.state["mailer"],
+            settings.public_url,
+            settings.gateway_secret,
+            settings.notify_digest_hour,
+        )
 
     @service.shutdown
     async def close_upstreams(ctx: ServiceContext) -> None:
         await ctx.state["upstreams"].close()
 
     service.worker(digest_worker)
+    service.worker(notify_worker)
 
     async def on_member(envelope: Envelope[dict[str, Any]]) -> None:
         state = service.ctx().state
+        notifier: Notifier = state["notifier"]
+        held = await state["members"].get(envelope.subject)
         if await state["members"].apply(envelope):
+            if held and held.get("email"):
+                await state["rate_limiter"].forget(email_key(held["email"]))
             ended = await state["sessions"].end_all(envelope.subject)
-            log.info("erased member signed out", extra={"sessions": ended})
+            await state["follows"].stop_all(envelope.subject)
+            await notifier.store.forget(envelope.subject)
+            log.info("erased member signed out and forgotten", extra={"sessions": ended})
 
     async def on_action(envelope: Envelope[dict[str, Any]]) -> None:
         await service.ctx().state["follows"].record(envelope)
+        await service.ctx().state["notifier"].event(envelope)
+
+    async def on_request(envelope: Envelope[dict[str, Any]]) -> None:
+        # Requests and decisions about organisations and memberships: notifications only.
+        await service.ctx().state["notifier"].event(envelope)
 
     assert service.broker is not None
     consume(
         service.broker,
         settings,
-        {Topic.CATALOGUE_MEMBERS: on_member, Topic.SUBMISSIONS_ACTIONS: on_action},
+        {
+            Topic.CATALOGUE_MEMBERS: on_member,
+            Topic.SUBMISSIONS_ACTIONS: on_action,
+            REQUESTS_TOPIC: on_request,
+        },
     )
     return service
+
+
+async def notify_worker(ctx: ServiceContext) -> None:
+    """Notifies of the events the consumers kept, as soon as they wake it; retries those that
+    failed (a service away) every ``notify_interval_seconds``; sends the daily digests."""
+    settings: Any = ctx.settings
+    notifier: Notifier = ctx.state["notifier"]
+    while not ctx.stopping.is_set():
+        try:
+            await notifier.run_pending()
+            await notifier.send_digests()
+        except Exception:
+            log.exception("notification round failed; next round as usual")
+        woken = asyncio.create_task(notifier.wake.wait())
+        stopping = asyncio.create_task(ctx.stopping.wait())
+        await asyncio.wait(
+            {woken, stopping},
+            timeout=settings.notify_interval_seconds,
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        for task in (woken, stopping):
+            task.cancel()
 
 
 app = create_service().app()

@@ -71,6 +71,16 @@ class MemberCopies:
         ).to_list()
         return sorted(found, key=lambda m: (m.get("name") or "").lower())
 
+    async def coordinators(self) -> list[str]:
+        found = self.members.find({"coordinator": True, "erased": False}, {"_id": 1})
+        return sorted([doc["_id"] async for doc in found])
+
+    async def admins_of(self, organisation_id: str) -> list[str]:
+        found = self.members.find(
+            {f"organisations.{organisation_id}": "admin", "erased": False}, {"_id": 1}
+        )
+        return sorted([doc["_id"] async for doc in found])
+
     @staticmethod
     def claims(member: dict[str, Any]) -> User:
         return User(

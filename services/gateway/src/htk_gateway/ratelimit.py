@@ -1,6 +1,8 @@
 """Fixed-window rate limits kept in the database, so every gateway replica counts together."""
 
+import hashlib
 import math
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -10,6 +12,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from htk_runtime.errors import DomainError
 from htk_runtime.mongo import ensure_ttl_index
+
+
+def email_key(email: str) -> str:
+    """A counter per address without the address in the database (counters outlive erasure)."""
+    return "link-email:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
 
 
 class RateLimiter:
@@ -44,3 +51,7 @@ class RateLimiter:
                 f"Too many requests; try again in {retry_after} seconds",
                 headers={"Retry-After": str(retry_after)},
             )
+
+    async def forget(self, key: str) -> None:
+        """Drop every window's counter of ``key`` (an erased member's address)."""
+        await self.counters.delete_many({"_id": {"$regex": f"^{re.escape(key)}:"}})

@@ -37,6 +37,10 @@ class GatewaySettings(ServiceSettings, MailSettings):
     # Follow digests: how often the worker looks, and at most one digest per member per period.
     digest_interval_seconds: float = 3600.0
     digest_period_hours: float = 24.0
+    # Notifications: how often failed ones are retried and due digests looked for.
+    notify_interval_seconds: float = 15.0
+    # The daily notification digest goes out at the first round after this hour (Helsinki).
+    notify_digest_hour: int = 7
 
     def production_problems(self) -> list[str]:
         problems = [*super().production_problems(), *self.mail_problems()]

@@ -3,7 +3,6 @@ security headers, and calls to the services on the reader's behalf."""
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -12,9 +11,9 @@ from zoneinfo import ZoneInfo
 import httpx
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 
-from htk_gateway import csrf, i18n
+from htk_gateway import csrf, formats, i18n
 from htk_gateway.identity import current_user
 from htk_gateway.markdown import highlighted, render_markdown
 from htk_gateway.members import MemberCopies
@@ -36,23 +35,23 @@ env.filters["markdown"] = render_markdown
 env.filters["highlighted"] = highlighted
 
 
-def _format_date(value: Any) -> str:
-    if not value:
-        return ""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return value
-    if isinstance(value, datetime):
-        # Services store UTC; readers are in Finland (a naive value is UTC from MongoDB).
-        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(HELSINKI)
-        return f"{value.day}.{value.month}.{value.year} {value:%H:%M}"
-    if isinstance(value, date):
-        return f"{value.day}.{value.month}.{value.year}"
-    return str(value)
+@pass_context
+def _format_date(context: Any, value: Any) -> str:
+    return formats.when(value, context.get("lang", i18n.DEFAULT))
 
 
+@pass_context
+def _format_day(context: Any, value: Any) -> str:
+    return formats.day(value, context.get("lang", i18n.DEFAULT))
+
+
+@pass_context
+def _format_number(context: Any, value: Any) -> str:
+    return formats.number(value, context.get("lang", i18n.DEFAULT))
+
+
+env.filters["day"] = _format_day
+env.filters["number"] = _format_number
 env.filters["date"] = _format_date
 
 SECURITY_HEADERS = {

@@ -17,6 +17,8 @@ from htk_runtime.service import Service, ServiceContext
 from htk_submissions.api import router
 from htk_submissions.duplicates import SimilarActions
 from htk_submissions.imports_api import router as imports_router
+from htk_submissions.personal_data import PersonalData
+from htk_submissions.personal_data import router as personal_data_router
 from htk_submissions.readcopies import CatalogueCopies
 from htk_submissions.reminders import Reminders
 from htk_submissions.reminders_api import router as reminders_router
@@ -31,7 +33,7 @@ def create_service(settings: SubmissionsSettings | None = None) -> Service:
     service = Service(
         settings,
         title="HTK submissions",
-        routers=[router, imports_router, reminders_router],
+        routers=[router, imports_router, reminders_router, personal_data_router],
         body_limit_overrides={"/imports": settings.max_import_bytes},
     )
 
@@ -48,6 +50,8 @@ def create_service(settings: SubmissionsSettings | None = None) -> Service:
             writes_in_one_command=await writes_across_collections(ctx.mongo),
         )
         ctx.state["copies"] = CatalogueCopies(ctx.db)
+        ctx.state["personal_data"] = PersonalData(ctx.db)
+        await ctx.state["personal_data"].ensure_indexes()
         ctx.state["similar"] = SimilarActions(settings.search_url)
         ctx.state["geography"] = load_geography(settings.submissions_data_dir / "geography")
         # Without a configured secret, links work until this process stops.
@@ -90,6 +94,9 @@ def create_service(settings: SubmissionsSettings | None = None) -> Service:
 
     async def on_member(envelope: Envelope[dict[str, Any]]) -> None:
         await copies().apply_member(envelope)
+        if envelope.data.get("kind") == "erased":
+            # Erasure reaches the actions too: the person stops being anyone's contact.
+            await service.ctx().state["personal_data"].forget(envelope.subject)
 
     assert service.broker is not None
     consume(

@@ -1,0 +1,269 @@
+"""A member's own account: which mail they get and when, downloading everything the platform
+holds about them (JSON and a readable page), and erasing it, after reading what erasure does.
+Also the one-click unsubscribe link in every notification mail, and the coordinators' "send the
+digests now"."""
+
+import hmac
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from htk_gateway import csrf
+from htk_gateway.coordinator_pages import coordinator
+from htk_gateway.follows import Follows
+from htk_gateway.identity import current_user
+from htk_gateway.member_pages import signed_in
+from htk_gateway.members import MemberCopies
+from htk_gateway.notify.delivery import ALL, Notifier, unsubscribe_signature
+from htk_gateway.notify.kinds import Delivery, kind_names
+from htk_gateway.ratelimit import email_key
+from htk_gateway.web import (
+    Viewer,
+    call,
+    form_data,
+    limit_writes,
+    read,
+    redirect,
+    render,
+    settings,
+    state,
+    viewer,
+)
+from htk_runtime.auth import User
+from htk_runtime.errors import DomainError
+
+router = APIRouter()
+
+
+def _notifier(request: Request) -> Notifier:
+    notifier: Notifier = state(request)["notifier"]
+    return notifier
+
+
+def _done(v: Viewer, done: str | None) -> str | None:
+    return done if done and v.t.has(f"done.{done}") else None
+
+
+@router.get("/my/account", response_class=HTMLResponse, include_in_schema=False)
+async def account_page(request: Request, done: str | None = None) -> Response:
+    v = await viewer(request)
+    user = signed_in(v)
+    members: MemberCopies = state(request)["members"]
+    return render(
+        v,
+        "account.html",
+        member=await members.get(user.member_id) or {},
+        choices=await _notifier(request).choices(user.member_id),
+        deliveries=[d.value for d in Delivery],
+        done=_done(v, done),
+    )
+
+
+def _choices_from(form: dict[str, Any]) -> dict[str, str]:
+    choices = {}
+    for name in kind_names():
+        value = str(form.get(f"kind.{name}", ""))
+        if value not in {d.value for d in Delivery}:
+            raise DomainError(422, "Choose immediately, digest or never", field=f"kind.{name}")
+        choices[name] = value
+    return choices
+
+
+@router.post("/my/account/notifications", response_class=HTMLResponse, include_in_schema=False)
+async def choose_notifications(request: Request) -> Response:
+    form = await form_data(request)
+    v = await viewer(request)
+    user = signed_in(v)
+    await limit_writes(request, user)
+    await _notifier(request).store.choose(user.member_id, _choices_from(form))
+    return redirect(v, "/my/account?done=notifications_saved#notifications")
+
+
+@router.get("/notifications/unsubscribe", response_class=HTMLResponse, include_in_schema=False)
+async def unsubscribe(
+    request: Request, member: str = "", kind: str = "", sig: str = ""
+) -> Response:
+    """One click from a mail, signed in or not: the signature proves the link was ours."""
+    secret = settings(request).gateway_secret
+    if kind != ALL and kind not in kind_names():
+        raise DomainError(422, "Unknown kind of notification", field="kind")
+    expected = unsubscribe_signature(secret, member, kind)
+    if not member or not hmac.compare_digest(expected, sig):
+        raise DomainError(403, "This unsubscribe link is not valid", field="sig")
+    await _notifier(request).unsubscribe(member, kind)
+    v = await viewer(request)
+    return render(v, "notifications_unsubscribed.html", kind=kind)
+
+
+@router.post("/coordinator/notifications/digest", include_in_schema=False)
+async def send_digests_now(request: Request) -> Response:
+    """For testing and operations: every waiting digest goes out now."""
+    await form_data(request)
+    v = await viewer(request)
+    coordinator(v)
+    await _notifier(request).send_digests(force=True)
+    return redirect(v, "/coordinator?done=digests_sent")
+
+
+# Personal data.
+
+
+async def collect(request: Request, user: User) -> dict[str, Any]:
+    """Everything held about the member: the catalogue's record, what submissions keeps
+    (actions they wrote, steps they took, actions they are the contact of) and the gateway's
+    own (follows, notification choices and the notifications sent)."""
+    follows: Follows = state(request)["follows"]
+    return {
+        "member_id": user.member_id,
+        "catalogue": await read(request, user, "catalogue", "/members/me/export"),
+        "submissions": await read(request, user, "submissions", "/members/me/data"),
+        "gateway": {
+            "follows": [
+                {k: f.get(k) for k in ("kind", "target", "since")}
+                for f in await follows.of(user.member_id)
+            ],
+            **await _notifier(request).store.of_member(user.member_id),
+        },
+    }
+
+
+@router.get("/my/account/data.json", include_in_schema=False)
+async def data_json(request: Request) -> Response:
+    v = await viewer(request)
+    user = signed_in(v)
+    data = jsonable_encoder(await collect(request, user))
+    return JSONResponse(
+        data,
+        headers={
+            "Content-Disposition": f'attachment; filename="htk-{user.member_id}.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/my/account/data", response_class=HTMLResponse, include_in_schema=False)
+async def data_page(request: Request) -> Response:
+    v = await viewer(request)
+    user = signed_in(v)
+    return render(v, "account_data.html", data=jsonable_encoder(await collect(request, user)))
+
+
+@router.get("/my/account/erase", response_class=HTMLResponse, include_in_schema=False)
+async def erase_page(request: Request) -> Response:
+    v = await viewer(request)
+    signed_in(v)
+    return render(v, "account_erase.html", errors={})
+
+
+async def forget_here(request: Request, member_id: str) -> None:
+    """The gateway's own copies, at once (the erasure event does it again on every replica)."""
+    member = await state(request)["members"].get(member_id)
+    if member and member.get("email"):
+        await state(request)["rate_limiter"].forget(email_key(member["email"]))
+    await state(request)["sessions"].end_all(member_id)
+    await state(request)["follows"].stop_all(member_id)
+    await _notifier(request).store.forget(member_id)
+
+
+async def erase(request: Request, user: User) -> None:
+    answer = await call(request, user, "catalogue", "POST", "/members/me/erasure")
+    if answer.status_code != 200:
+        raise DomainError(503 if answer.status_code >= 500 else answer.status_code, "Not erased")
+    await forget_here(request, user.member_id)
+
+
+@router.post("/my/account/erase", response_class=HTMLResponse, include_in_schema=False)
+async def erase_account(request: Request) -> Response:
+    form = await form_data(request)
+    v = await viewer(request)
+    user = signed_in(v)
+    if form.get("confirm") != "true":
+        errors = {"confirm": v.t("account.erase_confirm_missing")}
+        return render(v, "account_erase.html", status_code=422, errors=errors)
+    await erase(request, user)
+    response = RedirectResponse(f"/account/erased?lang={v.lang}", status_code=303)
+    response.delete_cookie(csrf.SESSION_COOKIE)
+    return response
+
+
+@router.get("/account/erased", response_class=HTMLResponse, include_in_schema=False)
+async def erased_page(request: Request) -> Response:
+    return render(await viewer(request), "account_erased.html")
+
+
+# The same through the public API.
+
+
+class NotificationChoices(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kinds: dict[str, Delivery]
+
+
+async def _api_user(request: Request) -> User:
+    user = await current_user(request)
+    if user is None:
+        raise DomainError(401, "Sign in to do this")
+    return user
+
+
+@router.get("/api/v1/me/data", tags=["me"])
+async def api_data(request: Request) -> JSONResponse:
+    """Everything the platform holds about you (the same as the JSON download)."""
+    user = await _api_user(request)
+    return JSONResponse(jsonable_encoder(await collect(request, user)))
+
+
+@router.get("/api/v1/me/notifications", tags=["me"])
+async def api_notifications(request: Request) -> NotificationChoices:
+    """How each kind of notification reaches you: immediately, in the daily digest, or never."""
+    user = await _api_user(request)
+    return NotificationChoices.model_validate(
+        {"kinds": await _notifier(request).choices(user.member_id)}
+    )
+
+
+async def _api_writer(request: Request) -> User:
+    """A signed-in caller with the CSRF token, checked before the body is read."""
+    user = await _api_user(request)
+    csrf.check(request, request.headers.get(csrf.HEADER))
+    return user
+
+
+@router.put("/api/v1/me/notifications", tags=["me"])
+async def api_choose(
+    request: Request,
+    user: Annotated[User, Depends(_api_writer)],
+    body: Annotated[NotificationChoices, Body()],
+) -> NotificationChoices:
+    unknown = sorted(set(body.kinds) - set(kind_names()))
+    if unknown:
+        raise DomainError(422, f"Unknown kind of notification: {unknown[0]}", field="kinds")
+    notifier = _notifier(request)
+    await notifier.store.choose(user.member_id, {k: v.value for k, v in body.kinds.items()})
+    return NotificationChoices.model_validate({"kinds": await notifier.choices(user.member_id)})
+
+
+class ErasureConfirmation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    confirm: bool = Field(
+        description="true: you have read what erasure does (GET /my/account/erase) and want it"
+    )
+
+
+@router.post("/api/v1/me/erasure", tags=["me"])
+async def api_erase(
+    request: Request,
+    user: Annotated[User, Depends(_api_writer)],
+    body: Annotated[ErasureConfirmation, Body()],
+) -> dict[str, Any]:
+    """Erase your personal data in every service. Your organisation's actions stay, without
+    you as their contact. This cannot be undone, so the body must say ``{"confirm": true}``."""
+    if not body.confirm:
+        raise DomainError(422, "Confirm the erasure with confirm: true", field="confirm")
+    await erase(request, user)
+    return {"member_id": user.member_id, "erased": True}

@@ -1,0 +1,179 @@
+"""The kinds of notification: which event tells whom what.
+
+``KINDS`` maps an event type to a :class:`Kind`: its name (the preference a member sets, and the
+prefix of its messages ``notify.<name>.subject``, ``.body`` and ``.line`` in
+``messages/notify/<lang>.json``), how to find the recipients (member ids), what the mail needs
+to say (``details``, read once per event), and the delivery a member gets before choosing.
+
+Events on the public topics carry no personal data, so who submitted an action and the
+coordinator's comment are read from submissions when the notification is made (``action``).
+Requests and decisions about organisations and memberships come on ``catalogue.requests.v1``
+(contracts in ``htk_contracts.catalogue_requests``; their types are written out here so that
+this table does not depend on the module): they name the people by member id, and whom to tell.
+"""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from htk_contracts.actions import ACTION_PUBLISHED, ACTION_RETURNED, ACTION_SUBMITTED
+from htk_gateway.members import MemberCopies
+from htk_gateway.upstream import Upstreams
+from htk_runtime.auth import HEADER, User, sign
+
+# On catalogue.requests.v1 (htk_contracts.catalogue_requests).
+REQUESTS_TOPIC = "catalogue.requests.v1"
+ORGANISATION_PROPOSED = "fi.htk.organisation.proposed.v1"
+ORGANISATION_DECIDED = "fi.htk.organisation.decided.v1"
+MEMBERSHIP_REQUESTED = "fi.htk.membership.requested.v1"
+MEMBERSHIP_DECIDED = "fi.htk.membership.decided.v1"
+
+
+class Delivery(StrEnum):
+    IMMEDIATE = "immediate"
+    DIGEST = "digest"
+    NEVER = "never"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One event to notify of: its id keys everything sent for it."""
+
+    id: str
+    type: str
+    subject: str
+    version: int
+    at: datetime
+    data: dict[str, Any]
+
+
+class Sources:
+    """What the kinds read: the members' read copy and the services, as the notifier."""
+
+    def __init__(self, members: MemberCopies, upstreams: Upstreams, private_key: str) -> None:
+        self.members = members
+        self.upstreams = upstreams
+        self.private_key = private_key
+
+    async def read(self, service: str, path: str) -> Any:
+        # A coordinator's view without a person behind it: only working copies and history are
+        # read, to name the submitter and the comment in the mail.
+        user = User(member_id="system:notify", coordinator=True)
+        answer = await self.upstreams.call(
+            service, "GET", path, headers={HEADER: sign(user, self.private_key, 60)}
+        )
+        if answer.status_code == 404:
+            return None
+        answer.raise_for_status()
+        return answer.json()
+
+
+Details = Callable[[Sources, Notice], Awaitable[dict[str, Any] | None]]
+Recipients = Callable[[Sources, Notice, dict[str, Any]], Awaitable[list[str]]]
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    details: Details
+    recipients: Recipients
+    default: Delivery = Delivery.IMMEDIATE
+
+
+# Details: the values a kind's messages use; ``path`` is the page the mail links to. A value
+# that is a dict of names in fi/sv/en is shown in the recipient's language. None: nothing to say.
+
+
+async def action(sources: Sources, notice: Notice) -> dict[str, Any] | None:
+    found = await sources.read("submissions", f"/actions/{notice.subject}")
+    history = await sources.read("submissions", f"/actions/{notice.subject}/history")
+    if not found or history is None:
+        return None
+    steps = [v for v in history.get("versions", []) if v.get("version", 0) <= notice.version]
+    submits = [v for v in steps if v.get("step") == "submit"]
+    creators = [v for v in steps if v.get("step") == "create"]
+    this: dict[str, Any] = next((v for v in steps if v.get("version") == notice.version), {})
+    submitter = (submits or creators or [{}])[-1].get("by")
+    public = notice.type == ACTION_PUBLISHED
+    return {
+        "title": (found.get("content") or {}).get("title") or notice.subject,
+        "comment": (this.get("comment") or "") if notice.type == ACTION_RETURNED else "",
+        "submitter": submitter,
+        "path": f"/actions/{notice.subject}" if public else f"/my/actions/{notice.subject}",
+    }
+
+
+async def request(sources: Sources, notice: Notice) -> dict[str, Any] | None:
+    """An organisation proposed or decided, a membership asked for or decided: the event
+    carries the organisation's names; the person's name comes from the members' copy, so an
+    erased person is never named."""
+    data = notice.data
+    organisation_id = data["organisation_id"]
+    names = {
+        "fi": data.get("name_fi") or organisation_id,
+        "sv": data.get("name_sv") or data.get("name_fi") or organisation_id,
+        "en": data.get("name_fi") or organisation_id,
+    }
+    person = await sources.members.get(data["member_id"]) if data.get("member_id") else None
+    if notice.type == ORGANISATION_PROPOSED:
+        path = "/coordinator"
+    elif notice.type == MEMBERSHIP_REQUESTED:
+        path = "/coordinator" if data.get("coordinators_decide") else "/my/members"
+    else:
+        path = "/welcome"
+    decision = data.get("decision")
+    return {
+        "organisation": names,
+        "organisation_id": organisation_id,
+        "name": (person or {}).get("name") or "",
+        "reason": data.get("reason") or "",
+        # A decision's messages differ by what was decided: notify.<kind>_<decision>.*
+        "message": f"{data['kind']}_{decision}" if decision else data["kind"],
+        "path": path,
+    }
+
+
+# Recipients.
+
+
+async def coordinators(sources: Sources, notice: Notice, details: dict[str, Any]) -> list[str]:
+    return [m for m in await sources.members.coordinators() if m != details.get("submitter")]
+
+
+async def submitter(sources: Sources, notice: Notice, details: dict[str, Any]) -> list[str]:
+    found = details.get("submitter")
+    return [found] if found and await sources.members.get(found) else []
+
+
+async def deciders(sources: Sources, notice: Notice, details: dict[str, Any]) -> list[str]:
+    """Those the event names; none named (a proposal), or no admin yet: the coordinators."""
+    named = list(notice.data.get("deciders") or [])
+    if notice.data.get("coordinators_decide") or not named:
+        return await sources.members.coordinators()
+    return named
+
+
+async def the_person(sources: Sources, notice: Notice, details: dict[str, Any]) -> list[str]:
+    member_id = notice.data.get("member_id")
+    return [member_id] if member_id else []
+
+
+KINDS: dict[str, Kind] = {
+    ACTION_SUBMITTED: Kind("action_submitted", action, coordinators),
+    ACTION_RETURNED: Kind("action_returned", action, submitter),
+    ACTION_PUBLISHED: Kind("action_published", action, submitter),
+    ORGANISATION_PROPOSED: Kind("organisation_proposed", request, deciders),
+    ORGANISATION_DECIDED: Kind("organisation_decided", request, the_person),
+    MEMBERSHIP_REQUESTED: Kind("membership_requested", request, deciders),
+    MEMBERSHIP_DECIDED: Kind("membership_decided", request, the_person),
+}
+
+
+def kind_names() -> list[str]:
+    return sorted({k.name for k in KINDS.values()})
+
+
+def default_of(name: str) -> Delivery:
+    return next((k.default for k in KINDS.values() if k.name == name), Delivery.IMMEDIATE)
