@@ -23,7 +23,7 @@ from htk_gateway.join_pages import router as join_router
 from htk_gateway.member_pages import router as member_router
 from htk_gateway.members import MemberCopies
 from htk_gateway.notify.delivery import Notifier
-from htk_gateway.notify.kinds import REQUESTS_TOPIC, Sources
+from htk_gateway.notify.kinds import PARTNERSHIPS_TOPIC, REQUESTS_TOPIC, Sources
 from htk_gateway.notify.store import NotifyStore
 from htk_gateway.openapi import merged_openapi_router
 from htk_gateway.organisation_pages import router as organisation_router
@@ -147,7 +147,8 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
         await service.ctx().state["notifier"].event(envelope)
 
     async def on_request(envelope: Envelope[dict[str, Any]]) -> None:
-        # Requests and decisions about organisations and memberships: notifications only.
+        # Requests and decisions about organisations, memberships and partnerships:
+        # notifications only.
         await service.ctx().state["notifier"].event(envelope)
 
     assert service.broker is not None
@@ -158,6 +159,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             Topic.CATALOGUE_MEMBERS: on_member,
             Topic.SUBMISSIONS_ACTIONS: on_action,
             REQUESTS_TOPIC: on_request,
+            PARTNERSHIPS_TOPIC: on_request,
         },
     )
     return service

@@ -29,6 +29,10 @@ ORGANISATION_PROPOSED = "fi.htk.organisation.proposed.v1"
 ORGANISATION_DECIDED = "fi.htk.organisation.decided.v1"
 MEMBERSHIP_REQUESTED = "fi.htk.membership.requested.v1"
 MEMBERSHIP_DECIDED = "fi.htk.membership.decided.v1"
+# On submissions.partnerships.v1 (htk_contracts.partnerships).
+PARTNERSHIPS_TOPIC = "submissions.partnerships.v1"
+PARTNERSHIP_REQUESTED = "fi.htk.partnership.requested.v1"
+PARTNERSHIP_DECIDED = "fi.htk.partnership.decided.v1"
 
 
 class Delivery(StrEnum):
@@ -135,6 +139,25 @@ async def request(sources: Sources, notice: Notice) -> dict[str, Any] | None:
     }
 
 
+async def partnership(sources: Sources, notice: Notice) -> dict[str, Any] | None:
+    """An organisation asks to join an action as a partner, or hears the owner's answer: the
+    event names the organisations by id, their names come from the catalogue."""
+    data = notice.data
+    partner_id = data["partner_organisation_id"]
+    found = await sources.read("catalogue", f"/organisations/{partner_id}") or {}
+    name_fi = found.get("name_fi") or partner_id
+    decision = data.get("decision")
+    return {
+        "title": data.get("title") or data["action_id"],
+        "organisation": {"fi": name_fi, "sv": found.get("name_sv") or name_fi, "en": name_fi},
+        "message": f"partnership_decided_{decision}" if decision else "partnership_requested",
+        # The owner's admins decide on the action's own page; the asker sees the public one.
+        "path": f"/my/actions/{data['action_id']}"
+        if not decision
+        else f"/actions/{data['action_id']}",
+    }
+
+
 # Recipients.
 
 
@@ -160,6 +183,18 @@ async def the_person(sources: Sources, notice: Notice, details: dict[str, Any]) 
     return [member_id] if member_id else []
 
 
+async def owners(sources: Sources, notice: Notice, details: dict[str, Any]) -> list[str]:
+    """The owning organisation's admins decide on partners; without one, the coordinators."""
+    admins = await sources.members.admins_of(notice.data["owner_organisation_id"])
+    return admins or await sources.members.coordinators()
+
+
+async def asker(sources: Sources, notice: Notice, details: dict[str, Any]) -> list[str]:
+    """The member who asked and their organisation's admins, each once."""
+    admins = await sources.members.admins_of(notice.data["partner_organisation_id"])
+    return list(dict.fromkeys([notice.data["requested_by"], *admins]))
+
+
 KINDS: dict[str, Kind] = {
     ACTION_SUBMITTED: Kind("action_submitted", action, coordinators),
     ACTION_RETURNED: Kind("action_returned", action, submitter),
@@ -168,6 +203,8 @@ KINDS: dict[str, Kind] = {
     ORGANISATION_DECIDED: Kind("organisation_decided", request, the_person),
     MEMBERSHIP_REQUESTED: Kind("membership_requested", request, deciders),
     MEMBERSHIP_DECIDED: Kind("membership_decided", request, the_person),
+    PARTNERSHIP_REQUESTED: Kind("partnership_requested", partnership, owners),
+    PARTNERSHIP_DECIDED: Kind("partnership_decided", partnership, asker),
 }
 
 
