@@ -36,6 +36,8 @@ class User(BaseModel):
     coordinator: bool = False
     # Approved memberships only: organisation id -> role in it.
     organisations: dict[str, Role] = Field(default_factory=dict)
+    # An organisation's read-only API token: it may look, never change anything.
+    read_only: bool = False
     expires_at: float = 0.0
 
     def is_member_of(self, organisation_id: str) -> bool:
@@ -110,14 +112,21 @@ def _public_key(request: Request) -> str:
     return key
 
 
+READING = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 async def optional_user(request: Request) -> User | None:
     token = request.headers.get(HEADER)
     if not token:
         return None
     try:
-        return verify(token, _public_key(request))
+        user = verify(token, _public_key(request))
     except InvalidToken as exc:
         raise DomainError(401, f"Sign in again: {exc}") from exc
+    # The gateway refuses a read-only token's writes already; a service does not rely on that.
+    if user.read_only and request.method not in READING:
+        raise DomainError(403, "This API token may only read")
+    return user
 
 
 async def required_user(user: Annotated[User | None, Depends(optional_user)]) -> User:

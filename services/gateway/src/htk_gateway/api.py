@@ -3,15 +3,17 @@
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from htk_gateway import csrf
-from htk_gateway.identity import current_user
+from htk_gateway.api_tokens.caller import api_caller
 from htk_gateway.upstream import Upstreams
 from htk_runtime.auth import HEADER, User, sign
 from htk_runtime.errors import DomainError
 
-router = APIRouter(prefix="/api/v1")
+# Every route works out its caller first, so that a revoked, expired or unknown API token gets
+# its 401 even on routes that visitors may call.
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(api_caller)])
 
 
 def _upstreams(request: Request) -> Upstreams:
@@ -21,7 +23,7 @@ def _upstreams(request: Request) -> Upstreams:
 
 async def _signed_user(request: Request) -> tuple[dict[str, str], User | None]:
     """The caller as a signed token for the services, or nothing for a visitor."""
-    user = await current_user(request)
+    user = (await api_caller(request)).user
     if user is None:
         return {}, None
     settings = request.app.state.service.settings
@@ -42,7 +44,15 @@ async def _to(request: Request, service: str, method: str, path: str, *, write: 
     if write:
         if user is None:
             raise DomainError(401, "Sign in to do this")
-        csrf.check(request, request.headers.get(csrf.HEADER))
+        if not (await api_caller(request)).by_token:
+            csrf.check(request, request.headers.get(csrf.HEADER))
+        elif user.read_only:
+            raise DomainError(
+                403,
+                "This API token may only read; an admin of the organisation can make one "
+                "that writes",
+                field="Authorization",
+            )
         settings = request.app.state.service.settings
         who = user.member_id if user else (request.client.host if request.client else "?")
         limiter = request.app.state.service.ctx().state["rate_limiter"]

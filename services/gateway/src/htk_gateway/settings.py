@@ -31,6 +31,9 @@ class GatewaySettings(ServiceSettings, MailSettings):
     link_requests_per_email: int = 3
     # Writes through the API: per member (or IP address), per minute.
     writes_per_minute: int = 60
+    # Every request with one organisation's API token, per token and minute (writes count
+    # against writes_per_minute too).
+    api_token_requests_per_minute: int = 120
 
     # Follow digests: how often the worker looks, and at most one digest per member per period.
     digest_interval_seconds: float = 3600.0
