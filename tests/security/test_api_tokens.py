@@ -34,10 +34,14 @@ def make_token(p: RunningPlatform, maker: str, org: str, scope: str) -> str:
             f"/my/organisations/{p.ids[org]}/api-tokens",
             data={"csrf": p.csrf_for(session), "name": name, "scope": scope, "valid_days": "30"},
             headers={"accept": "text/html"},
+            follow_redirects=True,
         )
-    assert made.status_code == 201, made.text[:500]
-    found = re.search(r'id="new-token"[^>]*value="(htk_[A-Za-z0-9_-]{43})"', made.text)
-    assert found, made.text[:2000]
+        assert made.status_code == 200 and made.history[0].status_code == 303, made.text[:500]
+        assert "htk_" not in made.history[0].headers["location"], "no secret in an address"
+        found = re.search(r'id="new-token"[^>]*value="(htk_[A-Za-z0-9_-]{43})"', made.text)
+        assert found, made.text[:2000]
+        again = browser.get(str(made.url))
+        assert found.group(1) not in again.text, "shown once: a reload does not show it"
     return found.group(1)
 
 

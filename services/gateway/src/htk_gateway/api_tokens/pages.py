@@ -1,6 +1,10 @@
 """Where an organisation's admins make, list and revoke its API tokens (coordinators may too,
-as on the organisation's other admin pages). A new token's secret is on the answer to the form
-and nowhere else: not in a redirect's address, not in the database, not in a log."""
+as on the organisation's other admin pages).
+
+A new token's secret is shown once and kept nowhere on the platform: the form's answer is a
+redirect (so reloading the page makes no second token) that hands the secret to the admin's
+browser in a short-lived cookie limited to the token page, which shows it and deletes it. It is
+never in an address, the database or a log."""
 
 from datetime import timedelta
 from typing import Any
@@ -8,9 +12,19 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from htk_gateway.api_tokens.store import ApiTokens, Made, Scope, status
+from htk_gateway.api_tokens.store import ApiTokens, Scope, status
 from htk_gateway.organisation_pages import admin_of
-from htk_gateway.web import Viewer, form_data, limit_writes, read, redirect, render, state, viewer
+from htk_gateway.web import (
+    Viewer,
+    form_data,
+    limit_writes,
+    read,
+    redirect,
+    render,
+    secure_cookies,
+    state,
+    viewer,
+)
 from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 
@@ -20,6 +34,12 @@ router = APIRouter(include_in_schema=False)
 # is not offered: a forgotten integration's token should die on its own.
 VALID_DAYS = (90, 30, 365)
 NAME_LENGTH = 100
+SHOW_ONCE_COOKIE = "htk_new_token"
+SHOW_ONCE_SECONDS = 300
+
+
+def _base(organisation_id: str) -> str:
+    return f"/my/organisations/{organisation_id}/api-tokens"
 
 
 def _tokens(request: Request) -> ApiTokens:
@@ -35,7 +55,7 @@ async def _page(
     *,
     form: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
-    made: Made | None = None,
+    made: dict[str, Any] | None = None,
     done: str | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -52,7 +72,6 @@ async def _page(
         form=form or {"scope": Scope.READ.value, "valid_days": str(VALID_DAYS[0])},
         errors=errors or {},
         made=made,
-        made_name=(form or {}).get("name", ""),
         done=done if done and v.t.has(f"done.{done}") else None,
         valid_days=VALID_DAYS,
         scopes=[s.value for s in Scope],
@@ -60,10 +79,21 @@ async def _page(
 
 
 @router.get("/my/organisations/{organisation_id}/api-tokens", response_class=HTMLResponse)
-async def tokens_page(organisation_id: str, request: Request, done: str | None = None) -> Response:
+async def tokens_page(
+    organisation_id: str, request: Request, done: str | None = None, made: str | None = None
+) -> Response:
     v = await viewer(request)
     user = admin_of(v, organisation_id)
-    return await _page(request, v, user, organisation_id, done=done)
+    shown = None
+    secret = request.cookies.get(SHOW_ONCE_COOKIE)
+    if made and secret:
+        token = await _tokens(request).find(secret)
+        if token and token["_id"] == made and token["organisation_id"] == organisation_id:
+            shown = {"name": token["name"], "secret": secret}
+    response = await _page(request, v, user, organisation_id, done=done, made=shown)
+    if secret:
+        response.delete_cookie(SHOW_ONCE_COOKIE, path=_base(organisation_id))
+    return response
 
 
 def _check(v: Viewer, form: dict[str, Any]) -> dict[str, str]:
@@ -98,7 +128,17 @@ async def make_token(organisation_id: str, request: Request) -> Response:
         created_by=user.member_id,
         created_by_name=v.name,
     )
-    return await _page(request, v, user, organisation_id, form=form, made=made, status_code=201)
+    response = redirect(v, f"{_base(organisation_id)}?made={made.id}")
+    response.set_cookie(
+        SHOW_ONCE_COOKIE,
+        made.secret,
+        max_age=SHOW_ONCE_SECONDS,
+        path=_base(organisation_id),
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookies(request),
+    )
+    return response
 
 
 async def _token(request: Request, organisation_id: str, token_id: str) -> dict[str, Any]:
@@ -131,4 +171,4 @@ async def revoke(organisation_id: str, token_id: str, request: Request) -> Respo
     await limit_writes(request, user)
     await _token(request, organisation_id, token_id)
     await _tokens(request).revoke(organisation_id, token_id, user.member_id)
-    return redirect(v, f"/my/organisations/{organisation_id}/api-tokens?done=api_token_revoked")
+    return redirect(v, f"{_base(organisation_id)}?done=api_token_revoked")
