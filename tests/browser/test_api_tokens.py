@@ -1,8 +1,8 @@
 """API access for an organisation's own systems, in a real Chromium through the gateway: Olli
 proposes his organisation, a coordinator approves it, and Olli, its admin, makes a write token
 on the organisation's token page (reached from the members page). A program uses the token with
-httpx, without cookies, to create and submit an action through /api/v1; the page then shows
-the token's last use; Olli revokes it (after a confirmation, in English) and the program's next
+httpx, without cookies, to create and submit an action through /api/v1; the action's history
+names the token and the token page shows its last use; Olli revokes it (after a confirmation, in English) and the program's next
 call gets 401. The page is checked with axe in Finnish, Swedish and English."""
 
 import re
@@ -112,7 +112,13 @@ async def test_an_admin_makes_a_token_a_program_uses_it_and_the_admin_revokes_it
         assert submitted.status_code == 200, submitted.text
         assert submitted.json()["status"] == "submitted"
 
-        # The page shows when the token was last used; the secret is not on it any more.
+        # The action's history names the token; the page shows when it was last used, and
+        # the secret is not on it any more.
+        await olli.goto(f"{url}/my/actions/{action_id}/history")
+        await expect(
+            olli.get_by_role("cell", name=f"API-tunnus {TOKEN_NAME}").first
+        ).to_be_visible()
+        await olli.go_back()
         await olli.reload()
         row = olli.locator("tr", has_text=TOKEN_NAME)
         await expect(row).not_to_contain_text("Ei vielä käytetty")

@@ -17,7 +17,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from htk_gateway import csrf
-from htk_gateway.api_tokens.store import PREFIX, ApiTokens, Scope, status
+from htk_gateway.api_tokens.store import MEMBER_PREFIX, PREFIX, ApiTokens, Scope, status
 from htk_gateway.identity import current_user
 from htk_runtime.auth import Role, User
 from htk_runtime.errors import DomainError
@@ -84,7 +84,7 @@ async def _by_token(request: Request, header: str) -> ApiCaller:
     )
     await tokens.used(token)
     user = User(
-        member_id=f"token:{token['_id']}",
+        member_id=f"{MEMBER_PREFIX}{token['_id']}",
         organisations={token["organisation_id"]: Role.MEMBER},
         read_only=token["scope"] != Scope.WRITE,
     )

@@ -24,6 +24,8 @@ PREFIX = "htk_"
 # Enough of the token to recognise it on the list, far too little to guess the rest.
 SHOWN_CHARACTERS = len(PREFIX) + 6
 RETENTION = timedelta(days=90)
+# A token acts as the member "token:<id>" of its organisation (caller.py).
+MEMBER_PREFIX = "token:"
 # Last use is written at most once a minute per token: a busy integration must not turn every
 # read into a database write.
 LAST_USE_RESOLUTION = timedelta(minutes=1)
@@ -98,6 +100,17 @@ class ApiTokens:
         return await self.tokens.find_one(
             {"_id": token_id, "organisation_id": organisation_id}, {"hash": 0}
         )
+
+    async def names(self, member_ids: Any) -> dict[str, str]:
+        """``{"token:<id>": name}`` for the token members among ``member_ids`` (history pages
+        name who did what; a forgotten token has no entry)."""
+        wanted = {
+            str(m)[len(MEMBER_PREFIX) :] for m in member_ids if str(m).startswith(MEMBER_PREFIX)
+        }
+        if not wanted:
+            return {}
+        cursor = self.tokens.find({"_id": {"$in": sorted(wanted)}}, {"name": 1})
+        return {f"{MEMBER_PREFIX}{doc['_id']}": str(doc["name"]) async for doc in cursor}
 
     async def revoke(self, organisation_id: str, token_id: str, by: str) -> bool:
         """True when the token was in use until now; revoking twice changes nothing."""
