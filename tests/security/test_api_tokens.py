@@ -20,14 +20,15 @@ import httpx
 import pytest
 from pymongo import MongoClient
 
+from tests.security.test_stored_xss import PAYLOAD, injected
 from tests.stack import ACTION, RunningPlatform
 
 pytestmark = pytest.mark.security
 
 
-def make_token(p: RunningPlatform, maker: str, org: str, scope: str) -> str:
+def make_token(p: RunningPlatform, maker: str, org: str, scope: str, name: str = "") -> str:
     """A new token of organisation ``org`` (A, B or C) made on its page; the shown secret."""
-    name = f"{scope} {uuid.uuid4().hex[:6]}"
+    name = name or f"{scope} {uuid.uuid4().hex[:6]}"
     session = p.people[maker].session
     with p.browser(maker) as browser:
         made = browser.post(
@@ -295,3 +296,14 @@ def test_each_token_has_its_own_rate_limit_and_keeps_its_last_use(
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
     with api(platform, other) as client:
         assert client.get("/api/v1/actions").status_code == 200, "another token is not limited"
+
+
+def test_a_token_name_never_becomes_markup(platform: RunningPlatform) -> None:
+    secret = make_token(platform, "admin", "A", "read", name=PAYLOAD)
+    token_id = stored(platform, secret)["_id"]
+    base = f"/my/organisations/{platform.ids['A']}/api-tokens"
+    with platform.browser("admin") as browser:
+        for path in (base, f"{base}/{token_id}/revoke"):
+            page = browser.get(path, headers={"accept": "text/html"})
+            assert page.status_code == 200 and "alert(1)" in page.text, path
+            assert injected(page.text) == [], path
