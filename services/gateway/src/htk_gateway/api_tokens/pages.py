@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from htk_gateway import reference
 from htk_gateway.api_tokens.store import ApiTokens, Scope, status
 from htk_gateway.organisation_pages import admin_of
 from htk_gateway.web import (
@@ -63,12 +64,18 @@ async def _page(
     if not isinstance(org, dict):
         raise DomainError(404, "No such organisation")
     tokens = await _tokens(request).of(organisation_id)
+    # Named from the members' read copy rather than a copy kept here, so that an erased
+    # member's name goes with them.
+    names = await reference.member_names(request, [t.get("created_by") for t in tokens])
     return render(
         v,
         "api_tokens.html",
         status_code=status_code,
         org=org,
-        tokens=[{**t, "status": status(t)} for t in tokens],
+        tokens=[
+            {**t, "status": status(t), "created_by_name": names.get(str(t.get("created_by")))}
+            for t in tokens
+        ],
         form=form or {"scope": Scope.READ.value, "valid_days": str(VALID_DAYS[0])},
         errors=errors or {},
         made=made,
@@ -126,7 +133,6 @@ async def make_token(organisation_id: str, request: Request) -> Response:
         Scope(form["scope"]),
         timedelta(days=int(form["valid_days"])),
         created_by=user.member_id,
-        created_by_name=v.name,
     )
     response = redirect(v, f"{_base(organisation_id)}?made={made.id}")
     response.set_cookie(

@@ -62,7 +62,6 @@ class ApiTokens:
         scope: Scope,
         valid_for: timedelta,
         created_by: str,
-        created_by_name: str | None,
     ) -> Made:
         secret = PREFIX + secrets.token_urlsafe(32)
         now = datetime.now(UTC)
@@ -76,7 +75,6 @@ class ApiTokens:
                 "name": name,
                 "scope": scope.value,
                 "created_by": created_by,
-                "created_by_name": created_by_name,
                 "created_at": now,
                 "expires_at": now + valid_for,
                 "revoked_at": None,
