@@ -85,6 +85,7 @@ class Caller:
             "view": "pipeline",
             "name": "actions.json",
             "secret": "not-a-link",
+            "token_id": ABSENT,
         }
 
     def path_for(self, key: RouteKey) -> str:

@@ -201,6 +201,21 @@ EXPECTED: dict[tuple[str, str, str], tuple[int | str, ...]] = {
     ("gateway", "GET", "/my/members"): (LOGIN, 403, 403, 200, 200),
     ("gateway", "GET", "/my/organisations"): (LOGIN, 200, 200, 200, 200),
     ("gateway", "GET", "/my/organisations/{organisation_id}/edit"): (LOGIN, 403, 403, 200, 200),
+    # An organisation's API tokens: its admins (and coordinators) only; an absent token is 404.
+    ("gateway", "GET", "/my/organisations/{organisation_id}/api-tokens"): (
+        LOGIN,
+        403,
+        403,
+        200,
+        200,
+    ),
+    ("gateway", "GET", "/my/organisations/{organisation_id}/api-tokens/{token_id}/revoke"): (
+        LOGIN,
+        403,
+        403,
+        404,
+        404,
+    ),
     ("gateway", "GET", "/open-data"): (200, 200, 200, 200, 200),
     ("gateway", "GET", "/organisations/{organisation_id}"): (200, 200, 200, 200, 200),
     ("gateway", "GET", "/plan"): (200, 200, 200, 200, 200),
@@ -253,6 +268,21 @@ EXPECTED: dict[tuple[str, str, str], tuple[int | str, ...]] = {
     ),
     ("gateway", "POST", "/my/organisations/join"): (LOGIN, 422, 422, 422, 422),
     ("gateway", "POST", "/my/organisations/propose"): (LOGIN, 422, 422, 422, 422),
+    # An empty form: a token needs a name, so an allowed role gets 422.
+    ("gateway", "POST", "/my/organisations/{organisation_id}/api-tokens"): (
+        LOGIN,
+        403,
+        403,
+        422,
+        422,
+    ),
+    ("gateway", "POST", "/my/organisations/{organisation_id}/api-tokens/{token_id}/revoke"): (
+        LOGIN,
+        403,
+        403,
+        404,
+        404,
+    ),
     # An empty profile form: the Finnish name is required, so an allowed role gets 422.
     ("gateway", "POST", "/my/organisations/{organisation_id}/edit"): (LOGIN, 403, 403, 422, 422),
     ("gateway", "POST", "/review/{action_id}/publish"): (LOGIN, 403, 403, 403, 412),

@@ -59,3 +59,22 @@ async def test_services_trust_only_signed_users(
         assert (await client.get("/review", headers=member)).status_code == 403
         boss = user_headers(token_keys[0], member_id="c1", coordinator=True)
         assert (await client.get("/review", headers=boss)).status_code == 200
+
+
+@router.post("/write")
+async def write(user: CurrentUser) -> dict[str, str]:
+    return {"member_id": user.member_id}
+
+
+async def test_a_read_only_user_reads_but_never_writes(
+    service_env: dict[str, str], token_keys: tuple[str, str]
+) -> None:
+    """An organisation's read-only API token: refused by the service itself on any write."""
+    app = Service(ServiceSettings(), title="t", routers=[router], use_broker=False).app()
+    async with running(app) as client:
+        reader = user_headers(token_keys[0], member_id="token:t1", read_only=True)
+        assert (await client.get("/me", headers=reader)).json() == {"member_id": "token:t1"}
+        refused = await client.post("/write", headers=reader)
+        assert refused.status_code == 403 and "only read" in refused.json()["message"]
+        writer = user_headers(token_keys[0], member_id="token:t2")
+        assert (await client.post("/write", headers=writer)).status_code == 200

@@ -27,6 +27,8 @@ EXPECTED = {  # collection: (field, seconds after the date in it), as deploy/REA
     "sessions": ("expires_at", 0),
     "login_links": ("expires_at", 86_400),
     "follow_changes": ("at", 90 * 86_400),
+    # An API token's forget_at is 90 days after it expired or was revoked (api_tokens/store.py).
+    "api_tokens": ("forget_at", 0),
     "outbox": ("sent_at", 7 * 86_400),
 }
 

@@ -45,6 +45,8 @@ class User(BaseModel):
     coordinator: bool = False
     # Approved memberships only: organisation id -> role in it.
     organisations: dict[str, Role] = Field(default_factory=dict)
+    # An organisation's read-only API token: it may look, never change anything.
+    read_only: bool = False
     expires_at: float = 0.0
     audience: list[str] = Field(default_factory=list, description="Services it is for")
 
@@ -169,15 +171,22 @@ def _public_key(request: Request) -> str:
     return key
 
 
+READING = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 async def optional_user(request: Request) -> User | None:
     token = request.headers.get(HEADER)
     if not token:
         return None
     service = request.app.state.service.settings.service_name
     try:
-        return verify(token, _public_key(request), audience=service)
+        user = verify(token, _public_key(request), audience=service)
     except InvalidToken as exc:
         raise DomainError(401, f"Sign in again: {exc}") from exc
+    # The gateway refuses a read-only token's writes already; a service does not rely on that.
+    if user.read_only and request.method not in READING:
+        raise DomainError(403, "This API token may only read")
+    return user
 
 
 async def gateway_call(request: Request) -> ServiceClaims:

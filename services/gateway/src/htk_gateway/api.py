@@ -3,16 +3,18 @@
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from htk_gateway import csrf
-from htk_gateway.identity import current_user
+from htk_gateway.api_tokens.caller import api_caller
 from htk_gateway.upstream import Upstreams
 from htk_gateway.web import user_headers
 from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 
-router = APIRouter(prefix="/api/v1")
+# Every route works out its caller first, so that a revoked, expired or unknown API token gets
+# its 401 even on routes that visitors may call.
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(api_caller)])
 
 
 def _upstreams(request: Request) -> Upstreams:
@@ -21,8 +23,9 @@ def _upstreams(request: Request) -> Upstreams:
 
 
 async def _signed_user(request: Request, service: str) -> tuple[dict[str, str], User | None]:
-    """The caller as a token for ``service``, or nothing for a visitor."""
-    user = await current_user(request)
+    """The caller (a session's member or an organisation's API token) as a token for
+    ``service``, or nothing for a visitor."""
+    user = (await api_caller(request)).user
     return user_headers(request, user, service), user
 
 
@@ -40,7 +43,15 @@ async def _to(request: Request, service: str, method: str, path: str, *, write: 
     if write:
         if user is None:
             raise DomainError(401, "Sign in to do this")
-        csrf.check(request, request.headers.get(csrf.HEADER))
+        if not (await api_caller(request)).by_token:
+            csrf.check(request, request.headers.get(csrf.HEADER))
+        elif user.read_only:
+            raise DomainError(
+                403,
+                "This API token may only read; an admin of the organisation can make one "
+                "that writes",
+                field="Authorization",
+            )
         settings = request.app.state.service.settings
         who = user.member_id if user else (request.client.host if request.client else "?")
         limiter = request.app.state.service.ctx().state["rate_limiter"]
@@ -62,7 +73,7 @@ EXPENSIVE_READS = frozenset({"at"})
 
 
 async def _limit_expensive(request: Request) -> None:
-    user = await current_user(request)
+    user = (await api_caller(request)).user
     who = user.member_id if user else (request.client.host if request.client else "?")
     settings = request.app.state.service.settings
     limiter = request.app.state.service.ctx().state["rate_limiter"]

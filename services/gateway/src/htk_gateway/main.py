@@ -13,6 +13,8 @@ from htk_contracts.topics import Topic
 from htk_gateway.account_pages import router as account_router
 from htk_gateway.action_pages import router as action_router
 from htk_gateway.api import router as api_router
+from htk_gateway.api_tokens.pages import router as api_tokens_router
+from htk_gateway.api_tokens.store import ApiTokens
 from htk_gateway.auth import router as auth_router
 from htk_gateway.coordinator_pages import router as coordinator_router
 from htk_gateway.dashboard_pages import router as dashboard_router
@@ -69,6 +71,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             member_router,
             organisation_router,
             action_router,
+            api_tokens_router,
             coordinator_router,
             plan_pages_router,
             dashboard_router,
@@ -108,6 +111,8 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             ctx.db, timedelta(minutes=settings.login_link_minutes)
         )
         await ctx.state["login_links"].ensure_indexes()
+        ctx.state["api_tokens"] = ApiTokens(ctx.db)
+        await ctx.state["api_tokens"].ensure_indexes()
         ctx.state["rate_limiter"] = RateLimiter(ctx.db)
         await ctx.state["rate_limiter"].ensure_indexes()
         ctx.state["mailer"] = make_mailer(settings)

@@ -412,6 +412,7 @@ async def action_history(action_id: str, request: Request) -> Response:
         raise DomainError(404, "No such action")
     versions = history.get("versions", [])
     named = await action_changes.names(request, v.t, [e.get("by") for e in versions])
+    tokens = await state(request)["api_tokens"].names(e.get("by") for e in versions)
     rows = []
     for entry in versions:
         comment = entry.get("comment") or ""
@@ -421,7 +422,11 @@ async def action_history(action_id: str, request: Request) -> Response:
         rows.append(
             {
                 **entry,
-                "by_name": v.t("history.by_link") if by.startswith("link:") else named.person(by),
+                "by_name": v.t("history.by_link")
+                if by.startswith("link:")
+                else v.t("history.by_api_token", name=tokens[by])
+                if by in tokens
+                else named.person(by),
                 "comment": comment,
             }
         )

@@ -69,8 +69,12 @@ async def build(request: Request) -> dict[str, Any]:
         "title": "Hyvinvointia kaikille 2030 – public API",
         "version": "1",
         "description": "Actions, search, coverage and the plan. Writes need a session "
-        "(cookie and X-CSRF-Token header).",
+        "(cookie and X-CSRF-Token header) or an organisation's API token "
+        "(`Authorization: Bearer htk_...`, no cookie, no CSRF token), which acts as a member "
+        "of that organisation; a read token only reads.",
     }
+    # Every operation takes a visitor ({}), a session, or an API token.
+    own["security"] = [{}, {"apiToken": []}]
     return own
 
 

@@ -33,6 +33,9 @@ class GatewaySettings(ServiceSettings, MailSettings):
     writes_per_minute: int = 60
     # Reads that recount the event log (figures at a past date): per member or IP, per minute.
     expensive_reads_per_minute: int = 20
+    # Every request with one organisation's API token, per token and minute (writes count
+    # against writes_per_minute too).
+    api_token_requests_per_minute: int = 120
 
     # Follow digests: how often the worker looks, and at most one digest per member per period.
     digest_interval_seconds: float = 3600.0
