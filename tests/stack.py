@@ -27,7 +27,7 @@ from htk_gateway.csrf import token_for
 from htk_runtime.auth import SERVICE_HEADER, User, sign, sign_service
 from htk_runtime.embedded import mongo_uri
 from htk_runtime.mail import read_sink
-from htk_runtime.processes import free_port
+from htk_runtime.processes import free_ports
 
 T = TypeVar("T")
 REPO = Path(__file__).resolve().parents[1]
@@ -171,7 +171,8 @@ GENEROUS_LIMITS = {
 
 
 def start(var_dir: Path) -> RunningPlatform:
-    ports = {f"{name}_port": free_port() for name in (*SERVICES, "kafka", "mongo")}
+    names = (*SERVICES, "kafka", "mongo")
+    ports = {f"{name}_port": port for name, port in zip(names, free_ports(len(names)), strict=True)}
     settings = LauncherSettings(var_dir=var_dir, data_dir=REPO / "data", **ports)
     platform = Platform(settings)
     saved = {k: os.environ.get(k) for k in GENEROUS_LIMITS}

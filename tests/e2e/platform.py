@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from htk_runtime.processes import free_port
+from htk_runtime.processes import free_ports
 
 PORT_SETTINGS = (
     "HTK_KAFKA_PORT",
@@ -90,7 +90,8 @@ class Launched:
 
 
 def platform_env(var_dir: Path) -> dict[str, str]:
-    env = {name: str(free_port()) for name in PORT_SETTINGS}
+    ports = free_ports(len(PORT_SETTINGS))
+    env = {name: str(port) for name, port in zip(PORT_SETTINGS, ports, strict=True)}
     env["HTK_VAR_DIR"] = str(var_dir)
     env["HTK_DATA_DIR"] = str(REPO / "data")
     return env
