@@ -6,7 +6,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from htk_gateway import csrf
+from htk_gateway.clients import client_address
 from htk_gateway.identity import current_user
+from htk_gateway.live import live_streams
 from htk_gateway.upstream import Upstreams
 from htk_runtime.auth import HEADER, User, sign
 from htk_runtime.errors import DomainError
@@ -44,7 +46,7 @@ async def _to(request: Request, service: str, method: str, path: str, *, write: 
             raise DomainError(401, "Sign in to do this")
         csrf.check(request, request.headers.get(csrf.HEADER))
         settings = request.app.state.service.settings
-        who = user.member_id if user else (request.client.host if request.client else "?")
+        who = user.member_id if user else client_address(request)
         limiter = request.app.state.service.ctx().state["rate_limiter"]
         await limiter.hit(f"write:{who}", settings.writes_per_minute, 60)
     return await _upstreams(request).forward(
@@ -151,8 +153,11 @@ async def coverage(request: Request) -> Response:
 
 @router.get("/coverage/stream", tags=["coverage"])
 async def coverage_stream(request: Request) -> Response:
-    """Server-Sent Events: the live figures as actions are published."""
-    return await _upstreams(request).stream("reporting", "/coverage/stream")
+    """Server-Sent Events: the live figures as actions are published. ``hello`` first, then
+    ``coverage`` per change, and ``resync`` when the reader fell behind or the figures changed
+    as a whole (read them again). 429 or 503 with Retry-After when too many streams are open
+    from the caller's address or in all."""
+    return live_streams(request).response(request, client_address(request))
 
 
 @router.get("/coverage/{view}", tags=["coverage"])

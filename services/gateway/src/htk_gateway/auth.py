@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from htk_contracts.catalogue import OrganisationType
 from htk_gateway import csrf
+from htk_gateway.clients import client_address
 from htk_gateway.identity import current_user
 from htk_gateway.members import MemberCopies
 from htk_gateway.sessions import LoginLinks, Sessions
@@ -89,14 +90,10 @@ def _state(request: Request) -> dict[str, Any]:
     return state
 
 
-def _client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 async def _limit_link_requests(request: Request, email: str) -> None:
     settings = request.app.state.service.settings
     limiter = _state(request)["rate_limiter"]
-    await limiter.hit(f"link-ip:{_client_ip(request)}", settings.link_requests_per_ip, 900)
+    await limiter.hit(f"link-ip:{client_address(request)}", settings.link_requests_per_ip, 900)
     await limiter.hit(f"link-email:{email.lower()}", settings.link_requests_per_email, 900)
 
 

@@ -16,6 +16,7 @@ from htk_gateway.errors_html import on_domain_error
 from htk_gateway.follows import Follows, digest_worker
 from htk_gateway.follows import router as follows_router
 from htk_gateway.join_pages import router as join_router
+from htk_gateway.live import LiveStreams
 from htk_gateway.member_pages import router as member_router
 from htk_gateway.members import MemberCopies
 from htk_gateway.openapi import merged_openapi_router
@@ -77,6 +78,13 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             },
             settings.upstream_timeout_seconds,
         )
+        ctx.state["live"] = LiveStreams(
+            settings.reporting_url.rstrip("/") + "/coverage/stream",
+            per_address=settings.streams_per_address,
+            total=settings.streams_total,
+            queue_size=settings.stream_queue_size,
+            heartbeat_seconds=settings.stream_heartbeat_seconds,
+        )
         members = MemberCopies(ctx.db)
         await members.ensure_indexes()
         sessions = Sessions(ctx.db, timedelta(hours=settings.session_ttl_hours))
@@ -95,6 +103,9 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
     @service.shutdown
     async def close_upstreams(ctx: ServiceContext) -> None:
         await ctx.state["upstreams"].close()
+        await ctx.state["live"].close()
+
+    service.extra_reports["live_streams"] = lambda ctx: ctx.state["live"].status()
 
     service.worker(digest_worker)
 

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from htk_gateway import csrf, i18n
+from htk_gateway.clients import client_address
 from htk_gateway.identity import current_user
 from htk_gateway.markdown import highlighted, render_markdown
 from htk_gateway.members import MemberCopies
@@ -174,7 +175,7 @@ def as_list(value: Any) -> list[str]:
 
 
 async def limit_writes(request: Request, user: User | None) -> None:
-    who = user.member_id if user else (request.client.host if request.client else "?")
+    who = user.member_id if user else client_address(request)
     await state(request)["rate_limiter"].hit(
         f"write:{who}", settings(request).writes_per_minute, 60
     )
