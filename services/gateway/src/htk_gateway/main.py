@@ -16,10 +16,12 @@ from htk_gateway.errors_html import on_domain_error
 from htk_gateway.follows import Follows, digest_worker
 from htk_gateway.follows import router as follows_router
 from htk_gateway.join_pages import router as join_router
+from htk_gateway.link_mail import LinkMail, link_mail_worker
 from htk_gateway.live import LiveStreams
 from htk_gateway.member_pages import router as member_router
 from htk_gateway.members import MemberCopies
 from htk_gateway.openapi import merged_openapi_router
+from htk_gateway.origin import SameOriginWrites
 from htk_gateway.pages import router as pages_router
 from htk_gateway.ratelimit import RateLimiter
 from htk_gateway.sessions import LoginLinks, Sessions
@@ -38,6 +40,8 @@ class GatewayService(Service):
         app = super().app()
         # Pages for people, JSON for programs (replaces the JSON-only handler).
         app.add_exception_handler(DomainError, on_domain_error)
+        # Outermost: a cross-site write is refused before any other work.
+        app.add_middleware(SameOriginWrites, public_url=self.settings.public_url)  # type: ignore[attr-defined]
         return app
 
 
@@ -99,6 +103,9 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
         )
         ctx.state["rate_limiter"] = RateLimiter(ctx.db)
         ctx.state["mailer"] = make_mailer(settings)
+        ctx.state["link_mail"] = LinkMail(
+            ctx.state["login_links"], ctx.state["mailer"], settings.public_url
+        )
 
     @service.shutdown
     async def close_upstreams(ctx: ServiceContext) -> None:
@@ -108,6 +115,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
     service.extra_reports["live_streams"] = lambda ctx: ctx.state["live"].status()
 
     service.worker(digest_worker)
+    service.worker(link_mail_worker)
 
     async def on_member(envelope: Envelope[dict[str, Any]]) -> None:
         state = service.ctx().state

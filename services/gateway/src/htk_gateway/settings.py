@@ -1,3 +1,6 @@
+from pydantic import field_validator
+
+from htk_gateway.clients import trusted_networks
 from htk_runtime.mail import MailSettings
 from htk_runtime.settings import ServiceSettings
 
@@ -32,6 +35,13 @@ class GatewaySettings(ServiceSettings, MailSettings):
     # Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma-separated):
     # the ingress. Empty: the connection's own address is the client's (see clients.py).
     trusted_proxies: str = ""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        trusted_networks(value)  # a wrong address stops the start, naming the setting
+        return value
+
     # Writes through the API: per member (or IP address), per minute.
     writes_per_minute: int = 60
 

@@ -158,7 +158,7 @@ def redirect(v: Viewer, url: str) -> RedirectResponse:
 async def form_data(request: Request) -> dict[str, Any]:
     """The posted form after its CSRF check; lists for names that repeat."""
     form = await request.form()
-    csrf.check(request, str(form.get("csrf") or ""))
+    csrf.check(request, str(form.get("csrf") or ""), required=True)
     data: dict[str, Any] = {}
     for key in form:
         values = form.getlist(key)
