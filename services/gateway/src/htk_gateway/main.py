@@ -15,6 +15,7 @@ from htk_gateway.coordinator_pages import router as coordinator_router
 from htk_gateway.errors_html import on_domain_error
 from htk_gateway.follows import Follows, digest_worker
 from htk_gateway.follows import router as follows_router
+from htk_gateway.internal import InternalRoutesHidden
 from htk_gateway.join_pages import router as join_router
 from htk_gateway.link_mail import LinkMail, link_mail_worker
 from htk_gateway.live import LiveStreams
@@ -42,6 +43,7 @@ class GatewayService(Service):
         app.add_exception_handler(DomainError, on_domain_error)
         # Outermost: a cross-site write is refused before any other work.
         app.add_middleware(SameOriginWrites, public_url=self.settings.public_url)  # type: ignore[attr-defined]
+        app.add_middleware(InternalRoutesHidden, trusted_proxies=self.settings.trusted_proxies)  # type: ignore[attr-defined]
         return app
 
 
