@@ -111,14 +111,16 @@ async def test_many_streams_leave_the_pages_alone_and_are_capped(
             assert "capacity" in full.json()["message"]
 
             # With every stream open, the pages and the API still answer, and at once.
-            for path in ("/api/v1/coverage", "/api/v1/coverage/needs-push", "/health/ready"):
+            for path in ("/api/v1/coverage", "/api/v1/coverage/needs-push", "/health/live"):
                 started = time.monotonic()
                 answer = await http.get(path)
                 took = time.monotonic() - started
                 assert answer.status_code == 200, (path, answer.status_code, answer.text[:200])
                 assert took < 5, f"{path} took {took:.1f} s with {TOTAL} streams open"
             ready = (await http.get("/health/ready")).json()
-            assert ready["status"] == "ok", "full streams do not take the pages out of rotation"
+            # Full streams do not take the replica's pages out of rotation: a report, not a check
+            # (the status may still wait for the test session's broker).
+            assert "live_streams" not in ready["checks"]
             assert ready["live_streams"]["saturated"] is True
             assert ready["live_streams"]["open"] == TOTAL
             assert ready["live_streams"]["upstream"] == "connected"
