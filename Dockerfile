@@ -57,8 +57,10 @@ ENV PATH="/opt/venv/bin:${PATH}" \
 WORKDIR /app
 USER 10001:10001
 # uvicorn reads the app from UVICORN_APP (set per target); host, port and the drain time come
-# from the same HTK_ settings the service reads, so one variable moves both.
-CMD ["/bin/sh", "-c", "grace=\"${HTK_SHUTDOWN_GRACE_SECONDS:-15}\"; exec uvicorn --host \"$HTK_HOST\" --port \"$HTK_PORT\" --no-access-log --timeout-graceful-shutdown \"${grace%.*}\""]
+# from the same HTK_ settings the service reads, so one variable moves both. uvicorn's own
+# reading of X-Forwarded-For is off (--no-proxy-headers): it would trust 127.0.0.1 by default;
+# the gateway believes the header only from HTK_TRUSTED_PROXIES (empty: from nobody).
+CMD ["/bin/sh", "-c", "grace=\"${HTK_SHUTDOWN_GRACE_SECONDS:-15}\"; exec uvicorn --host \"$HTK_HOST\" --port \"$HTK_PORT\" --no-access-log --no-proxy-headers --timeout-graceful-shutdown \"${grace%.*}\""]
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-m", "htk_runtime.healthcheck"]
 
@@ -74,7 +76,7 @@ USER 10001:10001
 # ---------------------------------------------------------------------------------------------
 FROM runtime AS gateway
 COPY --from=venv-gateway /opt/venv /opt/venv
-ENV UVICORN_APP=htk_gateway.main:app HTK_PORT=8000
+ENV UVICORN_APP=htk_gateway.main:app HTK_PORT=8000 HTK_TRUSTED_PROXIES=""
 EXPOSE 8000
 
 FROM runtime AS catalogue

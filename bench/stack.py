@@ -33,6 +33,8 @@ class Stack:
                 "--port",
                 str(port),
                 "--no-access-log",
+                # The gateway decides whose X-Forwarded-For to believe (HTK_TRUSTED_PROXIES).
+                "--no-proxy-headers",
                 "--log-level",
                 "warning",
             ],

@@ -147,6 +147,11 @@ def call_gateway(caller: Caller, key: RouteKey, role: str, session: str | None =
                 session = p.fresh_session(role) if own else p.people[role].session
             client.cookies.set("htk_session", session)
             csrf = p.csrf_for(session)
+        elif state_changing(key) and not key.path.startswith("/api/"):
+            # A visitor's browser posts a form from a page, which gave it the pre-session cookie
+            # the form's token is bound to (a form post without one is refused).
+            client.get("/login")
+            csrf = p.csrf_for(client.cookies.get("htk_pre") or "")
         html = not key.path.startswith("/api/")
         headers = {"X-CSRF-Token": csrf, "If-Match": '"999"'} if state_changing(key) else {}
         if html:

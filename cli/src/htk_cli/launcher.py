@@ -171,6 +171,8 @@ class Platform:
                 "--timeout-graceful-shutdown",
                 "15",
                 "--no-access-log",
+                # The gateway decides whose X-Forwarded-For to believe (HTK_TRUSTED_PROXIES).
+                "--no-proxy-headers",
             ],
             log_path=self.logs / f"{name}.log",
             env=service_env(

@@ -4,31 +4,13 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import httpx
-import uvicorn
-from fastapi import FastAPI
 
 from htk_contracts.topics import Topic
 from htk_reporting.main import create_service
 from htk_reporting.sample_events import action_event
-from htk_runtime.processes import free_port
-from htk_runtime.testing import eventually
-
-
-@asynccontextmanager
-async def serving(app: FastAPI) -> AsyncIterator[str]:
-    # httpx's ASGI transport buffers whole responses, so the stream is read over a real socket.
-    port = free_port("127.0.0.1")
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    await eventually(lambda: asyncio.sleep(0, server.started))
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await asyncio.wait_for(task, 30)
+from htk_runtime.testing import serving
 
 
 async def read_events(response: httpx.Response) -> AsyncIterator[tuple[str, dict]]:

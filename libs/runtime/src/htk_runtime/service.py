@@ -120,6 +120,8 @@ class Service:
         self.on_shutdown: list[Hook] = []
         self.workers: list[Worker] = []
         self.extra_checks: dict[str, Callable[[ServiceContext], Awaitable[bool]]] = {}
+        # Figures shown by readiness without deciding it (see htk_runtime.health).
+        self.extra_reports: dict[str, Callable[[ServiceContext], dict[str, Any]]] = {}
         self.context: ServiceContext | None = None
 
     def startup(self, hook: Hook) -> Hook:
@@ -306,7 +308,11 @@ class Service:
             overrides=self.body_limit_overrides,
         )
         app.add_middleware(RequestMetricsMiddleware, metrics=self.metrics)
-        app.include_router(health_router(self._checks()))
+        reports: dict[str, Callable[[], dict[str, Any]]] = {
+            name: (lambda report=report: report(self.ctx()))  # type: ignore[misc]
+            for name, report in self.extra_reports.items()
+        }
+        app.include_router(health_router(self._checks(), reports=reports))
         app.include_router(self._metrics_router())
         for router in self.routers:
             app.include_router(router)

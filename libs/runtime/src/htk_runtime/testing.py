@@ -146,6 +146,27 @@ async def running(app: FastAPI, base_url: str = "http://test") -> AsyncIterator[
             yield client
 
 
+@asynccontextmanager
+async def serving(app: FastAPI) -> AsyncIterator[str]:
+    """Serve an app over a real socket (httpx's ASGI transport buffers whole responses, so
+    streams and client addresses need one); yields its base URL. Uvicorn's own reading of
+    X-Forwarded-For is off, as where the services run (the gateway decides whom to trust)."""
+    import uvicorn
+
+    port = free_port("127.0.0.1")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    await eventually(lambda: asyncio.sleep(0, server.started))
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(task, 30)
+
+
 async def eventually(
     probe: Callable[[], Awaitable[T | None]], *, timeout: float = 20.0, interval: float = 0.05
 ) -> T:

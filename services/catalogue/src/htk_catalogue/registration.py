@@ -8,7 +8,7 @@ from uuid import uuid4
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from htk_catalogue.member_schemas import Registration
-from htk_catalogue.member_store import MemberStore, email_taken, pending_membership
+from htk_catalogue.member_store import MemberStore, pending_membership
 from htk_catalogue.organisation_schemas import OrganisationInput
 from htk_catalogue.organisation_store import OrganisationStore
 from htk_contracts.catalogue import MembershipRole, OrganisationStatus
@@ -27,8 +27,9 @@ async def register(
             "Give either organisation_id (to join one) or new_organisation (to propose one)",
             field="organisation_id",
         )
-    if await members.by_email(registration.email) is not None:
-        raise email_taken()
+    # The address is checked last (by the unique index, in new_member): a refusal that depends
+    # on anything else must come out the same whether or not the address is a member's, or the
+    # answer tells a stranger who is registered.
     proposal = registration.new_organisation
     if proposal is not None:
         fields = proposal.model_dump(mode="json")

@@ -7,6 +7,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from htk_gateway import csrf
 from htk_gateway.api_tokens.caller import api_caller
+from htk_gateway.clients import client_address
+from htk_gateway.live import live_streams
 from htk_gateway.upstream import Upstreams
 from htk_gateway.web import user_headers
 from htk_runtime.auth import User
@@ -53,7 +55,7 @@ async def _to(request: Request, service: str, method: str, path: str, *, write: 
                 field="Authorization",
             )
         settings = request.app.state.service.settings
-        who = user.member_id if user else (request.client.host if request.client else "?")
+        who = user.member_id if user else client_address(request)
         limiter = request.app.state.service.ctx().state["rate_limiter"]
         await limiter.hit(f"write:{who}", settings.writes_per_minute, 60)
     return await _upstreams(request).forward(
@@ -74,7 +76,7 @@ EXPENSIVE_READS = frozenset({"at"})
 
 async def _limit_expensive(request: Request) -> None:
     user = (await api_caller(request)).user
-    who = user.member_id if user else (request.client.host if request.client else "?")
+    who = user.member_id if user else client_address(request)
     settings = request.app.state.service.settings
     limiter = request.app.state.service.ctx().state["rate_limiter"]
     await limiter.hit(f"expensive:{who}", settings.expensive_reads_per_minute, 60)
@@ -139,8 +141,7 @@ async def confirm_by_link(action_id: str, request: Request) -> Response:
     csrf.check(request, request.headers.get(csrf.HEADER))
     settings = request.app.state.service.settings
     limiter = request.app.state.service.ctx().state["rate_limiter"]
-    who = request.client.host if request.client else "?"
-    await limiter.hit(f"write:{who}", settings.writes_per_minute, 60)
+    await limiter.hit(f"write:{client_address(request)}", settings.writes_per_minute, 60)
     return await _upstreams(request).forward(
         "submissions",
         "POST",
@@ -224,8 +225,11 @@ async def coverage(request: Request) -> Response:
 
 @router.get("/coverage/stream", tags=["coverage"])
 async def coverage_stream(request: Request) -> Response:
-    """Server-Sent Events: the live figures as actions are published."""
-    return await _upstreams(request).stream("reporting", "/coverage/stream")
+    """Server-Sent Events: the live figures as actions are published. ``hello`` first, then
+    ``coverage`` per change, and ``resync`` when the reader fell behind or the figures changed
+    as a whole (read them again). 429 or 503 with Retry-After when too many streams are open
+    from the caller's address or in all."""
+    return live_streams(request).response(request, client_address(request))
 
 
 @router.get("/coverage/{view}", tags=["coverage"])

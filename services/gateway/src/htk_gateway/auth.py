@@ -15,14 +15,15 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from htk_contracts.catalogue import OrganisationType
 from htk_gateway import csrf, return_to
+from htk_gateway.clients import client_address
 from htk_gateway.identity import current_user
+from htk_gateway.link_mail import LinkMail
 from htk_gateway.members import MemberCopies
 from htk_gateway.ratelimit import email_key
 from htk_gateway.sessions import LoginLinks, Sessions
 from htk_gateway.web import render, service_headers, viewer
 from htk_runtime.auth import HEADER, User, sign
 from htk_runtime.errors import DomainError
-from htk_runtime.mail import Mail, Mailer
 
 log = logging.getLogger(__name__)
 
@@ -30,25 +31,6 @@ router = APIRouter(tags=["auth"])
 
 SENT = {
     "message": "If the address can sign in, a link is on its way. It works once, for 15 minutes."
-}
-
-LINK_MAIL = {
-    "fi": (
-        "Kirjautumislinkki: Hyvinvointia kaikille 2030",
-        "Kirjaudu alustalle tästä linkistä. Se toimii kerran ja 15 minuutin ajan:\n\n{link}\n\n"
-        "Jos et pyytänyt linkkiä, voit jättää tämän viestin huomiotta.",
-    ),
-    "sv": (
-        "Inloggningslänk: Välfärd för alla 2030",
-        "Logga in på plattformen med den här länken. "
-        "Den fungerar en gång i 15 minuter:\n\n{link}\n\n"
-        "Om du inte bad om länken kan du strunta i meddelandet.",
-    ),
-    "en": (
-        "Sign-in link: Welfare for all 2030",
-        "Sign in to the platform with this link. It works once, for 15 minutes:\n\n{link}\n\n"
-        "If you did not ask for it, you can ignore this message.",
-    ),
 }
 
 
@@ -91,25 +73,18 @@ def _state(request: Request) -> dict[str, Any]:
     return state
 
 
-def _client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 async def _limit_link_requests(request: Request, email: str) -> None:
     settings = request.app.state.service.settings
     limiter = _state(request)["rate_limiter"]
-    await limiter.hit(f"link-ip:{_client_ip(request)}", settings.link_requests_per_ip, 900)
+    await limiter.hit(f"link-ip:{client_address(request)}", settings.link_requests_per_ip, 900)
     await limiter.hit(email_key(email), settings.link_requests_per_email, 900)
 
 
-async def send_link(request: Request, member: dict[str, Any]) -> None:
-    settings = request.app.state.service.settings
-    links: LoginLinks = _state(request)["login_links"]
-    mailer: Mailer = _state(request)["mailer"]
-    secret = await links.issue(member["_id"])
-    link = f"{settings.public_url.rstrip('/')}/auth/link/{secret}"
-    subject, text = LINK_MAIL.get(member.get("language", "fi"), LINK_MAIL["fi"])
-    await mailer.send(Mail(to=member["email"], subject=subject, text=text.format(link=link)))
+def send_link(request: Request, member: dict[str, Any]) -> None:
+    """Queue a login link for ``member``: made and mailed off the request path (link_mail.py),
+    so the answer takes as long whether or not anything is sent."""
+    link_mail: LinkMail = _state(request)["link_mail"]
+    link_mail.enqueue(member)
 
 
 @router.post("/api/v1/auth/login-link", status_code=202)
@@ -118,15 +93,17 @@ async def request_login_link(body: LinkRequest, request: Request) -> dict[str, s
     members: MemberCopies = _state(request)["members"]
     member = await members.by_email(body.email)
     if member is not None:
-        await send_link(request, member)
+        send_link(request, member)
     return SENT
 
 
 async def join(request: Request, body: Registration) -> None:
     """Register through the catalogue and mail a link; an address in use gets a login link.
 
-    Other refusals (an unknown organisation, a duplicate organisation name) reveal nothing
-    about who is registered: they are raised for the form to show.
+    Other refusals (an unknown organisation, a duplicate organisation name) are raised for the
+    form to show; the catalogue makes them before it looks at the address, so they come out
+    the same for a member's address and a stranger's, and the address in use is answered
+    exactly as a new registration is.
     """
     body.check()
     await _limit_link_requests(request, body.email)
@@ -140,11 +117,11 @@ async def join(request: Request, body: Registration) -> None:
     if answer.status_code in (200, 201):
         created = answer.json()
         member_id = (created.get("member") or {}).get("id") or created.get("member_id")
-        await send_link(request, {"_id": member_id, "email": body.email, "language": body.language})
+        send_link(request, {"_id": member_id, "email": body.email, "language": body.language})
     elif _email_in_use(answer):
         existing = await members.by_email(body.email)
         if existing is not None:
-            await send_link(request, existing)
+            send_link(request, existing)
     else:
         try:
             refusal = answer.json()
@@ -209,7 +186,10 @@ async def confirm_link_page(secret: str, request: Request) -> Response:
 async def use_link(
     secret: str, request: Request, csrf_token: Annotated[str, Form(alias="csrf")] = ""
 ) -> Response:
-    csrf.check(request, csrf_token)
+    # Bound to this browser's pre-session cookie, which the link's page set: a post from
+    # another site (which sends no cookie, or one it cannot compute the token for) must not
+    # sign the visitor into the account of whoever's link it is (login CSRF).
+    csrf.check(request, csrf_token, required=True)
     links: LoginLinks = _state(request)["login_links"]
     member_id = await links.use(secret)
     if member_id is None:

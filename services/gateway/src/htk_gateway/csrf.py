@@ -2,8 +2,10 @@
 
 The token is an HMAC of the browser's session (or, before login, of a random pre-session
 cookie) under the gateway's secret: a page from another site can neither read nor compute it.
-Forms send it in a hidden field ``csrf``, scripts in the ``X-CSRF-Token`` header. Requests
-without cookies carry no ambient authority and need no token.
+Forms send it in a hidden field ``csrf``, scripts in the ``X-CSRF-Token`` header. API requests
+without cookies carry no ambient authority and need no token; a form post (``required``) needs
+the cookie and its token, so a post from another site that sends no cookie is refused too (on
+the sign-in forms a cookieless post would otherwise act for the attacker, see auth.use_link).
 """
 
 import hashlib
@@ -40,13 +42,13 @@ def ensure_pre_session(request: Request, response: Response, secure: bool) -> st
     return token_for(secret, binding)
 
 
-def check(request: Request, sent: str | None) -> None:
+def check(request: Request, sent: str | None, *, required: bool = False) -> None:
     binding = _binding(request)
-    if binding is None:
+    if binding is None and not required:
         return
     secret: str = request.app.state.service.settings.gateway_secret
-    expected = token_for(secret, binding)
-    if not sent or not hmac.compare_digest(expected, sent):
+    expected = token_for(secret, binding) if binding else ""
+    if not sent or not expected or not hmac.compare_digest(expected, sent):
         raise DomainError(
             403,
             "The form has expired or did not come from this site; reload the page and try again",

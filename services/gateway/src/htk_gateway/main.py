@@ -21,7 +21,10 @@ from htk_gateway.dashboard_pages import router as dashboard_router
 from htk_gateway.errors_html import on_domain_error
 from htk_gateway.follows import Follows, digest_worker
 from htk_gateway.follows import router as follows_router
+from htk_gateway.internal import InternalRoutesHidden
 from htk_gateway.join_pages import router as join_router
+from htk_gateway.link_mail import LinkMail, link_mail_worker
+from htk_gateway.live import LiveStreams
 from htk_gateway.member_pages import router as member_router
 from htk_gateway.members import MemberCopies
 from htk_gateway.notify.delivery import Notifier
@@ -29,6 +32,7 @@ from htk_gateway.notify.kinds import PARTNERSHIPS_TOPIC, REQUESTS_TOPIC, Sources
 from htk_gateway.notify.store import NotifyStore
 from htk_gateway.openapi import merged_openapi_router
 from htk_gateway.organisation_pages import router as organisation_router
+from htk_gateway.origin import SameOriginWrites
 from htk_gateway.pages import router as pages_router
 from htk_gateway.plan_pages import router as plan_pages_router
 from htk_gateway.ratelimit import RateLimiter, email_key
@@ -48,6 +52,9 @@ class GatewayService(Service):
         app = super().app()
         # Pages for people, JSON for programs (replaces the JSON-only handler).
         app.add_exception_handler(DomainError, on_domain_error)
+        # Outermost: a cross-site write is refused before any other work.
+        app.add_middleware(SameOriginWrites, public_url=self.settings.public_url)  # type: ignore[attr-defined]
+        app.add_middleware(InternalRoutesHidden, trusted_proxies=self.settings.trusted_proxies)  # type: ignore[attr-defined]
         return app
 
 
@@ -98,6 +105,13 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             },
             settings.upstream_timeout_seconds,
         )
+        ctx.state["live"] = LiveStreams(
+            settings.reporting_url.rstrip("/") + "/coverage/stream",
+            per_address=settings.streams_per_address,
+            total=settings.streams_total,
+            queue_size=settings.stream_queue_size,
+            heartbeat_seconds=settings.stream_heartbeat_seconds,
+        )
         members = MemberCopies(ctx.db)
         await members.ensure_indexes()
         sessions = Sessions(ctx.db, timedelta(hours=settings.session_ttl_hours))
@@ -127,13 +141,20 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             settings.gateway_secret,
             settings.notify_digest_hour,
         )
+        ctx.state["link_mail"] = LinkMail(
+            ctx.state["login_links"], ctx.state["mailer"], settings.public_url
+        )
 
     @service.shutdown
     async def close_upstreams(ctx: ServiceContext) -> None:
         await ctx.state["upstreams"].close()
+        await ctx.state["live"].close()
+
+    service.extra_reports["live_streams"] = lambda ctx: ctx.state["live"].status()
 
     service.worker(digest_worker)
     service.worker(notify_worker)
+    service.worker(link_mail_worker)
 
     async def on_member(envelope: Envelope[dict[str, Any]]) -> None:
         state = service.ctx().state

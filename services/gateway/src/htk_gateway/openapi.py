@@ -10,10 +10,10 @@ import time
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from htk_gateway.upstream import Upstreams
+from htk_gateway.web import render, viewer
 from htk_runtime.errors import DomainError
 
 PREFIX = "/api/v1"
@@ -89,6 +89,26 @@ async def openapi(request: Request) -> dict[str, Any]:
     return spec
 
 
-@merged_openapi_router.get("/api/v1/docs")
-async def docs() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/api/v1/openapi.json", title="HTK API")
+def operations_by_tag(spec: dict[str, Any]) -> list[tuple[str, list[dict[str, str]]]]:
+    groups: dict[str, list[dict[str, str]]] = {}
+    for path, operations in spec.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict):
+                continue
+            summary = operation.get("summary") or (operation.get("description") or "")
+            groups.setdefault((operation.get("tags") or ["api"])[0], []).append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": summary.strip().split("\n\n")[0],
+                }
+            )
+    return sorted(groups.items())
+
+
+@merged_openapi_router.get("/api/v1/docs", response_class=HTMLResponse)
+async def docs(request: Request) -> Response:
+    """The API's operations as a page of this site: no script and nothing from another origin
+    (a hosted Swagger UI would load its code from a CDN, outside the site's CSP)."""
+    spec = await openapi(request)
+    return render(await viewer(request), "api_docs.html", groups=operations_by_tag(spec))

@@ -1,3 +1,6 @@
+from pydantic import field_validator
+
+from htk_gateway.clients import trusted_networks
 from htk_runtime.mail import MailSettings
 from htk_runtime.settings import ServiceSettings
 
@@ -29,6 +32,16 @@ class GatewaySettings(ServiceSettings, MailSettings):
     # Link requests: per IP address and per email address, in a 15-minute window.
     link_requests_per_ip: int = 20
     link_requests_per_email: int = 3
+    # Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma-separated):
+    # the ingress. Empty: the connection's own address is the client's (see clients.py).
+    trusted_proxies: str = ""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        trusted_networks(value)  # a wrong address stops the start, naming the setting
+        return value
+
     # Writes through the API: per member (or IP address), per minute.
     writes_per_minute: int = 60
     # Reads that recount the event log (figures at a past date): per member or IP, per minute.
@@ -40,6 +53,15 @@ class GatewaySettings(ServiceSettings, MailSettings):
     # Follow digests: how often the worker looks, and at most one digest per member per period.
     digest_interval_seconds: float = 3600.0
     digest_period_hours: float = 24.0
+
+    # Live streams (/api/v1/coverage/stream): one upstream subscription fanned out here. At most
+    # this many open streams per client address and in all; a client that falls this many
+    # events behind is sent a resync instead of the backlog.
+    streams_per_address: int = 10
+    streams_total: int = 1000
+    stream_queue_size: int = 64
+    stream_heartbeat_seconds: float = 15.0
+
     # Notifications: how often failed ones are retried and due digests looked for.
     notify_interval_seconds: float = 15.0
     # The daily notification digest goes out at the first round after this hour (Helsinki).

@@ -1,13 +1,11 @@
 """Calls from the gateway to the services, answered to the caller as they came."""
 
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 from fastapi import Response
-from fastapi.responses import StreamingResponse
 
 from htk_runtime.errors import DomainError
 
@@ -66,32 +64,6 @@ class Upstreams:
         except httpx.HTTPError as exc:
             log.warning("upstream unavailable", extra={"service": service, "error": repr(exc)})
             raise unavailable(service) from exc
-
-    async def stream(self, service: str, path: str) -> StreamingResponse:
-        """A long-lived event stream, passed through as it arrives."""
-        request = self.client.build_request(
-            "GET", self.url(service, path), timeout=httpx.Timeout(None, connect=5.0)
-        )
-        try:
-            upstream = await self.client.send(request, stream=True)
-        except httpx.HTTPError as exc:
-            raise unavailable(service) from exc
-
-        async def relay() -> AsyncIterator[bytes]:
-            try:
-                async for chunk in upstream.aiter_raw():
-                    yield chunk
-            except httpx.HTTPError:
-                return
-            finally:
-                await upstream.aclose()
-
-        return StreamingResponse(
-            relay(),
-            status_code=upstream.status_code,
-            media_type=upstream.headers.get("content-type", "text/event-stream"),
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
 
     async def close(self) -> None:
         await self.client.aclose()

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 
 from htk_gateway import csrf, formats, i18n
+from htk_gateway.clients import client_address
 from htk_gateway.identity import current_user
 from htk_gateway.markdown import highlighted, render_markdown
 from htk_gateway.members import MemberCopies
@@ -170,7 +171,7 @@ def redirect(v: Viewer, url: str) -> RedirectResponse:
 async def form_data(request: Request) -> dict[str, Any]:
     """The posted form after its CSRF check; lists for names that repeat."""
     form = await request.form()
-    csrf.check(request, str(form.get("csrf") or ""))
+    csrf.check(request, str(form.get("csrf") or ""), required=True)
     data: dict[str, Any] = {}
     for key in form:
         values = form.getlist(key)
@@ -187,7 +188,7 @@ def as_list(value: Any) -> list[str]:
 
 
 async def limit_writes(request: Request, user: User | None) -> None:
-    who = user.member_id if user else (request.client.host if request.client else "?")
+    who = user.member_id if user else client_address(request)
     await state(request)["rate_limiter"].hit(
         f"write:{who}", settings(request).writes_per_minute, 60
     )

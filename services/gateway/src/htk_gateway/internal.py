@@ -1,0 +1,55 @@
+"""Routes for the platform's own operators are not answered to the public.
+
+``/metrics`` is scraped by Prometheus straight from the pod; a request for it that came
+through the ingress (from a trusted proxy, with X-Forwarded-For) is answered 404, as if the
+route did not exist, so the ingress does not publish the gateway's internals whatever its own
+configuration says.
+"""
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from htk_gateway.clients import trusted_networks
+
+INTERNAL = ("/metrics",)
+
+
+def _via_proxy(scope: Scope, trusted: str) -> bool:
+    import ipaddress
+
+    client = scope.get("client")
+    networks = trusted_networks(trusted)
+    if not client or not networks:
+        return False
+    forwarded = any(key == b"x-forwarded-for" for key, _ in scope.get("headers", []))
+    try:
+        peer = ipaddress.ip_address(client[0])
+    except ValueError:
+        return False
+    return forwarded and any(peer in network for network in networks)
+
+
+class InternalRoutesHidden:
+    def __init__(self, app: ASGIApp, trusted_proxies: str) -> None:
+        self.app = app
+        self.trusted_proxies = trusted_proxies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["path"].rstrip("/") in INTERNAL
+            and _via_proxy(scope, self.trusted_proxies)
+        ):
+            body = b'{"message":"Not Found"}'
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 404,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
