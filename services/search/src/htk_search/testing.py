@@ -163,9 +163,9 @@ class ClassScore:
 
 @dataclass
 class RelevanceScore:
-    """recall@10 (the share of a query's relevant actions in the first ten, of at most ten), MRR (the mean of
-    1 / rank of the first relevant hit) and trap hits (look-alike actions of another word family
-    in the first ten), over every query and per class."""
+    """recall@10 (the share of a query's relevant actions in the first ten, of at most ten),
+    MRR (the mean of 1 / rank of the first relevant hit) and trap hits (look-alike actions of
+    another word family in the first ten), over every query and per class."""
 
     overall: ClassScore = field(default_factory=ClassScore)
     classes: dict[str, ClassScore] = field(default_factory=dict)
@@ -201,8 +201,8 @@ async def score_relevance(engine: SearchEngine, relevance: RelevanceSet) -> Rele
             bucket.trap_hits += len(traps)
         if recall < 1 or rank != 1 or traps:
             score.misses.append(
-                f"[{query['class']}] {query['q']!r} {query.get('filters', '')}: recall {recall:.2f}, "
-                f"first at {rank}, traps {traps}, missing {sorted(relevant - set(found))}, "
-                f"got {found}"
+                f"[{query['class']}] {query['q']!r} {query.get('filters', '')}: "
+                f"recall {recall:.2f}, first at {rank}, traps {traps}, "
+                f"missing {sorted(relevant - set(found))}, got {found}"
             )
     return score
