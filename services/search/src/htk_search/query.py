@@ -30,6 +30,7 @@ ALL_WORDS_SCORE = 1000.0
 CORRECTION_WEIGHT = 0.6  # of the lemma field's weight, for the closest suggestion
 CORRECTION_DECAY = 0.75  # each further suggestion gets this share of the one before
 PART_WEIGHT = 0.25  # times the lemma field's weight
+DERIVED_WEIGHT = 0.5  # times the lemma field's weight, for the words a query word derives from
 PHRASE = re.compile(r'"([^"]*)"')
 
 
@@ -45,6 +46,9 @@ class TermGroup:
     # Spelling corrections of a word Voikko does not know, closest first, each with the share
     # of a lemma's weight it gets: a closer correction ranks higher, all below exact matches.
     corrections: tuple[tuple[str, float], ...] = ()
+    derived: tuple[str, ...] = ()  # the words this one derives from (köyhyys: köyhä)
+    # A compound's parts with their forms, matched only all together (with PART_WEIGHT).
+    leaves: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,7 @@ class Plan:
         for g in self.groups:
             terms.update(g.raw)
             terms.update(g.lemmas)
+            terms.update(g.derived)
             terms.update(term for term, _ in g.corrections)
         for p in self.phrases:
             terms.update(p.raw)
@@ -117,6 +122,8 @@ def term_group(analyser: Analyser, word: str, *, required: bool = False) -> Term
         fuzzy=0 if word.isdigit() or analyser.baseforms(word) else fuzziness(word),
         required=required,
         corrections=corrections(analyser, word, set(qw.lemmas)),
+        derived=qw.derived,
+        leaves=qw.leaves,
     )
 
 

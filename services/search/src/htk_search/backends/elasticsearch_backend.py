@@ -26,6 +26,7 @@ from htk_search.backends.base import Page, Progress, QueryError, terms_aggregati
 from htk_search.documents import AREA_FACETS, TEXT_FIELDS, IndexDocument
 from htk_search.query import (
     ALL_WORDS_SCORE,
+    DERIVED_WEIGHT,
     FUZZY_WEIGHT,
     PART_WEIGHT,
     WEIGHTS,
@@ -88,6 +89,22 @@ def _group(group: TermGroup) -> dict[str, Any]:
                         lemma_field: {"value": part, "boost": WEIGHTS[lemma_field] * PART_WEIGHT}
                     }
                 }
+            )
+        for base in group.derived:
+            alternatives.append(
+                {
+                    "term": {
+                        lemma_field: {"value": base, "boost": WEIGHTS[lemma_field] * DERIVED_WEIGHT}
+                    }
+                }
+            )
+        if group.leaves:
+            every = [
+                {"bool": {"should": [{"term": {lemma_field: form}} for form in forms]}}
+                for forms in group.leaves
+            ]
+            alternatives.append(
+                {"bool": {"must": every, "boost": WEIGHTS[lemma_field] * PART_WEIGHT}}
             )
         for term, share in group.corrections:
             alternatives.append(

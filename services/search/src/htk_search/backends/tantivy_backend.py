@@ -25,6 +25,7 @@ from htk_search.backends.base import Page, Progress, QueryError, terms_aggregati
 from htk_search.documents import AREA_FACETS, TEXT_FIELDS, IndexDocument
 from htk_search.query import (
     ALL_WORDS_SCORE,
+    DERIVED_WEIGHT,
     FUZZY_WEIGHT,
     PART_WEIGHT,
     WEIGHTS,
@@ -169,6 +170,19 @@ class TantivyBackend:
                     tantivy.Query.boost_query(
                         self._term(lemma_field, part), WEIGHTS[lemma_field] * PART_WEIGHT
                     )
+                )
+            for base in group.derived:
+                alternatives.append(
+                    tantivy.Query.boost_query(
+                        self._term(lemma_field, base), WEIGHTS[lemma_field] * DERIVED_WEIGHT
+                    )
+                )
+            if group.leaves:
+                every = tantivy.Query.boolean_query(
+                    [(Occur.Must, self._any_of(lemma_field, list(forms))) for forms in group.leaves]
+                )
+                alternatives.append(
+                    tantivy.Query.boost_query(every, WEIGHTS[lemma_field] * PART_WEIGHT)
                 )
             for term, share in group.corrections:
                 alternatives.append(
