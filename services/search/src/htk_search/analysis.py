@@ -152,6 +152,7 @@ class Analyser:
         self.word_terms = lru_cache(maxsize=400_000)(self._word_terms)
         self.highlight_terms = lru_cache(maxsize=200_000)(self._highlight_terms)
         self.corrections = lru_cache(maxsize=50_000)(self._corrections)
+        self.one_edit_words = lru_cache(maxsize=10_000)(self._one_edit_words)
 
     def _analyse(self, word: str) -> list[dict[str, str]]:
         with self._lock:
@@ -172,6 +173,26 @@ class Analyser:
             if " " not in s and ("-" not in s or "-" in word)
         ]
         return tuple(dict.fromkeys(s for s in found if s != word))
+
+    def _one_edit_words(self, word: str) -> tuple[str, ...]:
+        """Words Voikko knows one typo away from ``word``: a letter missing, one too many, two
+        swapped, ``a`` or ``o`` typed for ``ä`` or ``ö``. For a query word that is a valid but
+        rare form (väkivala, read as väki + vala, for väkivalta) and finds nothing."""
+        letters = "abcdefghijklmnopqrstuvwxyzäöå"
+        edits: dict[str, None] = {}
+        for i in range(len(word) + 1):
+            for letter in letters:
+                edits[word[:i] + letter + word[i:]] = None
+        for i in range(len(word)):
+            edits[word[:i] + word[i + 1 :]] = None
+            if i + 1 < len(word):
+                edits[word[:i] + word[i + 1] + word[i] + word[i + 2 :]] = None
+            folded = {"a": "ä", "o": "ö"}.get(word[i])
+            if folded:
+                edits[word[:i] + folded + word[i + 1 :]] = None
+        edits.pop(word, None)
+        with self._lock:
+            return tuple(e for e in edits if len(e) >= 4 and self._voikko.spell(e))
 
     def _baseforms(self, word: str) -> tuple[str, ...]:
         forms = dict.fromkeys(a["BASEFORM"].lower() for a in self._analyse(word) if "BASEFORM" in a)

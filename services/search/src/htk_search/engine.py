@@ -18,7 +18,7 @@ from htk_contracts.actions import (
 )
 from htk_contracts.catalogue import Organisation, OrganisationType, PlanLevel, PlanVersion
 from htk_contracts.search import FACETS
-from htk_search.analysis import STOPWORDS, Analyser, words
+from htk_search.analysis import MAX_SUGGESTIONS, STOPWORDS, Analyser, words
 from htk_search.backends.base import Progress, QueryError, SearchBackend
 from htk_search.documents import AREA_FACETS, IndexDocument, build_document
 from htk_search.geography import Geography
@@ -32,6 +32,7 @@ from htk_search.query import (
     facet_plans,
     fingerprint,
     parse_text,
+    weigh_corrections,
 )
 from htk_search.schemas import FacetCount, SearchHit, SearchResponse, Suggestion
 
@@ -142,6 +143,7 @@ class SearchEngine:
     ) -> SearchResponse:
         filters = self.check_filters(filters)
         groups, phrases = parse_text(self.analyser, text)
+        groups = await self._correct_rare_words(groups)
         chosen: Sort = sort or ("relevance" if groups or phrases else "date")
         print_ = fingerprint(text, filters, chosen, include_national)
         state = decode_cursor(cursor, print_) if cursor else None
@@ -171,6 +173,42 @@ class SearchEngine:
             next_cursor=encode_cursor(print_, page.next_state) if page.next_state else None,
             include_national=include_national,
         )
+
+    async def _correct_rare_words(self, groups: list[TermGroup]) -> list[TermGroup]:
+        """A typo can make a valid but rare word (väkivala: väki + vala, for väkivalta) that
+        Voikko does not correct. When such a word is in no action, the words one typo away
+        that are in some are its corrections, the most frequent first, below exact matches."""
+        known = [
+            g
+            for g in groups
+            if not g.corrections
+            and not g.fuzzy
+            and len(g.raw) == 1
+            and g.raw[0].isalpha()
+            and len(g.raw[0]) >= 5
+        ]
+        if not known:
+            return groups
+        frequency = await self.backend.lemma_frequencies(
+            sorted({t for g in known for t in (*g.lemmas, g.raw[0])})
+        )
+        fixed: dict[int, TermGroup] = {}
+        for group in known:
+            if any(frequency.get(t, 0) for t in (*group.lemmas, group.raw[0])):
+                continue
+            edits = self.analyser.one_edit_words(group.raw[0])
+            bases = {e: self.analyser.baseforms(e) for e in edits}
+            found = await self.backend.lemma_frequencies(
+                sorted({b for forms in bases.values() for b in forms})
+            )
+            ranked = sorted(
+                (e for e in edits if any(found.get(b, 0) for b in bases[e])),
+                key=lambda e: -max(found.get(b, 0) for b in bases[e]),
+            )[:MAX_SUGGESTIONS]
+            if ranked:
+                weighted = weigh_corrections(self.analyser, ranked, set(group.lemmas))
+                fixed[id(group)] = replace(group, corrections=weighted)
+        return [fixed.get(id(g), g) for g in groups]
 
     async def _count_national_in_places(
         self, plan: Plan, facets: dict[str, dict[str, int]]

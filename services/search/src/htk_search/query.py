@@ -10,6 +10,7 @@ import hashlib
 import itertools
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -130,8 +131,15 @@ def term_group(analyser: Analyser, word: str, *, required: bool = False) -> Term
 def corrections(analyser: Analyser, word: str, known: set[str]) -> tuple[tuple[str, float], ...]:
     """The base forms and compound parts of each spelling suggestion, weighted by how close
     the suggestion is (Voikko lists the closest first)."""
+    return weigh_corrections(analyser, analyser.corrections(word), known)
+
+
+def weigh_corrections(
+    analyser: Analyser, suggestions: Iterable[str], known: set[str]
+) -> tuple[tuple[str, float], ...]:
+    """Each suggestion's base forms and compound parts, the first suggestion weighted most."""
     weighted: dict[str, float] = {}
-    for rank, suggestion in enumerate(analyser.corrections(word)):
+    for rank, suggestion in enumerate(suggestions):
         share = CORRECTION_WEIGHT * CORRECTION_DECAY**rank
         corrected = analyser.query_word(suggestion)
         for term in corrected.lemmas:

@@ -237,6 +237,27 @@ class ElasticsearchBackend:
         except NotFoundError:
             pass
 
+    async def lemma_frequencies(self, terms: list[str]) -> dict[str, int]:
+        if not terms:
+            return {}
+        aggs = {
+            str(n): {
+                "filter": {
+                    "bool": {
+                        "should": [
+                            {"term": {"title_lemma": term}},
+                            {"term": {"body_lemma": term}},
+                        ]
+                    }
+                }
+            }
+            for n, term in enumerate(terms)
+        }
+        answer = await self.client.search(index=self.alias, size=0, aggs=aggs)
+        return {
+            term: int(answer["aggregations"][str(n)]["doc_count"]) for n, term in enumerate(terms)
+        }
+
     async def search(
         self, plan: Plan, *, limit: int, state: dict[str, Any] | None, facets: bool
     ) -> Page:

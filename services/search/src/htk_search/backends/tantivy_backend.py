@@ -357,6 +357,19 @@ class TantivyBackend:
     async def suggest(self, prefix_words: list[str], limit: int) -> list[str]:
         return await asyncio.to_thread(self._suggest, prefix_words, limit)
 
+    def _lemma_frequencies(self, terms: list[str]) -> dict[str, int]:
+        searcher = self.current.index.searcher()
+        return {
+            term: max(
+                int(searcher.doc_freq("title_lemma", term)),
+                int(searcher.doc_freq("body_lemma", term)),
+            )
+            for term in terms
+        }
+
+    async def lemma_frequencies(self, terms: list[str]) -> dict[str, int]:
+        return await asyncio.to_thread(self._lemma_frequencies, terms)
+
     def _versions(self) -> dict[str, int]:
         searcher = self.current.index.searcher()
         total = searcher.num_docs
