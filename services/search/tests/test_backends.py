@@ -258,6 +258,42 @@ async def test_every_word_of_the_query_ranks_above_some_of_them(backend: SearchB
     assert [hit.action_id for hit in result.hits] == ["a-both", "a-one-word"]
 
 
+async def test_words_near_each_other_rank_first(backend: SearchBackend) -> None:
+    """Both actions have both words; the one where they stand together comes first, in Finnish
+    and in Swedish, whichever is indexed first."""
+    engine = engine_for(backend, ORGS)
+    for action in [
+        public_action(
+            "a-apart",
+            title="Nuorten kesäleirit",
+            summary="Leirillä liikutaan ja syödään hyvin. Mukana on myös maksuton hammashoito "
+            "tarkastuksineen, ja lopuksi pidetään retki.",
+        ),
+        public_action(
+            "a-near",
+            title="Hammashoito ja suun terveys",
+            summary="Nuorten hammashoito järjestetään kouluilla.",
+        ),
+        public_action(
+            "a-sv-apart",
+            lang="sv",
+            title="Äldre i byarna",
+            summary="Byarna ordnar träffar, och tandvård finns i centrum.",
+        ),
+        public_action(
+            "a-sv-near",
+            lang="sv",
+            title="Tandvård för äldre",
+            summary="Tandvården besöker hemmen.",
+        ),
+    ]:
+        await backend.upsert(engine.document(action))
+    finnish = await engine.search("nuorten hammashoito", {})
+    assert [hit.action_id for hit in finnish.hits] == ["a-near", "a-apart"]
+    swedish = await engine.search("äldre tandvård", {})
+    assert [hit.action_id for hit in swedish.hits] == ["a-sv-near", "a-sv-apart"]
+
+
 async def test_misspellings_are_corrected_closest_first(backend: SearchBackend) -> None:
     """A letter missing in a long word and "a" typed for "ä" find the word; an exact match
     still ranks above a corrected one."""

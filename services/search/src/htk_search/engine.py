@@ -154,6 +154,10 @@ class SearchEngine:
             sort=chosen,
             include_national=include_national,
         )
+        # Actions with every word rank first (ALL_WORDS_SCORE), those with some follow: answering
+        # only with every word when some action has them all lowered recall@10 on the relevance
+        # set from 0.939 to 0.930 (several words: 0.93 to 0.89), since an action often says one
+        # of the words in other words.
         page = await self.backend.search(plan, limit=limit, state=state, facets=state is None)
         if state is None:
             if include_national:

@@ -33,6 +33,10 @@ CORRECTION_DECAY = 0.75  # each further suggestion gets this share of the one be
 PART_WEIGHT = 0.25  # times the lemma field's weight
 DERIVED_WEIGHT = 0.5  # times the lemma field's weight, for the words a query word derives from
 PHRASE = re.compile(r'"([^"]*)"')
+# Several words near each other (at most PROXIMITY_SLOP words between them, in any language's
+# reading) rank above the same words far apart.
+PROXIMITY_SLOP = 3
+PROXIMITY_WEIGHT = 2.0
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class TermGroup:
     # of a lemma's weight it gets: a closer correction ranks higher, all below exact matches.
     corrections: tuple[tuple[str, float], ...] = ()
     derived: tuple[str, ...] = ()  # the words this one derives from (köyhyys: köyhä)
+    # The word as the seq fields hold it: Finnish primary base form, Swedish and English stems.
+    readings: tuple[str, ...] = ()
     # A compound's parts with their forms, matched only all together (with PART_WEIGHT).
     leaves: tuple[tuple[str, ...], ...] = ()
 
@@ -77,6 +83,13 @@ class Plan:
     @property
     def has_text(self) -> bool:
         return bool(self.groups or self.phrases)
+
+    def proximity(self) -> list[tuple[str, ...]]:
+        """The query's words in each language's reading, for a phrase with slop."""
+        if len(self.groups) < 2 or not all(g.readings for g in self.groups):
+            return []
+        count = min(len(g.readings) for g in self.groups)
+        return list(dict.fromkeys(tuple(g.readings[i] for g in self.groups) for i in range(count)))
 
     def highlight_terms(self) -> set[str]:
         terms: set[str] = set()
@@ -125,6 +138,11 @@ def term_group(analyser: Analyser, word: str, *, required: bool = False) -> Term
         corrections=corrections(analyser, word, set(qw.lemmas)),
         derived=qw.derived,
         leaves=qw.leaves,
+        readings=(
+            (analyser.baseforms(word) or (word,))[0],
+            analyser.stem("sv", word),
+            analyser.stem("en", word),
+        ),
     )
 
 

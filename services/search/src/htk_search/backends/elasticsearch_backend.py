@@ -29,6 +29,8 @@ from htk_search.query import (
     DERIVED_WEIGHT,
     FUZZY_WEIGHT,
     PART_WEIGHT,
+    PROXIMITY_SLOP,
+    PROXIMITY_WEIGHT,
     WEIGHTS,
     Phrase,
     Plan,
@@ -153,6 +155,19 @@ def build_query(plan: Plan) -> dict[str, Any]:
         if len(optional) > 1:
             every = {"bool": {"must": optional}}
             should.append({"constant_score": {"filter": every, "boost": ALL_WORDS_SCORE}})
+    for words in plan.proximity():
+        for area in ("title", "body"):
+            should.append(
+                {
+                    "match_phrase": {
+                        f"{area}_seq": {
+                            "query": " ".join(words),
+                            "slop": PROXIMITY_SLOP,
+                            "boost": PROXIMITY_WEIGHT,
+                        }
+                    }
+                }
+            )
     must.extend(_phrase(p) for p in plan.phrases)
     for facet, (values, weight) in plan.facet_boosts.items():
         if values:

@@ -28,6 +28,8 @@ from htk_search.query import (
     DERIVED_WEIGHT,
     FUZZY_WEIGHT,
     PART_WEIGHT,
+    PROXIMITY_SLOP,
+    PROXIMITY_WEIGHT,
     WEIGHTS,
     Phrase,
     Plan,
@@ -252,6 +254,12 @@ class TantivyBackend:
                 clauses.append(
                     (Occur.Should, tantivy.Query.const_score_query(every, ALL_WORDS_SCORE))
                 )
+        for words in plan.proximity():
+            for area in ("title", "body"):
+                near = tantivy.Query.phrase_query(
+                    self.schema, f"{area}_seq", list(words), slop=PROXIMITY_SLOP
+                )
+                clauses.append((Occur.Should, tantivy.Query.boost_query(near, PROXIMITY_WEIGHT)))
         for phrase in plan.phrases:
             clauses.append((Occur.Must, self._phrase(phrase)))
         for facet, (values, weight) in plan.facet_boosts.items():
