@@ -230,6 +230,35 @@ async def test_highlights_mark_inflected_forms(backend: SearchBackend) -> None:
     assert by_id["a-oulu"].highlights["title"] == "<mark>Yksinäisyyden</mark> torjunta Oulussa"
 
 
+async def test_a_hit_in_the_description_shows_its_fragment(backend: SearchBackend) -> None:
+    """The snippet comes from whichever text field matched most, the description included; an
+    action indexed before the payload held its description still answers, without it."""
+    engine = engine_for(backend, ORGS)
+    description = (
+        "Toiminta alkoi kokeiluna kahdessa koulussa. " * 6
+        + "Mukana ovat myös näkövammaiset oppilaat, joille materiaalit tehdään pistekirjoituksella."
+        + " Ohjaajat koulutetaan keväällä." * 4
+    )
+    action = public_action(
+        "a-described",
+        title="Kerhot kaikille",
+        summary="Kerhoja koulun jälkeen.",
+        description=description,
+    )
+    await backend.upsert(engine.document(action))
+    hit = (await engine.search("näkövammaiset", {})).hits[0]
+    assert hit.action_id == "a-described"
+    snippet = hit.highlights["snippet"]
+    assert "<mark>näkövammaiset</mark>" in snippet and len(snippet) < 260
+    assert hit.highlights["description"] == snippet and "summary" not in hit.highlights
+    # A document from an older index: the payload without the description.
+    old = engine.document(public_action("a-old", title="Näkövammaiset kerhoissa"))
+    old.payload.pop("description")
+    await backend.upsert(old)
+    found = {h.action_id: h for h in (await engine.search("näkövammaiset", {})).hits}
+    assert found["a-old"].highlights.get("title") and "snippet" not in found["a-old"].highlights
+
+
 async def test_phrases_and_typos(backend: SearchBackend) -> None:
     engine = await indexed(backend)
     assert ids(await engine.search('"yksinäisyyden torjunta"', {})) == {"a-oulu"}

@@ -22,7 +22,7 @@ from htk_search.analysis import MAX_SUGGESTIONS, STOPWORDS, Analyser, words
 from htk_search.backends.base import Progress, QueryError, SearchBackend
 from htk_search.documents import AREA_FACETS, IndexDocument, build_document
 from htk_search.geography import Geography
-from htk_search.highlight import highlight
+from htk_search.highlight import fragment
 from htk_search.query import (
     Plan,
     Sort,
@@ -37,6 +37,8 @@ from htk_search.query import (
 from htk_search.schemas import FacetCount, SearchHit, SearchResponse, Suggestion
 
 MAX_FILTER_VALUES = 50
+# The text fields a hit's snippet may come from, the first preferred on a tie.
+SNIPPET_FIELDS = ("summary", "inequality_reduction", "description")
 ALWAYS_LISTED = ("county", "priority", "sub_goal", "measure")
 SIMILAR_TERMS = 25
 CODE_PATTERNS = {
@@ -124,11 +126,21 @@ class SearchEngine:
     # --- search -------------------------------------------------------------------------------
 
     def _hit(self, payload: dict[str, Any], score: float, terms: set[str]) -> SearchHit:
+        """Marks in the title and each text field, and ``snippet``: the best fragment of the
+        text fields, from whichever matched most (the description too: an action found by a
+        word of its description shows where). An index built before the payload held the
+        description shows its fragments after ``htk search reindex``."""
         marks: dict[str, str] = {}
-        for name in ("title", "summary", "inequality_reduction"):
-            marked = highlight(self.analyser, payload.get(name) or "", terms, whole=name == "title")
-            if marked:
-                marks[name] = marked
+        best: tuple[int, str] | None = None
+        for name in ("title", *SNIPPET_FIELDS):
+            found = fragment(self.analyser, payload.get(name) or "", terms, whole=name == "title")
+            if not found:
+                continue
+            marks[name] = found[1]
+            if name != "title" and (best is None or found[0] > best[0]):
+                best = found
+        if best is not None:
+            marks["snippet"] = best[1]
         return SearchHit.model_validate({**payload, "score": score, "highlights": marks})
 
     async def search(
