@@ -36,7 +36,7 @@ BASES = re.compile(r"\(([^)+][^)]*)\)")  # WORDBASES "+yksinäisy(yksinäinen)+y
 SWEDISH_WORDS = Path("/usr/share/dict/swedish")
 # Swedish derivational endings that are words of their own too (ande "spirit"): never a head.
 SWEDISH_SUFFIXES = frozenset(
-    "ande ende ning ningen ningar else skap het heten lig liga are".split()
+    "ande ende ning ningen ningar else skap het heter heten lig liga are arna ens".split()
 )
 # Voikko's suggestions come closest first; past the third they are mostly other words.
 MAX_SUGGESTIONS = 3
@@ -107,14 +107,20 @@ class SwedishCompounds:
     def _split(self, word: str, depth: int = 0) -> tuple[str, ...]:
         if len(word) < 7 or depth > 2 or not self.words:
             return ()
+        # A word of the list splits into parts of four letters or more; another also into a
+        # head or a tail of three (föreningshus).
         shortest = 4 if word in self.words else 3
-        for end in range(len(word) - 4, shortest - 1, -1):
+        for end in range(len(word) - shortest, shortest - 1, -1):
             head, tail = word[:end], word[end:]
             if tail in SWEDISH_SUFFIXES:
                 continue
             base = self._head(head)
             if base is None:
                 continue
+            # An s between two words is the tail's own first letter when that makes a word:
+            # skärgård + skolor, not skärgårds + kolor.
+            if head[-1] == "s" and head[:-1] in self.words and "s" + tail in self.words:
+                return (head[:-1], "s" + tail)
             rest = (tail,) if tail in self.words else self._split(tail, depth + 1)
             if rest:
                 return (base, *rest)
