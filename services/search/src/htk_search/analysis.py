@@ -31,7 +31,10 @@ import snowballstemmer
 log = logging.getLogger(__name__)
 
 WORD = re.compile(r"\w+(?:[-']\w+)*")
-BASES = re.compile(r"\(([^)+][^)]*)\)")  # WORDBASES "+yksinäisy(yksinäinen)+ys(+ys)": yksinäinen
+# WORDBASES "+yksinäisy(yksinäinen)+ys(+ys)": (surface, base) pairs, a suffix's base with a +.
+WORD_BASE_SEGMENT = re.compile(r"\+([^(+]*)\(([^)]*)\)")
+# "Without": asunnottomuus is built on asunto through asunnoton, which Voikko does not name.
+PRIVATIVE = frozenset({"+ton", "+tön"})
 # Debian's wswedish: 121,000 Swedish words with their inflected forms, one a line, in Latin-1.
 SWEDISH_WORDS = Path("/usr/share/dict/swedish")
 # Swedish derivational endings that are words of their own too (ande "spirit"): never a head.
@@ -255,11 +258,23 @@ class Analyser:
         return tuple(terms), primary
 
     def derived(self, word: str) -> tuple[str, ...]:
-        """The words a (non-compound) word derives from: yksinäisyys from yksinäinen."""
+        """The words a word derives from: yksinäisyys from yksinäinen; for a compound, the
+        compound of its last part's base (muistisairaus from muistisairas), not its parts'
+        bases (näkö of näkövammaiset would find näkökulma)."""
         out: dict[str, None] = {}
         for analysis in self._analyse(word):
             if analysis.get("STRUCTURE", "").count("=") == 1:
                 out.update(dict.fromkeys(derivation_bases(analysis)))
+                continue
+            segments = WORD_BASE_SEGMENT.findall(analysis.get("WORDBASES", ""))
+            stems = [i for i, (_, base) in enumerate(segments) if not base.startswith("+")]
+            if stems and stems[-1] < len(segments) - 1:
+                last = stems[-1]
+                head = "".join(surface for surface, _ in segments[:last])
+                surface, base = segments[last]
+                suffix = segments[last + 1][1]
+                tail = surface + suffix[1:] if suffix in PRIVATIVE else base
+                out[(head + tail).lower()] = None
         return tuple(b for b in out if b != word)
 
     def leaves(self, word: str) -> tuple[tuple[str, ...], ...]:
@@ -347,8 +362,20 @@ class Analyser:
 
 
 def derivation_bases(analysis: dict[str, str]) -> list[str]:
-    """The words Voikko says a word is built from (``WORDBASES``), suffixes left out."""
-    return [b.lower() for b in BASES.findall(analysis.get("WORDBASES", "")) if len(b) >= 3]
+    """The words Voikko says a word is built from (``WORDBASES``), suffixes left out; before a
+    privative suffix also the word with it (asunnottomuus: asunnoton and asunto, the same
+    topic)."""
+    segments = WORD_BASE_SEGMENT.findall(analysis.get("WORDBASES", ""))
+    out: list[str] = []
+    for i, (surface, base) in enumerate(segments):
+        if base.startswith("+"):
+            continue
+        following = segments[i + 1][1] if i + 1 < len(segments) else ""
+        if following in PRIVATIVE:
+            out.append((surface + following[1:]).lower())
+        if len(base) >= 3:
+            out.append(base.lower())
+    return out
 
 
 def _common_prefix(a: str, b: str) -> int:
