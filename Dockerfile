@@ -69,7 +69,7 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
 FROM runtime AS runtime-voikko
 USER 0:0
 RUN apt-get update \
-    && apt-get install --yes --no-install-recommends libvoikko1 voikko-fi \
+    && apt-get install --yes --no-install-recommends libvoikko1 voikko-fi wswedish \
     && rm -rf /var/lib/apt/lists/*
 USER 10001:10001
 

@@ -4,7 +4,7 @@
 
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
-DEBIAN_PACKAGES := libvoikko1 voikko-fi chromium prometheus fonts-dejavu-core
+DEBIAN_PACKAGES := libvoikko1 voikko-fi wswedish chromium prometheus fonts-dejavu-core
 PYTEST_ARGS ?=
 
 .PHONY: help setup uv debian sync crd-models run test test-fast fuzz lint format schemas bench clean audit \
@@ -25,7 +25,8 @@ uv:
 		echo "Installing uv ..."; \
 		python3 -m pip install --user --quiet uv || python3 -m pip install --quiet --break-system-packages uv; }
 
-# Voikko gives Finnish base forms and compound parts to search; the browser tests drive
+# Voikko gives Finnish base forms and compound parts to search, wswedish the Swedish word list
+# that splits Swedish compounds; the browser tests drive
 # Debian's chromium through Playwright (its own browser download is not used); the prometheus
 # package brings promtool, which checks the alert rules and the dashboard's queries;
 # fonts-dejavu-core gives the yearly report's PDF a font with every letter it prints.

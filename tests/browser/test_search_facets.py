@@ -89,3 +89,10 @@ async def test_a_small_municipality_is_chosen_with_the_keyboard(
         with_national
     )
     await snapshot(page, "search-small-municipality-en")
+
+    # A word found only in the description shows where: the snippet is the description's
+    # fragment with the word marked (the demo actions' descriptions say "esittelyä varten").
+    await page.goto(f"{url}/search?q=esittely&lang=fi")
+    first = page.locator("ol.results > li").first
+    await expect(first.locator("mark").first).to_have_text(re.compile("^esittely", re.I))
+    await snapshot(page, "search-description-snippet-fi")

@@ -230,6 +230,35 @@ async def test_highlights_mark_inflected_forms(backend: SearchBackend) -> None:
     assert by_id["a-oulu"].highlights["title"] == "<mark>Yksinäisyyden</mark> torjunta Oulussa"
 
 
+async def test_a_hit_in_the_description_shows_its_fragment(backend: SearchBackend) -> None:
+    """The snippet comes from whichever text field matched most, the description included; an
+    action indexed before the payload held its description still answers, without it."""
+    engine = engine_for(backend, ORGS)
+    description = (
+        "Toiminta alkoi kokeiluna kahdessa koulussa. " * 6
+        + "Mukana ovat myös näkövammaiset oppilaat, joille materiaalit tehdään pistekirjoituksella."
+        + " Ohjaajat koulutetaan keväällä." * 4
+    )
+    action = public_action(
+        "a-described",
+        title="Kerhot kaikille",
+        summary="Kerhoja koulun jälkeen.",
+        description=description,
+    )
+    await backend.upsert(engine.document(action))
+    hit = (await engine.search("näkövammaiset", {})).hits[0]
+    assert hit.action_id == "a-described"
+    snippet = hit.highlights["snippet"]
+    assert "<mark>näkövammaiset</mark>" in snippet and len(snippet) < 260
+    assert hit.highlights["description"] == snippet and "summary" not in hit.highlights
+    # A document from an older index: the payload without the description.
+    old = engine.document(public_action("a-old", title="Näkövammaiset kerhoissa"))
+    old.payload.pop("description")
+    await backend.upsert(old)
+    found = {h.action_id: h for h in (await engine.search("näkövammaiset", {})).hits}
+    assert found["a-old"].highlights.get("title") and "snippet" not in found["a-old"].highlights
+
+
 async def test_phrases_and_typos(backend: SearchBackend) -> None:
     engine = await indexed(backend)
     assert ids(await engine.search('"yksinäisyyden torjunta"', {})) == {"a-oulu"}
@@ -256,6 +285,42 @@ async def test_every_word_of_the_query_ranks_above_some_of_them(backend: SearchB
         await backend.upsert(engine.document(action))
     result = await engine.search("liikunta maahanmuuttajanaiset", {})
     assert [hit.action_id for hit in result.hits] == ["a-both", "a-one-word"]
+
+
+async def test_words_near_each_other_rank_first(backend: SearchBackend) -> None:
+    """Both actions have both words; the one where they stand together comes first, in Finnish
+    and in Swedish, whichever is indexed first."""
+    engine = engine_for(backend, ORGS)
+    for action in [
+        public_action(
+            "a-apart",
+            title="Nuorten kesäleirit",
+            summary="Leirillä liikutaan ja syödään hyvin. Mukana on myös maksuton hammashoito "
+            "tarkastuksineen, ja lopuksi pidetään retki.",
+        ),
+        public_action(
+            "a-near",
+            title="Hammashoito ja suun terveys",
+            summary="Nuorten hammashoito järjestetään kouluilla.",
+        ),
+        public_action(
+            "a-sv-apart",
+            lang="sv",
+            title="Äldre i byarna",
+            summary="Byarna ordnar träffar, och tandvård finns i centrum.",
+        ),
+        public_action(
+            "a-sv-near",
+            lang="sv",
+            title="Tandvård för äldre",
+            summary="Tandvården besöker hemmen.",
+        ),
+    ]:
+        await backend.upsert(engine.document(action))
+    finnish = await engine.search("nuorten hammashoito", {})
+    assert [hit.action_id for hit in finnish.hits] == ["a-near", "a-apart"]
+    swedish = await engine.search("äldre tandvård", {})
+    assert [hit.action_id for hit in swedish.hits] == ["a-sv-near", "a-sv-apart"]
 
 
 async def test_misspellings_are_corrected_closest_first(backend: SearchBackend) -> None:

@@ -6,24 +6,41 @@ backends only split on whitespace:
 - ``raw``: the words as written (exact matches, typo tolerance, phrases as written);
 - ``lemma``: for Finnish, Voikko's base forms of each word plus the base forms of its compound
   parts and of adjacent part spans (``mielenterveyspalveluihin`` gives ``mielenterveyspalvelu``,
-  ``mieli``, ``terveys``, ``palvelu``, ``mielenterveys``, ``terveyspalvelu``); for Swedish and
-  English, Snowball stems;
+  ``mieli``, ``terveys``, ``palvelu``, ``mielenterveys``, ``terveyspalvelu``) and the words it
+  derives from (Voikko's ``WORDBASES``: ``yksinäisyys`` from ``yksinäinen``, the compound-forming
+  ``kotoutumis-`` from ``kotoutua``); for Swedish, the Snowball stem of the word and of its
+  compound parts, split with the wswedish word list (``idrottsföreningar``: ``idrott`` and
+  ``förening``); for English, Snowball stems;
 - ``seq``: one base form per word, position for position, for phrase queries in any inflection.
 
 A query word is looked up in every language (its language is unknown), so an inflected query finds
 the base form and the other way round.
 """
 
+import logging
 import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import libvoikko
 import snowballstemmer
 
+log = logging.getLogger(__name__)
+
 WORD = re.compile(r"\w+(?:[-']\w+)*")
+# WORDBASES "+yksinäisy(yksinäinen)+ys(+ys)": (surface, base) pairs, a suffix's base with a +.
+WORD_BASE_SEGMENT = re.compile(r"\+([^(+]*)\(([^)]*)\)")
+# "Without": asunnottomuus is built on asunto through asunnoton, which Voikko does not name.
+PRIVATIVE = frozenset({"+ton", "+tön"})
+# Debian's wswedish: 121,000 Swedish words with their inflected forms, one a line, in Latin-1.
+SWEDISH_WORDS = Path("/usr/share/dict/swedish")
+# Swedish derivational endings that are words of their own too (ande "spirit"): never a head.
+SWEDISH_SUFFIXES = frozenset(
+    "ande ende ning ningen ningar else skap het heter heten lig liga are arna ens".split()
+)
 # Voikko's suggestions come closest first; past the third they are mostly other words.
 MAX_SUGGESTIONS = 3
 
@@ -49,8 +66,68 @@ class AnalysedText:
 class QueryWord:
     raw: str
     lemmas: tuple[str, ...]  # every base form or stem the word may stand for, raw excluded
-    parts: tuple[str, ...]  # base forms of a compound's parts: weaker evidence than the whole
+    parts: tuple[str, ...]  # base forms of spans of a compound's parts: weaker evidence
     stopword: bool
+    # The words a derived word comes from (köyhyys: köyhä): the same family, weaker evidence.
+    derived: tuple[str, ...] = ()
+    # A compound's parts, each with its forms: they are evidence only all together, else
+    # näkövammaiset would find näkökulma by its first part.
+    leaves: tuple[tuple[str, ...], ...] = ()
+
+
+class SwedishCompounds:
+    """Splits Swedish compounds into words of the wswedish list: the head is a word or its
+    compound-forming form (linking ``s``: ``idrotts-``; a dropped or changed vowel: ``skol-``,
+    ``hälso-``), the tail a word or again a compound. Longest head first, words of seven letters
+    or more; a word of the list itself is split only into parts of four letters or more
+    (``ungdomar`` is not ``ung`` + ``domar``)."""
+
+    def __init__(self, path: Path = SWEDISH_WORDS) -> None:
+        try:
+            with path.open(encoding="latin-1") as f:
+                self.words = frozenset(line.strip().lower() for line in f if line.strip())
+        except OSError:
+            log.warning("no Swedish word list at %s: Swedish compounds are not split", path)
+            self.words = frozenset()
+        self.split = lru_cache(maxsize=200_000)(self._split)
+
+    def _head(self, head: str) -> str | None:
+        words = self.words
+        if len(head) > 4 and head[-1] == "s":
+            for base in (head[:-1], head[:-1] + "e", head[:-1] + "a"):
+                if base in words:
+                    return base
+        if len(head) > 4 and head[-1] in "aeo":
+            for base in (head[:-1] + "a", head[:-1]):
+                if base in words:
+                    return base
+        if head in words:
+            return head
+        if len(head) >= 4 and head + "a" in words:
+            return head + "a"
+        return None
+
+    def _split(self, word: str, depth: int = 0) -> tuple[str, ...]:
+        if len(word) < 7 or depth > 2 or not self.words:
+            return ()
+        # A word of the list splits into parts of four letters or more; another also into a
+        # head or a tail of three (föreningshus).
+        shortest = 4 if word in self.words else 3
+        for end in range(len(word) - shortest, shortest - 1, -1):
+            head, tail = word[:end], word[end:]
+            if tail in SWEDISH_SUFFIXES:
+                continue
+            base = self._head(head)
+            if base is None:
+                continue
+            # An s between two words is the tail's own first letter when that makes a word:
+            # skärgård + skolor, not skärgårds + kolor.
+            if head[-1] == "s" and head[:-1] in self.words and "s" + tail in self.words:
+                return (head[:-1], "s" + tail)
+            rest = (tail,) if tail in self.words else self._split(tail, depth + 1)
+            if rest:
+                return (base, *rest)
+        return ()
 
 
 def words(text: str) -> list[str]:
@@ -77,12 +154,14 @@ class Analyser:
         self._swedish = snowballstemmer.stemmer("swedish")
         self._english = snowballstemmer.stemmer("english")
         self._stem_lock = threading.Lock()
+        self.swedish = SwedishCompounds()
         self.finnish_terms = lru_cache(maxsize=200_000)(self._finnish_terms)
         self.baseforms = lru_cache(maxsize=200_000)(self._baseforms)
         self.stem = lru_cache(maxsize=200_000)(self._stem)
         self.word_terms = lru_cache(maxsize=400_000)(self._word_terms)
         self.highlight_terms = lru_cache(maxsize=200_000)(self._highlight_terms)
         self.corrections = lru_cache(maxsize=50_000)(self._corrections)
+        self.one_edit_words = lru_cache(maxsize=10_000)(self._one_edit_words)
 
     def _analyse(self, word: str) -> list[dict[str, str]]:
         with self._lock:
@@ -103,6 +182,26 @@ class Analyser:
             if " " not in s and ("-" not in s or "-" in word)
         ]
         return tuple(dict.fromkeys(s for s in found if s != word))
+
+    def _one_edit_words(self, word: str) -> tuple[str, ...]:
+        """Words Voikko knows one typo away from ``word``: a letter missing, one too many, two
+        swapped, ``a`` or ``o`` typed for ``ä`` or ``ö``. For a query word that is a valid but
+        rare form (väkivala, read as väki + vala, for väkivalta) and finds nothing."""
+        letters = "abcdefghijklmnopqrstuvwxyzäöå"
+        edits: dict[str, None] = {}
+        for i in range(len(word) + 1):
+            for letter in letters:
+                edits[word[:i] + letter + word[i:]] = None
+        for i in range(len(word)):
+            edits[word[:i] + word[i + 1 :]] = None
+            if i + 1 < len(word):
+                edits[word[:i] + word[i + 1] + word[i] + word[i + 2 :]] = None
+            folded = {"a": "ä", "o": "ö"}.get(word[i])
+            if folded:
+                edits[word[:i] + folded + word[i + 1 :]] = None
+        edits.pop(word, None)
+        with self._lock:
+            return tuple(e for e in edits if len(e) >= 4 and self._voikko.spell(e))
 
     def _baseforms(self, word: str) -> tuple[str, ...]:
         forms = dict.fromkeys(a["BASEFORM"].lower() for a in self._analyse(word) if "BASEFORM" in a)
@@ -137,6 +236,7 @@ class Analyser:
         for analysis in analyses:
             base = analysis.get("BASEFORM", word).lower()
             terms[base] = None
+            terms.update(dict.fromkeys(derivation_bases(analysis)))
             parts = self._parts(word, analysis.get("STRUCTURE", ""))
             if len(parts) < 2:
                 continue
@@ -157,6 +257,49 @@ class Analyser:
         primary = analyses[0].get("BASEFORM", word).lower()
         return tuple(terms), primary
 
+    def derived(self, word: str) -> tuple[str, ...]:
+        """The words a word derives from: yksinäisyys from yksinäinen; for a compound, the
+        compound of its last part's base (muistisairaus from muistisairas), not its parts'
+        bases (näkö of näkövammaiset would find näkökulma)."""
+        out: dict[str, None] = {}
+        for analysis in self._analyse(word):
+            if analysis.get("STRUCTURE", "").count("=") == 1:
+                out.update(dict.fromkeys(derivation_bases(analysis)))
+                continue
+            segments = WORD_BASE_SEGMENT.findall(analysis.get("WORDBASES", ""))
+            stems = [i for i, (_, base) in enumerate(segments) if not base.startswith("+")]
+            if stems and stems[-1] < len(segments) - 1:
+                last = stems[-1]
+                head = "".join(surface for surface, _ in segments[:last])
+                surface, base = segments[last]
+                suffix = segments[last + 1][1]
+                tail = surface + suffix[1:] if suffix in PRIVATIVE else base
+                out[(head + tail).lower()] = None
+        return tuple(b for b in out if b != word)
+
+    def leaves(self, word: str) -> tuple[tuple[str, ...], ...]:
+        """The parts of a compound, each with its base forms (a compound-forming ``-mis-``
+        part reduced to its verb); empty for a word that is not a compound."""
+        for analysis in self._analyse(word):
+            parts = self._parts(word, analysis.get("STRUCTURE", ""))
+            if len(parts) < 2:
+                continue
+            bases = derivation_bases(analysis)
+            out: list[tuple[str, ...]] = []
+            for part in parts:
+                forms = self.baseforms(part) or tuple(
+                    b for b in bases if _common_prefix(b, part) >= 4
+                )
+                out.append(tuple(dict.fromkeys([part, *forms])))
+            return tuple(out)
+        return ()
+
+    def swedish_terms(self, word: str) -> tuple[str, ...]:
+        """The stem of a Swedish word and of each part of it as a compound."""
+        stems = [self.stem("sv", word)]
+        stems.extend(self.stem("sv", part) for part in self.swedish.split(word))
+        return tuple(dict.fromkeys(s for s in stems if len(s) >= 3 or s == stems[0]))
+
     def _stem(self, language: str, word: str) -> str:
         stemmer = self._swedish if language == "sv" else self._english
         with self._stem_lock:
@@ -168,6 +311,9 @@ class Analyser:
         if language == "fi":
             terms, primary = self.finnish_terms(word)
             return raw, terms, primary
+        if language == "sv":
+            terms = self.swedish_terms(word)
+            return raw, terms, terms[0]
         stem = self.stem(language, word)
         return raw, (stem,), stem
 
@@ -188,21 +334,57 @@ class Analyser:
         lemmas[self.stem("sv", word)] = None
         lemmas[self.stem("en", word)] = None
         lemmas[word] = None  # an unknown word may be indexed as itself in the lemma field
+        leaves = self.leaves(word)
+        single = {form for leaf in leaves for form in leaf}
+        # Spans of two parts or more (mielenterveys of mielenterveyspalvelut); single parts
+        # count only all together (leaves).
         parts = [
             t
             for t in self.finnish_terms(word)[0]
-            if t not in lemmas and len(t) >= 4 and "-" not in t
+            if t not in lemmas and t not in single and len(t) >= 4 and "-" not in t
         ]
+        derived = [b for b in self.derived(word) if b not in lemmas and len(b) >= 3]
         return QueryWord(
-            raw=word, lemmas=tuple(lemmas), parts=tuple(parts), stopword=word in STOPWORDS
+            raw=word,
+            lemmas=tuple(lemmas),
+            parts=tuple(parts),
+            stopword=word in STOPWORDS,
+            derived=tuple(derived),
+            leaves=leaves,
         )
 
     def _highlight_terms(self, word: str) -> frozenset[str]:
         """Every term a word of a stored text matches as, in any language."""
         terms = {word, *raw_terms(word), *self.finnish_terms(word)[0]}
-        terms.add(self.stem("sv", word))
+        terms.update(self.swedish_terms(word))
         terms.add(self.stem("en", word))
         return frozenset(terms)
+
+
+def derivation_bases(analysis: dict[str, str]) -> list[str]:
+    """The words Voikko says a word is built from (``WORDBASES``), suffixes left out; before a
+    privative suffix also the word with it (asunnottomuus: asunnoton and asunto, the same
+    topic)."""
+    segments = WORD_BASE_SEGMENT.findall(analysis.get("WORDBASES", ""))
+    out: list[str] = []
+    for i, (surface, base) in enumerate(segments):
+        if base.startswith("+"):
+            continue
+        following = segments[i + 1][1] if i + 1 < len(segments) else ""
+        if following in PRIVATIVE:
+            out.append((surface + following[1:]).lower())
+        if len(base) >= 3:
+            out.append(base.lower())
+    return out
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def join(terms: Iterable[str]) -> str:

@@ -99,6 +99,8 @@ def build_document(
         "title": action.title,
         "summary": action.summary,
         "inequality_reduction": action.inequality_reduction,
+        # Not shown whole, but a hit found by a word of it shows a fragment (highlights).
+        "description": action.description or None,
         "language": language,
         "state": action.state.value,
         "organisation_id": action.organisation_id,

@@ -24,11 +24,11 @@ from htk_contracts.catalogue import (
     PlanVersion,
 )
 from htk_contracts.search import FACETS
-from htk_search.analysis import STOPWORDS, Analyser, words
+from htk_search.analysis import MAX_SUGGESTIONS, STOPWORDS, Analyser, words
 from htk_search.backends.base import Progress, QueryError, SearchBackend
 from htk_search.documents import AREA_FACETS, IndexDocument, build_document
 from htk_search.geography import Geography
-from htk_search.highlight import highlight
+from htk_search.highlight import fragment
 from htk_search.query import (
     Plan,
     Sort,
@@ -38,10 +38,13 @@ from htk_search.query import (
     facet_plans,
     fingerprint,
     parse_text,
+    weigh_corrections,
 )
 from htk_search.schemas import FacetCount, SearchHit, SearchResponse, Suggestion
 
 MAX_FILTER_VALUES = 50
+# The text fields a hit's snippet may come from, the first preferred on a tie.
+SNIPPET_FIELDS = ("summary", "inequality_reduction", "description")
 ALWAYS_LISTED = ("county", "priority", "sub_goal", "measure")
 SIMILAR_TERMS = 25
 CODE_PATTERNS = {
@@ -129,11 +132,21 @@ class SearchEngine:
     # --- search -------------------------------------------------------------------------------
 
     def _hit(self, payload: dict[str, Any], score: float, terms: set[str]) -> SearchHit:
+        """Marks in the title and each text field, and ``snippet``: the best fragment of the
+        text fields, from whichever matched most (the description too: an action found by a
+        word of its description shows where). An index built before the payload held the
+        description shows its fragments after ``htk search reindex``."""
         marks: dict[str, str] = {}
-        for name in ("title", "summary", "inequality_reduction"):
-            marked = highlight(self.analyser, payload.get(name) or "", terms, whole=name == "title")
-            if marked:
-                marks[name] = marked
+        best: tuple[int, str] | None = None
+        for name in ("title", *SNIPPET_FIELDS):
+            found = fragment(self.analyser, payload.get(name) or "", terms, whole=name == "title")
+            if not found:
+                continue
+            marks[name] = found[1]
+            if name != "title" and (best is None or found[0] > best[0]):
+                best = found
+        if best is not None:
+            marks["snippet"] = best[1]
         return SearchHit.model_validate({**payload, "score": score, "highlights": marks})
 
     async def search(
@@ -148,6 +161,7 @@ class SearchEngine:
     ) -> SearchResponse:
         filters = self.check_filters(filters)
         groups, phrases = parse_text(self.analyser, text)
+        groups = await self._correct_rare_words(groups)
         chosen: Sort = sort or ("relevance" if groups or phrases else "date")
         print_ = fingerprint(text, filters, chosen, include_national)
         state = decode_cursor(cursor, print_) if cursor else None
@@ -158,6 +172,10 @@ class SearchEngine:
             sort=chosen,
             include_national=include_national,
         )
+        # Actions with every word rank first (ALL_WORDS_SCORE), those with some follow: answering
+        # only with every word when some action has them all lowered recall@10 on the relevance
+        # set from 0.939 to 0.930 (several words: 0.93 to 0.89), since an action often says one
+        # of the words in other words.
         page = await self.backend.search(plan, limit=limit, state=state, facets=state is None)
         if state is None:
             if include_national:
@@ -177,6 +195,42 @@ class SearchEngine:
             next_cursor=encode_cursor(print_, page.next_state) if page.next_state else None,
             include_national=include_national,
         )
+
+    async def _correct_rare_words(self, groups: list[TermGroup]) -> list[TermGroup]:
+        """A typo can make a valid but rare word (väkivala: väki + vala, for väkivalta) that
+        Voikko does not correct. When such a word is in no action, the words one typo away
+        that are in some are its corrections, the most frequent first, below exact matches."""
+        known = [
+            g
+            for g in groups
+            if not g.corrections
+            and not g.fuzzy
+            and len(g.raw) == 1
+            and g.raw[0].isalpha()
+            and len(g.raw[0]) >= 5
+        ]
+        if not known:
+            return groups
+        frequency = await self.backend.lemma_frequencies(
+            sorted({t for g in known for t in (*g.lemmas, g.raw[0])})
+        )
+        fixed: dict[int, TermGroup] = {}
+        for group in known:
+            if any(frequency.get(t, 0) for t in (*group.lemmas, group.raw[0])):
+                continue
+            edits = self.analyser.one_edit_words(group.raw[0])
+            bases = {e: self.analyser.baseforms(e) for e in edits}
+            found = await self.backend.lemma_frequencies(
+                sorted({b for forms in bases.values() for b in forms})
+            )
+            ranked = sorted(
+                (e for e in edits if any(found.get(b, 0) for b in bases[e])),
+                key=lambda e: -max(found.get(b, 0) for b in bases[e]),
+            )[:MAX_SUGGESTIONS]
+            if ranked:
+                weighted = weigh_corrections(self.analyser, ranked, set(group.lemmas))
+                fixed[id(group)] = replace(group, corrections=weighted)
+        return [fixed.get(id(g), g) for g in groups]
 
     async def _count_national_in_places(
         self, plan: Plan, facets: dict[str, dict[str, int]]

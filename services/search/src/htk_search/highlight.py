@@ -36,14 +36,26 @@ def _render(text: str, marks: list[tuple[int, int]], start: int, end: int) -> st
 
 def highlight(analyser: Analyser, text: str, terms: set[str], *, whole: bool = False) -> str | None:
     """The text (or a window of it) with matching words in ``<mark>``; None if nothing matched."""
+    found = fragment(analyser, text, terms, whole=whole)
+    return found[1] if found else None
+
+
+def fragment(
+    analyser: Analyser, text: str, terms: set[str], *, whole: bool = False
+) -> tuple[int, str] | None:
+    """(how many words are marked in it, the window of the text with the most marked words)."""
     if not terms or not text:
         return None
     marks = _marks(analyser, text, terms)
     if not marks:
         return None
     if whole or len(text) <= SNIPPET_CHARS:
-        return _render(text, marks, 0, len(text))
-    first = marks[0][0]
+        return len(marks), _render(text, marks, 0, len(text))
+    # The window that starts a little before the mark with the most marks after it.
+    first = max(
+        (m[0] for m in marks),
+        key=lambda s: sum(1 for m in marks if s <= m[0] < s + SNIPPET_CHARS * 2 // 3),
+    )
     start = max(0, first - SNIPPET_CHARS // 3)
     # Start and end on word boundaries.
     if start > 0:
@@ -53,4 +65,4 @@ def highlight(analyser: Analyser, text: str, terms: set[str], *, whole: bool = F
     if end < len(text):
         space = text.rfind(" ", start, end)
         end = space if space > first else end
-    return _render(text, marks, start, end)
+    return sum(1 for s, e in marks if s >= start and e <= end), _render(text, marks, start, end)

@@ -10,6 +10,7 @@ import hashlib
 import itertools
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -30,7 +31,12 @@ ALL_WORDS_SCORE = 1000.0
 CORRECTION_WEIGHT = 0.6  # of the lemma field's weight, for the closest suggestion
 CORRECTION_DECAY = 0.75  # each further suggestion gets this share of the one before
 PART_WEIGHT = 0.25  # times the lemma field's weight
+DERIVED_WEIGHT = 0.5  # times the lemma field's weight, for the words a query word derives from
 PHRASE = re.compile(r'"([^"]*)"')
+# Several words near each other (at most PROXIMITY_SLOP words between them, in any language's
+# reading) rank above the same words far apart.
+PROXIMITY_SLOP = 3
+PROXIMITY_WEIGHT = 2.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,11 @@ class TermGroup:
     # Spelling corrections of a word Voikko does not know, closest first, each with the share
     # of a lemma's weight it gets: a closer correction ranks higher, all below exact matches.
     corrections: tuple[tuple[str, float], ...] = ()
+    derived: tuple[str, ...] = ()  # the words this one derives from (köyhyys: köyhä)
+    # The word as the seq fields hold it: Finnish primary base form, Swedish and English stems.
+    readings: tuple[str, ...] = ()
+    # A compound's parts with their forms, matched only all together (with PART_WEIGHT).
+    leaves: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,11 +84,19 @@ class Plan:
     def has_text(self) -> bool:
         return bool(self.groups or self.phrases)
 
+    def proximity(self) -> list[tuple[str, ...]]:
+        """The query's words in each language's reading, for a phrase with slop."""
+        if len(self.groups) < 2 or not all(g.readings for g in self.groups):
+            return []
+        count = min(len(g.readings) for g in self.groups)
+        return list(dict.fromkeys(tuple(g.readings[i] for g in self.groups) for i in range(count)))
+
     def highlight_terms(self) -> set[str]:
         terms: set[str] = set()
         for g in self.groups:
             terms.update(g.raw)
             terms.update(g.lemmas)
+            terms.update(g.derived)
             terms.update(term for term, _ in g.corrections)
         for p in self.phrases:
             terms.update(p.raw)
@@ -117,14 +136,28 @@ def term_group(analyser: Analyser, word: str, *, required: bool = False) -> Term
         fuzzy=0 if word.isdigit() or analyser.baseforms(word) else fuzziness(word),
         required=required,
         corrections=corrections(analyser, word, set(qw.lemmas)),
+        derived=qw.derived,
+        leaves=qw.leaves,
+        readings=(
+            (analyser.baseforms(word) or (word,))[0],
+            analyser.stem("sv", word),
+            analyser.stem("en", word),
+        ),
     )
 
 
 def corrections(analyser: Analyser, word: str, known: set[str]) -> tuple[tuple[str, float], ...]:
     """The base forms and compound parts of each spelling suggestion, weighted by how close
     the suggestion is (Voikko lists the closest first)."""
+    return weigh_corrections(analyser, analyser.corrections(word), known)
+
+
+def weigh_corrections(
+    analyser: Analyser, suggestions: Iterable[str], known: set[str]
+) -> tuple[tuple[str, float], ...]:
+    """Each suggestion's base forms and compound parts, the first suggestion weighted most."""
     weighted: dict[str, float] = {}
-    for rank, suggestion in enumerate(analyser.corrections(word)):
+    for rank, suggestion in enumerate(suggestions):
         share = CORRECTION_WEIGHT * CORRECTION_DECAY**rank
         corrected = analyser.query_word(suggestion)
         for term in corrected.lemmas:

@@ -143,3 +143,66 @@ def envelope(
             action_id=action_id, organisation_id="org-oulu", at=datetime.now(UTC)
         )
     return received("/test", f"fi.htk.action.{kind}.v1", action_id, version, data)
+
+
+@dataclass
+class ClassScore:
+    queries: int = 0
+    recall_sum: float = 0.0
+    reciprocal_sum: float = 0.0
+    trap_hits: int = 0
+
+    @property
+    def recall_at_10(self) -> float:
+        return self.recall_sum / self.queries if self.queries else 0.0
+
+    @property
+    def mrr(self) -> float:
+        return self.reciprocal_sum / self.queries if self.queries else 0.0
+
+
+@dataclass
+class RelevanceScore:
+    """recall@10 (the share of a query's relevant actions in the first ten, of at most ten),
+    MRR (the mean of 1 / rank of the first relevant hit) and trap hits (look-alike actions of
+    another word family in the first ten), over every query and per class."""
+
+    overall: ClassScore = field(default_factory=ClassScore)
+    classes: dict[str, ClassScore] = field(default_factory=dict)
+    misses: list[str] = field(default_factory=list)
+
+    def figures(self) -> dict[str, dict[str, float]]:
+        rows = {"all": self.overall, **dict(sorted(self.classes.items()))}
+        return {
+            name: {
+                "queries": s.queries,
+                "recall_at_10": round(s.recall_at_10, 3),
+                "mrr": round(s.mrr, 3),
+                "trap_hits": s.trap_hits,
+            }
+            for name, s in rows.items()
+        }
+
+
+async def score_relevance(engine: SearchEngine, relevance: RelevanceSet) -> RelevanceScore:
+    score = RelevanceScore()
+    for query in relevance.queries:
+        result = await engine.search(query["q"], query.get("filters", {}), limit=10)
+        found = [hit.action_id for hit in result.hits]
+        relevant = set(query["relevant"])
+        # A query with more than ten relevant actions can at best fill the first ten.
+        recall = len(relevant & set(found)) / min(len(relevant), 10)
+        rank = next((i + 1 for i, a in enumerate(found) if a in relevant), None)
+        traps = [a for a in found if a in set(query.get("traps", ()))]
+        for bucket in (score.overall, score.classes.setdefault(query["class"], ClassScore())):
+            bucket.queries += 1
+            bucket.recall_sum += recall
+            bucket.reciprocal_sum += 1 / rank if rank else 0.0
+            bucket.trap_hits += len(traps)
+        if recall < 1 or rank != 1 or traps:
+            score.misses.append(
+                f"[{query['class']}] {query['q']!r} {query.get('filters', '')}: "
+                f"recall {recall:.2f}, first at {rank}, traps {traps}, "
+                f"missing {sorted(relevant - set(found))}, got {found}"
+            )
+    return score

@@ -56,6 +56,10 @@ class SearchBackend(Protocol):
         """Titles whose words start with the given words (the last one as a prefix)."""
         ...
 
+    async def lemma_frequencies(self, terms: list[str]) -> dict[str, int]:
+        """How many actions have each term in their analysed text (title or body lemmas)."""
+        ...
+
     async def versions(self) -> dict[str, int]:
         """action id -> version of every indexed action (to compare indexes)."""
         ...

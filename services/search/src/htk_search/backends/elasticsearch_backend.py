@@ -26,8 +26,11 @@ from htk_search.backends.base import Page, Progress, QueryError, terms_aggregati
 from htk_search.documents import AREA_FACETS, TEXT_FIELDS, IndexDocument
 from htk_search.query import (
     ALL_WORDS_SCORE,
+    DERIVED_WEIGHT,
     FUZZY_WEIGHT,
     PART_WEIGHT,
+    PROXIMITY_SLOP,
+    PROXIMITY_WEIGHT,
     WEIGHTS,
     Phrase,
     Plan,
@@ -89,6 +92,22 @@ def _group(group: TermGroup) -> dict[str, Any]:
                     }
                 }
             )
+        for base in group.derived:
+            alternatives.append(
+                {
+                    "term": {
+                        lemma_field: {"value": base, "boost": WEIGHTS[lemma_field] * DERIVED_WEIGHT}
+                    }
+                }
+            )
+        if group.leaves:
+            every = [
+                {"bool": {"should": [{"term": {lemma_field: form}} for form in forms]}}
+                for forms in group.leaves
+            ]
+            alternatives.append(
+                {"bool": {"must": every, "boost": WEIGHTS[lemma_field] * PART_WEIGHT}}
+            )
         for term, share in group.corrections:
             alternatives.append(
                 {"term": {lemma_field: {"value": term, "boost": WEIGHTS[lemma_field] * share}}}
@@ -136,6 +155,19 @@ def build_query(plan: Plan) -> dict[str, Any]:
         if len(optional) > 1:
             every = {"bool": {"must": optional}}
             should.append({"constant_score": {"filter": every, "boost": ALL_WORDS_SCORE}})
+    for words in plan.proximity():
+        for area in ("title", "body"):
+            should.append(
+                {
+                    "match_phrase": {
+                        f"{area}_seq": {
+                            "query": " ".join(words),
+                            "slop": PROXIMITY_SLOP,
+                            "boost": PROXIMITY_WEIGHT,
+                        }
+                    }
+                }
+            )
     must.extend(_phrase(p) for p in plan.phrases)
     for facet, (values, weight) in plan.facet_boosts.items():
         if values:
@@ -219,6 +251,27 @@ class ElasticsearchBackend:
             await self.client.delete(index=self.alias, id=action_id, refresh=True)
         except NotFoundError:
             pass
+
+    async def lemma_frequencies(self, terms: list[str]) -> dict[str, int]:
+        if not terms:
+            return {}
+        aggs = {
+            str(n): {
+                "filter": {
+                    "bool": {
+                        "should": [
+                            {"term": {"title_lemma": term}},
+                            {"term": {"body_lemma": term}},
+                        ]
+                    }
+                }
+            }
+            for n, term in enumerate(terms)
+        }
+        answer = await self.client.search(index=self.alias, size=0, aggs=aggs)
+        return {
+            term: int(answer["aggregations"][str(n)]["doc_count"]) for n, term in enumerate(terms)
+        }
 
     async def search(
         self, plan: Plan, *, limit: int, state: dict[str, Any] | None, facets: bool
