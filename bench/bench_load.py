@@ -10,6 +10,7 @@ HTTP path alone, without any service behind it.
 
 import asyncio
 import json
+import os
 import random
 import subprocess
 import sys
@@ -81,6 +82,8 @@ def pick(ids: list[str], rng: random.Random) -> tuple[str, str, dict[str, Any] |
 def stage(url: str, rate: float, seconds: float, ids: list[str] | None) -> dict[str, Any]:
     """One stage at a fixed rate, sent by :mod:`bench.load_client` in a process of its own."""
     rng = random.Random(rate)  # the same requests in every run
+    # The cores are shared: the load average before the stage says how busy they already were.
+    load_before = os.getloadavg()[0]
     requests = [
         pick(ids, rng) if ids is not None else ("GET", "/health/live", None)
         for _ in range(int(rate * seconds))
@@ -108,12 +111,13 @@ def stage(url: str, rate: float, seconds: float, ids: list[str] | None) -> dict[
         "send_lag_p95": percentile(lag, 95),
         "client_cpu_ms_per_request": answer["client_cpu_s"] * 1000 / max(1, len(latencies)),
         "client_cpu_share": answer["client_cpu_s"] / answer["elapsed_s"],
+        "load_average_before": load_before,
     }
 
 
 def measure(quick: bool, url: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     seconds = 3.0 if quick else 15.0
-    rates = [5, 10, 20, 40] if quick else [10, 20, 40, 60, 80, 100, 120, 140, 160, 200]
+    rates = [5, 10, 20, 40] if quick else [10, 15, 20, 30, 40, 60, 80, 100, 120, 160, 200]
     ids = asyncio.run(seed_over_http(url, 20 if quick else 200))
     stage(url, 10, 2.0, ids)  # warm-up, not counted: first connections, caches, lazy imports
     mixed, baseline = [], []
@@ -163,7 +167,7 @@ def run(quick: bool) -> list[Figure]:
         f"| {m['rate']} | {m['achieved_rate']:.1f} | {m['requests']} | {m['errors']} "
         f"| {m['p50']:.1f} | {m['p95']:.1f} | {m['p99']:.1f} | {m['send_lag_p95']:.1f} "
         f"| {m['client_cpu_ms_per_request']:.2f} | {100 * m['client_cpu_share']:.0f} % "
-        f"| {b['p95']:.1f} |"
+        f"| {b['p95']:.1f} | {m['load_average_before']:.1f} |"
         for m, b in zip(mixed, baseline, strict=False)
     )
     best = held(mixed)
@@ -174,7 +178,9 @@ def run(quick: bool) -> list[Figure]:
         + "\n\nOpen loop: request i is due at start + i / rate and its latency counts from that "
         "due time (no coordinated omission). The client (`bench/load_client.py`, raw keep-alive "
         "HTTP/1.1) runs in a process of its own on the same cores; its CPU time is measured. "
-        "The machine is shared with other work, so figures vary between runs.\n\n"
+        "The machine is shared with other work (the load average before each stage is in the last "
+        "column; above 2 the cores were already busy before the test added anything), so figures "
+        "vary between runs.\n\n"
         + (
             f"**Highest rate held with p95 < {HELD_P95_MS} ms and no errors: "
             f"{best['rate']}/s** (p95 {best['p95']:.1f} ms; the client spent "
@@ -184,8 +190,8 @@ def run(quick: bool) -> list[Figure]:
         )
         + "| rate per s | answered per s | requests | errors | p50 ms | p95 ms | p99 ms "
         "| client send lag p95 ms | client CPU ms per request | client CPU share of a core "
-        "| baseline p95 ms (liveness) |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|\n" + rows + "\n"
+        "| baseline p95 ms (liveness) | load average before (2 cores) |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|\n" + rows + "\n"
     )
     (RESULTS / "load.json").write_text(
         json.dumps({"machine": info, "mixed": mixed, "baseline": baseline}, indent=2)
