@@ -79,7 +79,9 @@ def pick(ids: list[str], rng: random.Random) -> tuple[str, str, dict[str, Any] |
     return "POST", "/api/v1/actions", ACTION
 
 
-def stage(url: str, rate: float, seconds: float, ids: list[str] | None) -> dict[str, Any]:
+def stage(
+    url: str, rate: float, seconds: float, ids: list[str] | None, client: str = "lean"
+) -> dict[str, Any]:
     """One stage at a fixed rate, sent by :mod:`bench.load_client` in a process of its own."""
     rng = random.Random(rate)  # the same requests in every run
     # The cores are shared: the load average before the stage says how busy they already were.
@@ -90,7 +92,7 @@ def stage(url: str, rate: float, seconds: float, ids: list[str] | None) -> dict[
     ]
     done = subprocess.run(
         [sys.executable, "-m", "bench.load_client"],
-        input=json.dumps({"url": url, "rate": rate, "requests": requests}),
+        input=json.dumps({"url": url, "rate": rate, "requests": requests, "client": client}),
         capture_output=True,
         text=True,
         check=True,
@@ -108,7 +110,7 @@ def stage(url: str, rate: float, seconds: float, ids: list[str] | None) -> dict[
         "p95": percentile(latencies, 95),
         "p99": percentile(latencies, 99),
         "max": max(latencies),
-        "send_lag_p95": percentile(lag, 95),
+        "send_lag_p95": percentile(lag, 95) if lag else float("nan"),
         "client_cpu_ms_per_request": answer["client_cpu_s"] * 1000 / max(1, len(latencies)),
         "client_cpu_share": answer["client_cpu_s"] / answer["elapsed_s"],
         "load_average_before": load_before,
@@ -133,6 +135,15 @@ def measure(quick: bool, url: str) -> tuple[list[dict[str, Any]], list[dict[str,
         if result["errors"] or result["p95"] > 1000:
             break
     return mixed, baseline
+
+
+def client_costs(url: str, quick: bool) -> dict[str, float]:
+    """CPU per request of the lean client and of httpx, the same liveness requests at 20/s."""
+    seconds = 3.0 if quick else 15.0
+    return {
+        name: stage(url, 20, seconds, None, name)["client_cpu_ms_per_request"]
+        for name in ("lean", "httpx")
+    }
 
 
 async def seed_over_http(url: str, count: int) -> list[str]:
@@ -160,6 +171,7 @@ def run(quick: bool) -> list[Figure]:
             )
             time.sleep(3)  # the plan and organisation reach submissions' read copies
             mixed, baseline = measure(quick, launched.url)
+            costs = client_costs(launched.url, quick)
         finally:
             launched.terminate()
     info = machine()
@@ -188,13 +200,18 @@ def run(quick: bool) -> list[Figure]:
             if best
             else f"**No stage held p95 < {HELD_P95_MS} ms without errors.**\n\n"
         )
+        + f"CPU per request of the client itself, the same liveness requests at 20/s: this lean "
+        f"client {costs['lean']:.2f} ms, httpx {costs['httpx']:.2f} ms.\n\n"
         + "| rate per s | answered per s | requests | errors | p50 ms | p95 ms | p99 ms "
         "| client send lag p95 ms | client CPU ms per request | client CPU share of a core "
         "| baseline p95 ms (liveness) | load average before (2 cores) |\n"
         "|---|---|---|---|---|---|---|---|---|---|---|---|\n" + rows + "\n"
     )
     (RESULTS / "load.json").write_text(
-        json.dumps({"machine": info, "mixed": mixed, "baseline": baseline}, indent=2)
+        json.dumps(
+            {"machine": info, "mixed": mixed, "baseline": baseline, "client_cpu_ms": costs},
+            indent=2,
+        )
     )
     shown = best or mixed[0]
     base = baseline[mixed.index(shown)]

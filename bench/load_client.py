@@ -80,11 +80,54 @@ async def drive(url: str, rate: float, requests: list[PreparedRequest]) -> dict[
     }
 
 
+async def drive_httpx(url: str, rate: float, plan: list[list[Any]]) -> dict[str, Any]:
+    """The same open loop sent with httpx, only to measure what httpx itself costs per request."""
+    import httpx
+
+    loop = asyncio.get_running_loop()
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    limits = httpx.Limits(max_connections=MAX_CONNECTIONS)
+    async with httpx.AsyncClient(base_url=url, timeout=TIMEOUT_S, limits=limits) as client:
+
+        async def one(due: float, method: str, path: str, body: Any) -> None:
+            try:
+                response = await client.request(method, path, json=body)
+                if response.status_code >= 400:
+                    errors[str(response.status_code)] = errors.get(str(response.status_code), 0) + 1
+            except httpx.HTTPError as exc:
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+            latencies.append((loop.time() - due) * 1000)
+
+        tasks = []
+        cpu_before = cpu_seconds()
+        start = loop.time() + 0.05
+        for i, (method, path, body) in enumerate(plan):
+            due = start + i / rate
+            delay = due - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(due, method, path, body)))
+        await asyncio.gather(*tasks)
+        elapsed = loop.time() - start
+        cpu = cpu_seconds() - cpu_before
+    return {
+        "latencies_ms": latencies,
+        "send_lag_ms": [],
+        "errors": errors,
+        "client_cpu_s": cpu,
+        "elapsed_s": elapsed,
+    }
+
+
 def main() -> None:
     plan = json.load(sys.stdin)
-    url = plan["url"]
+    url, rate = plan["url"], float(plan["rate"])
+    if plan.get("client") == "httpx":
+        json.dump(asyncio.run(drive_httpx(url, rate, plan["requests"])), sys.stdout)
+        return
     requests = [PreparedRequest(url, m, p, {}, body) for m, p, body in plan["requests"]]
-    json.dump(asyncio.run(drive(url, float(plan["rate"]), requests)), sys.stdout)
+    json.dump(asyncio.run(drive(url, rate, requests)), sys.stdout)
 
 
 if __name__ == "__main__":
