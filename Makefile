@@ -5,7 +5,9 @@
 # packages, tests/deploy/crd_schemas).
 
 SHELL := /bin/bash
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# Looked up when a recipe runs (=, not :=), after the uv target may have installed it: pip puts
+# it in ~/.local/bin, or (where Debian refuses --user installs) on PATH.
+UV = $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 # Voikko gives Finnish base forms and compound parts to search; fonts-dejavu-core gives the
 # yearly report's PDF a font with every letter it prints. Only the tests need the rest: the
 # browser tests drive Debian's chromium through Playwright (its own browser download is not

@@ -119,7 +119,7 @@ def stage(
 
 def measure(quick: bool, url: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     seconds = 3.0 if quick else 15.0
-    rates = [5, 10, 20, 40] if quick else [10, 15, 20, 30, 40, 60, 80, 100, 120, 160, 200]
+    rates = [5, 10, 20, 40] if quick else [5, 10, 15, 20, 30, 40, 60, 80, 100, 120, 160, 200]
     ids = asyncio.run(seed_over_http(url, 20 if quick else 200))
     stage(url, 10, 2.0, ids)  # warm-up, not counted: first connections, caches, lazy imports
     mixed, baseline = [], []
