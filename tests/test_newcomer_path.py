@@ -30,9 +30,10 @@ SHELL_BLOCK = re.compile(r"^```(?:sh|bash|shell|console)\n(.*?)^```", re.M | re.
 ANY_BLOCK = re.compile(r"^```.*?^```", re.M | re.S)
 INLINE = re.compile(r"`([^`]+)`")
 ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
-OPERATORS = {"&&", "||", ";", "|"}
+# A command substitution, $( ... ), holds commands of its own.
+OPERATORS = {"&&", "||", ";", "|", "(", ")", "$("}
 # Tools the reader brings for the production stack (deploy/README.md); not the newcomer's path.
-EXTERNAL = {"docker", "kubectl", "curl", "git", "cd", "time"}
+EXTERNAL = {"docker", "kubectl", "curl", "git", "cd", "time", "export", "python3", "echo"}
 # A shell without ~/.local/bin on its PATH, as a new terminal on a fresh machine has.
 NEW_SHELL_ENV = {
     "HOME": os.environ["HOME"],
@@ -52,7 +53,7 @@ def commands(readme: Path) -> list[tuple[str, bool]]:
     found = [
         (line, True)
         for block in SHELL_BLOCK.findall(text)
-        for line in block.replace("\\\n", " ").splitlines()
+        for line in _logical_lines(block)
         if line.strip() and not line.lstrip().startswith("#")
     ]
     for span in INLINE.findall(ANY_BLOCK.sub("", text)):
@@ -63,6 +64,24 @@ def commands(readme: Path) -> list[tuple[str, bool]]:
         ):
             found.append((" ".join(span.split()), False))
     return found
+
+
+def _logical_lines(block: str) -> list[str]:
+    """A block's commands: lines continued with a backslash, or inside a quotation that goes
+    on over several lines (a JSON body), are one command."""
+    lines: list[str] = []
+    pending = ""
+    for line in block.replace("\\\n", " ").splitlines():
+        pending = f"{pending}\n{line}" if pending else line
+        try:
+            shlex.split(pending, comments=True)
+        except ValueError:
+            continue  # an open quotation: the command goes on
+        lines.append(pending)
+        pending = ""
+    if pending:
+        lines.append(pending)
+    return lines
 
 
 def segments(command: str) -> list[list[str]]:
