@@ -70,7 +70,8 @@ async def test_a_read_only_user_reads_but_never_writes(
     service_env: dict[str, str], token_keys: tuple[str, str]
 ) -> None:
     """An organisation's read-only API token: refused by the service itself on any write."""
-    app = Service(ServiceSettings(), title="t", routers=[router], use_broker=False).app()
+    settings = ServiceSettings(service_name="submissions")  # a token names its audience
+    app = Service(settings, title="t", routers=[router], use_broker=False).app()
     async with running(app) as client:
         reader = user_headers(token_keys[0], member_id="token:t1", read_only=True)
         assert (await client.get("/me", headers=reader)).json() == {"member_id": "token:t1"}

@@ -51,16 +51,28 @@ SUBJECTS = {
     ),
     "membership_requested": ("Jäsenyyspyyntö", "Medlemskapsbegäran", "Membership request"),
     "membership_decided": ("Jäsenyys hyväksytty", "Medlemskap godkänt", "Membership approved"),
+    "partnership_requested": (
+        "Kumppanuuspyyntö",
+        "Begäran om partnerskap",
+        "Partnership request",
+    ),
+    "partnership_decided": (
+        "Kumppanuus hyväksyttiin",
+        "Partnerskapet godkändes",
+        "Partnership approved",
+    ),
 }
 # A decision's own messages, as the catalogue's events name them.
 MESSAGES = {
     "organisation_decided": "organisation_decided_rejected",
     "membership_decided": "membership_decided_approved",
+    "partnership_decided": "partnership_decided_approved",
 }
 # Every decision the catalogue's events carry (htk_contracts.catalogue_requests).
 VARIANTS = [
     *(f"organisation_decided_{d}" for d in ("approved", "rejected", "expired")),
     *(f"membership_decided_{d}" for d in ("approved", "rejected", "removed", "role_changed")),
+    *(f"partnership_decided_{d}" for d in ("approved", "rejected")),
 ]
 DETAILS = {
     "title": "Kylätoimintaa ikäihmisille",
@@ -122,6 +134,7 @@ async def test_every_mail_in_three_languages_with_a_working_unsubscribe_link(env
                 "/api/v1/auth/login-link", json={"email": f"m-{lang}@example.org"}
             )
             assert answer.status_code == 202
+        await state["link_mail"].drained()  # links are mailed off the request path
         signin = read_sink(env)
         assert [m["Subject"].split(":")[0] for m in signin] == [
             "Kirjautumislinkki",

@@ -48,6 +48,7 @@ async def test_signing_in_leads_back_to_the_page_asked_for(gateway_env: Path) ->
                 asked = await client.get(target, headers=HTML)
                 assert asked.status_code == 303 and asked.headers["location"] == "/login"
             await client.post("/api/v1/auth/login-link", json={"email": "aino@example.org"})
+            await service.ctx().state["link_mail"].drained()  # mailed off the request path
             text = read_sink(gateway_env)[-1].get_content()
             secret = re.search(r"/auth/link/(\S+)", text).group(1)  # type: ignore[union-attr]
             page = await client.get(f"/auth/link/{secret}")
@@ -58,6 +59,7 @@ async def test_signing_in_leads_back_to_the_page_asked_for(gateway_env: Path) ->
         client.cookies.clear()
         client.cookies.set("htk_return", "//evil.example/my/x")
         await client.post("/api/v1/auth/login-link", json={"email": "aino@example.org"})
+        await service.ctx().state["link_mail"].drained()  # mailed off the request path
         secret = re.search(r"/auth/link/(\S+)", read_sink(gateway_env)[-1].get_content()).group(1)  # type: ignore[union-attr]
         page = await client.get(f"/auth/link/{secret}")
         token = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)  # type: ignore[union-attr]

@@ -28,7 +28,7 @@ from htk_gateway.live import LiveStreams
 from htk_gateway.member_pages import router as member_router
 from htk_gateway.members import MemberCopies
 from htk_gateway.notify.delivery import Notifier
-from htk_gateway.notify.kinds import PARTNERSHIPS_TOPIC, REQUESTS_TOPIC, Sources
+from htk_gateway.notify.kinds import Sources
 from htk_gateway.notify.store import NotifyStore
 from htk_gateway.openapi import merged_openapi_router
 from htk_gateway.organisation_pages import router as organisation_router
@@ -184,8 +184,8 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
         {
             Topic.CATALOGUE_MEMBERS: on_member,
             Topic.SUBMISSIONS_ACTIONS: on_action,
-            REQUESTS_TOPIC: on_request,
-            PARTNERSHIPS_TOPIC: on_request,
+            Topic.CATALOGUE_REQUESTS: on_request,
+            Topic.SUBMISSIONS_PARTNERSHIPS: on_request,
         },
     )
     return service

@@ -19,18 +19,19 @@ from enum import StrEnum
 from typing import Any
 
 from htk_contracts.actions import ACTION_PUBLISHED, ACTION_RETURNED, ACTION_SUBMITTED
+from htk_contracts.topics import Topic
 from htk_gateway.members import MemberCopies
 from htk_gateway.upstream import Upstreams
 from htk_runtime.auth import HEADER, User, sign
 
 # On catalogue.requests.v1 (htk_contracts.catalogue_requests).
-REQUESTS_TOPIC = "catalogue.requests.v1"
+REQUESTS_TOPIC = Topic.CATALOGUE_REQUESTS.value
 ORGANISATION_PROPOSED = "fi.htk.organisation.proposed.v1"
 ORGANISATION_DECIDED = "fi.htk.organisation.decided.v1"
 MEMBERSHIP_REQUESTED = "fi.htk.membership.requested.v1"
 MEMBERSHIP_DECIDED = "fi.htk.membership.decided.v1"
 # On submissions.partnerships.v1 (htk_contracts.partnerships).
-PARTNERSHIPS_TOPIC = "submissions.partnerships.v1"
+PARTNERSHIPS_TOPIC = Topic.SUBMISSIONS_PARTNERSHIPS.value
 PARTNERSHIP_REQUESTED = "fi.htk.partnership.requested.v1"
 PARTNERSHIP_DECIDED = "fi.htk.partnership.decided.v1"
 
