@@ -24,7 +24,7 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 from pymongo import MongoClient
 
 from htk_cli.launcher import token_keys
-from htk_runtime.auth import HEADER, User, sign
+from htk_runtime.auth import HEADER, SERVICE_HEADER, User, sign, sign_service
 from htk_runtime.mail import read_sink
 from tests.browser.conftest import htk, link_for, mail_count, mail_dir, snapshot
 from tests.browser.test_journey import sign_in, until
@@ -78,6 +78,8 @@ class Setup:
                 "organisation_id": organisation_id,
             },
             timeout=60,
+            # Joining answers the gateway only: the setup calls it as the gateway would.
+            headers={SERVICE_HEADER: sign_service("gateway", "catalogue", self.private)},
         )
         assert joined.status_code == 201, joined.text
         member_id = str(joined.json()["member"]["id"])

@@ -39,7 +39,10 @@ def test_duplicated_and_reordered_events_change_no_projection(platform: RunningP
             for d in mongo[db]["outbox"].find({"sent_at": {"$ne": None}})
             if db == "htk_catalogue" or d["key"] in ids
         ]
-    assert {t for t, _, _ in events} == {t.value for t in Topic}
+    # The workflow asks no organisation to join an action as a partner; those events only reach
+    # the gateway's notifier, which keys every notification by event id
+    # (services/gateway/tests/test_notify.py redelivers them).
+    assert {t for t, _, _ in events} == {t.value for t in Topic} - {Topic.SUBMISSIONS_PARTNERSHIPS}
     assert len([e for e in events if e[1] in ids]) >= 3 * 6
     newest_first = sorted(events, key=lambda e: -e[2]["aggregateversion"])
     shuffled = random.Random(11).sample(events, len(events))

@@ -74,6 +74,7 @@ class Caller:
             "action_id": p.ids["draft"],
             "member_id": p.people["member"].member_id,
             "version": "1",
+            "number": "1",
             "code": "1.1.1",
             "step": "submit",
             "decision": "approve",

@@ -390,6 +390,9 @@ def test_no_route_lets_a_visitor_write(platform: RunningPlatform) -> None:
     """Across every service: a write without a user is refused or is a public form."""
     public_writes = {
         ("submissions", "POST", "/actions/{action_id}/confirm-by-link"),
+        # A reminder mail's link: its signed token is the permission, no session needed.
+        ("gateway", "POST", "/actions/{action_id}/confirm"),
+        ("gateway", "POST", "/api/v1/actions/{action_id}/confirm-by-link"),
         ("search", "POST", "/similar"),
         ("gateway", "POST", "/api/v1/auth/login-link"),
         ("gateway", "POST", "/api/v1/auth/register"),
