@@ -46,35 +46,48 @@ async def _rounds(n: int, rounds: int, uri: str) -> list[dict[str, float]]:
         await db[store.LOG].insert_many(entries[i : i + 5000], ordered=False)
     await projection.rebuild()  # the live generation holds the full figures, as in the bench
     out = []
-    for _ in range(rounds):
+    for round_ in range(rounds):
         started = time.perf_counter()
         recount(entries, projection.plan, {}, geo, series_out={})
         in_memory = time.perf_counter() - started
 
-        started = time.perf_counter()
-        await projection.rebuild()
-        generation = time.perf_counter() - started
+        async def generation_switch() -> float:
+            started = time.perf_counter()
+            await projection.rebuild()
+            return time.perf_counter() - started
 
-        # The rename version: count and write beside, then rename over full live collections.
-        live = await store.read_generation(db)
-        beside = store.generation(live.number + 100)
-        started = time.perf_counter()
-        await rebuild(db, projection.plan, projection.org_types, geo, beside)
-        written = time.perf_counter() - started
-        for name in (live.cells, live.series):  # targets as full as the live ones
-            docs = await db[name].find({}).to_list()
-            await db[name + "_target"].insert_many(docs, ordered=False)
-        started = time.perf_counter()
-        await db[beside.cells].rename(live.cells + "_target", dropTarget=True)
-        await db[beside.series].rename(live.series + "_target", dropTarget=True)
-        renames = time.perf_counter() - started
-        for name in (live.cells, live.series):
-            await db[name + "_target"].drop()
+        async def rename_switch() -> tuple[float, float]:
+            # Count and write beside, then rename over collections as full as the live ones.
+            live = await store.read_generation(db)
+            beside = store.generation(live.number + 100)
+            started = time.perf_counter()
+            await rebuild(db, projection.plan, projection.org_types, geo, beside)
+            written = time.perf_counter() - started
+            for name in (live.cells, live.series):
+                docs = await db[name].find({}).to_list()
+                await db[name + "_target"].insert_many(docs, ordered=False)
+            started = time.perf_counter()
+            await db[beside.cells].rename(live.cells + "_target", dropTarget=True)
+            await db[beside.series].rename(live.series + "_target", dropTarget=True)
+            renames = time.perf_counter() - started
+            for name in (live.cells, live.series):
+                await db[name + "_target"].drop()
+            return written + renames, renames
+
+        # Alternated, so that neither always meets the other's after-effects first.
+        if round_ % 2 == 0:
+            generation = await generation_switch()
+            await asyncio.sleep(projection.drop_grace + 1)  # the old generation's drop
+            rename, renames = await rename_switch()
+        else:
+            rename, renames = await rename_switch()
+            generation = await generation_switch()
+            await asyncio.sleep(projection.drop_grace + 1)
         out.append(
             {
                 "in_memory": in_memory,
                 "generation": generation,
-                "rename": written + renames,
+                "rename": rename,
                 "renames": renames,
             }
         )
