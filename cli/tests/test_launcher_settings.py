@@ -11,6 +11,7 @@ import pytest
 from htk_catalogue.settings import CatalogueSettings
 from htk_cli import catalogue, search
 from htk_cli.settings import service_settings
+from htk_reporting import store
 from htk_reporting.geography import load_geography
 from htk_reporting.projection import Projection
 from htk_reporting.sample_events import action_event, example_plan
@@ -53,7 +54,9 @@ async def test_reporting_verify_talks_to_the_database_on_the_launchers_port(
         await p.load()
         await p.apply_plan(example_plan())
         await p.apply(action_event("published", "v1", 1, ["1.1.1"]))
-        await db["cells"].update_one({"_id": "1.1|all"}, {"$inc": {"actions": 1}})
+        await db[(await store.read_generation(db)).cells].update_one(
+            {"_id": "1.1|all"}, {"$inc": {"actions": 1}}
+        )
     finally:
         await client.close()
     address = urlsplit(service_env["HTK_MONGO_URI"])

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 from pymongo import MongoClient
 
+from htk_reporting import store
 from htk_reporting.contribution import ALL, cell_id
 from htk_reporting.plan import WHOLE_PLAN
 from tests.stack import RunningPlatform, poll
@@ -93,7 +94,9 @@ def _reporting_cells(mongo: MongoClient[dict[str, Any]], published: dict[str, in
         {"_id": {"$in": list(published)}}, {"public.measures": 1}
     ):
         expected.update(cell_id(m, ALL) for m in set(action["public"]["measures"]))
-    cells = mongo["htk_reporting"]["cells"]
+    reporting = mongo["htk_reporting"]
+    live = store.generation_of(reporting[store.AGGREGATES].find_one({"_id": "current"}))
+    cells = reporting[live.cells]
     held = {d["_id"]: d.get("actions", 0) for d in cells.find({"_id": {"$in": sorted(expected)}})}
     wrong = {c: (held.get(c, 0), n) for c, n in expected.items() if held.get(c, 0) != n}
     return [f"reporting cells (held, expected): {wrong}"] if wrong else []

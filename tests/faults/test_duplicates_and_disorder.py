@@ -19,6 +19,7 @@ import httpx
 from pymongo import MongoClient
 
 from htk_contracts.topics import Topic
+from htk_reporting import store
 from tests.faults.kafka import consumers_by_topic, publish
 from tests.faults.reconcile import assert_reconciled, search_index
 from tests.faults.workflow import Workflow
@@ -107,8 +108,15 @@ def _consumed(p: RunningPlatform, wanted: Counter[tuple[str, str]]) -> Counter[t
 
 def _projections(p: RunningPlatform) -> dict[str, Any]:
     with MongoClient(p.mongo_uri, tz_aware=True) as mongo:
+        # The live generation's cells and series, under their names without a generation.
+        pointer = mongo["htk_reporting"][store.AGGREGATES].find_one({"_id": "current"})
+        live = store.generation_of(pointer)
+        physical = {"cells": live.cells, "series": live.series}
         held = {
-            f"{db}.{c}": sorted(mongo[db][c].find({}), key=lambda d: str(d["_id"]))
+            f"{db}.{c}": sorted(
+                mongo[db][physical.get(c, c) if db == "htk_reporting" else c].find({}),
+                key=lambda d: str(d["_id"]),
+            )
             for db, collections in {
                 "htk_reporting": ("cells", "series", "actions", "action_log", "organisations"),
                 "htk_search": ("actions", "applied_versions", "organisations", "plan"),

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from htk_reporting import projection as projection_module
 from htk_reporting import rebuild as rebuild_module
 from htk_reporting import store
 from htk_reporting.geography import load_geography
@@ -35,7 +34,14 @@ async def start(db: Any) -> Projection:
 
 
 async def figures(db: Any) -> dict[str, int]:
-    return {d["_id"]: d.get("actions", 0) async for d in db[store.CELLS].find({"scope": "all"})}
+    cells = (await store.read_generation(db)).cells
+    return {d["_id"]: d.get("actions", 0) async for d in db[cells].find({"scope": "all"})}
+
+
+async def generations(db: Any) -> set[str]:
+    """The cells and series collections in the database, of whichever generation."""
+    names = await db.list_collection_names()
+    return {n for n in names if n.split("_g")[0] in (store.CELLS, store.SERIES)}
 
 
 @pytest.fixture
@@ -83,25 +89,44 @@ async def test_a_failed_rebuild_keeps_the_figures_and_is_done_again(db: Any, mon
     assert (await verify(db, p.geo)).differences == []
 
 
-async def test_a_switch_cut_short_is_finished_when_the_service_starts(db: Any, monkeypatch) -> None:
+@pytest.mark.parametrize("pointed", [False, True], ids=["before-pointing", "after-pointing"])
+async def test_a_switch_cut_short_is_finished_when_the_service_starts(
+    db: Any, monkeypatch, pointed: bool
+) -> None:
     p = await start(db)
+    p.drop_grace = 0
     await p.apply_plan(example_plan(1))
     await p.apply(action_event("published", "a1", 1, ["1.1.1"], municipalities=["091"]))
+    await asyncio.gather(*p._dropping)
+    old = await store.read_generation(db)
+    real_point_to = store.point_to
 
-    async def killed_between_renames(d: Any) -> None:
-        await d["cells_next"].rename("cells", dropTarget=True)
+    async def killed_at_the_pointer(d: Any, g: store.Generation) -> None:
+        if pointed:
+            await real_point_to(d, g)
         raise SystemExit("killed")
 
-    monkeypatch.setattr(projection_module, "switch", killed_between_renames)
+    monkeypatch.setattr(store, "point_to", killed_at_the_pointer)
     with pytest.raises(SystemExit):
         await p.apply_plan(plan_event(2, V2))
     monkeypatch.undo()
-    # Cells of version 2 are in, series of version 1 still: the restarted replica finishes.
+    # The new generation is complete and marked; the plan of version 2 is not recorded yet (and
+    # the readers still see version 1's figures, or already version 2's: never a mix).
+    assert (await db[store.PLAN].find_one({"_id": "current"}))["version"] == 1
+    assert (await store.read_generation(db)).number == old.number + pointed
     await db[store.LEASES].update_one({}, {"$set": {"expires": datetime.now(UTC)}})
-    restarted = await start(db)
+    restarted = Projection(db, p.geo)
+    restarted.drop_grace = 0
+    await restarted.load()
+    await asyncio.gather(*restarted._dropping)
     assert restarted.plan.version == 2
+    assert (await store.read_generation(db)).number == old.number + 1
     assert (await verify(db, restarted.geo)).differences == []
-    assert "series_next" not in await db.list_collection_names()
+    assert "1.1.1|all" not in await figures(db)
+    # The old generation was dropped after the switch was finished.
+    assert await generations(db) == {f"{store.CELLS}_g{old.number + 1}",
+                                     f"{store.SERIES}_g{old.number + 1}"}  # fmt: skip
+    assert (await p.lease.document())["switching"] is None
 
 
 async def test_replicas_wait_for_the_one_rebuilding_and_take_up_its_plan(db: Any) -> None:
@@ -151,6 +176,8 @@ async def test_a_rebuild_killed_with_sigkill_leaves_the_figures_whole(db: Any) -
     await p.rebuild()
     before = await figures(db)
     assert before["*|all"] == 10_000
+    live = await store.read_generation(db)
+    killed = store.generation(live.number + 1)
 
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "htk_cli.main", "reporting", "rebuild", env=dict(os.environ),
@@ -158,7 +185,7 @@ async def test_a_rebuild_killed_with_sigkill_leaves_the_figures_whole(db: Any) -
     )  # fmt: skip
 
     async def writing_next() -> bool:
-        return await db["cells_next"].estimated_document_count() > 0
+        return await db[killed.cells].estimated_document_count() > 0
 
     await eventually(writing_next, timeout=120, interval=0.02)
     os.kill(proc.pid, signal.SIGKILL)
@@ -170,6 +197,10 @@ async def test_a_rebuild_killed_with_sigkill_leaves_the_figures_whole(db: Any) -
     assert [d for d in report.differences if not d.startswith("action ")] == []
     # The killed rebuild's lease runs out (let its time pass); the next rebuild takes it.
     await db[store.LEASES].update_one({}, {"$set": {"expires": datetime.now(UTC)}})
+    p.drop_grace = 0
     await p.rebuild()
     assert await figures(db) == before
-    assert "cells_next" not in await db.list_collection_names()
+    await asyncio.gather(*p._dropping)
+    # The next rebuild wrote over what the killed one left; the old generation is dropped.
+    assert await store.read_generation(db) == killed
+    assert await generations(db) == {killed.cells, killed.series}

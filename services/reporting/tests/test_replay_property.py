@@ -88,9 +88,10 @@ async def replay(uri: str, events: list[Any]) -> list[str]:
 
 
 async def aggregates(db: Any) -> dict[str, dict[str, int]]:
+    live = await store.read_generation(db)
     docs = [
         (d["_id"], store.flatten(d))
-        for collection in (store.CELLS, store.SERIES)
+        for collection in (live.cells, live.series)
         async for d in db[collection].find({})
     ]
     return normalised(docs)

@@ -44,8 +44,9 @@ async def weekly_rows(uri: str, events: list[Any]) -> tuple[list[dict[str, Any]]
         for e in events:
             await projection.apply(e)
         cid = "1.1|all"
-        doc = await db[store.CELLS].find_one({"_id": cid})
-        keys = await db[store.SERIES].find({"cell": cid, "kind": "weeks"}).to_list()
+        live = await store.read_generation(db)
+        doc = await db[live.cells].find_one({"_id": cid})
+        keys = await db[live.series].find({"cell": cid, "kind": "weeks"}).to_list()
         return series(doc, keys, "weeks", NOW), (await verify(db, GEO)).differences
 
 

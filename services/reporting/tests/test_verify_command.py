@@ -4,6 +4,7 @@ import asyncio
 import os
 import sys
 
+from htk_reporting import store
 from htk_reporting.geography import load_geography
 from htk_reporting.projection import Projection
 from htk_reporting.sample_events import action_event, example_plan
@@ -36,7 +37,9 @@ async def test_verify_reports_differences(service_env: dict[str, str]) -> None:
         assert code == 0, out
         assert "0 differences" in out
 
-        await db["cells"].update_one({"_id": "1.2|all"}, {"$inc": {"actions": 1}})
+        await db[(await store.read_generation(db)).cells].update_one(
+            {"_id": "1.2|all"}, {"$inc": {"actions": 1}}
+        )
         code, out = await htk("reporting", "verify")
         assert code == 1
         assert "1.2|all actions: live 2, recomputed 1" in out

@@ -62,18 +62,25 @@ class Reporting:
             return node
         raise DomainError(422, f"The plan has no node {node!r}", field="node")
 
+    async def live(self) -> store.Generation:
+        """The generation of the aggregates to read; a read that needs the cells and the series
+        takes both names from this one answer."""
+        return await self.projection.aggregates.current()
+
     async def docs(self, *, scope: str | None = None, node: str | None = None) -> Docs:
         query: dict[str, Any] = {}
         if scope:
             query["scope"] = scope
         if node:
             query["node"] = node
-        return {d["_id"]: d async for d in self.db[store.CELLS].find(query)}
+        cells = (await self.live()).cells
+        return {d["_id"]: d async for d in self.db[cells].find(query)}
 
     async def report_docs(self) -> Docs:
         """Cells the yearly report reads: every node nationwide, the whole plan by place."""
-        docs = dict(await self.docs(scope=ALL))
-        docs.update(await self.docs(node=WHOLE_PLAN))
+        cells = (await self.live()).cells  # both halves from one generation
+        docs = {d["_id"]: d async for d in self.db[cells].find({"scope": ALL})}
+        docs.update({d["_id"]: d async for d in self.db[cells].find({"node": WHOLE_PLAN})})
         return docs
 
     def meta(self, computed_at: datetime) -> dict[str, Any]:

@@ -15,6 +15,7 @@ leaves half an event applied. The documents touched are the action's own cells, 
 """
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import asdict
@@ -24,6 +25,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
 
 from htk_contracts.envelope import Envelope
 from htk_reporting import store
@@ -45,7 +47,7 @@ from htk_reporting.contribution import (
 from htk_reporting.facts import log_entry
 from htk_reporting.geography import Geography
 from htk_reporting.plan import WHOLE_PLAN, PlanView
-from htk_reporting.rebuild import rebuild, switch
+from htk_reporting.rebuild import rebuild
 from htk_reporting.stream import Broadcaster
 from htk_runtime.consumer import organisation_event, plan_event
 from htk_runtime.lease import Lease
@@ -80,13 +82,26 @@ class Projection:
         self.lock = asyncio.Lock()
         # The same across replicas: one rebuilds while the others hold their events back.
         self.lease = Lease(db[store.LEASES], "rebuild")
+        # The live generation of the aggregates, as the request handlers read it.
+        self.aggregates = store.Aggregates(db)
+        # How long an old generation outlives its switch: longer than a reader caches it.
+        self.drop_grace = 2 * self.aggregates.max_age + 1
+        self._dropping: set[asyncio.Task[None]] = set()
 
     async def load(self) -> None:
         await store.ensure_indexes(self.db)
         marked = await self.lease.document()
         if marked and marked.get("switching") and not await self.lease.held_by_other():
-            # A rebuild was killed while it switched its complete collections in: finish it.
-            await self._finish_switch(marked["switching"].get("record"))
+            # A rebuild was killed while it switched to its complete generation: finish it.
+            switching = marked["switching"]
+            target = switching.get("generation")
+            await self._finish_switch(
+                store.generation(target) if target is not None else None, switching.get("record")
+            )
+        if not await self.lease.held_by_other():
+            # Generations a replica killed after its switch had no time to drop; the one just
+            # before the live one may still be read by another replica's cache (_drop_later).
+            await store.drop_generations(self.db, (await self.aggregates.fresh()).number - 1)
         await self._load_plan()
         async for org in self.db[store.ORGANISATIONS].find({}):
             self.org_types[org["_id"]] = org["type"]
@@ -118,6 +133,7 @@ class Projection:
                 touched.clear()
                 if await self.db[store.LOG].find_one({"_id": entry["_id"]}, session=session):
                     return False
+                live = await self._live(session)
                 await self.db[store.LOG].insert_one(entry, session=session)
                 held = await self.db[store.ACTIONS].find_one(
                     {"_id": entry["action_id"]}, session=session
@@ -135,8 +151,8 @@ class Projection:
                     await self.db[store.ACTIONS].update_one(
                         {"_id": entry["action_id"]}, {"$set": update}, upsert=True, session=session
                     )
-                await self._write_cells(changes, session)
-                await self._write_series(series, session)
+                await self._write_cells(live, changes, session)
+                await self._write_series(live, series, session)
                 touched.update(changes)
                 return True
 
@@ -220,7 +236,15 @@ class Projection:
             update["workflow_since"] = entry["time"]
         return update
 
-    async def _write_cells(self, changes: Cells, session: AsyncClientSession | None) -> None:
+    async def _live(self, session: AsyncClientSession) -> store.Generation:
+        """The generation to write into, read in the writing transaction: never the cached one,
+        which may name a generation another replica has just switched away from."""
+        pointer = await self.db[store.AGGREGATES].find_one({"_id": "current"}, session=session)
+        return store.generation_of(pointer)
+
+    async def _write_cells(
+        self, live: store.Generation, changes: Cells, session: AsyncClientSession | None
+    ) -> None:
         if not changes:
             return
         ops = []
@@ -233,9 +257,11 @@ class Projection:
                     upsert=True,
                 )
             )
-        await self.db[store.CELLS].bulk_write(ops, ordered=False, session=session)
+        await self.db[live.cells].bulk_write(ops, ordered=False, session=session)
 
-    async def _write_series(self, changes: Cells, session: AsyncClientSession | None) -> None:
+    async def _write_series(
+        self, live: store.Generation, changes: Cells, session: AsyncClientSession | None
+    ) -> None:
         if not changes:
             return
         ops = []
@@ -255,7 +281,7 @@ class Projection:
                     upsert=True,
                 )
             )
-        await self.db[store.SERIES].bulk_write(ops, ordered=False, session=session)
+        await self.db[live.series].bulk_write(ops, ordered=False, session=session)
 
     async def _announce(self, entry: dict[str, Any], touched: set[str]) -> None:
         if not self.broadcaster.listeners:
@@ -264,7 +290,9 @@ class Projection:
         ids = [cell_id(n, ALL) for n in nodes]
         counts = {
             d["node"]: d.get("actions", 0)
-            async for d in self.db[store.CELLS].find({"_id": {"$in": ids}})
+            async for d in self.db[(await self.aggregates.current()).cells].find(
+                {"_id": {"$in": ids}}
+            )
         }
         self.broadcaster.publish(
             {
@@ -333,7 +361,7 @@ class Projection:
                     await self.db[store.ACTIONS].update_one(
                         {"_id": held["_id"]}, {"$set": {"org_type": org_type}}, session=session
                     )
-                    await self._write_cells(c, session)
+                    await self._write_cells(await self._live(session), c, session)
 
                 async with self.db.client.start_session() as session:
                     await session.with_transaction(write)
@@ -363,27 +391,54 @@ class Projection:
             return await self._rebuild_under(self.plan, None)
 
     async def _rebuild_under(self, plan: PlanView, record: dict[str, Any] | None) -> int:
-        """Rebuilds into the ``_next`` collections, then marks the switch (with the plan to
-        record), renames them in, records the plan and clears the mark. Holding the lease."""
-        rebuilt = await rebuild(self.db, plan, self.org_types, self.geo)
+        """Rebuilds into a new generation, then marks the switch (with the generation and the
+        plan to record), points the readers at it, records the plan, clears the mark and drops
+        the old generation. Holding the lease."""
+        live = await self.aggregates.fresh()
+        await store.drop_generations(
+            self.db, live.number
+        )  # left by a replica killed after its switch
+        target = store.generation(live.number + 1)
+        rebuilt = await rebuild(self.db, plan, self.org_types, self.geo, target)
         await self.lease.renew()  # LeaseLost: another replica took over; switch nothing
         await self.db[store.LEASES].update_one(
-            {"_id": self.lease.name}, {"$set": {"switching": {"record": record}}}
+            {"_id": self.lease.name},
+            {"$set": {"switching": {"generation": target.number, "record": record}}},
         )
-        await self._finish_switch(record)
+        await self._finish_switch(target, record)
         self.plan = plan
         await self.lease.release(plan_version=plan.version)
         # Where a slow rebuild spends its time, for whoever has to make it faster.
         log.info("aggregates rebuilt", extra=asdict(rebuilt))
         return rebuilt.cells
 
-    async def _finish_switch(self, record: dict[str, Any] | None) -> None:
-        await switch(self.db)
-        if record is not None:
+    async def _finish_switch(
+        self, target: store.Generation | None, record: dict[str, Any] | None
+    ) -> None:
+        """Each step can be done again: a switch cut short anywhere is finished by this at the
+        next start (a rebuild cut short before its mark is dropped by the next rebuild)."""
+        if target is not None:
+            await store.point_to(self.db, target)
+            self.aggregates.switched(target)
+        if record is not None:  # only after the switch: the plan and its figures go together
             await self.db[store.PLAN].replace_one({"_id": "current"}, record, upsert=True)
         await self.db[store.LEASES].update_one(
             {"_id": self.lease.name}, {"$set": {"switching": None}}
         )
+        if target is not None:
+            # Readers elsewhere may still hold the old generation for their cache's age; a read
+            # under way then finds it gone and reads nothing, so it is dropped after a grace.
+            self._drop_later(target.number)
+
+    def _drop_later(self, live: int) -> None:
+        async def drop() -> None:
+            await asyncio.sleep(self.drop_grace)
+            with contextlib.suppress(PyMongoError):  # else the next start or rebuild drops it
+                await store.drop_generations(self.db, live)
+
+        task = asyncio.create_task(drop())
+        self._dropping.add(task)
+        task.add_done_callback(self._dropping.discard)
 
 
 def total_cell(scope: str = ALL) -> str:

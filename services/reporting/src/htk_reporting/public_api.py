@@ -175,7 +175,7 @@ async def stream(r: Ctx, request: Request) -> StreamingResponse:
     """Server-Sent Events: ``hello`` with the current totals, then ``coverage`` per change."""
     queue = r.projection.broadcaster.listen()
     stopping = request.app.state.service.ctx().stopping
-    total = await r.db[store.CELLS].find_one({"_id": cell_id(WHOLE_PLAN, "all")})
+    total = await r.db[(await r.live()).cells].find_one({"_id": cell_id(WHOLE_PLAN, "all")})
 
     async def events() -> AsyncIterator[str]:
         try:

@@ -1,7 +1,7 @@
-"""A full recount of the aggregates from the event log, written beside the live ones
-(``cells_next``, ``series_next``) and switched in by renaming only once it is complete, so a
-rebuild that fails or is killed halfway leaves the live figures whole (projection.py holds the
-lease and records the switch).
+"""A full recount of the aggregates from the event log, written as a new generation beside the
+live one (``cells_g<N>``, ``series_g<N>``) and switched in by pointing ``aggregates/current`` at
+it only once it is complete, so a rebuild that fails or is killed halfway leaves the live figures
+whole (projection.py holds the lease and records the switch).
 
 Where the time goes at 100,000 actions (SecantusDB, 2 cores): the database prepares the whole
 sorted log before it sends the first entry (about 6 s), decoding and counting it takes 7-10 s,
@@ -29,7 +29,6 @@ from htk_reporting.plan import PlanView
 from htk_reporting.recount import Recount
 
 log = logging.getLogger(__name__)
-NEXT = "_next"
 
 
 @dataclass
@@ -47,15 +46,19 @@ STRAGGLER_MARGIN = timedelta(seconds=60)
 
 
 async def rebuild(
-    db: AsyncDatabase[dict[str, Any]], plan: PlanView, org_types: dict[str, str], geo: Geography
+    db: AsyncDatabase[dict[str, Any]],
+    plan: PlanView,
+    org_types: dict[str, str],
+    geo: Geography,
+    target: store.Generation,
 ) -> Rebuilt:
-    """Recounts every aggregate from the event log into the ``_next`` collections; the caller
-    switches them in with :func:`switch`. Counts again if an entry it did not read was applied
+    """Recounts every aggregate from the event log into the ``target`` generation; the caller
+    switches to it (store.point_to). Counts again if an entry it did not read was applied
     meanwhile (by a replica that had begun before the lease was taken)."""
     for _ in range(3):
         read_from = datetime.now(UTC) - STRAGGLER_MARGIN
         counted: set[str] = set()
-        rebuilt = await _rebuild_next(db, plan, org_types, geo, counted, read_from)
+        rebuilt = await _rebuild_into(target, db, plan, org_types, geo, counted, read_from)
         missed = await db[store.LOG].find_one(
             {"applied_at": {"$gt": read_from}, "public_kind": True, "_id": {"$nin": list(counted)}}
         )
@@ -66,7 +69,8 @@ async def rebuild(
     raise RuntimeError("events kept arriving during the rebuild; not switched")
 
 
-async def _rebuild_next(
+async def _rebuild_into(
+    target: store.Generation,
     db: AsyncDatabase[dict[str, Any]],
     plan: PlanView,
     org_types: dict[str, str],
@@ -79,8 +83,8 @@ async def _rebuild_next(
     with _collector_paused():
         # What a killed rebuild left behind. Dropping is near-instant where deleting document by
         # document is not (SecantusDB: 5 s for 20,000).
-        for collection in (store.CELLS, store.SERIES):
-            await db[collection + NEXT].drop()
+        for collection in (target.cells, target.series):
+            await db[collection].drop()
         started = time.perf_counter()
         events = 0
         async for chunk in _read_ahead(store.log_in_order(db)):
@@ -98,10 +102,11 @@ async def _rebuild_next(
                 await insert
             collection, docs = chunk_of_docs
             written[collection] += len(docs)
-            insert = asyncio.create_task(_insert(db, collection + NEXT, docs))
+            name = target.cells if collection == store.CELLS else target.series
+            insert = asyncio.create_task(_insert(db, name, docs))
         if insert is not None:
             await insert
-        await store.ensure_aggregate_indexes(db, NEXT)
+        await store.ensure_aggregate_indexes(db, target)
     return Rebuilt(
         cells=written[store.CELLS],
         series=written[store.SERIES],
@@ -109,16 +114,6 @@ async def _rebuild_next(
         read_and_count_seconds=round(counted_at - started, 2),
         write_seconds=round(time.perf_counter() - counted_at, 2),
     )
-
-
-async def switch(db: AsyncDatabase[dict[str, Any]]) -> None:
-    """Renames the complete ``_next`` collections over the live ones. Each rename is atomic;
-    one left undone by a crash between them is finished by :func:`switch` again (the projection
-    marks the switch before it starts, and finishes a marked one when it loads)."""
-    present = set(await db.list_collection_names())
-    for collection in (store.CELLS, store.SERIES):
-        if collection + NEXT in present:
-            await db[collection + NEXT].rename(collection, dropTarget=True)
 
 
 def _count(

@@ -18,7 +18,8 @@ async def freeze(r: Reporting, year: int, label: str, by: str, now: datetime) ->
     sid = f"{year}-{uuid.uuid4().hex[:8]}"
     db = r.db
     async with r.projection.lock:  # no event lands halfway through the copy
-        cells = await db[store.CELLS].find({}).to_list()
+        # Read now, not cached: the copy is of the figures live at this moment.
+        cells = await db[(await r.projection.aggregates.fresh()).cells].find({}).to_list()
         versions = (
             await db[store.ACTIONS]
             .find({"public_version": {"$gt": 0}}, {"public_version": 1, "published": 1})

@@ -1,6 +1,9 @@
 """Collections of the reporting database and the indexes its queries need."""
 
+import re
+import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,6 +17,10 @@ LOG = "action_log"  # one entry per action version: the source events
 ACTIONS = "actions"  # each action's current public state and workflow state
 CELLS = "cells"  # live aggregates, one document per (plan node, scope)
 SERIES = "series"  # organisations and municipalities per (plan node, scope, period kind, quarter)
+# Which generation of the cells and series is live: {_id: "current", generation: N}. Each full
+# rebuild writes a new generation beside and switches by updating this one document (SecantusDB
+# copies a collection to rename it: 5 s per rebuild at 100,000 actions).
+AGGREGATES = "aggregates"
 PLAN = "plan"  # the plan version in force (read copy of catalogue.plan.v1)
 LEASES = "leases"  # "rebuild": the replica rebuilding, and the switch it is making
 ORGANISATIONS = "organisations"  # read copy of catalogue.organisations.v1
@@ -41,11 +48,86 @@ async def ensure_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
     await db[SNAPSHOT_ACTIONS].create_index([("snapshot_id", ASCENDING)])
 
 
-async def ensure_aggregate_indexes(db: AsyncDatabase[dict[str, Any]], suffix: str = "") -> None:
-    """The indexes of the cells and series (``suffix``: of the ones a rebuild writes beside)."""
-    await db[CELLS + suffix].create_index([("scope", ASCENDING)])
-    await db[CELLS + suffix].create_index([("node", ASCENDING)])
-    await db[SERIES + suffix].create_index([("cell", ASCENDING), ("kind", ASCENDING)])
+async def ensure_aggregate_indexes(
+    db: AsyncDatabase[dict[str, Any]], generation: "Generation | None" = None
+) -> None:
+    """The indexes of the cells and series of ``generation`` (default: the live one)."""
+    g = generation or await read_generation(db)
+    await db[g.cells].create_index([("scope", ASCENDING)])
+    await db[g.cells].create_index([("node", ASCENDING)])
+    await db[g.series].create_index([("cell", ASCENDING), ("kind", ASCENDING)])
+
+
+@dataclass(frozen=True)
+class Generation:
+    """The names of one generation's cells and series: a read that needs both takes them from
+    one Generation, so that it never mixes two."""
+
+    number: int
+    cells: str
+    series: str
+
+
+_GENERATION_NAME = re.compile(rf"^(?:{CELLS}|{SERIES})_g([0-9]+)$")
+
+
+def generation(number: int) -> Generation:
+    # 0: the names from before generations, so that a database written then reads as it was.
+    if number == 0:
+        return Generation(0, CELLS, SERIES)
+    return Generation(number, f"{CELLS}_g{number}", f"{SERIES}_g{number}")
+
+
+def generation_of(pointer: dict[str, Any] | None) -> Generation:
+    """The generation a pointer document (``AGGREGATES/current``, or None) names."""
+    return generation(int(pointer["generation"]) if pointer else 0)
+
+
+async def read_generation(db: AsyncDatabase[dict[str, Any]]) -> Generation:
+    return generation_of(await db[AGGREGATES].find_one({"_id": "current"}))
+
+
+async def point_to(db: AsyncDatabase[dict[str, Any]], g: Generation) -> None:
+    """The switch: one document, so readers see the old generation or the new one whole."""
+    await db[AGGREGATES].replace_one(
+        {"_id": "current"}, {"_id": "current", "generation": g.number}, upsert=True
+    )
+
+
+async def drop_generations(db: AsyncDatabase[dict[str, Any]], below: int) -> None:
+    """Drops the generations older than ``below`` (dropping is near-instant on SecantusDB);
+    the newer ones are live or being written under the lease."""
+    for name in await db.list_collection_names():
+        found = _GENERATION_NAME.match(name)
+        number = int(found.group(1)) if found else (0 if name in (CELLS, SERIES) else None)
+        if number is not None and number < below:
+            await db[name].drop()
+
+
+class Aggregates:
+    """The live generation as readers see it: cached for ``max_age`` seconds (one lookup per
+    request would cost a round trip each), and set at once by a switch in this process."""
+
+    def __init__(self, db: AsyncDatabase[dict[str, Any]], max_age: float = 2.0) -> None:
+        self.db = db
+        self.max_age = max_age
+        self._current: Generation | None = None
+        self._read_at = 0.0
+
+    async def current(self) -> Generation:
+        if self._current is None or time.monotonic() - self._read_at > self.max_age:
+            self.switched(await read_generation(self.db))
+        assert self._current is not None
+        return self._current
+
+    async def fresh(self) -> Generation:
+        """Read now: for writers, which must never write into a generation switched away."""
+        self.switched(await read_generation(self.db))
+        assert self._current is not None
+        return self._current
+
+    def switched(self, g: Generation) -> None:
+        self._current, self._read_at = g, time.monotonic()
 
 
 async def log_in_order(

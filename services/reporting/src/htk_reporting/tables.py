@@ -5,7 +5,6 @@ from datetime import datetime
 from typing import Any
 
 from htk_reporting import figures as f
-from htk_reporting import store
 from htk_reporting.context import Reporting
 from htk_reporting.contribution import cell_id, keeps_key_series
 from htk_reporting.pipeline import pipeline
@@ -60,10 +59,11 @@ def _series(period: str) -> Builder:
     async def build(r: Reporting, p: Params, now: datetime) -> list[dict[str, Any]]:
         scope = _scope(r, p)
         cid = cell_id(_node(r, p), scope)
-        doc = await r.db[store.CELLS].find_one({"_id": cid})
+        live = await r.live()
+        doc = await r.db[live.cells].find_one({"_id": cid})
         key_docs = None
         if keeps_key_series(scope, period):
-            key_docs = await r.db[store.SERIES].find({"cell": cid, "kind": period}).to_list()
+            key_docs = await r.db[live.series].find({"cell": cid, "kind": period}).to_list()
         return f.series(doc, key_docs, period, now, scope.startswith("municipality:"))
 
     return build

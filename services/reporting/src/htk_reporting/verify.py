@@ -33,10 +33,11 @@ async def verify(db: AsyncDatabase[dict[str, Any]], geo: Geography) -> Report:
             counter.add_action(versions)
     current = counter.current
     expected = normalised([*counter.cells().items(), *counter.key_series().items()])
+    g = await store.read_generation(db)
     live = normalised(
         [
-            *[(d["_id"], store.flatten(d)) async for d in db[store.CELLS].find({})],
-            *[(d["_id"], store.flatten(d)) async for d in db[store.SERIES].find({})],
+            *[(d["_id"], store.flatten(d)) async for d in db[g.cells].find({})],
+            *[(d["_id"], store.flatten(d)) async for d in db[g.series].find({})],
         ]
     )
     report = Report(cells_checked=len(expected.keys() | live.keys()))
