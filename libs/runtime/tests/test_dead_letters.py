@@ -10,11 +10,11 @@ from htk_contracts.topics import dead_letter_topic
 from htk_runtime.consumer import PoisonMessage, subscribe
 from htk_runtime.metrics import metrics_of
 from htk_runtime.settings import ServiceSettings
-from htk_runtime.testing import eventually
+from htk_runtime.testing import BrokerTier, eventually
 
 
 async def test_a_poison_message_goes_to_the_dead_letters_and_the_consumer_carries_on(
-    service_env: dict[str, str],
+    broker_tier: BrokerTier,
 ) -> None:
     settings = ServiceSettings(service_name="dlt-test")
     topic = f"test.poison.{uuid.uuid4().hex[:8]}"
@@ -39,8 +39,7 @@ async def test_a_poison_message_goes_to_the_dead_letters_and_the_consumer_carrie
     async def on_dead(message: KafkaMessage) -> None:
         dead.append((message.body, dict(message.headers)))
 
-    await broker.start()
-    try:
+    async with broker_tier.started(broker) as br:
 
         def event(subject: str, **data: Any) -> dict[str, Any]:
             return new_envelope(
@@ -51,9 +50,9 @@ async def test_a_poison_message_goes_to_the_dead_letters_and_the_consumer_carrie
                 data=data,
             ).model_dump(mode="json")
 
-        await broker.publish(b"not json at all", topic, key=b"k0")
-        await broker.publish(event("k1", bad=True), topic, key=b"k1")
-        await broker.publish(event("k2"), topic, key=b"k2")
+        await br.publish(b"not json at all", topic, key=b"k0")
+        await br.publish(event("k1", bad=True), topic, key=b"k1")
+        await br.publish(event("k2"), topic, key=b"k2")
 
         async def done() -> bool:
             return bool(handled) and len(dead) >= 2
@@ -71,8 +70,6 @@ async def test_a_poison_message_goes_to_the_dead_letters_and_the_consumer_carrie
         assert consumed.labels("dlt-test", topic, "applied")._value.get() == 1
         published = metrics.events_published.labels("dlt-test", dead_letter_topic(topic))
         assert published._value.get() == 2
-    finally:
-        await broker.stop()
 
 
 @pytest.mark.parametrize("version", [1, 2])

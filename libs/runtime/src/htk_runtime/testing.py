@@ -179,3 +179,47 @@ async def eventually(
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s; last value: {last!r}")
+
+
+@dataclass(frozen=True)
+class BrokerTier:
+    """Where a consumer test's events travel: ``memory`` (FastStream's ``TestKafkaBroker``,
+    no process, milliseconds) or ``tansu`` (the session's embedded broker, real consumer groups,
+    offsets and rebalances). A case written once against this runs on both, the way FastStream's
+    own tests run one case on its test client and on a real broker."""
+
+    name: str
+    settings_env: dict[str, str]
+
+    @asynccontextmanager
+    async def started(self, broker: Any) -> AsyncIterator[Any]:
+        """Start ``broker`` on this tier; yields the broker to publish through."""
+        if self.name == "memory":
+            from faststream.kafka import TestKafkaBroker
+
+            async with TestKafkaBroker(broker) as test_broker:
+                yield test_broker
+            return
+        await broker.start()
+        try:
+            yield broker
+        finally:
+            await broker.stop()
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("memory", marks=pytest.mark.memory),
+        pytest.param("tansu", marks=pytest.mark.embedded),
+    ]
+)
+def broker_tier(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> BrokerTier:
+    """Run the test once in memory and once on the embedded broker. The memory tier starts no
+    process (``make test-fast`` selects it with ``-m memory``); the tansu tier asks for
+    ``service_env`` only when it runs, so the broker and database start only for it."""
+    if request.param == "tansu":
+        return BrokerTier("tansu", request.getfixturevalue("service_env"))
+    env = {"HTK_KAFKA_GROUP_PREFIX": f"test-{uuid.uuid4().hex[:8]}"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return BrokerTier("memory", env)
