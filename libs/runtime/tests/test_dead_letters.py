@@ -78,3 +78,41 @@ def test_dead_letter_topic_name(version: int) -> None:
         dead_letter_topic(f"submissions.actions.v{version}")
         == f"submissions.actions.v{version}.dlt"
     )
+
+
+async def test_a_failure_not_of_the_events_making_is_retried_not_dead_lettered(
+    broker_tier: BrokerTier,
+) -> None:
+    settings = ServiceSettings(service_name="retry-test")
+    topic = f"test.retry.{uuid.uuid4().hex[:8]}"
+    calls: list[str] = []
+
+    async def handle(envelope: Envelope[dict[str, Any]]) -> None:
+        calls.append(envelope.subject)
+        if len(calls) == 1:
+            raise ConnectionError("database away")
+
+    broker = KafkaBroker(settings.kafka_bootstrap_servers, acks="all")
+    subscribe(broker, settings, topic, handle, retry_delay=0.1)
+    message = new_envelope(
+        source="/t", type="fi.htk.test.happened.v1", subject="k1", aggregateversion=1, data={}
+    ).model_dump(mode="json")
+
+    async with broker_tier.started(broker) as br:
+        if broker_tier.name == "memory":
+            # The in-memory broker hands the handler's error back to the publisher where tansu
+            # leaves the offset uncommitted and delivers the message again: redeliver by hand.
+            with pytest.raises(ConnectionError):
+                await br.publish(message, topic, key=b"k1")
+        await br.publish(message, topic, key=b"k1")
+
+        async def applied() -> bool:
+            return len(calls) >= 2
+
+        await eventually(applied, timeout=30)
+
+    assert calls == ["k1", "k1"]
+    consumed = metrics_of(broker, settings.service_name).events_consumed
+    assert consumed.labels("retry-test", topic, "retry")._value.get() == 1
+    assert consumed.labels("retry-test", topic, "applied")._value.get() == 1
+    assert consumed.labels("retry-test", topic, "dead_letter")._value.get() == 0
