@@ -27,6 +27,7 @@ help:
 	@echo "make demo   load demo actions into the running platform"
 	@echo "make htk ARGS=\"...\"   any operator command (the same as ./htk ...)"
 	@echo "make test   run every test (starts its own broker and database)"
+	@echo "make test-fast   the in-memory tier of the consumer tests (seconds, no processes)"
 	@echo "make fuzz   the fuzzers and property tests drawing new cases (make test repeats fixed ones)"
 	@echo "make lint   ruff and mypy"
 	@echo "make bench  run the benchmarks, results under bench/results/"
@@ -97,8 +98,11 @@ htk: sync
 test: setup
 	$(UV) run pytest $(PYTEST_ARGS)
 
+# The in-memory tier only: consumer, dead-letter and projection cases on FastStream's
+# TestKafkaBroker, no broker or database process (README.md, "Tests"). `make test` runs the same
+# cases on tansu as well.
 test-fast: setup
-	$(UV) run pytest -m "not e2e" $(PYTEST_ARGS)
+	$(UV) run pytest -m memory $(PYTEST_ARGS)
 
 # `make test` (and CI) draw the same fuzz and property cases every run; this draws new ones,
 # FUZZ_SCALE times as many per API operation. A failure prints the case (and a reproduction

@@ -29,7 +29,7 @@ from htk_gateway.notify.kinds import (
     kind_names,
 )
 from htk_runtime.mail import read_sink
-from htk_runtime.testing import eventually, received, running
+from htk_runtime.testing import BrokerTier, eventually, received, running
 
 SECRET = "test-gateway-secret"
 HTML = {"accept": "text/html"}
@@ -106,6 +106,18 @@ def member(member_id: str, lang: str, version: int = 1) -> Any:
 
 @pytest.fixture
 def env(service_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    return _gateway_env(monkeypatch, tmp_path)
+
+
+@pytest.fixture
+def tier_env(
+    tier_service_env: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Path:
+    """``env`` on either broker tier (``broker_tier``)."""
+    return _gateway_env(monkeypatch, tmp_path)
+
+
+def _gateway_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("HTK_GATEWAY_SECRET", SECRET)
     monkeypatch.setenv("HTK_MAIL_DIR", str(tmp_path / "mail"))
     monkeypatch.setenv("HTK_PUBLIC_URL", "http://htk.test")
@@ -261,15 +273,16 @@ async def test_choices_on_the_account_page_and_the_digest(env: Path) -> None:
 
 
 async def test_requests_and_decisions_from_the_catalogue_reach_whom_they_name(
-    env: Path,
+    broker_tier: BrokerTier, tier_env: Path
 ) -> None:
     """Events on catalogue.requests.v1, read from the broker: a membership request reaches the
     organisation's admins, a proposal the coordinators, a decision the person, each in their
-    language with the organisation's name in it."""
+    language with the organisation's name in it. In memory and on tansu."""
+    env = tier_env
     service = create_service()
     tag = uuid.uuid4().hex[:8]
     asker, admin, coordinator = f"ask-{tag}", f"adm-{tag}", f"crd-{tag}"
-    async with running(service.app()):
+    async with broker_tier.around_service(service.broker) as producer, running(service.app()):
         ctx = service.ctx()
         await asyncio.wait_for(ctx.broker_connected.wait(), 30)
         members = ctx.state["members"]
@@ -340,8 +353,7 @@ async def test_requests_and_decisions_from_the_catalogue_reach_whom_they_name(
             envelope = new_envelope(
                 source="/catalogue", type=type_, subject=subject, aggregateversion=1, data=data
             )
-            assert ctx.broker is not None
-            await ctx.broker.publish(
+            await producer.publish(
                 envelope.model_dump_json().encode(), REQUESTS_TOPIC, key=subject.encode()
             )
 

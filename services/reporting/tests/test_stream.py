@@ -1,4 +1,7 @@
-"""An action published on the broker reaches a Server-Sent Events client of /coverage/stream."""
+"""An action published on the broker reaches a Server-Sent Events client of /coverage/stream.
+
+Runs on both broker tiers (``broker_tier``): in memory for ``make test-fast``, on tansu in
+``make test``."""
 
 import asyncio
 import json
@@ -10,7 +13,7 @@ import httpx
 from htk_contracts.topics import Topic
 from htk_reporting.main import create_service
 from htk_reporting.sample_events import action_event
-from htk_runtime.testing import serving
+from htk_runtime.testing import BrokerTier, serving
 
 
 async def read_events(response: httpx.Response) -> AsyncIterator[tuple[str, dict]]:
@@ -42,9 +45,12 @@ async def settled_counts(client: httpx.AsyncClient) -> dict[str, int]:
     raise AssertionError(f"coverage kept changing: {last}")
 
 
-async def test_published_action_reaches_the_stream(service_env: dict[str, str]) -> None:
+async def test_published_action_reaches_the_stream(
+    broker_tier: BrokerTier, tier_service_env: dict[str, str]
+) -> None:
     service = create_service()
     async with (
+        broker_tier.around_service(service.broker) as producer,
         serving(service.app()) as base,
         httpx.AsyncClient(base_url=base, timeout=60) as client,
     ):
@@ -60,8 +66,7 @@ async def test_published_action_reaches_the_stream(service_env: dict[str, str]) 
             assert kind == "hello" and "total" in hello
             action_id = f"s-{uuid.uuid4().hex[:8]}"
             envelope = action_event("published", action_id, 1, ["3.1.1"], municipalities=["091"])
-            assert ctx.broker is not None
-            await ctx.broker.publish(
+            await producer.publish(
                 envelope.model_dump_json().encode(),
                 Topic.SUBMISSIONS_ACTIONS,
                 key=action_id.encode(),

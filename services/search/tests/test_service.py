@@ -10,14 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
-from faststream.kafka import KafkaBroker
 
 from htk_cli.search import reindex as cli_reindex
 from htk_contracts.catalogue import Organisation
 from htk_contracts.envelope import Envelope
 from htk_contracts.topics import Topic
 from htk_runtime.service import Service
-from htk_runtime.testing import eventually, received, running
+from htk_runtime.testing import BrokerTier, eventually, received, running
 from htk_search.main import create_service
 from htk_search.reindex import job_status, queue_job
 from htk_search.settings import SearchSettings
@@ -177,17 +176,26 @@ async def test_user_input_errors_are_422_naming_the_parameter(
 
 
 async def test_events_from_the_broker_are_searchable(
-    service_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    broker_tier: BrokerTier,
+    tier_service_env: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("HTK_SEARCH_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setenv("HTK_SEARCH_DATA_DIR", str(DATA_DIR))
     service = create_service()
-    producer = KafkaBroker(service_env["HTK_KAFKA_BOOTSTRAP_SERVERS"])
-    async with running(service.app()) as client, producer:
-        await producer.start()
-        org = Organisation(
-            organisation_id="org-k", name_fi="Kylätoimikunta", type="ngo", status="approved"
-        )  # type: ignore[arg-type]
+    async with (
+        broker_tier.around_service(service.broker) as producer,
+        running(service.app()) as client,
+    ):
+        org = Organisation.model_validate(
+            {
+                "organisation_id": "org-k",
+                "name_fi": "Kylätoimikunta",
+                "type": "ngo",
+                "status": "approved",
+            }
+        )
         events = [
             (Topic.CATALOGUE_ORGANISATIONS, organisation_event(org, 1)),
             (

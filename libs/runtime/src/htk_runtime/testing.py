@@ -53,21 +53,37 @@ class EmbeddedStack:
 
 
 @pytest.fixture(scope="session")
-def embedded_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStack]:
-    workdir = tmp_path_factory.mktemp("embedded")
+def embedded_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """SecantusDB for the session; its URI. Apart from the broker, so that the in-memory broker
+    tier (``broker_tier``) starts no broker process for a case that needs only the database."""
+    workdir = tmp_path_factory.mktemp("embedded-db")
     host = "127.0.0.1"
-    kafka_port, mongo_port = free_port(host), free_port(host)
-    tansu = start_tansu(host, kafka_port, workdir / "tansu.log")
+    port = free_port(host)
+    db = start_secantus(host, port, workdir / "db", workdir / "secantus.log")
     try:
-        db = start_secantus(host, mongo_port, workdir / "db", workdir / "secantus.log")
-    except Exception:
-        tansu.stop()
-        raise
+        yield mongo_uri(host, port)
+    finally:
+        db.stop(10)
+
+
+@pytest.fixture(scope="session")
+def embedded_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """tansu for the session; its bootstrap address."""
+    workdir = tmp_path_factory.mktemp("embedded-kafka")
+    host = "127.0.0.1"
+    port = free_port(host)
+    tansu = start_tansu(host, port, workdir / "tansu.log")
     try:
-        yield EmbeddedStack(f"{host}:{kafka_port}", mongo_uri(host, mongo_port), workdir)
+        yield f"{host}:{port}"
     finally:
         tansu.stop(5)
-        db.stop(10)
+
+
+@pytest.fixture(scope="session")
+def embedded_stack(
+    embedded_kafka: str, embedded_db: str, tmp_path_factory: pytest.TempPathFactory
+) -> EmbeddedStack:
+    return EmbeddedStack(embedded_kafka, embedded_db, tmp_path_factory.mktemp("embedded"))
 
 
 @pytest.fixture(scope="session")
@@ -179,3 +195,87 @@ async def eventually(
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s; last value: {last!r}")
+
+
+@dataclass(frozen=True)
+class BrokerTier:
+    """Where a consumer test's events travel: ``memory`` (FastStream's ``TestKafkaBroker``,
+    no process, milliseconds) or ``tansu`` (the session's embedded broker, real consumer groups,
+    offsets and rebalances). A case written once against this runs on both, the way FastStream's
+    own tests run one case on its test client and on a real broker."""
+
+    name: str
+    settings_env: dict[str, str]
+
+    @asynccontextmanager
+    async def started(self, broker: Any) -> AsyncIterator[Any]:
+        """Start ``broker`` on this tier; yields the broker to publish through."""
+        if self.name == "memory":
+            from faststream.kafka import TestKafkaBroker
+
+            async with TestKafkaBroker(broker) as test_broker:
+                yield test_broker
+            return
+        await broker.start()
+        try:
+            yield broker
+        finally:
+            await broker.stop()
+
+    @asynccontextmanager
+    async def around_service(self, broker: Any) -> AsyncIterator[Any]:
+        """Around a service whose lifespan starts ``broker`` itself: yields what to publish its
+        events through. In memory that is the service's own broker, patched so that publishing
+        hands each message to its subscribers; on tansu a producer of its own."""
+        if self.name == "memory":
+            from faststream.kafka import TestKafkaBroker
+
+            async with TestKafkaBroker(broker) as test_broker:
+                yield test_broker
+            return
+        from faststream.kafka import KafkaBroker
+
+        async with KafkaBroker(self.settings_env["HTK_KAFKA_BOOTSTRAP_SERVERS"]) as producer:
+            await producer.start()
+            yield producer
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("memory", marks=pytest.mark.memory),
+        pytest.param("tansu", marks=pytest.mark.embedded),
+    ]
+)
+def broker_tier(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> BrokerTier:
+    """Run the test once in memory and once on the embedded broker. The memory tier starts no
+    process (``make test-fast`` selects it with ``-m memory``); the tansu tier asks for
+    ``service_env`` only when it runs, so the broker and database start only for it."""
+    if request.param == "tansu":
+        return BrokerTier("tansu", request.getfixturevalue("service_env"))
+    env = {"HTK_KAFKA_GROUP_PREFIX": f"test-{uuid.uuid4().hex[:8]}"}
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return BrokerTier("memory", env)
+
+
+@pytest.fixture
+def tier_service_env(
+    broker_tier: BrokerTier,
+    request: pytest.FixtureRequest,
+    token_keys: tuple[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> dict[str, str]:
+    """``service_env`` for the tier: on tansu the session's broker and database; in memory the
+    database only (a projection keeps its versions there), with no broker process started."""
+    if broker_tier.name == "tansu":
+        return broker_tier.settings_env
+    env = {
+        **broker_tier.settings_env,
+        "HTK_MONGO_URI": request.getfixturevalue("embedded_db"),
+        "HTK_MONGO_DATABASE": f"test_{uuid.uuid4().hex[:12]}",
+        "HTK_SHUTDOWN_GRACE_SECONDS": "3",
+        "HTK_TOKEN_PUBLIC_KEY": token_keys[1],
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return env
