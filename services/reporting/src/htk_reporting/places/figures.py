@@ -1,0 +1,240 @@
+"""A place's figures: its actions (its own, county-wide and national apart), the organisations
+acting there, coverage of every active plan node with the sub-goals that have no action there
+("gaps"), the same per 10,000 inhabitants next to the county's and the country's, and its trend.
+
+Scopes are the aggregates' own (see ``contribution``): a municipality's figures count actions
+naming it; a county's count actions naming it or one of its municipalities; the country's count
+every action, national ones included. National and county-wide actions are listed beside a
+municipality's own, never added into its counts."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from htk_reporting import store, tables
+from htk_reporting.context import Reporting
+from htk_reporting.contribution import ALL, NO_DATA, cell_id
+from htk_reporting.figures import Docs, drilldown, figures
+from htk_reporting.places.population import Population, load_population, per_10000
+from htk_reporting.plan import WHOLE_PLAN
+from htk_runtime.errors import DomainError
+
+Kind = Literal["finland", "county", "municipality"]
+ACTIONS_LISTED = 50
+FINLAND = "FI"
+
+
+@dataclass(frozen=True)
+class Place:
+    kind: Kind
+    code: str
+    scope: str
+    names: dict[str, str]
+    county: str | None
+    population: int | None
+
+    @property
+    def url(self) -> str:
+        return place_url(self.kind, self.code)
+
+
+def place_url(kind: str, code: str) -> str:
+    return "/places/finland" if kind == "finland" else f"/places/{kind}/{code}"
+
+
+def population(r: Reporting) -> Population:
+    return load_population(r.settings.reporting_data_dir)
+
+
+def municipality_names(r: Reporting, code: str) -> dict[str, str]:
+    return r.geo.municipality_names_i18n.get(code) or {"fi": r.geo.municipality_names[code]}
+
+
+def find_place(r: Reporting, kind: str, code: str = FINLAND) -> Place:
+    pop = population(r)
+    if kind == "finland":
+        names = {"fi": "Koko Suomi", "sv": "Hela Finland", "en": "Whole of Finland"}
+        return Place("finland", FINLAND, ALL, names, None, pop.total() or None)
+    if kind == "county":
+        if code not in r.geo.county_names:
+            raise DomainError(404, f"No wellbeing services county {code}", field="code")
+        names = r.geo.county_names_i18n.get(code) or {"fi": r.geo.county_names[code]}
+        return Place("county", code, f"county:{code}", names, None, pop.of_county(code))
+    if kind == "municipality":
+        if code not in r.geo.municipality_names:
+            raise DomainError(404, f"No municipality {code}", field="code")
+        county = r.geo.county_of.get(code)
+        return Place(
+            "municipality",
+            code,
+            f"municipality:{code}",
+            municipality_names(r, code),
+            county,
+            pop.of_municipality(code),
+        )
+    raise DomainError(404, "kind must be finland, county or municipality", field="kind")
+
+
+def _action_row(a: dict[str, Any], ages: Any, now: datetime) -> dict[str, Any]:
+    public = a["public"]
+    return {
+        "action_id": a["_id"],
+        "title": public["title"],
+        "organisation_id": public["organisation_id"],
+        "confirmed_at": public["confirmed_at"].isoformat(),
+        "freshness": ages.bucket(f"{public['confirmed_at']:%Y-%m}", now),
+    }
+
+
+async def _listed(r: Reporting, query: dict[str, Any], now: datetime) -> dict[str, Any]:
+    query = {"published": True, **query}
+    total = await r.db[store.ACTIONS].count_documents(query)
+    found = await r.db[store.ACTIONS].find(query).sort("_id", 1).limit(ACTIONS_LISTED).to_list()
+    return {"total": total, "rows": [_action_row(a, r.ages, now) for a in found]}
+
+
+async def place_actions(r: Reporting, place: Place, now: datetime) -> dict[str, Any]:
+    """Actions there in three lists that never overlap in meaning: the place's own (naming it,
+    or for a county one of its municipalities), county-wide (naming the county) and national."""
+    national = await _listed(r, {"scopes": "national"}, now)
+    if place.kind == "finland":
+        own = await _listed(r, {"scopes": ALL, "public.national": False}, now)
+        return {"own": own, "county_wide": None, "national": national}
+    if place.kind == "county":
+        scope = f"county:{place.code}"
+        own = await _listed(r, {"scopes": scope, "public.counties": {"$ne": place.code}}, now)
+        wide = await _listed(r, {"scopes": scope, "public.counties": place.code}, now)
+        return {"own": own, "county_wide": wide, "national": national}
+    own = await _listed(r, {"scopes": place.scope}, now)
+    wide = await _listed(
+        r, {"scopes": f"county:{place.county}", "public.counties": place.county}, now
+    )
+    return {"own": own, "county_wide": wide, "national": national}
+
+
+def organisations_active(doc: dict[str, Any] | None) -> list[dict[str, Any]]:
+    orgs = (doc or {}).get("orgs", {})
+    rows = [{"organisation_id": o, "actions": int(n)} for o, n in orgs.items() if n > 0]
+    return sorted(rows, key=lambda row: (-row["actions"], row["organisation_id"]))
+
+
+def coverage_rows(
+    r: Reporting,
+    here: Docs,
+    here_scope: str,
+    here_pop: int | None,
+    comparisons: list[tuple[str, str, Docs, int | None]],
+) -> list[dict[str, Any]]:
+    """One row per active plan node: actions here and per 10,000, then each comparison's."""
+    rows = []
+    for node in r.plan.active():
+        actions = int((here.get(cell_id(node.code, here_scope)) or {}).get("actions", 0))
+        row: dict[str, Any] = {
+            "code": node.code,
+            "level": node.level,
+            "name": node.name,
+            "names": node.names or {"fi": node.name},
+            "actions": actions,
+            "per_10000": per_10000(actions, here_pop),
+            "gap": node.level == "sub_goal" and actions == 0,
+            "actions_url": drilldown(node.code, here_scope),
+        }
+        for key, scope, docs, pop in comparisons:
+            n = int((docs.get(cell_id(node.code, scope)) or {}).get("actions", 0))
+            row[f"{key}_actions"] = n
+            row[f"{key}_per_10000"] = per_10000(n, pop)
+        rows.append(row)
+    return rows
+
+
+async def parts(r: Reporting, place: Place, now: datetime) -> list[dict[str, Any]]:
+    """The country's counties or a county's municipalities, side by side, never averaged."""
+    if place.kind == "municipality":
+        return []
+    pop = population(r)
+    docs = await r.docs(node=WHOLE_PLAN)
+    if place.kind == "finland":
+        items = [
+            ("county", c, r.geo.county_names_i18n.get(c) or {"fi": n}, pop.of_county(c))
+            for c, n in sorted(r.geo.county_names.items())
+        ]
+    else:
+        items = [
+            ("municipality", m, municipality_names(r, m), pop.of_municipality(m))
+            for m in r.geo.municipalities_in(place.code)
+        ]
+    rows = []
+    for kind, code, names, people in items:
+        doc = docs.get(cell_id(WHOLE_PLAN, f"{kind}:{code}"))
+        fig = figures(doc, now, r.ages)
+        rows.append(
+            {
+                "kind": kind,
+                "code": code,
+                "name": names.get("fi", code),
+                "names": names,
+                "population": people,
+                "actions": fig["actions"],
+                "per_10000": per_10000(fig["actions"], people),
+                "organisations": fig["organisations"],
+                "url": place_url(kind, code),
+            }
+        )
+    return rows
+
+
+async def place_page(r: Reporting, place: Place, now: datetime) -> dict[str, Any]:
+    pop = population(r)
+    here = await r.docs(scope=place.scope)
+    comparisons: list[tuple[str, str, Docs, int | None]] = []
+    if place.kind == "municipality" and place.county:
+        county_scope = f"county:{place.county}"
+        comparisons.append(("county", county_scope, await r.docs(scope=county_scope),
+                            pop.of_county(place.county)))  # fmt: skip
+    if place.kind != "finland":
+        comparisons.append(("country", ALL, await r.docs(scope=ALL), pop.total() or None))
+    rows = coverage_rows(r, here, place.scope, place.population, comparisons)
+    whole = here.get(cell_id(WHOLE_PLAN, place.scope))
+    total = figures(whole, now, r.ages)
+    series = await tables.PUBLIC["series-months"](r, {"node": WHOLE_PLAN, "scope": place.scope},
+                                                  now)  # fmt: skip
+    county = None
+    if place.county:
+        county = {
+            "code": place.county,
+            "names": r.geo.county_names_i18n.get(place.county, {}),
+            "url": place_url("county", place.county),
+        }
+    return {
+        **r.meta(now),
+        "place": {
+            "kind": place.kind,
+            "code": place.code,
+            "scope": place.scope,
+            "names": place.names,
+            "url": place.url,
+            "county": county,
+            "population": place.population,
+            "population_date": pop.date,
+            "population_year": pop.year,
+        },
+        "totals": {
+            "actions": total["actions"],
+            "per_10000": per_10000(total["actions"], place.population),
+            "organisations": total["organisations"],
+            "municipalities": total["municipalities"],
+            "freshness": total["freshness"],
+            "by_org_type": total["by_org_type"],
+        },
+        "actions": await place_actions(r, place, now),
+        "organisations": organisations_active(whole),
+        "coverage": rows,
+        "gaps": [
+            {"code": row["code"], "name": row["name"], "names": row["names"]}
+            for row in rows
+            if row["gap"]
+        ],
+        "parts": await parts(r, place, now),
+        "series": [{"period": s["period"], "actions": s["actions"]} for s in series[-24:]],
+        "no_data": NO_DATA,
+    }
