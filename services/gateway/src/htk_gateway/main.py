@@ -22,6 +22,8 @@ from htk_gateway.members import MemberCopies
 from htk_gateway.openapi import merged_openapi_router
 from htk_gateway.organisation_pages import router as organisation_router
 from htk_gateway.pages import router as pages_router
+from htk_gateway.place_pages import api_router as places_api_router
+from htk_gateway.place_pages import router as places_router
 from htk_gateway.plan_pages import router as plan_pages_router
 from htk_gateway.ratelimit import RateLimiter
 from htk_gateway.sessions import LoginLinks, Sessions
@@ -57,6 +59,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
         routers=[
             merged_openapi_router,
             api_router,
+            places_api_router,
             auth_router,
             join_router,
             member_router,
@@ -64,6 +67,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             coordinator_router,
             plan_pages_router,
             dashboard_router,
+            places_router,
             follows_router,
             pages_router,
         ],
