@@ -4,7 +4,7 @@
 import argparse
 import sys
 
-from htk_cli import admin, catalogue, demo, dlt, outbox, plan, reporting, search, trace
+from htk_cli import admin, catalogue, demo, dlt, outbox, places, plan, reporting, search, trace
 from htk_cli.launcher import up
 from htk_cli.settings import LauncherSettings
 
@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
         "demo": demo,
         "dlt": dlt,
         "outbox": outbox,
+        "places": places,
         "plan": plan,
         "reporting": reporting,
         "search": search,
