@@ -227,7 +227,9 @@ async def map_page(request: Request) -> Response:
         if "low" in key:
             text = (
                 _number(v, key["high"]) if key["class"] == "c0"
-                else f"{_number(v, key['low'])}–{_number(v, key['high'])}"
+                # Counts are whole: the class above 0..2 starts at 3, not at 2.
+                else f"{_number(v, key['low'] + 1 if measure == 'actions' else key['low'])}"
+                f"–{_number(v, key['high'])}"
             )  # fmt: skip
         else:
             text = v.t(f"places.{key['class']}")
