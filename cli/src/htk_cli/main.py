@@ -4,7 +4,19 @@
 import argparse
 import sys
 
-from htk_cli import admin, catalogue, demo, dlt, outbox, places, plan, reporting, search, trace
+from htk_cli import (
+    admin,
+    catalogue,
+    demo,
+    dlt,
+    indicators,
+    outbox,
+    places,
+    plan,
+    reporting,
+    search,
+    trace,
+)
 from htk_cli.launcher import up
 from htk_cli.settings import LauncherSettings
 
@@ -24,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         "catalogue": catalogue,
         "demo": demo,
         "dlt": dlt,
+        "indicators": indicators,
         "outbox": outbox,
         "places": places,
         "plan": plan,

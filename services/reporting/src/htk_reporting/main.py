@@ -8,6 +8,7 @@ from htk_reporting import coordinator_api, open_data, public_api, reports_api
 from htk_reporting.context import Reporting
 from htk_reporting.geography import load_geography
 from htk_reporting.places import api as places_api
+from htk_reporting.places import indicators_api
 from htk_reporting.projection import Projection
 from htk_reporting.settings import ReportingSettings
 from htk_runtime.consumer import consume
@@ -25,6 +26,7 @@ def create_service(settings: ReportingSettings | None = None) -> Service:
             reports_api.router,
             open_data.router,
             places_api.router,
+            indicators_api.router,
         ],
     )
 

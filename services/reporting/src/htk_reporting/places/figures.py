@@ -236,5 +236,30 @@ async def place_page(r: Reporting, place: Place, now: datetime) -> dict[str, Any
         ],
         "parts": await parts(r, place, now),
         "series": [{"period": s["period"], "actions": s["actions"]} for s in series[-24:]],
+        "indicators": await place_indicators(r, place),
         "no_data": NO_DATA,
     }
+
+
+async def place_indicators(r: Reporting, place: Place) -> list[dict[str, Any]]:
+    """The place's welfare indicators, every year held, marked when they are example data."""
+    from htk_reporting.places import indicator_store as istore
+
+    if place.kind == "finland":
+        return []
+    meta = {i["_id"]: i for i in await istore.indicators(r.db)}
+    by_indicator: dict[int, list[dict[str, Any]]] = {}
+    for v in await istore.values_of_place(r.db, place.kind, place.code):
+        by_indicator.setdefault(v["indicator"], []).append({"year": v["year"], "value": v["value"]})
+    return [
+        {
+            "id": ident,
+            "title": meta[ident].get("title", {}),
+            "unit": meta[ident].get("unit", {}),
+            "organisation": meta[ident].get("organisation"),
+            "example": bool(meta[ident].get("example")),
+            "values": sorted(found, key=lambda x: x["year"]),
+        }
+        for ident, found in sorted(by_indicator.items())
+        if ident in meta
+    ]
