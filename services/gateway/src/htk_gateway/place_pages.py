@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from htk_gateway import reference
 from htk_gateway.api import _to
 from htk_gateway.dashboard_pages import line_chart
-from htk_gateway.web import Viewer, call, error_list, render, viewer
+from htk_gateway.web import Viewer, call, error_list, read, render, viewer
 from htk_runtime.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
@@ -139,6 +139,14 @@ async def _place_page(request: Request, kind: str, code: str | None) -> Response
          "municipalities": None}
         for s in data["series"]
     ]  # fmt: skip
+    indicators = [
+        {
+            **i,
+            "label": v.t.name(i.get("title")),
+            "by_year": {x["year"]: x["value"] for x in i.get("values", [])},
+        }
+        for i in data.get("indicators", [])
+    ]
     chart = line_chart(series_rows)
     chart["lines"] = [line for line in chart["lines"] if line["key"] == "actions"]
     coverage = [{**row, "label": f"{row['code']} {v.t.name(row['names'])}"}
@@ -174,6 +182,8 @@ async def _place_page(request: Request, kind: str, code: str | None) -> Response
         national_url="/coverage/actions?" + urlencode({"node": "*", "scope": "national"}),
         map_url="/places/map?"
         + urlencode({"level": "county" if kind != "municipality" else "municipality"}),
+        indicators=indicators,
+        indicator_years=sorted({y for i in indicators for y in i["by_year"]}),
         number=_number,
     )
 
@@ -255,5 +265,110 @@ async def map_page(request: Request) -> Response:
         population_year=data["population_year"],
         csv_url=f"/api/v1/places/map?{query}&format=csv&lang={v.lang}",
         xlsx_url=f"/api/v1/places/map?{query}&format=xlsx&lang={v.lang}",
+        number=_number,
+    )
+
+
+# -- indicators: need next to activity ----------------------------------------------------------
+
+
+indicators_api_router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
+
+
+@indicators_api_router.get("")
+async def api_indicators(request: Request) -> Response:
+    return await _to(request, "reporting", "GET", "/indicators", write=False)
+
+
+@indicators_api_router.get("/need")
+async def api_need(request: Request) -> Response:
+    return await _to(request, "reporting", "GET", "/indicators/need", write=False)
+
+
+@indicators_api_router.put("/{indicator}/sub-goals")
+async def api_link_sub_goals(indicator: int, request: Request) -> Response:
+    return await _to(request, "reporting", "PUT", f"/indicators/{indicator}/sub-goals", write=True)
+
+
+def scatter(rows: list[dict[str, Any]], width: int = 640, height: int = 360) -> dict[str, Any]:
+    """Geometry of a scatter of need (x, the indicator) against activity (y, actions per 10,000
+    inhabitants): the same figures as the table beside it; places without either are left out
+    of the chart (and say "no data" in the table)."""
+    left, right, top, bottom = 56, 16, 12, 40
+    points = [r for r in rows if r.get("value") is not None and r.get("per_10000") is not None]
+    xs = [float(r["value"]) for r in points] or [0.0, 1.0]
+    ys = [float(r["per_10000"]) for r in points] or [0.0]
+    x0, x1 = min(xs), max(xs)
+    if x1 == x0:
+        x1 = x0 + 1
+    y1 = max([*ys, 0.1])
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def x(value: float) -> float:
+        return round(left + (value - x0) / (x1 - x0) * plot_w, 1)
+
+    def y(value: float) -> float:
+        return round(top + plot_h - value / y1 * plot_h, 1)
+
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "bottom": top + plot_h,
+        "right": width - right,
+        "top": top,
+        "points": [
+            {"x": x(float(r["value"])), "y": y(float(r["per_10000"])), "row": r} for r in points
+        ],
+        "x_ticks": [{"value": v, "x": x(v)} for v in (x0, (x0 + x1) / 2, x1)],
+        "y_ticks": [{"value": v, "y": y(v)} for v in (0.0, y1 / 2, y1)],
+    }
+
+
+@router.get("/places/need", response_class=HTMLResponse)
+async def need_page(request: Request) -> Response:
+    v = await viewer(request)
+    q = request.query_params
+    listed = await read(request, None, "reporting", "/indicators") or {}
+    indicators = [
+        {**i, "label": v.t.name(i.get("title")), "example": bool(i.get("example"))}
+        for i in listed.get("indicators", [])
+    ]
+    tree = await reference.plan(request)
+    nodes = reference.plan_nodes(tree)
+    sub_goals = [
+        {**n, "label": f"{n['code']} {v.t.name(n.get('name'))}"}
+        for n in nodes.values()
+        if n.get("level") == "sub_goal" and n.get("state", "active") == "active"
+    ]
+    level = q.get("level") if q.get("level") in LEVELS else "municipality"
+    chosen = next((i for i in indicators if str(i["id"]) == q.get("indicator")), None)
+    chosen = chosen or (indicators[0] if indicators else None)
+    node = q.get("node") or ((chosen or {}).get("sub_goals") or ["*"])[0]
+    data: dict[str, Any] | None = None
+    rows: list[dict[str, Any]] = []
+    if chosen is not None:
+        params = {"indicator": str(chosen["id"]), "node": node, "level": str(level)}
+        data = await _fetch(request, v, "/indicators/need", params)
+        rows = [
+            {**r, "rank": i, "label": v.t.name(r["names"]),
+             "shown_value": _number(v, r["value"]), "shown_per": _number(v, r["per_10000"])}
+            for i, r in enumerate(data["rows"], start=1)
+        ]  # fmt: skip
+    node_label = v.t("coverage.whole_plan")
+    if node in nodes:
+        node_label = f"{node} {v.t.name(nodes[node].get('name'))}"
+    return render(
+        v,
+        "places_need.html",
+        indicators=indicators,
+        chosen=chosen,
+        sub_goals=sub_goals,
+        node=node,
+        node_label=node_label,
+        level=level,
+        data=data,
+        rows=rows,
+        chart=scatter(rows),
         number=_number,
     )
