@@ -88,3 +88,16 @@ async def test_place_pages_and_the_map_in_finnish_and_swedish(
     await sv.keyboard.press("Enter")
     await expect(sv).to_have_url(re.compile(rf"/places/county/{county}"))
     await expect(sv.locator("#place-name")).to_have_text(api["place"]["county"]["names"]["sv"])
+
+    # Need next to activity with the example indicators, marked as example data in Swedish.
+    htk(platform, "indicators", "load-example")
+    await sv.goto(f"{url}/places/need?lang=sv")
+    await expect(sv.locator("#need-example")).to_contain_text("EXEMPELDATA")
+    await expect(sv.locator("#need-table tbody tr")).to_have_count(308)
+    first = sv.locator("#need-table tbody tr").first.locator("td").nth(1)
+    second = sv.locator("#need-table tbody tr").nth(1).locator("td").nth(1)
+    high = float((await first.inner_text()).replace(",", "."))
+    assert high >= float((await second.inner_text()).replace(",", "."))
+    await snapshot(sv, "places-need-sv")
+    await fi.goto(f"{url}/places/municipality/{code}?lang=fi")
+    await expect(fi.locator("#place-indicators")).to_contain_text("esimerkkiaineisto")

@@ -7,7 +7,10 @@ import asyncio
 import csv
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from htk_reporting.settings import ReportingSettings
 
 DEFAULT_URL = "https://sotkanet.fi/rest/1.1"
 
@@ -24,6 +27,24 @@ def register(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") ->
 
 def run(args: argparse.Namespace) -> int:
     return asyncio.run(_run(args))
+
+
+def reporting_settings() -> "ReportingSettings":
+    """Reporting's settings; without HTK_MONGO_URI, the database `htk up` runs (as the
+    catalogue commands do), so the command works beside a running platform."""
+    import os
+
+    from htk_cli.settings import LauncherSettings
+    from htk_reporting.settings import ReportingSettings
+    from htk_runtime.embedded import mongo_uri
+
+    if "HTK_MONGO_URI" in os.environ:
+        return ReportingSettings()
+    launcher = LauncherSettings()
+    return ReportingSettings(
+        mongo_uri=mongo_uri(launcher.host, launcher.mongo_port),
+        reporting_data_dir=launcher.data_dir,
+    )
 
 
 def _county_ids(data_dir: Path) -> dict[int, str]:
@@ -45,10 +66,9 @@ async def _run(args: argparse.Namespace) -> int:
         parse_values,
         region_map,
     )
-    from htk_reporting.settings import ReportingSettings
     from htk_runtime.mongo import make_mongo_client
 
-    settings = ReportingSettings()
+    settings = reporting_settings()
     geo = load_geography(settings.reporting_data_dir)
     known = {f"municipality:{m}" for m in geo.county_of} | {f"county:{c}" for c in geo.county_names}
     imports: list[tuple[Any, list[dict[str, Any]], str]] = []
