@@ -87,7 +87,9 @@ def _action_row(a: dict[str, Any], ages: Any, now: datetime) -> dict[str, Any]:
 
 
 async def _listed(r: Reporting, query: dict[str, Any], now: datetime) -> dict[str, Any]:
-    query = {"published": True, **query}
+    # Only published actions have scopes (a withdrawn one's are emptied), so no "published"
+    # condition: with it the embedded database chose the (published, codes) index and scanned
+    # every action (130 ms at 2,000 actions against 9 ms on the scopes index alone).
     total = await r.db[store.ACTIONS].count_documents(query)
     found = await r.db[store.ACTIONS].find(query).sort("_id", 1).limit(ACTIONS_LISTED).to_list()
     return {"total": total, "rows": [_action_row(a, r.ages, now) for a in found]}
