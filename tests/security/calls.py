@@ -84,6 +84,7 @@ class Caller:
             "view": "pipeline",
             "name": "actions.json",
             "secret": "not-a-link",
+            "indicator": "999999",
         }
 
     def path_for(self, key: RouteKey) -> str:
