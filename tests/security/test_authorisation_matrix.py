@@ -204,6 +204,8 @@ EXPECTED: dict[tuple[str, str, str], tuple[int | str, ...]] = {
     ("gateway", "GET", "/api/v1/indicators"): (200, 200, 200, 200, 200),
     ("gateway", "GET", "/api/v1/indicators/need"): (422, 422, 422, 422, 422),
     ("gateway", "PUT", "/api/v1/indicators/{indicator}/sub-goals"): (401, 403, 403, 403, 422),
+    # No indicator in the form: refused once the caller is a coordinator.
+    ("gateway", "POST", "/places/need/link"): (LOGIN, 403, 403, 403, 422),
     ("gateway", "GET", "/dashboard"): (LOGIN, 403, 403, 403, 200),
     ("gateway", "GET", "/dashboard/history"): (LOGIN, 403, 403, 403, 200),
     ("gateway", "GET", "/dashboard/snapshots"): (LOGIN, 403, 403, 403, 200),

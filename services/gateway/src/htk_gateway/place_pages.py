@@ -15,8 +15,19 @@ from fastapi.responses import HTMLResponse, Response
 
 from htk_gateway import reference
 from htk_gateway.api import _to
+from htk_gateway.coordinator_pages import coordinator
 from htk_gateway.dashboard_pages import line_chart
-from htk_gateway.web import Viewer, call, error_list, read, render, viewer
+from htk_gateway.web import (
+    Viewer,
+    call,
+    error_list,
+    form_data,
+    limit_writes,
+    read,
+    redirect,
+    render,
+    viewer,
+)
 from htk_runtime.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
@@ -370,5 +381,35 @@ async def need_page(request: Request) -> Response:
         data=data,
         rows=rows,
         chart=scatter(rows),
+        linked=q.get("linked") == "1",
         number=_number,
     )
+
+
+@router.post("/places/need/link", response_class=HTMLResponse)
+async def link_indicator(request: Request) -> Response:
+    """A coordinator ties an indicator to the sub-goals it concerns (the need page then opens
+    the indicator with its first sub-goal chosen)."""
+    form = await form_data(request)
+    v = await viewer(request)
+    user = coordinator(v)
+    await limit_writes(request, user)
+    indicator = str(form.get("indicator", "")).strip()
+    if not indicator.isdigit():
+        raise DomainError(422, v.t("drill.invalid", message="indicator"))
+    picked = form.get("sub_goal", [])
+    chosen = [str(c) for c in (picked if isinstance(picked, list) else [picked])]
+    answer = await call(
+        request,
+        user,
+        "reporting",
+        "PUT",
+        f"/indicators/{indicator}/sub-goals",
+        json={"sub_goals": chosen},
+    )
+    if answer.status_code != 200:
+        message, errors = error_list(answer)
+        detail = "; ".join(f"{e.get('field')}: {e.get('message')}" for e in errors) or message
+        raise DomainError(answer.status_code if answer.status_code < 500 else 503,
+                          v.t("drill.invalid", message=detail))  # fmt: skip
+    return redirect(v, "/places/need?" + urlencode({"indicator": indicator, "linked": "1"}))
