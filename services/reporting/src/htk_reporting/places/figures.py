@@ -38,6 +38,15 @@ class Place:
         return place_url(self.kind, self.code)
 
 
+async def cells(r: Reporting, ids: list[str], *fields: str) -> Docs:
+    """Aggregate documents by id with only ``fields``: the whole-country and county documents
+    carry every acting organisation (thousands of keys at 100,000 actions), and decoding those
+    for a count took most of a place page's time."""
+    projection = dict.fromkeys(fields or ("actions",), 1)
+    found = r.db[store.CELLS].find({"_id": {"$in": ids}}, projection)
+    return {d["_id"]: d async for d in found}
+
+
 def place_url(kind: str, code: str) -> str:
     return "/places/finland" if kind == "finland" else f"/places/{kind}/{code}"
 
@@ -163,7 +172,10 @@ async def parts(r: Reporting, place: Place, now: datetime) -> list[dict[str, Any
     if place.kind == "municipality":
         return []
     pop = population(r)
-    docs = await r.docs(node=WHOLE_PLAN)
+    kind = "county" if place.kind == "finland" else "municipality"
+    codes = sorted(r.geo.county_names) if place.kind == "finland" else (
+        r.geo.municipalities_in(place.code))  # fmt: skip
+    docs = await cells(r, [cell_id(WHOLE_PLAN, f"{kind}:{c}") for c in codes], "actions", "orgs")
     if place.kind == "finland":
         items = [
             ("county", c, r.geo.county_names_i18n.get(c) or {"fi": n}, pop.of_county(c))
@@ -199,21 +211,26 @@ async def _whole(r: Reporting, place: Place) -> Docs:
     if place.county:
         scopes.append(f"county:{place.county}")
     ids = [cell_id(WHOLE_PLAN, s) for s in scopes]
-    return {d["_id"]: d async for d in r.db[store.CELLS].find({"_id": {"$in": ids}})}
+    return await cells(r, ids, "actions", "county_wide")
 
 
 async def place_page(r: Reporting, place: Place, now: datetime) -> dict[str, Any]:
     pop = population(r)
-    here = await r.docs(scope=place.scope)
+    nodes = [n.code for n in r.plan.active()]
+
+    async def by_node(scope: str) -> Docs:
+        return await cells(r, [cell_id(n, scope) for n in nodes], "actions")
+
+    here = await by_node(place.scope)
     comparisons: list[tuple[str, str, Docs, int | None]] = []
     if place.kind == "municipality" and place.county:
         county_scope = f"county:{place.county}"
-        comparisons.append(("county", county_scope, await r.docs(scope=county_scope),
+        comparisons.append(("county", county_scope, await by_node(county_scope),
                             pop.of_county(place.county)))  # fmt: skip
     if place.kind != "finland":
-        comparisons.append(("country", ALL, await r.docs(scope=ALL), pop.total() or None))
+        comparisons.append(("country", ALL, await by_node(ALL), pop.total() or None))
     rows = coverage_rows(r, here, place.scope, place.population, comparisons)
-    whole = here.get(cell_id(WHOLE_PLAN, place.scope))
+    whole = await r.db[store.CELLS].find_one({"_id": cell_id(WHOLE_PLAN, place.scope)})
     total = figures(whole, now, r.ages)
     series = await tables.PUBLIC["series-months"](r, {"node": WHOLE_PLAN, "scope": place.scope},
                                                   now)  # fmt: skip

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from htk_reporting.context import Ctx
 from htk_reporting.contribution import cell_id
 from htk_reporting.places import indicator_store as istore
-from htk_reporting.places.figures import municipality_names, place_url, population
+from htk_reporting.places.figures import cells, municipality_names, place_url, population
 from htk_reporting.places.indicators import LICENCE, SOURCE
 from htk_reporting.places.population import per_10000
 from htk_reporting.plan import WHOLE_PLAN
@@ -59,7 +59,10 @@ async def need_next_to_activity(
         raise DomainError(422, f"The indicator has no values for {year}", field="year")
     vals = {v["code"]: v["value"] for v in await istore.values(r.db, ind, level)
             if v["year"] == year}  # fmt: skip
-    docs = await r.docs(node=node)
+    docs = await cells(
+        r, [cell_id(node, f"{level}:{c}") for c in (
+            sorted(r.geo.county_of) if level == "municipality" else sorted(r.geo.county_names))]
+    )  # fmt: skip
     pop = population(r)
     if level == "municipality":
         items = [(m, municipality_names(r, m), pop.of_municipality(m))

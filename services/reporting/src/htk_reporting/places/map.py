@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from htk_reporting.context import Reporting
 from htk_reporting.contribution import cell_id
-from htk_reporting.places.figures import municipality_names, place_url, population
+from htk_reporting.places.figures import cells, municipality_names, place_url, population
 from htk_reporting.places.geometry import frame
 from htk_reporting.places.population import per_10000
 from htk_reporting.plan import WHOLE_PLAN
@@ -60,7 +60,10 @@ async def map_data(
         if level_of is not None and level_of.level != "sub_goal":
             raise DomainError(422, f"{node} is not a sub-goal", field="node")
     pop = population(r)
-    docs = await r.docs(node=node)
+    docs = await cells(
+        r, [cell_id(node, f"{level}:{c}") for c in (
+            sorted(r.geo.county_of) if level == "municipality" else sorted(r.geo.county_names))]
+    )  # fmt: skip
     if level == "municipality":
         items = [(m, municipality_names(r, m), pop.of_municipality(m))
                  for m in sorted(r.geo.county_of)]  # fmt: skip
