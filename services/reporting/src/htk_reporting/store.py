@@ -27,6 +27,8 @@ async def ensure_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
     await db[ACTIONS].create_index([("scopes", ASCENDING)])
     await db[ACTIONS].create_index([("workflow_state", ASCENDING)])
     await db[ACTIONS].create_index([("public.organisation_id", ASCENDING)])
+    # Place pages list the actions naming a county as a whole.
+    await db[ACTIONS].create_index([("public.counties", ASCENDING)])
     await db[CELLS].create_index([("scope", ASCENDING)])
     await db[CELLS].create_index([("node", ASCENDING)])
     await db[SERIES].create_index([("cell", ASCENDING), ("kind", ASCENDING)])
