@@ -94,7 +94,19 @@ def platform_env(var_dir: Path) -> dict[str, str]:
     env = {name: str(port) for name, port in zip(PORT_SETTINGS, ports, strict=True)}
     env["HTK_VAR_DIR"] = str(var_dir)
     env["HTK_DATA_DIR"] = str(REPO / "data")
+    # The map draws real boundaries when the shared files sit beside the project (they are
+    # never copied into it); without them it draws dots at the municipality centroids.
+    if geodata := shared_geodata():
+        env["HTK_REPORTING_BOUNDARIES_DIR"] = str(geodata)
     return env
+
+
+def shared_geodata() -> Path | None:
+    """``../shared/geodata`` from the project root (a worktree may sit a level deeper)."""
+    for folder in REPO.parents:
+        if any((folder / "shared" / "geodata").glob("municipalities*.geojson")):
+            return folder / "shared" / "geodata"
+    return None
 
 
 def launch(env: dict[str, str], *args: str) -> Launched:

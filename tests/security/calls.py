@@ -87,6 +87,7 @@ class Caller:
             "name": "actions.json",
             "secret": "not-a-link",
             "token_id": ABSENT,
+            "indicator": "999999",
         }
 
     def path_for(self, key: RouteKey) -> str:

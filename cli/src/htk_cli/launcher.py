@@ -8,6 +8,7 @@ requests and event handlers in flight), then the broker and the database. Data s
 
 import functools
 import json
+import os
 import secrets
 import signal
 import sys
@@ -97,6 +98,10 @@ def service_env(
         env["HTK_CATALOGUE_PLAN_FILE"] = str(data / "plan" / "example-plan.csv")
     if name == "reporting":
         env["HTK_REPORTING_DATA_DIR"] = str(s.data_dir.resolve())
+        # Boundaries fetched with `htk places boundaries fetch` are used unless a folder is set.
+        fetched = var / "geodata"
+        if "HTK_REPORTING_BOUNDARIES_DIR" not in os.environ and any(fetched.glob("*.geojson")):
+            env["HTK_REPORTING_BOUNDARIES_DIR"] = str(fetched.resolve())
     if name == "submissions":
         env["HTK_SUBMISSIONS_DATA_DIR"] = str(s.data_dir.resolve())
         env["HTK_SEARCH_URL"] = url("search")

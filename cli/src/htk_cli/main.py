@@ -4,7 +4,20 @@
 import argparse
 import sys
 
-from htk_cli import admin, catalogue, demo, dlt, notify, outbox, plan, reporting, search, trace
+from htk_cli import (
+    admin,
+    catalogue,
+    demo,
+    dlt,
+    indicators,
+    notify,
+    outbox,
+    places,
+    plan,
+    reporting,
+    search,
+    trace,
+)
 from htk_cli.launcher import up
 from htk_cli.settings import LauncherSettings
 
@@ -24,8 +37,10 @@ def main(argv: list[str] | None = None) -> int:
         "catalogue": catalogue,
         "demo": demo,
         "dlt": dlt,
+        "indicators": indicators,
         "outbox": outbox,
         "notify": notify,
+        "places": places,
         "plan": plan,
         "reporting": reporting,
         "search": search,

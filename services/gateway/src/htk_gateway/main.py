@@ -34,6 +34,9 @@ from htk_gateway.openapi import merged_openapi_router
 from htk_gateway.organisation_pages import router as organisation_router
 from htk_gateway.origin import SameOriginWrites
 from htk_gateway.pages import router as pages_router
+from htk_gateway.place_pages import api_router as places_api_router
+from htk_gateway.place_pages import indicators_api_router
+from htk_gateway.place_pages import router as places_router
 from htk_gateway.plan_pages import router as plan_pages_router
 from htk_gateway.ratelimit import RateLimiter, email_key
 from htk_gateway.sessions import LoginLinks, Sessions
@@ -73,6 +76,8 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
         routers=[
             merged_openapi_router,
             api_router,
+            places_api_router,
+            indicators_api_router,
             auth_router,
             join_router,
             member_router,
@@ -82,6 +87,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             coordinator_router,
             plan_pages_router,
             dashboard_router,
+            places_router,
             follows_router,
             account_router,
             pages_router,

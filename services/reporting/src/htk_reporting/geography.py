@@ -17,6 +17,8 @@ class Geography:
     county_names: dict[str, str] = field(default_factory=dict)
     # {code: {"fi", "sv", "en"}}: the counties' names for reports in each language.
     county_names_i18n: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The same for municipalities, for the place pages.
+    municipality_names_i18n: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def municipalities_in(self, county: str) -> list[str]:
         return sorted(m for m, c in self.county_of.items() if c == county)
@@ -31,5 +33,9 @@ def load_geography(data_dir: Path) -> Geography:
         county_names_i18n={
             code: {"fi": c.name_fi, "sv": c.name_sv, "en": c.name_en}
             for code, c in places.counties.items()
+        },
+        municipality_names_i18n={
+            code: {"fi": m.name_fi, "sv": m.name_sv, "en": m.name_en}
+            for code, m in places.municipalities.items()
         },
     )

@@ -8,6 +8,8 @@ from htk_reporting import coordinator_api, open_data, public_api, reports_api
 from htk_reporting.context import Reporting
 from htk_reporting.geography import load_geography
 from htk_reporting.past import PastFigures
+from htk_reporting.places import api as places_api
+from htk_reporting.places import indicators_api
 from htk_reporting.projection import Projection
 from htk_reporting.settings import ReportingSettings
 from htk_runtime.consumer import consume
@@ -24,6 +26,8 @@ def create_service(settings: ReportingSettings | None = None) -> Service:
             coordinator_api.router,
             reports_api.router,
             open_data.router,
+            places_api.router,
+            indicators_api.router,
         ],
     )
 

@@ -10,6 +10,10 @@ class ReportingSettings(ServiceSettings):
     mongo_database: str = "htk_reporting"
     # Reference data: <dir>/geography/municipalities.csv gives each municipality's county.
     reporting_data_dir: Path = Path("data")
+    # Map boundaries (GeoJSON: municipalities*.geojson, wellbeing_counties*.geojson), read at run
+    # time and never committed; unset or empty: the map draws dots at the centroids instead.
+    # `htk places boundaries fetch` stores the official files under var/geodata.
+    reporting_boundaries_dir: Path | None = None
     # Freshness by the month of an action's last confirmation, counted in whole calendar months:
     # younger than fresh_months is fresh, younger than stale_months is ageing, the rest stale.
     # "Needs a push" uses stale_months too: no action confirmed within it.

@@ -43,6 +43,8 @@ async def ensure_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
     await db[ACTIONS].create_index([("workflow_state", ASCENDING)])
     await db[ACTIONS].create_index([("public.organisation_id", ASCENDING)])
     await ensure_aggregate_indexes(db)
+    # Place pages list the actions naming a county as a whole.
+    await db[ACTIONS].create_index([("public.counties", ASCENDING)])
     await db[SNAPSHOTS].create_index([("year", ASCENDING), ("frozen_at", DESCENDING)])
     await db[SNAPSHOT_CELLS].create_index([("snapshot_id", ASCENDING), ("scope", ASCENDING)])
     await db[SNAPSHOT_ACTIONS].create_index([("snapshot_id", ASCENDING)])

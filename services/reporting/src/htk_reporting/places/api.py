@@ -1,0 +1,103 @@
+"""Public place pages' data and the map: ``/places/...``. No login needed, like the figures."""
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from htk_reporting.context import Ctx, Reporting
+from htk_reporting.downloads import Format, download
+from htk_reporting.places.figures import (
+    Place,
+    find_place,
+    municipality_names,
+    place_page,
+    population,
+)
+from htk_reporting.places.map import Level, Measure, map_data
+from htk_reporting.plan import WHOLE_PLAN
+from htk_reporting.yearly import Lang
+
+router = APIRouter(prefix="/places", tags=["places"])
+
+
+@router.get("")
+async def places_index(r: Ctx) -> dict[str, Any]:
+    """Every wellbeing services county with its municipalities and their population."""
+    pop = population(r)
+    counties = [
+        {
+            "code": c,
+            "names": r.geo.county_names_i18n.get(c) or {"fi": name},
+            "population": pop.of_county(c),
+            "url": f"/places/county/{c}",
+            "municipalities": [
+                {
+                    "code": m,
+                    "names": municipality_names(r, m),
+                    "population": pop.of_municipality(m),
+                    "url": f"/places/municipality/{m}",
+                }
+                for m in r.geo.municipalities_in(c)
+            ],
+        }
+        for c, name in sorted(r.geo.county_names.items())
+    ]
+    return {
+        "population_date": pop.date,
+        "population_year": pop.year,
+        "population": pop.total(),
+        "counties": counties,
+    }
+
+
+@router.get("/map", response_model=None)
+async def place_map(
+    r: Ctx,
+    level: Level = "municipality",
+    measure: Measure = "actions",
+    node: str = WHOLE_PLAN,
+    format: Format | None = None,
+    lang: Lang | None = None,
+) -> dict[str, Any] | Response:
+    now = r.now()
+    data = await map_data(r, level, measure, node, now)
+    if format:
+        rows = [{k: v for k, v in row.items() if k != "url"} for row in data["rows"]]
+        return download(r, f"map-{level}-{measure}", rows, format, now, lang)
+    return data
+
+
+async def _page(
+    r: Reporting, place: Place, format: Format | None, lang: Lang | None
+) -> dict[str, Any] | Response:
+    now = r.now()
+    data = await place_page(r, place, now)
+    if format:
+        rows = [{k: v for k, v in row.items() if k != "actions_url"} for row in data["coverage"]]
+        return download(r, f"place-{place.kind}-{place.code}", rows, format, now, lang)
+    return data
+
+
+@router.get("/finland", response_model=None)
+async def finland(
+    r: Ctx, format: Format | None = None, lang: Lang | None = None
+) -> dict[str, Any] | Response:
+    return await _page(r, find_place(r, "finland"), format, lang)
+
+
+@router.get("/county/{code}", response_model=None)
+async def county(
+    r: Ctx, code: str, format: Format | None = None, lang: Lang | None = None
+) -> dict[str, Any] | Response:
+    return await _page(r, find_place(r, "county", code), format, lang)
+
+
+@router.get("/municipality/{code}", response_model=None)
+async def municipality(
+    r: Ctx, code: str, format: Format | None = None, lang: Lang | None = None
+) -> dict[str, Any] | Response:
+    return await _page(r, find_place(r, "municipality", code), format, lang)
+
+
+__all__ = ["router"]
