@@ -34,6 +34,10 @@ SAFE_TARGETS = {
     RouteKey("PATCH", "/plan/nodes/{code}"): {"code": "9.9.9"},
     RouteKey("POST", "/plan/nodes/{code}/retire"): {"code": "9.9.9"},
     RouteKey("POST", "/plan/nodes/{code}/merge"): {"code": "9.9.9"},
+    # The same changes through the gateway's public API: a code no plan has.
+    RouteKey("PATCH", "/api/v1/plan/nodes/{code}"): {"code": "9.9.9"},
+    RouteKey("POST", "/api/v1/plan/nodes/{code}/retire"): {"code": "9.9.9"},
+    RouteKey("POST", "/api/v1/plan/nodes/{code}/merge"): {"code": "9.9.9"},
     RouteKey("POST", "/organisations/{organisation_id}/memberships/{member_id}/decision"): {
         "member_id": ABSENT
     },
