@@ -1,26 +1,9 @@
 """What the gateway keeps only for a while has a TTL index, and the database honours it."""
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-import pytest
 
 from htk_gateway.main import create_service
 from htk_runtime.testing import running
-
-
-@pytest.fixture
-def gateway_env(
-    service_env: dict[str, str],
-    token_keys: tuple[str, str],
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-) -> None:
-    monkeypatch.setenv("HTK_MAIL_DIR", str(tmp_path / "mail"))
-    monkeypatch.setenv("HTK_TOKEN_PRIVATE_KEY", token_keys[0])
-    monkeypatch.setenv("HTK_GATEWAY_SECRET", "test-gateway-secret")
-    monkeypatch.setenv("HTK_SUBMISSIONS_URL", "http://127.0.0.1:1")
-
 
 EXPECTED = {  # collection: (field, seconds after the date in it), as deploy/README.md says
     "rate_limits": ("expires_at", 0),

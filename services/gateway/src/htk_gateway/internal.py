@@ -9,6 +9,7 @@ configuration says.
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from htk_gateway.clients import trusted_networks
+from htk_gateway.origin import json_answer
 
 INTERNAL = ("/metrics",)
 
@@ -39,17 +40,6 @@ class InternalRoutesHidden:
             and scope["path"].rstrip("/") in INTERNAL
             and _via_proxy(scope, self.trusted_proxies)
         ):
-            body = b'{"message":"Not Found"}'
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 404,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
+            await json_answer(send, 404, b'{"message":"Not Found"}')
             return
         await self.app(scope, receive, send)

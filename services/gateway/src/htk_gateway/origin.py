@@ -16,6 +16,21 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 ALLOWED_FETCH_SITES = {"same-origin", "none"}
 
 
+async def json_answer(send: Send, status: int, body: bytes) -> None:
+    """A JSON answer sent by a middleware before any route runs."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", []):
         if key == name:
@@ -54,16 +69,6 @@ class SameOriginWrites:
                     "errors": [{"field": "origin", "message": "cross-site request"}],
                 }
             ).encode()
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 403,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
+            await json_answer(send, 403, body)
             return
         await self.app(scope, receive, send)
