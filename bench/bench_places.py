@@ -14,7 +14,6 @@ table (area "search"). The gateway's HTML rendering is not included.
 import asyncio
 import os
 import random
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -26,7 +25,7 @@ from pymongo import AsyncMongoClient
 
 from bench.bench_reporting import DATA, log_entries
 from bench.figures import Figure, percentile
-from htk_runtime.embedded import mongo_uri, start_secantus, start_tansu
+from bench.stack import embedded_stack
 from htk_runtime.processes import free_port
 from htk_runtime.testing import eventually
 
@@ -150,18 +149,5 @@ async def _bench(n: int, samples: int, kafka: str, uri: str) -> list[Figure]:
 
 def run(quick: bool) -> list[Figure]:
     n, samples = (2_000, 20) if quick else (100_000, 60)
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        host = "127.0.0.1"
-        kafka_port, mongo_port = free_port(host), free_port(host)
-        tansu = start_tansu(host, kafka_port, work / "tansu.log")
-        try:
-            db = start_secantus(host, mongo_port, work / "db", work / "secantus.log")
-            try:
-                return asyncio.run(
-                    _bench(n, samples, f"{host}:{kafka_port}", mongo_uri(host, mongo_port))
-                )
-            finally:
-                db.stop(15)
-        finally:
-            tansu.stop(5)
+    with embedded_stack() as stack:
+        return asyncio.run(_bench(n, samples, stack.kafka, stack.mongo))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from htk_runtime.embedded import mongo_uri, start_secantus, start_tansu
-from htk_runtime.processes import ManagedProcess, free_port, spawn, wait_until
+from htk_runtime.processes import ManagedProcess, free_port, free_ports, spawn, wait_until
 
 
 @dataclass
@@ -64,7 +64,7 @@ class Stack:
 def embedded_stack() -> Iterator[Stack]:
     with tempfile.TemporaryDirectory(prefix="htk-bench-") as tmp:
         workdir = Path(tmp)
-        kafka_port, mongo_port = free_port(), free_port()
+        kafka_port, mongo_port = free_ports(2)  # two different ports
         processes = [
             start_tansu("127.0.0.1", kafka_port, workdir / "tansu.log"),
             start_secantus("127.0.0.1", mongo_port, workdir / "db", workdir / "secantus.log"),
