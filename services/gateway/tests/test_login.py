@@ -177,3 +177,44 @@ async def test_api_writes_with_a_session_need_the_csrf_header(gateway_env: Path)
             headers={"X-CSRF-Token": token_for("test-gateway-secret", secret)},
         )
         assert allowed.status_code == 503, "passed the gateway; submissions is not running here"
+
+
+async def test_a_link_followed_before_the_member_copy_arrives_still_signs_in(
+    gateway_env: Path,
+) -> None:
+    """Joining and following the link at once can beat catalogue.members.v1 to the gateway:
+    the sign-in waits for the copy instead of landing on the sign-in page."""
+    import asyncio
+
+    service = create_service()
+    async with running(service.app()) as client:
+        state = service.ctx().state
+        secret = await state["login_links"].issue("m-maija")
+
+        async def copy_arrives_later() -> None:
+            await asyncio.sleep(0.5)
+            await state["members"].apply(event("m-maija", 1, MAIJA))
+
+        later = asyncio.create_task(copy_arrives_later())
+        signed_in = await sign_in(client, secret)
+        await later
+        assert signed_in.status_code == 303 and signed_in.headers["location"] == "/welcome"
+        welcome = await client.get("/welcome")
+        assert welcome.status_code == 200 and "Välkommen" in welcome.text
+        assert (await client.get("/api/v1/me")).json()["member_id"] == "m-maija"
+
+
+async def test_a_session_whose_member_copy_is_late_is_told_to_wait_not_to_sign_in(
+    gateway_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from htk_gateway import auth
+
+    monkeypatch.setattr(auth, "MEMBER_COPY_WAIT_SECONDS", 0.2)
+    service = create_service()
+    async with running(service.app()) as client:
+        state = service.ctx().state
+        signed_in = await sign_in(client, await state["login_links"].issue("m-late"))
+        assert signed_in.status_code == 303
+        page = await client.get("/welcome?lang=en", follow_redirects=False)
+        assert page.status_code == 200 and "still being set up" in page.text
+        assert 'http-equiv="refresh"' in page.text

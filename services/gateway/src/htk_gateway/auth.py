@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["auth"])
 
+# How long a sign-in waits for a just-joined member's copy from catalogue.members.v1.
+MEMBER_COPY_WAIT_SECONDS = 10.0
+
 SENT = {
     "message": "If the address can sign in, a link is on its way. It works once, for 15 minutes."
 }
@@ -196,6 +199,11 @@ async def use_link(
         raise DomainError(
             410, "This link has expired or was already used. Ask for a new one.", field="link"
         )
+    members: MemberCopies = _state(request)["members"]
+    if not await members.arrived(member_id, within=MEMBER_COPY_WAIT_SECONDS):
+        # The link is used and the session starts anyway: the copy is on its way, and the
+        # welcome page asks the person to reload rather than to ask for another link.
+        log.warning("member copy not yet here at sign-in", extra={"member_id": member_id})
     sessions: Sessions = _state(request)["sessions"]
     old = request.cookies.get(csrf.SESSION_COOKIE)
     if old:

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from htk_contracts.catalogue import OrganisationType
 from htk_gateway import reference
 from htk_gateway.auth import LinkRequest, Registration, join, request_login_link
+from htk_gateway.csrf import SESSION_COOKIE
 from htk_gateway.forms import translate_errors
 from htk_gateway.web import form_data, redirect, render, settings, viewer
 from htk_runtime.errors import DomainError, validation_errors
@@ -170,9 +171,14 @@ async def login_submit(request: Request) -> Response:
 @router.get("/welcome", response_class=HTMLResponse)
 async def welcome(request: Request) -> Response:
     v = await viewer(request)
-    if v.user is None:
-        return redirect(v, "/login")
     from htk_gateway.web import state
+
+    if v.user is None:
+        secret = request.cookies.get(SESSION_COOKIE)
+        if secret and await state(request)["sessions"].member_of(secret):
+            # Signed in, but the member's copy has not reached the gateway yet.
+            return render(v, "welcome_setting_up.html")
+        return redirect(v, "/login")
 
     member = await state(request)["members"].get(v.user.member_id) or {}
     return render(v, "welcome.html", pending=bool(member.get("pending")))

@@ -1,6 +1,7 @@
 """The gateway's read copy of members, from ``catalogue.members.v1``: who may sign in, and the
 roles that go into the signed user token. An erased member is dropped and signed out."""
 
+import asyncio
 import time
 from typing import Any
 
@@ -62,6 +63,17 @@ class MemberCopies:
 
     async def get(self, member_id: str) -> dict[str, Any] | None:
         return await self.members.find_one({"_id": member_id, "erased": False})
+
+    async def arrived(self, member_id: str, within: float, every: float = 0.1) -> bool:
+        """Wait up to ``within`` seconds for a member's copy. Someone who joins and follows
+        their mailed link at once can be quicker than ``catalogue.members.v1``; without the
+        wait their first sign-in would land on the sign-in page."""
+        deadline = time.monotonic() + within
+        while await self.get(member_id) is None:
+            if time.monotonic() >= deadline:
+                return False
+            await asyncio.sleep(every)
+        return True
 
     async def of_organisation(self, organisation_id: str) -> list[dict[str, Any]]:
         """Approved members of an organisation, by name: who can be an action's contact."""
