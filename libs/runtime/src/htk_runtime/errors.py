@@ -8,8 +8,45 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from pymongo.errors import ConnectionFailure, ExecutionTimeout, PyMongoError, WaitQueueTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+    type: str | None = None
+
+
+class ErrorAnswer(BaseModel):
+    """The body of every 4xx and 5xx answer."""
+
+    message: str
+    errors: list[FieldError] = []
+
+
+_DESCRIPTIONS = {
+    400: "The request is malformed",
+    401: "Not signed in, or the token is not valid",
+    403: "Signed in, but not allowed to do this",
+    404: "Not found",
+    409: "In conflict with the current state (for example a stale version)",
+    410: "Gone (for example a used or expired link)",
+    413: "Too large",
+    422: "Invalid input; `errors` names each field at fault",
+    429: "Too many requests; see Retry-After",
+    503: "A part of the platform is not available right now; try again shortly",
+}
+
+
+def error_answers(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for a route: the error answers it can give, all in the one error shape.
+    422 and 503 are always possible (bad input; a database outage)."""
+    wanted = sorted({*codes, 422, 503})
+    return {
+        c: {"model": ErrorAnswer, "description": _DESCRIPTIONS.get(c, "Refused")} for c in wanted
+    }
 
 
 class DomainError(Exception):
