@@ -294,17 +294,29 @@ async def test_an_action_drafted_joined_and_kept_current(
     await coordinator.get_by_role("button", name="Lähetä muistutukset nyt").click()
     await expect(coordinator.get_by_role("status")).to_contain_text("Muistutuskierros tehty")
 
-    def reminder() -> tuple[str, str] | None:
+    def reminder() -> tuple[str, str, str] | None:
         for mail in reversed(read_sink(mail_dir(platform))):
             text = mail.get_content()
             found = re.search(rf"Fortfarande aktuell: (\S+/actions/{action_id}/confirm\S+)", text)
             edit = re.search(rf"Redigera: (\S+/my/actions/{action_id}/edit)", text)
-            if mail["To"].lower() == ADMIN and found and edit:
-                return found.group(1), edit.group(1)
+            stop = re.search(r"(\S+/reminders/stop\?\S+)", text)
+            if mail["To"].lower() == ADMIN and found and edit and stop:
+                return found.group(1), edit.group(1), stop.group(1)
         return None
 
-    link, edit_link = _wait(reminder, timeout=30)
+    link, edit_link, stop_link = _wait(reminder, timeout=30)
     visitor = await (await browser.new_context(locale="sv-FI")).new_page()
+    # The mail's "stop these reminders" link: opening it changes nothing; one click stops them,
+    # and the same page starts them again.
+    await visitor.goto(stop_link)
+    await expect(visitor.get_by_role("heading", level=1)).to_have_text(
+        "Påminnelser om att åtgärderna är aktuella"
+    )
+    await snapshot(visitor, "actions-reminders-stop-sv")
+    await visitor.get_by_role("button", name="Stoppa påminnelserna till mig").click()
+    await expect(visitor.get_by_role("status")).to_contain_text("Påminnelserna är stoppade")
+    await visitor.get_by_role("button", name="Starta påminnelserna igen").click()
+    await expect(visitor.get_by_role("status")).to_contain_text("startade igen")
     for expected in ("Beskrivningen är bekräftad som aktuell", "redan bekräftad"):
         await visitor.goto(link)
         await expect(visitor.get_by_role("heading", level=1)).to_have_text(

@@ -102,6 +102,8 @@ EXPECTED: dict[tuple[str, str, str], tuple[int | str, ...]] = {
     ("submissions", "GET", "/openapi.json"): (200, 200, 200, 200, 200),
     ("submissions", "POST", "/actions"): (401, 201, 403, 201, 201),
     ("submissions", "POST", "/actions/{action_id}/confirm-by-link"): (422, 422, 422, 422, 422),
+    # A reminder mail's "stop these reminders" link: the signature is the permission.
+    ("submissions", "POST", "/reminders/stop"): (422, 422, 422, 422, 422),
     ("submissions", "POST", "/actions/{action_id}/partners"): (401, 403, 404, 403, 404),
     # Only the owner's admins (and coordinators) decide on partners.
     ("submissions", "POST", "/actions/{action_id}/partners/{organisation_id}/{decision}"): (
@@ -334,6 +336,8 @@ EXPECTED: dict[tuple[str, str, str], tuple[int | str, ...]] = {
     ("gateway", "POST", "/review/{action_id}/publish"): (LOGIN, 403, 403, 403, 412),
     ("gateway", "POST", "/review/{action_id}/return"): (LOGIN, 403, 403, 403, 422),
     ("gateway", "GET", "/actions/{action_id}/confirm"): (404, 404, 404, 404, 404),
+    ("gateway", "GET", "/reminders/stop"): (200, 200, 200, 200, 200),
+    ("gateway", "POST", "/reminders/stop"): (422, 422, 422, 422, 422),
     ("gateway", "GET", "/api/v1/actions/{action_id}/possible-duplicates"): (
         401,
         200,
@@ -420,6 +424,8 @@ def test_no_route_lets_a_visitor_write(platform: RunningPlatform) -> None:
         ("submissions", "POST", "/actions/{action_id}/confirm-by-link"),
         # A reminder mail's link: its signed token is the permission, no session needed.
         ("gateway", "POST", "/actions/{action_id}/confirm"),
+        ("gateway", "POST", "/reminders/stop"),
+        ("submissions", "POST", "/reminders/stop"),
         ("gateway", "POST", "/api/v1/actions/{action_id}/confirm-by-link"),
         ("search", "POST", "/similar"),
         ("gateway", "POST", "/api/v1/auth/login-link"),

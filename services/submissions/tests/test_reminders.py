@@ -150,3 +150,58 @@ async def test_without_a_contact_the_admins_come_first_then_the_coordinators(
         ], "no contact: the admins, then the coordinators, who keep getting it"
         finnish = read_sink(mail_dir)[0].get_content()
         assert "Yhä ajan tasalla: http" in finnish and "Muokkaa: http" in finnish
+
+
+async def test_a_contact_who_stops_reminders_is_passed_over_for_the_admins(
+    submissions_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    actors: Any,
+    seed: Any,
+    new_action: Any,
+) -> None:
+    mail_dir = tmp_path / "mail"
+    monkeypatch.setenv("HTK_MAIL_DIR", str(mail_dir))
+    monkeypatch.setenv("HTK_REMINDER_LINK_SECRET", "test-secret")
+    service = create_service()
+    async with running(service.app()) as client:
+        await seed(service)
+        a = await publish(client, actors, new_action(title="Kerhot"), actors.member)
+        old = datetime.now(UTC) - timedelta(days=200)
+        await service.ctx().db["actions"].update_one({"_id": a}, {"$set": {"confirmed_at": old}})
+        reminders = service.ctx().state["reminders"]
+        assert await reminders.run() == {"actions": 1, "mails": 1}
+        first = read_sink(mail_dir)[0]
+        assert first["To"] == "m1@example.org"
+        stop = re.search(r"/reminders/stop\?member=(\S+)&sig=(\S+)&lang=fi", first.get_content())
+        assert stop, "every reminder says how to stop reminders"
+        member, sig = stop.group(1), stop.group(2)
+
+        forged = await client.post(
+            "/reminders/stop", json={"member_id": "m2", "sig": sig, "stopped": True}
+        )
+        assert forged.status_code == 403 and forged.json()["errors"][0]["field"] == "sig"
+        stopped = await client.post("/reminders/stop", json={"member_id": member, "sig": sig})
+        assert stopped.status_code == 200 and stopped.json()["stopped"] is True
+
+        # The next round would have gone to the contact again (a new period, the stage count
+        # reset by making the action fresh and old again): it goes to the admins instead.
+        await (
+            service.ctx()
+            .db["actions"]
+            .update_one({"_id": a}, {"$set": {"confirmed_at": old}, "$unset": {"reminders": ""}})
+        )
+        assert await reminders.run() == {"actions": 1, "mails": 1}
+        assert read_sink(mail_dir)[1]["To"] == "a1@example.org", "passed over, not dropped"
+
+        restarted = await client.post(
+            "/reminders/stop", json={"member_id": member, "sig": sig, "stopped": False}
+        )
+        assert restarted.status_code == 200
+        await (
+            service.ctx()
+            .db["actions"]
+            .update_one({"_id": a}, {"$set": {"confirmed_at": old}, "$unset": {"reminders": ""}})
+        )
+        assert await reminders.run() == {"actions": 1, "mails": 1}
+        assert read_sink(mail_dir)[2]["To"] == "m1@example.org", "started again"

@@ -38,6 +38,7 @@ from htk_gateway.place_pages import api_router as places_api_router
 from htk_gateway.place_pages import indicators_api_router
 from htk_gateway.place_pages import router as places_router
 from htk_gateway.plan_pages import router as plan_pages_router
+from htk_gateway.reminder_pages import router as reminder_pages_router
 from htk_gateway.ratelimit import RateLimiter, email_key
 from htk_gateway.sessions import LoginLinks, Sessions
 from htk_gateway.settings import GatewaySettings
@@ -86,6 +87,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             api_tokens_router,
             coordinator_router,
             plan_pages_router,
+            reminder_pages_router,
             dashboard_router,
             places_router,
             follows_router,

@@ -13,7 +13,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from htk_runtime.auth import CurrentUser
-from htk_submissions.store import ACTIONS, VERSIONS
+from htk_submissions.store import ACTIONS, VERSIONS, ReminderOptOuts
 
 CONTACT = "content.contact_member_id"
 
@@ -62,6 +62,7 @@ class PersonalData:
         """The member is no longer anyone's contact; the number of actions that changed."""
         changed = await self.actions.update_many({CONTACT: member_id}, {"$set": {CONTACT: None}})
         await self.versions.update_many({CONTACT: member_id}, {"$set": {CONTACT: None}})
+        await ReminderOptOuts(self.actions.database).set(member_id, stopped=False)
         return changed.modified_count
 
 

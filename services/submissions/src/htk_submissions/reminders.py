@@ -4,6 +4,10 @@ The first reminder goes to the action's contact; when the contact is gone, or a 
 with no reaction, the next goes to the organisation's admins, and then to the coordinators.
 Each person gets one digest listing all their actions, at most once per period per action.
 A confirmation (or any publication) starts the count again.
+
+Every reminder mail ends with a signed link that stops reminders for its recipient (and can
+start them again). Someone who stopped them is passed over as if absent, so the reminder
+reaches the next stage (admins, then coordinators) instead of nobody.
 """
 
 import base64
@@ -21,7 +25,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from htk_runtime.mail import Mail, Mailer
 from htk_submissions.readcopies import CatalogueCopies
 from htk_submissions.settings import SubmissionsSettings
-from htk_submissions.store import ACTIONS
+from htk_submissions.store import ACTIONS, ReminderOptOuts
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +47,14 @@ def link_token(secret: str, action_id: str, confirmed_at: datetime) -> str:
     confirmed is recognised as done already rather than refused."""
     millis = _millis(confirmed_at)
     return f"{millis}.{_signature(secret, f'{action_id}:{millis}')}"
+
+
+def stop_signature(secret: str, member_id: str) -> str:
+    return _signature(secret, f"reminders-stop:{member_id}")
+
+
+def valid_stop_signature(secret: str, member_id: str, signature: str) -> bool:
+    return hmac.compare_digest(stop_signature(secret, member_id).encode(), signature.encode())
 
 
 class LinkCheck(StrEnum):
@@ -72,19 +84,25 @@ TEXTS = {
         "Hei {name},\n\nseuraavien toimenpiteiden kuvauksia ei ole vahvistettu vähään aikaan. "
         "Vahvista kuvaus yhdellä napsautuksella (Yhä ajan tasalla) tai päivitä se (Muokkaa):"
         "\n\n{items}\n\n"
-        "Hyvinvointia kaikille 2030 -alusta",
+        "Hyvinvointia kaikille 2030 -alusta\n\n-- \n"
+        "Etkö halua näitä muistutuksia? Lopeta ne (ne menevät silloin organisaatiosi "
+        "ylläpitäjille):\n{stop}",
     ),
     "sv": (
         "Är beskrivningarna av åtgärderna fortfarande aktuella?",
         "Hej {name},\n\nbeskrivningarna av följande åtgärder har inte bekräftats på ett tag. "
         "Bekräfta med ett klick (Fortfarande aktuell) eller uppdatera (Redigera):\n\n{items}\n\n"
-        "Plattformen Välfärd för alla 2030",
+        "Plattformen Välfärd för alla 2030\n\n-- \n"
+        "Vill du inte få dessa påminnelser? Stoppa dem (de går då till din organisations "
+        "administratörer):\n{stop}",
     ),
     "en": (
         "Are your action descriptions still up to date?",
         "Hello {name},\n\nthe descriptions of these actions have not been confirmed for a while. "
         "Confirm with one click (Still current), or update them (Edit):\n\n{items}\n\n"
-        "Welfare for all 2030 platform",
+        "Welfare for all 2030 platform\n\n-- \n"
+        "Don't want these reminders? Stop them (they then go to your organisation's "
+        "admins):\n{stop}",
     ),
 }
 
@@ -99,6 +117,7 @@ LINK_LABELS = {
 
 @dataclass
 class Recipient:
+    member_id: str
     name: str
     email: str
     language: str
@@ -115,6 +134,7 @@ class Reminders:
         secret: str,
     ) -> None:
         self.actions = db[ACTIONS]
+        self.optouts = ReminderOptOuts(db)
         self.copies = copies
         self.mailer = mailer
         self.settings = settings
@@ -131,12 +151,13 @@ class Reminders:
             contact_id = action["content"].get("contact_member_id")
             contact = await self.copies.member(contact_id) if contact_id else None
             if contact is not None and organisation_id in contact["organisations"]:
-                return 0, [contact]
+                if await self.optouts.keep([contact]):
+                    return 0, [contact]
         if first <= 1:
-            admins = await self.copies.admins_of(organisation_id)
+            admins = await self.optouts.keep(await self.copies.admins_of(organisation_id))
             if admins:
                 return 1, admins
-        return 2, await self.copies.coordinators()
+        return 2, await self.optouts.keep(await self.copies.coordinators())
 
     async def run(self, now: datetime | None = None) -> dict[str, int]:
         now = now or datetime.now(UTC)
@@ -162,7 +183,12 @@ class Reminders:
                     continue
                 recipient = digests.setdefault(
                     person["email"],
-                    Recipient(person["name"] or "", person["email"], person.get("language", "fi")),
+                    Recipient(
+                        person["_id"],
+                        person["name"] or "",
+                        person["email"],
+                        person.get("language", "fi"),
+                    ),
                 )
                 recipient.actions.append(action)
                 reached[action["_id"]].append(person["email"])
@@ -195,5 +221,23 @@ class Reminders:
             for a in recipient.actions
         )
         return Mail(
-            to=recipient.email, subject=subject, text=body.format(name=recipient.name, items=items)
+            to=recipient.email,
+            subject=subject,
+            text=body.format(name=recipient.name, items=items, stop=self.stop_url(recipient)),
         )
+
+    def stop_url(self, recipient: Recipient) -> str:
+        base = self.settings.public_url.rstrip("/")
+        signature = stop_signature(self.secret, recipient.member_id)
+        return (
+            f"{base}/reminders/stop?member={recipient.member_id}&sig={signature}"
+            f"&lang={recipient.language}"
+        )
+
+    async def set_stopped(self, member_id: str, signature: str, stopped: bool) -> bool:
+        """Stop (or start again) reminders for the member the signed link names; False when
+        the signature is not ours."""
+        if not valid_stop_signature(self.secret, member_id, signature):
+            return False
+        await self.optouts.set(member_id, stopped)
+        return True

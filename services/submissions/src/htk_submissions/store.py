@@ -34,6 +34,7 @@ UNCHANGED_SAVE_KEEPS = frozenset(
 ACTIONS = "actions"
 VERSIONS = "action_versions"
 IDEMPOTENCY = "idempotency_keys"
+REMINDER_OPTOUTS = "reminder_optouts"
 # Retention (deploy/README.md): a retried create is answered from its key for a day; clients
 # retry within minutes.
 IDEMPOTENCY_RETENTION = timedelta(days=1)
@@ -502,3 +503,24 @@ class ActionStore:
         if after_id:
             query = {**query, "_id": {"$gt": after_id}}
         return await self.actions.find(query).sort("_id", ASCENDING).limit(limit).to_list()
+
+
+class ReminderOptOuts:
+    """Members who stopped freshness reminders (by the link in a reminder mail)."""
+
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self.optouts = db[REMINDER_OPTOUTS]
+
+    async def set(self, member_id: str, stopped: bool) -> None:
+        if stopped:
+            await self.optouts.update_one(
+                {"_id": member_id}, {"$set": {"at": datetime.now(UTC)}}, upsert=True
+            )
+        else:
+            await self.optouts.delete_one({"_id": member_id})
+
+    async def keep(self, people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``people`` without those who stopped reminders."""
+        ids = [p["_id"] for p in people]
+        stopped = {d["_id"] async for d in self.optouts.find({"_id": {"$in": ids}}, {"_id": 1})}
+        return [p for p in people if p["_id"] not in stopped]
