@@ -205,3 +205,29 @@ async def test_a_contact_who_stops_reminders_is_passed_over_for_the_admins(
         )
         assert await reminders.run() == {"actions": 1, "mails": 1}
         assert read_sink(mail_dir)[2]["To"] == "m1@example.org", "started again"
+
+
+@pytest.mark.parametrize(
+    ("language", "stop_words"), [("fi", "Lopeta ne"), ("sv", "Stoppa dem"), ("en", "Stop them")]
+)
+def test_the_reminder_mail_in_each_language_says_how_to_stop_it(
+    language: str, stop_words: str
+) -> None:
+    from htk_submissions.reminders import Recipient, Reminders, valid_stop_signature
+    from htk_submissions.settings import SubmissionsSettings
+
+    settings = SubmissionsSettings(public_url="https://htk.example.org/")
+    reminders = Reminders.__new__(Reminders)
+    reminders.settings, reminders.secret = settings, "s"
+    action = {
+        "_id": "a1",
+        "public": {"title": "Kerhot"},
+        "confirmed_at": datetime(2026, 1, 1, tzinfo=UTC),
+    }
+    mail = reminders._mail(Recipient("m1", "Maija", "m@example.org", language, [action]))
+    assert stop_words in mail.text and "{" not in mail.text
+    stop = re.search(
+        r"https://htk\.example\.org/reminders/stop\?member=m1&sig=(\S+)&lang=", mail.text
+    )
+    assert stop and valid_stop_signature("s", "m1", stop.group(1))
+    assert "https://htk.example.org/actions/a1/confirm?token=" in mail.text
