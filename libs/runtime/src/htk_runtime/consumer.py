@@ -23,7 +23,13 @@ from faststream.kafka.annotations import KafkaMessage
 from pydantic import TypeAdapter, ValidationError
 
 from htk_contracts.actions import ActionEvent
-from htk_contracts.catalogue import Organisation, PlanVersion
+from htk_contracts.catalogue import (
+    Member,
+    MemberErased,
+    MembershipStatus,
+    Organisation,
+    PlanVersion,
+)
 from htk_contracts.envelope import Envelope
 from htk_contracts.topics import dead_letter_topic
 from htk_runtime.broker import consumer_options
@@ -60,6 +66,36 @@ def organisation_event(envelope: Envelope[dict[str, Any]]) -> Organisation:
             f"organisation {organisation.organisation_id!r} under subject {envelope.subject!r}"
         )
     return organisation
+
+
+def member_event(envelope: Envelope[dict[str, Any]]) -> dict[str, Any]:
+    """The fields every service's read copy of a member keeps, from a ``catalogue.members.v1``
+    event: an erased member keeps no name, address or roles."""
+    kind = envelope.data.get("kind")
+    if kind == "erased":
+        MemberErased.model_validate(envelope.data)
+        return {
+            "erased": True,
+            "name": None,
+            "email": None,
+            "organisations": {},
+            "coordinator": False,
+            "pending": [],
+        }
+    if kind != "member":
+        raise PoisonMessage(f"unknown member event kind {kind!r}")
+    member = Member.model_validate(envelope.data)
+    return {
+        "erased": False,
+        "name": member.name,
+        "email": member.email.strip().lower(),
+        "language": member.language.value,
+        "coordinator": member.coordinator,
+        "organisations": member.approved_roles(),
+        "pending": [
+            m.organisation_id for m in member.memberships if m.status == MembershipStatus.PENDING
+        ],
+    }
 
 
 def plan_event(envelope: Envelope[dict[str, Any]]) -> PlanVersion:

@@ -38,8 +38,8 @@ from htk_gateway.place_pages import api_router as places_api_router
 from htk_gateway.place_pages import indicators_api_router
 from htk_gateway.place_pages import router as places_router
 from htk_gateway.plan_pages import router as plan_pages_router
-from htk_gateway.reminder_pages import router as reminder_pages_router
 from htk_gateway.ratelimit import RateLimiter, email_key
+from htk_gateway.reminder_pages import router as reminder_pages_router
 from htk_gateway.sessions import LoginLinks, Sessions
 from htk_gateway.settings import GatewaySettings
 from htk_gateway.upstream import Upstreams

@@ -8,10 +8,9 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from htk_contracts.catalogue import Member, MemberErased, MembershipStatus
 from htk_contracts.envelope import Envelope
 from htk_runtime.auth import User
-from htk_runtime.consumer import PoisonMessage
+from htk_runtime.consumer import member_event
 from htk_runtime.versions import store_if_newer
 
 MEMBERS = "member_copies"
@@ -26,37 +25,11 @@ class MemberCopies:
 
     async def apply(self, envelope: Envelope[dict[str, Any]]) -> bool:
         """Apply a member event; True when it erased the member (their sessions must end)."""
-        kind = envelope.data.get("kind")
-        if kind == "erased":
-            MemberErased.model_validate(envelope.data)
-            fields: dict[str, Any] = {
-                "erased": True,
-                "email": None,
-                "name": None,
-                "organisations": {},
-                "coordinator": False,
-            }
-        elif kind == "member":
-            member = Member.model_validate(envelope.data)
-            fields = {
-                "erased": False,
-                "email": member.email.strip().lower(),
-                "name": member.name,
-                "language": member.language.value,
-                "coordinator": member.coordinator,
-                "organisations": member.approved_roles(),
-                "pending": [
-                    m.organisation_id
-                    for m in member.memberships
-                    if m.status == MembershipStatus.PENDING
-                ],
-            }
-        else:
-            raise PoisonMessage(f"unknown member event kind {kind!r}")
+        fields = member_event(envelope)
         stored = await store_if_newer(
             self.members, envelope.subject, envelope.aggregateversion, fields
         )
-        return stored and kind == "erased"
+        return stored and bool(fields["erased"])
 
     async def by_email(self, email: str) -> dict[str, Any] | None:
         return await self.members.find_one({"email": email.strip().lower(), "erased": False})

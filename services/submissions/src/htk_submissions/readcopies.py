@@ -10,9 +10,9 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from htk_contracts.catalogue import Member, MemberErased, OrganisationStatus
+from htk_contracts.catalogue import OrganisationStatus
 from htk_contracts.envelope import Envelope
-from htk_runtime.consumer import PoisonMessage, organisation_event, plan_event
+from htk_runtime.consumer import member_event, organisation_event, plan_event
 from htk_runtime.versions import store_if_newer
 
 PLAN = "plan_copy"
@@ -65,22 +65,7 @@ class CatalogueCopies:
         )
 
     async def apply_member(self, envelope: Envelope[dict[str, Any]]) -> None:
-        kind = envelope.data.get("kind")
-        if kind == "erased":
-            MemberErased.model_validate(envelope.data)
-            doc: dict[str, Any] = {"erased": True, "name": None, "email": None, "organisations": {}}
-        elif kind == "member":
-            member = Member.model_validate(envelope.data)
-            doc = {
-                "erased": False,
-                "name": member.name,
-                "email": member.email,
-                "language": member.language.value,
-                "coordinator": member.coordinator,
-                "organisations": member.approved_roles(),
-            }
-        else:
-            raise PoisonMessage(f"unknown member event kind {kind!r}")
+        doc = member_event(envelope)
         await self._apply(self.members, envelope, doc)
 
     async def current_plan(self) -> dict[str, Any] | None:
