@@ -70,11 +70,13 @@ def page_in_memory(
     position = decode_cursor(cursor)
     ordered = sorted(items, key=lambda item: item[key])
     if position is not None:
-        if key not in position:
+        after = position.get(key)
+        # A cursor of ours holds a key of the items' own type; anything else was made up.
+        if ordered and type(after) is not type(ordered[0][key]):
             raise DomainError(
                 422, "The cursor is not valid; start again from the first page", "cursor"
             )
-        ordered = [item for item in ordered if item[key] > position[key]]
+        ordered = [item for item in ordered if item[key] > after]
     return page_of(ordered[: limit + 1], limit, lambda item: {key: item[key]})
 
 
@@ -89,6 +91,6 @@ def cursor_value(cursor: str | None, name: str, check: Callable[[Any], bool]) ->
     if position is None:
         return None
     value = position.get(name)
-    if not check(value):
+    if isinstance(value, bool) or not check(value):
         raise DomainError(422, "The cursor is not valid; start again from the first page", "cursor")
     return value
