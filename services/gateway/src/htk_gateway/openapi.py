@@ -188,18 +188,38 @@ async def openapi(request: Request) -> dict[str, Any]:
     return spec
 
 
-def operations_by_tag(spec: dict[str, Any]) -> list[tuple[str, list[dict[str, str]]]]:
-    groups: dict[str, list[dict[str, str]]] = {}
+def _schema_name(content: dict[str, Any]) -> str:
+    """The name of an answer's JSON model, or its media types for a file."""
+    schema = content.get("application/json", {}).get("schema", {})
+    ref = schema.get("$ref", "")
+    if ref:
+        return ref.rsplit("/", 1)[1]
+    return ", ".join(t for t in content if t != "application/json" or not schema)
+
+
+def operations_by_tag(spec: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The document as the docs page shows it: per operation its parameters, its body and its
+    answers (success with its model, then the error codes, all in the one error shape)."""
+    groups: dict[str, list[dict[str, Any]]] = {}
     for path, operations in spec.get("paths", {}).items():
         for method, operation in operations.items():
             if not isinstance(operation, dict):
                 continue
             summary = operation.get("summary") or (operation.get("description") or "")
+            answers = operation.get("responses", {})
+            success = [c for c in answers if c.startswith("2")]
             groups.setdefault((operation.get("tags") or ["api"])[0], []).append(
                 {
                     "method": method.upper(),
                     "path": path,
                     "summary": summary.strip().split("\n\n")[0],
+                    "parameters": [
+                        {"name": p["name"], "in": p["in"], "required": p.get("required", False)}
+                        for p in operation.get("parameters", [])
+                    ],
+                    "body": ", ".join(operation.get("requestBody", {}).get("content", {})),
+                    "success": [(c, _schema_name(answers[c].get("content", {}))) for c in success],
+                    "errors": [c for c in answers if c[0] in "45"],
                 }
             )
     return sorted(groups.items())
