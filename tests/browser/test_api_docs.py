@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, Request, expect
 
 from tests.browser.conftest import snapshot
 from tests.e2e.platform import Launched
@@ -28,7 +28,11 @@ async def test_the_api_description_in_three_languages(platform: Launched, browse
         context = await browser.new_context()
         page = await context.new_page()
         origins: set[str] = set()
-        page.on("request", lambda r, seen=origins: seen.add(urlsplit(r.url).netloc))
+
+        def asked(request: Request, seen: set[str] = origins) -> None:
+            seen.add(urlsplit(request.url).netloc)
+
+        page.on("request", asked)
         await page.goto(f"{url}/?lang={lang}")
         await page.locator("footer a[href='/api/v1/docs']").click()
         await expect(page.locator("h1")).to_have_text(title)
