@@ -95,6 +95,10 @@ def test_the_document_lists_every_public_route(document: dict[str, Any]) -> None
             in_path = set(path.replace("}", "{").split("{")[1::2])
             assert declared == in_path, f"{method} {path}: path parameters {declared}"
             assert "x-upstream" not in op and "422" in op["responses"], (method, path)
+            for code, answer in op["responses"].items():
+                # A JSON answer names its model; an empty schema would promise nothing.
+                json_schema = answer.get("content", {}).get("application/json", {}).get("schema")
+                assert json_schema != {}, f"{method} {path} {code}: untyped JSON answer"
     # Every workflow step is listed, with the steps it takes.
     step = document["paths"]["/api/v1/actions/{action_id}/{step}"]["post"]
     schema = next(p for p in step["parameters"] if p["name"] == "step")["schema"]

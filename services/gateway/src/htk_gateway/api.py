@@ -355,6 +355,7 @@ async def coverage(request: Request) -> Response:
 @router.get(
     "/coverage/stream",
     tags=["coverage"],
+    response_class=Response,
     responses={
         **error_answers(429),
         **s.file_answer("text/event-stream", description="The live figures as events"),

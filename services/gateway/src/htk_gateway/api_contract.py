@@ -43,6 +43,9 @@ def relayed(
     }
     if model is not None:
         declared["response_model"] = model
+    elif files:
+        # Only the file types listed: without this, FastAPI would also list a JSON answer.
+        declared["response_class"] = Response
     return declared
 
 
