@@ -60,6 +60,7 @@ QUERIES = {
     "/actions/{action_id}/diff": {"from": "1", "to": "1"},
     "/api/v1/actions/{action_id}/diff": {"from": "1", "to": "1"},
     "/coverage/at": {"date": "2026-01-01"},
+    "/api/v1/coverage/at": {"date": "2026-01-01"},
     "/api/v1/search": {"q": "kylä"},
     "/search": {"q": "kylä"},
 }

@@ -10,8 +10,9 @@ removes markup or shortens an entity, so the loop ends.
 
 Control and format characters are refused rather than removed: a right-to-left override makes a
 title read differently from what it says, NUL breaks consumers written in C, and a name made of
-zero-width spaces looks empty. The refusal is a ``ValueError``, which pydantic reports as a 422
-naming the field.
+zero-width spaces looks empty. The refusal is a ``ValueError`` of its own type
+(``hidden_characters``), which pydantic reports as a 422 naming the field and the type, so a form
+can explain it without reading the English text.
 """
 
 import html
@@ -20,6 +21,7 @@ from typing import Annotated
 
 import nh3
 from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 # Joiners keep emoji sequences and some scripts whole; a soft hyphen only marks where a word may
 # break. They stay, but text made only of them (and spaces) is refused as invisible.
@@ -31,9 +33,9 @@ _INVISIBLE = _ALLOWED_FORMAT | {"\u034f", "\u115f", "\u1160", "\u3164", "\uffa0"
 _REFUSED_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
 
-# Every refusal of hidden characters says this word, so that a form can tell it from the field's
-# other refusals and explain it in the reader's language.
-HIDDEN_CHARACTERS = "invisible"
+# The error type of every refusal of hidden characters (``errors[].type``), so that a form can
+# tell it from the field's other refusals and explain it in the reader's language.
+HIDDEN_CHARACTERS = "hidden_characters"
 
 
 def hidden_character(value: str) -> str | None:
@@ -51,11 +53,13 @@ def check_visible(value: str) -> str:
     ch = hidden_character(value)
     if ch is not None:
         name = unicodedata.name(ch, "control character")
-        raise ValueError(
-            f"contains an {HIDDEN_CHARACTERS} or control character U+{ord(ch):04X} ({name})"
+        raise PydanticCustomError(
+            HIDDEN_CHARACTERS,
+            "contains an invisible or control character {code} ({name})",
+            {"code": f"U+{ord(ch):04X}", "name": name},
         )
     if value and all(c.isspace() or c in _INVISIBLE for c in value):
-        raise ValueError(f"contains only {HIDDEN_CHARACTERS} characters")
+        raise PydanticCustomError(HIDDEN_CHARACTERS, "contains only invisible characters")
     return value
 
 

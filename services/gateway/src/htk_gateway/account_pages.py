@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel, ConfigDict, Field
 
 from htk_gateway import csrf
+from htk_gateway.api_schemas import Erased, MyData
 from htk_gateway.coordinator_pages import coordinator
 from htk_gateway.follows import Follows
 from htk_gateway.identity import current_user
@@ -33,7 +34,7 @@ from htk_gateway.web import (
     viewer,
 )
 from htk_runtime.auth import User
-from htk_runtime.errors import DomainError
+from htk_runtime.errors import DomainError, error_answers
 
 router = APIRouter()
 
@@ -210,14 +211,14 @@ async def _api_user(request: Request) -> User:
     return user
 
 
-@router.get("/api/v1/me/data", tags=["me"])
+@router.get("/api/v1/me/data", tags=["me"], response_model=MyData, responses=error_answers(401))
 async def api_data(request: Request) -> JSONResponse:
     """Everything the platform holds about you (the same as the JSON download)."""
     user = await _api_user(request)
     return JSONResponse(jsonable_encoder(await collect(request, user)))
 
 
-@router.get("/api/v1/me/notifications", tags=["me"])
+@router.get("/api/v1/me/notifications", tags=["me"], responses=error_answers(401))
 async def api_notifications(request: Request) -> NotificationChoices:
     """How each kind of notification reaches you: immediately, in the daily digest, or never."""
     user = await _api_user(request)
@@ -233,7 +234,7 @@ async def _api_writer(request: Request) -> User:
     return user
 
 
-@router.put("/api/v1/me/notifications", tags=["me"])
+@router.put("/api/v1/me/notifications", tags=["me"], responses=error_answers(401, 403))
 async def api_choose(
     request: Request,
     user: Annotated[User, Depends(_api_writer)],
@@ -255,7 +256,9 @@ class ErasureConfirmation(BaseModel):
     )
 
 
-@router.post("/api/v1/me/erasure", tags=["me"])
+@router.post(
+    "/api/v1/me/erasure", tags=["me"], response_model=Erased, responses=error_answers(401, 403)
+)
 async def api_erase(
     request: Request,
     user: Annotated[User, Depends(_api_writer)],

@@ -1,18 +1,29 @@
 """The public JSON API under ``/api/v1``, routed to the services."""
 
+from collections.abc import Awaitable, Callable
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from pydantic import BaseModel
 
+from htk_gateway import api_schemas as s
 from htk_gateway import csrf
+from htk_gateway.api_contract import (
+    as_page,
+    cursor_value,
+    page_in_memory,
+    relayed,
+    without,
+)
 from htk_gateway.api_tokens.caller import api_caller
 from htk_gateway.clients import client_address
 from htk_gateway.live import live_streams
 from htk_gateway.upstream import Upstreams
 from htk_gateway.web import user_headers
 from htk_runtime.auth import User
-from htk_runtime.errors import DomainError
+from htk_runtime.errors import DomainError, error_answers
+from htk_runtime.listing import Cursor, Limit, Page, encode_cursor
 
 # Every route works out its caller first, so that a revoked, expired or unknown API token gets
 # its 401 even on routes that visitors may call.
@@ -35,7 +46,15 @@ async def _to_submissions(request: Request, method: str, path: str, *, write: bo
     return await _to(request, "submissions", method, path, write=write)
 
 
-async def _to(request: Request, service: str, method: str, path: str, *, write: bool) -> Response:
+async def _to(
+    request: Request,
+    service: str,
+    method: str,
+    path: str,
+    *,
+    write: bool,
+    params: Any = None,
+) -> Response:
     headers = {
         name: request.headers[name]
         for name in ("content-type", "if-match", "idempotency-key")
@@ -62,7 +81,7 @@ async def _to(request: Request, service: str, method: str, path: str, *, write: 
         service,
         method,
         path,
-        params=request.query_params,
+        params=request.query_params if params is None else params,
         content=await request.body() if write else None,
         headers={**headers, **signed},
         pass_headers=("etag", "idempotent-replayed", "content-disposition"),
@@ -82,28 +101,75 @@ async def _limit_expensive(request: Request) -> None:
     await limiter.hit(f"expensive:{who}", settings.expensive_reads_per_minute, 60)
 
 
-@router.post("/actions", tags=["actions"], status_code=201)
+# Who may do what: 401 without a caller, 403 for a caller outside the organisation, 404 for
+# an action the caller may not know of, 409/412 for a stale or missing If-Match.
+READ = (401, 403, 404)
+WRITE = (401, 403, 404, 409, 412, 429)
+
+
+@router.post(
+    "/actions",
+    tags=["actions"],
+    status_code=201,
+    **relayed("submissions", "/actions", model=s.Action, errors=(401, 403, 409, 429)),
+)
 async def create_action(request: Request) -> Response:
     return await _to_submissions(request, "POST", "/actions", write=True)
 
 
-@router.get("/actions", tags=["actions"])
-async def list_actions(request: Request) -> Response:
-    return await _to_submissions(request, "GET", "/actions", write=False)
+@router.get(
+    "/actions",
+    tags=["actions"],
+    **relayed(
+        "submissions", "/actions", model=s.ActionPage, errors=(401, 403), omit=("after", "limit")
+    ),
+)
+async def list_actions(request: Request, limit: Limit = 50, cursor: Cursor = None) -> Response:
+    """Actions of the caller's organisations, newest first; coordinators see all of them."""
+    after = cursor_value(cursor, "after", lambda v: isinstance(v, str) and len(v) <= 64)
+    params = without(request.query_params.multi_items(), "cursor", "limit")
+    params += [("limit", str(limit))] + ([("after", after)] if after else [])
+    answer = await _to(request, "submissions", "GET", "/actions", write=False, params=params)
+    return as_page(
+        answer,
+        lambda body: Page[dict[str, Any]](
+            items=body["items"],
+            next_cursor=encode_cursor({"after": body["next"]}) if body.get("next") else None,
+            limit=limit,
+        ),
+    )
 
 
-@router.get("/actions/{action_id}", tags=["actions"])
+@router.get(
+    "/actions/{action_id}",
+    tags=["actions"],
+    **relayed("submissions", "/actions/{action_id}", model=s.Action, errors=READ),
+)
 async def get_action(action_id: str, request: Request) -> Response:
     return await _to_submissions(request, "GET", f"/actions/{action_id}", write=False)
 
 
-@router.put("/actions/{action_id}", tags=["actions"])
+@router.put(
+    "/actions/{action_id}",
+    tags=["actions"],
+    **relayed("submissions", "/actions/{action_id}", model=s.Action, errors=WRITE),
+)
 async def edit_action(action_id: str, request: Request) -> Response:
     return await _to_submissions(request, "PUT", f"/actions/{action_id}", write=True)
 
 
 # Declared before the workflow steps' "/actions/{action_id}/{step}", which would take them.
-@router.post("/actions/{action_id}/partners", tags=["actions"], status_code=202)
+@router.post(
+    "/actions/{action_id}/partners",
+    tags=["actions"],
+    status_code=202,
+    **relayed(
+        "submissions",
+        "/actions/{action_id}/partners",
+        model=s.PartnerRequestAnswer,
+        errors=(*WRITE, 409),
+    ),
+)
 async def ask_to_join(action_id: str, request: Request) -> Response:
     """Ask, for one of your organisations, to join a published action as a partner."""
     return await _to_submissions(request, "POST", f"/actions/{action_id}/partners", write=True)
@@ -114,7 +180,16 @@ class PartnerDecision(StrEnum):
     REJECT = "reject"
 
 
-@router.post("/actions/{action_id}/partners/{organisation_id}/{decision}", tags=["actions"])
+@router.post(
+    "/actions/{action_id}/partners/{organisation_id}/{decision}",
+    tags=["actions"],
+    **relayed(
+        "submissions",
+        "/actions/{action_id}/partners/{organisation_id}/{decision}",
+        model=s.Action,
+        errors=WRITE,
+    ),
+)
 async def decide_partner(
     action_id: str, organisation_id: str, decision: PartnerDecision, request: Request
 ) -> Response:
@@ -127,14 +202,32 @@ async def decide_partner(
     )
 
 
-@router.get("/actions/{action_id}/possible-duplicates", tags=["actions"])
+@router.get(
+    "/actions/{action_id}/possible-duplicates",
+    tags=["actions"],
+    **relayed(
+        "submissions",
+        "/actions/{action_id}/possible-duplicates",
+        model=s.PossibleDuplicates,
+        errors=READ,
+    ),
+)
 async def possible_duplicates(action_id: str, request: Request) -> Response:
     return await _to_submissions(
         request, "GET", f"/actions/{action_id}/possible-duplicates", write=False
     )
 
 
-@router.post("/actions/{action_id}/confirm-by-link", tags=["actions"])
+@router.post(
+    "/actions/{action_id}/confirm-by-link",
+    tags=["actions"],
+    **relayed(
+        "submissions",
+        "/actions/{action_id}/confirm-by-link",
+        model=s.LinkConfirmationAnswer,
+        errors=(403, 404, 429),
+    ),
+)
 async def confirm_by_link(action_id: str, request: Request) -> Response:
     """One-click confirmation with the token of a reminder mail; no session needed, the token
     is the permission. A request carrying the site's cookies still needs the CSRF token."""
@@ -159,33 +252,63 @@ class Step(StrEnum):
     CONFIRM = "confirm"
 
 
-@router.post("/actions/{action_id}/{step}", tags=["actions"])
-async def action_step(action_id: str, step: Step, request: Request) -> Response:
+@router.post(
+    "/actions/{action_id}/{step}",
+    tags=["actions"],
+    **relayed("submissions", "/actions/{action_id}/{step}", model=s.Action, errors=WRITE),
+)
+async def action_step(
+    action_id: str,
+    step: Annotated[Step, Path(description="submit, publish, return, withdraw or confirm")],
+    request: Request,
+) -> Response:
+    """A workflow step (``If-Match`` required). Publish and return are for coordinators;
+    return needs a comment."""
     return await _to_submissions(request, "POST", f"/actions/{action_id}/{step.value}", write=True)
 
 
-@router.get("/actions/{action_id}/history", tags=["actions"])
+@router.get(
+    "/actions/{action_id}/history",
+    tags=["actions"],
+    **relayed("submissions", "/actions/{action_id}/history", model=s.ActionHistory, errors=READ),
+)
 async def action_history(action_id: str, request: Request) -> Response:
     return await _to_submissions(request, "GET", f"/actions/{action_id}/history", write=False)
 
 
-@router.get("/actions/{action_id}/diff", tags=["actions"])
+@router.get(
+    "/actions/{action_id}/diff",
+    tags=["actions"],
+    **relayed("submissions", "/actions/{action_id}/diff", model=s.ActionDiff, errors=READ),
+)
 async def action_diff(action_id: str, request: Request) -> Response:
     return await _to_submissions(request, "GET", f"/actions/{action_id}/diff", write=False)
 
 
-@router.post("/imports", tags=["imports"])
+@router.post(
+    "/imports",
+    tags=["imports"],
+    **relayed("submissions", "/imports", model=s.ImportReport, errors=(401, 403, 413, 429)),
+)
 async def import_actions(request: Request) -> Response:
     """Bulk import from CSV or XLSX (coordinators); ``dry_run=true`` only checks the rows."""
     return await _to_submissions(request, "POST", "/imports", write=True)
 
 
-@router.get("/imports/template.{kind}", tags=["imports"])
-async def import_template(kind: str, request: Request) -> Response:
+@router.get(
+    "/imports/template.{kind}",
+    tags=["imports"],
+    **relayed(
+        "submissions",
+        "/imports/template.{kind}",
+        files=s.file_answer(*s.SPREADSHEET, description="An empty import file with its columns"),
+    ),
+)
+async def import_template(kind: Literal["csv", "xlsx"], request: Request) -> Response:
     return await _to_submissions(request, "GET", f"/imports/template.{kind}", write=False)
 
 
-@router.get("/search", tags=["search"])
+@router.get("/search", tags=["search"], **relayed("search", "/search", model=s.SearchAnswer))
 async def search(
     request: Request,
     q: Annotated[str, Query(max_length=500)] = "",
@@ -201,7 +324,11 @@ async def search(
     )
 
 
-@router.get("/actions/{action_id}/similar", tags=["search"])
+@router.get(
+    "/actions/{action_id}/similar",
+    tags=["search"],
+    **relayed("search", "/actions/{action_id}/similar", model=s.SearchAnswer, errors=(404,)),
+)
 async def similar_actions(action_id: str, request: Request) -> Response:
     return await _upstreams(request).forward(
         "search",
@@ -211,19 +338,29 @@ async def similar_actions(action_id: str, request: Request) -> Response:
     )
 
 
-@router.get("/suggest", tags=["search"])
+@router.get("/suggest", tags=["search"], **relayed("search", "/suggest", model=s.Suggestions))
 async def suggest(request: Request, q: Annotated[str, Query(max_length=100)] = "") -> Response:
     return await _upstreams(request).forward(
         "search", "GET", "/suggest", params=list(request.query_params.multi_items())
     )
 
 
-@router.get("/coverage", tags=["coverage"])
+@router.get(
+    "/coverage", tags=["coverage"], **relayed("reporting", "/coverage", model=s.CoverageRows)
+)
 async def coverage(request: Request) -> Response:
     return await _to(request, "reporting", "GET", "/coverage", write=False)
 
 
-@router.get("/coverage/stream", tags=["coverage"])
+@router.get(
+    "/coverage/stream",
+    tags=["coverage"],
+    response_class=Response,
+    responses={
+        **error_answers(429),
+        **s.file_answer("text/event-stream", description="The live figures as events"),
+    },
+)
 async def coverage_stream(request: Request) -> Response:
     """Server-Sent Events: the live figures as actions are published. ``hello`` first, then
     ``coverage`` per change, and ``resync`` when the reader fell behind or the figures changed
@@ -232,106 +369,286 @@ async def coverage_stream(request: Request) -> Response:
     return live_streams(request).response(request, client_address(request))
 
 
-@router.get("/coverage/{view}", tags=["coverage"])
-async def coverage_view(view: str, request: Request) -> Response:
-    """needs-push, places, freshness, series, at, actions; pipeline for coordinators."""
-    if view in EXPENSIVE_READS:
-        await _limit_expensive(request)
-    return await _to(request, "reporting", "GET", f"/coverage/{view}", write=False)
+# One route per view, each with its own answer; pipeline is for coordinators.
+COVERAGE_VIEWS: dict[str, tuple[type[BaseModel], tuple[int, ...], str]] = {
+    "needs-push": (s.CoverageRows, (), "Plan nodes without (enough) actions"),
+    "places": (s.CoveragePlaces, (), "Coverage by county or municipality"),
+    "freshness": (s.CoverageFreshness, (), "How recently actions were confirmed"),
+    "series": (s.CoverageSeries, (), "Coverage over time"),
+    "at": (s.CoverageAt, (429,), "Coverage as it was on a past date"),
+    "actions": (s.CoverageActions, (), "The actions behind a figure"),
+    "pipeline": (s.Pipeline, (401, 403), "The review queue in numbers (coordinators)"),
+}
 
 
-@router.get("/exports", tags=["reports"])
+def _coverage_view(view: str) -> Callable[[Request], Awaitable[Response]]:
+    async def coverage_view(request: Request) -> Response:
+        if view in EXPENSIVE_READS:
+            await _limit_expensive(request)
+        return await _to(request, "reporting", "GET", f"/coverage/{view}", write=False)
+
+    return coverage_view
+
+
+for _view, (_model, _errors, _summary) in COVERAGE_VIEWS.items():
+    router.add_api_route(
+        f"/coverage/{_view}",
+        _coverage_view(_view),
+        methods=["GET"],
+        name=f"coverage_{_view.replace('-', '_')}",
+        summary=_summary,
+        tags=["coverage"],
+        **relayed("reporting", f"/coverage/{_view}", model=_model, errors=_errors),
+    )
+
+
+@router.get(
+    "/exports",
+    tags=["reports"],
+    **relayed("reporting", "/exports", model=s.ExportList, errors=(401, 403)),
+)
 async def exports(request: Request) -> Response:
     return await _to(request, "reporting", "GET", "/exports", write=False)
 
 
-@router.get("/exports/{table}", tags=["reports"])
-async def export_table(table: str, request: Request) -> Response:
+@router.get(
+    "/exports/{table}",
+    tags=["reports"],
+    **relayed(
+        "reporting",
+        "/exports/{table}.{fmt}",
+        errors=(401, 403, 404),
+        files=s.file_answer(*s.SPREADSHEET, description="The table as CSV or XLSX"),
+    ),
+)
+async def export_table(
+    table: Annotated[str, Path(description="A table of GET /exports and its format: coverage.csv")],
+    request: Request,
+) -> Response:
     return await _to(request, "reporting", "GET", f"/exports/{table}", write=False)
 
 
-@router.get("/reports/yearly/{year}", tags=["reports"])
+@router.get(
+    "/reports/yearly/{year}",
+    tags=["reports"],
+    **relayed(
+        "reporting",
+        "/reports/yearly/{year}",
+        errors=(404,),
+        files=s.file_answer(
+            "application/json", "text/html", "application/pdf", description="The yearly report"
+        ),
+    ),
+)
 async def yearly_report(year: int, request: Request) -> Response:
     return await _to(request, "reporting", "GET", f"/reports/yearly/{year}", write=False)
 
 
-@router.get("/snapshots", tags=["reports"])
-async def snapshots(request: Request) -> Response:
-    return await _to(request, "reporting", "GET", "/snapshots", write=False)
+@router.get(
+    "/snapshots",
+    tags=["reports"],
+    **relayed(
+        "reporting", "/snapshots", model=Page[s.Snapshot], errors=(401, 403), omit=("limit",)
+    ),
+)
+async def snapshots(request: Request, limit: Limit = 50, cursor: Cursor = None) -> Response:
+    """Frozen copies of the figures, oldest first."""
+    answer = await _to(request, "reporting", "GET", "/snapshots", write=False, params={})
+    return as_page(
+        answer, lambda body: page_in_memory(body["snapshots"], limit, cursor, "snapshot_id")
+    )
 
 
-@router.post("/snapshots", tags=["reports"], status_code=201)
+@router.post(
+    "/snapshots",
+    tags=["reports"],
+    status_code=201,
+    **relayed("reporting", "/snapshots", model=s.Snapshot, errors=(401, 403, 409, 429)),
+)
 async def freeze_snapshot(request: Request) -> Response:
     return await _to(request, "reporting", "POST", "/snapshots", write=True)
 
 
-@router.get("/open-data", tags=["open data"])
+@router.get(
+    "/open-data", tags=["open data"], **relayed("reporting", "/open-data", model=s.OpenDataIndex)
+)
 async def open_data(request: Request) -> Response:
     return await _to(request, "reporting", "GET", "/open-data", write=False)
 
 
-@router.get("/open-data/{name}", tags=["open data"])
-async def open_data_file(name: str, request: Request) -> Response:
+@router.get(
+    "/open-data/{name}",
+    tags=["open data"],
+    **relayed(
+        "reporting",
+        "/open-data/actions.json",
+        "/open-data/{table}.{fmt}",
+        errors=(404,),
+        files=s.file_answer(
+            "application/json",
+            *s.SPREADSHEET,
+            description="A table of GET /open-data: actions.json is JSON, others CSV or XLSX",
+        ),
+    ),
+)
+async def open_data_file(
+    name: Annotated[str, Path(description="A file of GET /open-data, e.g. coverage.csv")],
+    request: Request,
+) -> Response:
     return await _to(request, "reporting", "GET", f"/open-data/{name}", write=False)
 
 
-@router.get("/plan", tags=["plan"])
+@router.get(
+    "/plan", tags=["plan"], **relayed("catalogue", "/plan", model=s.PlanTree, errors=(404,))
+)
 async def plan(request: Request) -> Response:
     return await _to(request, "catalogue", "GET", "/plan", write=False)
 
 
-@router.get("/plan/versions", tags=["plan"])
-async def plan_versions(request: Request) -> Response:
-    return await _to(request, "catalogue", "GET", "/plan/versions", write=False)
+@router.get(
+    "/plan/versions",
+    tags=["plan"],
+    **relayed("catalogue", "/plan/versions", model=Page[s.PlanVersion]),
+)
+async def plan_versions(request: Request, limit: Limit = 50, cursor: Cursor = None) -> Response:
+    """Every version of the plan, oldest first."""
+    answer = await _to(request, "catalogue", "GET", "/plan/versions", write=False, params={})
+    return as_page(answer, lambda body: page_in_memory(body, limit, cursor, "version"))
 
 
-@router.get("/plan/versions/{version}", tags=["plan"])
+@router.get(
+    "/plan/versions/{version}",
+    tags=["plan"],
+    **relayed("catalogue", "/plan/versions/{version}", model=s.PlanTree, errors=(404,)),
+)
 async def plan_version(version: int, request: Request) -> Response:
     return await _to(request, "catalogue", "GET", f"/plan/versions/{version}", write=False)
 
 
-@router.get("/plan/nodes/{code}", tags=["plan"])
+@router.get(
+    "/plan/nodes/{code}",
+    tags=["plan"],
+    **relayed("catalogue", "/plan/nodes/{code}", model=s.PlanNodeAnswer, errors=(404,)),
+)
 async def plan_node(code: str, request: Request) -> Response:
     return await _to(request, "catalogue", "GET", f"/plan/nodes/{code}", write=False)
 
 
-@router.post("/plan/nodes", tags=["plan"], status_code=201)
+@router.post(
+    "/plan/nodes",
+    tags=["plan"],
+    status_code=201,
+    **relayed("catalogue", "/plan/nodes", model=s.PlanChange, errors=(401, 403, 404, 409, 429)),
+)
 async def add_plan_node(request: Request) -> Response:
     """Add a sub-goal or measure (coordinators): a new plan version with who and why."""
     return await _to(request, "catalogue", "POST", "/plan/nodes", write=True)
 
 
-@router.patch("/plan/nodes/{code}", tags=["plan"])
+@router.patch(
+    "/plan/nodes/{code}",
+    tags=["plan"],
+    **relayed(
+        "catalogue", "/plan/nodes/{code}", model=s.PlanChange, errors=(401, 403, 404, 409, 429)
+    ),
+)
 async def change_plan_node(code: str, request: Request) -> Response:
     return await _to(request, "catalogue", "PATCH", f"/plan/nodes/{code}", write=True)
 
 
-@router.post("/plan/nodes/{code}/retire", tags=["plan"])
+@router.post(
+    "/plan/nodes/{code}/retire",
+    tags=["plan"],
+    **relayed(
+        "catalogue",
+        "/plan/nodes/{code}/retire",
+        model=s.PlanChange,
+        errors=(401, 403, 404, 409, 429),
+    ),
+)
 async def retire_plan_node(code: str, request: Request) -> Response:
     return await _to(request, "catalogue", "POST", f"/plan/nodes/{code}/retire", write=True)
 
 
-@router.post("/plan/nodes/{code}/merge", tags=["plan"])
+@router.post(
+    "/plan/nodes/{code}/merge",
+    tags=["plan"],
+    **relayed(
+        "catalogue",
+        "/plan/nodes/{code}/merge",
+        model=s.PlanChange,
+        errors=(401, 403, 404, 409, 429),
+    ),
+)
 async def merge_plan_node(code: str, request: Request) -> Response:
     return await _to(request, "catalogue", "POST", f"/plan/nodes/{code}/merge", write=True)
 
 
-@router.post("/plan/imports", tags=["plan"], status_code=201)
+@router.post(
+    "/plan/imports",
+    tags=["plan"],
+    status_code=201,
+    **relayed("catalogue", "/plan/imports", model=s.PlanImport, errors=(401, 403, 413, 415, 429)),
+)
 async def import_plan(request: Request) -> Response:
     """A whole plan as a CSV request body (coordinators); ``dry_run=true`` only checks it."""
     return await _to(request, "catalogue", "POST", "/plan/imports", write=True)
 
 
-@router.get("/organisations", tags=["organisations"])
-async def organisations(request: Request) -> Response:
-    return await _to(request, "catalogue", "GET", "/organisations", write=False)
+@router.get(
+    "/organisations",
+    tags=["organisations"],
+    **relayed(
+        "catalogue",
+        "/organisations",
+        model=Page[s.Organisation],
+        errors=(403,),
+        omit=("limit", "offset"),
+    ),
+)
+async def organisations(request: Request, limit: Limit = 50, cursor: Cursor = None) -> Response:
+    """Approved organisations by name; coordinators may ask for proposed or rejected ones."""
+    offset = cursor_value(cursor, "offset", lambda v: isinstance(v, int) and 0 <= v <= 1_000_000)
+    params = without(request.query_params.multi_items(), "cursor", "limit")
+    params += [("limit", str(limit)), ("offset", str(offset or 0))]
+    answer = await _to(request, "catalogue", "GET", "/organisations", write=False, params=params)
+
+    def page(body: dict[str, Any]) -> Page[dict[str, Any]]:
+        end = body["offset"] + len(body["items"])
+        more = end < body["total"] and body["items"]
+        return Page[dict[str, Any]](
+            items=body["items"],
+            next_cursor=encode_cursor({"offset": end}) if more else None,
+            limit=limit,
+        )
+
+    return as_page(answer, page)
 
 
-@router.get("/organisations/{organisation_id}", tags=["organisations"])
+@router.get(
+    "/organisations/{organisation_id}",
+    tags=["organisations"],
+    **relayed("catalogue", "/organisations/{organisation_id}", model=s.Organisation, errors=(404,)),
+)
 async def organisation(organisation_id: str, request: Request) -> Response:
     return await _to(request, "catalogue", "GET", f"/organisations/{organisation_id}", write=False)
 
 
-@router.get("/geography/{kind}", tags=["geography"])
-async def geography(kind: str, request: Request) -> Response:
-    return await _to(request, "catalogue", "GET", f"/geography/{kind}", write=False)
+@router.get(
+    "/geography/{kind}",
+    tags=["geography"],
+    **relayed("catalogue", "/geography/counties", "/geography/municipalities", model=Page[s.Area]),
+)
+async def geography(
+    kind: Literal["counties", "municipalities"],
+    request: Request,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Response:
+    """Wellbeing services counties or municipalities by code (``county`` picks one county's
+    municipalities)."""
+    params = without(request.query_params.multi_items(), "cursor", "limit")
+    answer = await _to(
+        request, "catalogue", "GET", f"/geography/{kind}", write=False, params=params
+    )
+    return as_page(answer, lambda body: page_in_memory(body, limit, cursor, "code"))

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from htk_contracts.catalogue import OrganisationType
 from htk_gateway import csrf, return_to
+from htk_gateway.api_schemas import Me, Sent
 from htk_gateway.clients import client_address
 from htk_gateway.identity import current_user
 from htk_gateway.link_mail import LinkMail
@@ -23,7 +24,7 @@ from htk_gateway.ratelimit import email_key
 from htk_gateway.sessions import LoginLinks, Sessions
 from htk_gateway.web import render, service_headers, viewer
 from htk_runtime.auth import HEADER, User, sign
-from htk_runtime.errors import DomainError
+from htk_runtime.errors import DomainError, error_answers
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,13 @@ def send_link(request: Request, member: dict[str, Any]) -> None:
     link_mail.enqueue(member)
 
 
-@router.post("/api/v1/auth/login-link", status_code=202)
+@router.post(
+    "/api/v1/auth/login-link",
+    status_code=202,
+    tags=["auth"],
+    response_model=Sent,
+    responses=error_answers(429),
+)
 async def request_login_link(body: LinkRequest, request: Request) -> dict[str, str]:
     await _limit_link_requests(request, body.email)
     members: MemberCopies = _state(request)["members"]
@@ -138,7 +145,13 @@ async def join(request: Request, body: Registration) -> None:
         )
 
 
-@router.post("/api/v1/auth/register", status_code=202)
+@router.post(
+    "/api/v1/auth/register",
+    status_code=202,
+    tags=["auth"],
+    response_model=Sent,
+    responses=error_answers(404, 409, 429),
+)
 async def register(body: Registration, request: Request) -> dict[str, str]:
     await join(request, body)
     return SENT
@@ -154,7 +167,7 @@ def _email_in_use(answer: Any) -> bool:
     return any(e.get("field") == "email" for e in errors)
 
 
-@router.get("/api/v1/me")
+@router.get("/api/v1/me", tags=["me"], response_model=Me, responses=error_answers(401))
 async def me(request: Request) -> dict[str, Any]:
     """Who the session belongs to, with approved and pending memberships."""
     user = await current_user(request)

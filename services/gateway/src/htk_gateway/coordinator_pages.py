@@ -211,7 +211,6 @@ async def bulk_import(request: Request) -> Response:
                 "message": error_message(
                     v.t,
                     str(e.get("field", e.get("column", "")) or ""),
-                    str(e.get("message", "")),
                     str(e.get("type") or "") or None,
                 )[1],
             }

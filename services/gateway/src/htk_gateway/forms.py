@@ -7,12 +7,6 @@ from htk_gateway.i18n import Translator
 from htk_gateway.web import as_list
 from htk_runtime.text import HIDDEN_CHARACTERS
 
-# Refusals that concern the whole action name no field; their text tells which one it is.
-WHOLE_ACTION_ERRORS = {
-    "where the action happens": "place",
-    "end_date": "end_date",
-    "partner": "partner_organisation_ids",
-}
 FIELD_ALIASES = {
     "national": "place",
     "new_organisation": "new_organisation_name",
@@ -20,7 +14,8 @@ FIELD_ALIASES = {
 }
 
 
-# Rules about the whole action (no field) and the field that fixes them.
+# Rules about the whole action (no field) and the field that fixes them, by error type: never
+# by the English text of the message, which may be reworded at any time.
 TYPE_FIELDS = {
     "place_missing": "place",
     "end_before_start": "end_date",
@@ -28,7 +23,7 @@ TYPE_FIELDS = {
 }
 
 
-def form_field(field: str, message: str, code: str | None = None) -> str:
+def form_field(field: str, code: str | None = None) -> str:
     if not field and code in TYPE_FIELDS:
         return TYPE_FIELDS[code]
     if field in FIELD_ALIASES:
@@ -36,22 +31,16 @@ def form_field(field: str, message: str, code: str | None = None) -> str:
     head = field.split(".")[0] if field else ""
     if head in FIELD_ALIASES:
         return FIELD_ALIASES[head]
-    if head:
-        return head
-    lowered = message.lower()
-    for needle, name in WHOLE_ACTION_ERRORS.items():
-        if needle in lowered:
-            return name
-    return "form"
+    return head or "form"
 
 
 def error_message(
-    t: Translator, field: str, message: str, code: str | None, prefix: str = "action"
+    t: Translator, field: str, code: str | None, prefix: str = "action"
 ) -> tuple[str, str]:
     """``(form field, message in the reader's language)`` for one refusal: the most precise of
     ``<prefix>.err.<field>.<type>``, ``<prefix>.err.<type>`` (rules about the whole action) and
     ``<prefix>.err.<field>``; never the service's English text."""
-    name = form_field(field, message, code)
+    name = form_field(field, code)
     candidates = [f"{prefix}.err.{name}"]
     if code:
         candidates[:0] = [f"{prefix}.err.{name}.{code}", f"{prefix}.err.{code}"]
@@ -65,18 +54,12 @@ def translate_errors(t: Translator, errors: list[dict[str, Any]], prefix: str) -
     """``{form field: message}``, one message per field, each from the message catalogue."""
     translated: dict[str, str] = {}
     for error in errors:
-        if HIDDEN_CHARACTERS in str(error.get("message") or ""):
+        field, code = str(error.get("field") or ""), str(error.get("type") or "") or None
+        if code == HIDDEN_CHARACTERS:
             # Not the field's usual mistake: say what is wrong with the text itself.
-            name = form_field(str(error.get("field") or ""), str(error.get("message") or ""))
-            translated.setdefault(name, t("err.hidden_characters"))
+            translated.setdefault(form_field(field, code), t("err.hidden_characters"))
             continue
-        name, text = error_message(
-            t,
-            str(error.get("field") or ""),
-            str(error.get("message") or ""),
-            str(error.get("type") or "") or None,
-            prefix,
-        )
+        name, text = error_message(t, field, code, prefix)
         translated.setdefault(name, text)
     return translated
 
