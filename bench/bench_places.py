@@ -38,9 +38,9 @@ def _geodata() -> Path | None:
 
 
 async def _bench(n: int, samples: int, kafka: str, uri: str) -> list[Figure]:
-    from htk_reporting.contribution import scopes
-    from htk_reporting.geography import load_geography
-    from htk_reporting.projection import Projection
+    from htk_reporting.counting.projection import Projection
+    from htk_reporting.model.contribution import scopes
+    from htk_reporting.model.geography import load_geography
     from htk_reporting.sample_events import example_plan
 
     geo = load_geography(DATA)

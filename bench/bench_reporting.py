@@ -112,9 +112,9 @@ async def _reads_beside_past_dates(
 
 
 async def _bench(n: int, samples: int, kafka: str, uri: str) -> list[Figure]:
-    from htk_reporting.geography import load_geography
-    from htk_reporting.projection import Projection
-    from htk_reporting.recount import recount
+    from htk_reporting.counting.projection import Projection
+    from htk_reporting.counting.recount import recount
+    from htk_reporting.model.geography import load_geography
     from htk_reporting.sample_events import action_event, example_plan
 
     geo = load_geography(DATA)

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from htk_reporting import rebuild as rebuild_module
 from htk_reporting import store
-from htk_reporting.geography import load_geography
-from htk_reporting.projection import Projection
+from htk_reporting.counting import rebuild as rebuild_module
+from htk_reporting.counting.projection import Projection
+from htk_reporting.counting.verify import verify
+from htk_reporting.model.geography import load_geography
 from htk_reporting.sample_events import action_event, example_plan, plan_event
 from htk_reporting.settings import ReportingSettings
-from htk_reporting.verify import verify
 from htk_runtime.mongo import make_mongo_client
 from htk_runtime.testing import eventually
 

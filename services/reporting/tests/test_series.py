@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from htk_reporting import store
-from htk_reporting.figures import series
-from htk_reporting.geography import load_geography
+from htk_reporting.counting.verify import verify
+from htk_reporting.model.geography import load_geography
 from htk_reporting.sample_events import action_event
 from htk_reporting.testing import scratch_projection
-from htk_reporting.verify import verify
+from htk_reporting.views.figures import series
 from htk_runtime.testing import EmbeddedStack
 
 GEO = load_geography(Path("data"))

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from pypdf import PdfReader
 
 from htk_reporting.main import create_service
+from htk_reporting.output.yearly import messages
 from htk_reporting.sample_events import action_event, plan_event
-from htk_reporting.yearly import messages
 from htk_runtime.testing import running, user_headers
 
 YEAR = datetime.now(UTC).year

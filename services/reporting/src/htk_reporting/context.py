@@ -9,13 +9,13 @@ from fastapi import Depends, Request
 from pymongo.asynchronous.database import AsyncDatabase
 
 from htk_reporting import store
-from htk_reporting.contribution import ALL, NATIONAL
-from htk_reporting.figures import Ages, Docs
-from htk_reporting.geography import Geography
-from htk_reporting.past import PastFigures
-from htk_reporting.plan import RETIRED, WHOLE_PLAN, PlanView
-from htk_reporting.projection import Projection
+from htk_reporting.counting.past import PastFigures
+from htk_reporting.counting.projection import Projection
+from htk_reporting.model.contribution import ALL, NATIONAL
+from htk_reporting.model.geography import Geography
+from htk_reporting.model.plan import RETIRED, WHOLE_PLAN, PlanView
 from htk_reporting.settings import ReportingSettings
+from htk_reporting.views.figures import Ages, Docs
 from htk_runtime.errors import DomainError
 
 SCOPE = re.compile(r"^(all|national|county:[0-9]{2}|municipality:[0-9]{3})$")

@@ -8,8 +8,8 @@ from typing import Any
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from htk_reporting.geography import Geography
-from htk_reporting.projection import Projection
+from htk_reporting.counting.projection import Projection
+from htk_reporting.model.geography import Geography
 from htk_reporting.sample_events import example_plan
 
 

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from htk_reporting import store, tables
+from htk_reporting import store
 from htk_reporting.context import Reporting
-from htk_reporting.contribution import ALL, NO_DATA, cell_id
-from htk_reporting.figures import Docs, drilldown, figures
+from htk_reporting.model.contribution import ALL, NO_DATA, cell_id
+from htk_reporting.model.plan import WHOLE_PLAN
 from htk_reporting.places.population import Population, load_population, per_10000
-from htk_reporting.plan import WHOLE_PLAN
+from htk_reporting.views import tables
+from htk_reporting.views.figures import Docs, drilldown, figures
 from htk_runtime.errors import DomainError
 
 Kind = Literal["finland", "county", "municipality"]

@@ -29,7 +29,9 @@ from pymongo.errors import PyMongoError
 
 from htk_contracts.envelope import Envelope
 from htk_reporting import store
-from htk_reporting.contribution import (
+from htk_reporting.counting.rebuild import rebuild
+from htk_reporting.counting.stream import Broadcaster
+from htk_reporting.model.contribution import (
     ALL,
     Cells,
     action_cells,
@@ -44,11 +46,9 @@ from htk_reporting.contribution import (
     split_cell,
     split_series,
 )
-from htk_reporting.facts import log_entry
-from htk_reporting.geography import Geography
-from htk_reporting.plan import WHOLE_PLAN, PlanView
-from htk_reporting.rebuild import rebuild
-from htk_reporting.stream import Broadcaster
+from htk_reporting.model.facts import log_entry
+from htk_reporting.model.geography import Geography
+from htk_reporting.model.plan import WHOLE_PLAN, PlanView
 from htk_runtime.consumer import organisation_event, plan_event
 from htk_runtime.lease import Lease
 
@@ -123,7 +123,7 @@ class Projection:
     async def apply(self, envelope: Envelope[dict[str, Any]]) -> bool:
         """Apply one action event; False if it was already applied (duplicate or replay)."""
         entry, action = log_entry(envelope)
-        # Wall-clock time, not self.clock: cached past figures are checked against it (past.py).
+        # Wall-clock time, not self.clock: cached past figures are checked against it (counting/past.py).
         entry["applied_at"] = datetime.now(UTC)
         async with self.lock:
             await self._after_others_rebuild()
@@ -312,7 +312,7 @@ class Projection:
     async def apply_organisation(self, envelope: Envelope[dict[str, Any]]) -> bool:
         organisation = organisation_event(envelope)
         org_id, org_type = organisation.organisation_id, organisation.type.value
-        now = datetime.now(UTC)  # past figures recounted before this use the old type (past.py)
+        now = datetime.now(UTC)  # past figures recounted before this use the old type (counting/past.py)
         async with self.lock:
             await self._after_others_rebuild()
             result = await self.db[store.ORGANISATIONS].update_one(

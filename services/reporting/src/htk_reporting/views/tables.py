@@ -4,10 +4,10 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from htk_reporting import figures as f
 from htk_reporting.context import Reporting
-from htk_reporting.contribution import cell_id, keeps_key_series
-from htk_reporting.pipeline import pipeline
+from htk_reporting.counting.pipeline import pipeline
+from htk_reporting.model.contribution import cell_id, keeps_key_series
+from htk_reporting.views import figures as f
 from htk_runtime.errors import DomainError
 
 Params = dict[str, str]

@@ -6,8 +6,8 @@ from typing import Any, Literal
 from fastapi.responses import Response
 
 from htk_reporting.context import Reporting
-from htk_reporting.exports import to_csv, to_xlsx
-from htk_reporting.yearly import Lang
+from htk_reporting.output.exports import to_csv, to_xlsx
+from htk_reporting.output.yearly import Lang
 
 Format = Literal["csv", "xlsx"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -10,13 +10,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from htk_reporting import store, tables
+from htk_reporting import store
 from htk_reporting.context import Ctx
-from htk_reporting.contribution import NO_DATA, cell_id
-from htk_reporting.figures import figures, scope_label
-from htk_reporting.past import check_date
-from htk_reporting.plan import WHOLE_PLAN
-from htk_reporting.stream import sse
+from htk_reporting.counting.past import check_date
+from htk_reporting.counting.stream import sse
+from htk_reporting.model.contribution import NO_DATA, cell_id
+from htk_reporting.model.plan import WHOLE_PLAN
+from htk_reporting.views import tables
+from htk_reporting.views.figures import figures, scope_label
 from htk_runtime.errors import DomainError
 
 router = APIRouter(prefix="/coverage", tags=["coverage"])
@@ -94,7 +95,7 @@ async def series(
 @router.get("/at")
 async def at_date(r: Ctx, date: date, scope: str = "all") -> dict[str, Any]:
     """The aggregates as they stood at the end of ``date``, recounted from the event log once
-    per date and plan version (past.py)."""
+    per date and plan version (counting/past.py)."""
     r.check_scope(scope)
     end = check_date(date, r.settings.reporting_plan_start, r.now())
     rows = await r.past.rows(date, scope, r.plan, r.projection.org_types, r.geo, r.ages)

@@ -5,10 +5,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from htk_reporting import store, tables
+from htk_reporting import store
+from htk_reporting.api.downloads import Format, download
 from htk_reporting.context import Ctx
-from htk_reporting.downloads import Format, download
-from htk_reporting.yearly import Lang
+from htk_reporting.output.yearly import Lang
+from htk_reporting.views import tables
 from htk_runtime.errors import DomainError
 
 router = APIRouter(prefix="/open-data", tags=["open data"])

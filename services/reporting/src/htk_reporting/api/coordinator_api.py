@@ -6,12 +6,13 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from htk_reporting import snapshots, store, tables
+from htk_reporting import store
+from htk_reporting.api.downloads import Format, download
 from htk_reporting.context import Ctx
-from htk_reporting.downloads import Format, download
-from htk_reporting.figures import coverage_table
-from htk_reporting.pipeline import pipeline as pipeline_figures
-from htk_reporting.yearly import Lang
+from htk_reporting.counting.pipeline import pipeline as pipeline_figures
+from htk_reporting.output.yearly import Lang
+from htk_reporting.views import snapshots, tables
+from htk_reporting.views.figures import coverage_table
 from htk_runtime.auth import Coordinator
 from htk_runtime.errors import DomainError
 

@@ -1,7 +1,7 @@
 """A full recount of the aggregates from the event log, written as a new generation beside the
 live one (``cells_g<N>``, ``series_g<N>``) and switched in by pointing ``aggregates/current`` at
 it only once it is complete, so a rebuild that fails or is killed halfway leaves the live figures
-whole (projection.py holds the lease and records the switch).
+whole (counting/projection.py holds the lease and records the switch).
 
 Where the time goes at 100,000 actions (SecantusDB, 2 cores): the database prepares the whole
 sorted log before it sends the first entry (about 6 s), decoding and counting it takes 7-10 s,
@@ -23,10 +23,10 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from htk_reporting import store
-from htk_reporting.contribution import cell_id, split_series
-from htk_reporting.geography import Geography
-from htk_reporting.plan import PlanView
-from htk_reporting.recount import Recount
+from htk_reporting.counting.recount import Recount
+from htk_reporting.model.contribution import cell_id, split_series
+from htk_reporting.model.geography import Geography
+from htk_reporting.model.plan import PlanView
 
 log = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ from markupsafe import Markup
 from pymongo.asynchronous.database import AsyncDatabase
 
 from htk_reporting import store
-from htk_reporting.contribution import ALL, cell_id
-from htk_reporting.figures import Ages, Docs, county_table, figures, push_reason
-from htk_reporting.geography import Geography
-from htk_reporting.plan import WHOLE_PLAN, PlanView
+from htk_reporting.model.contribution import ALL, cell_id
+from htk_reporting.model.geography import Geography
+from htk_reporting.model.plan import WHOLE_PLAN, PlanView
+from htk_reporting.views.figures import Ages, Docs, county_table, figures, push_reason
 
 EXAMPLES_PER_SUB_GOAL = 10
 CHANGES_LISTED = 500
@@ -119,7 +119,9 @@ PDF_STYLES = {
     "h2": TextStyle(color=ACCENT, font_size_pt=15, t_margin=5, b_margin=2),
     "h3": TextStyle(color="#1a1a1a", font_size_pt=11, t_margin=4, b_margin=2),
 }
-HERE = Path(__file__).parent
+# The templates and the report's messages sit at the package's root, beside the gateway-facing
+# parts that share them.
+HERE = Path(__file__).parent.parent
 # fpdf2's core fonts know Latin-1 only: dashes, curly quotes, the euro sign and Sámi letters came
 # out as "?". A TrueType font with those glyphs is embedded instead (Debian: fonts-dejavu-core).
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")

@@ -6,10 +6,10 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from htk_reporting import store
-from htk_reporting.contribution import normalised
-from htk_reporting.geography import Geography
-from htk_reporting.plan import PlanView
-from htk_reporting.recount import Recount
+from htk_reporting.counting.recount import Recount
+from htk_reporting.model.contribution import normalised
+from htk_reporting.model.geography import Geography
+from htk_reporting.model.plan import PlanView
 
 
 @dataclass

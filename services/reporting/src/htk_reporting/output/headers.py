@@ -4,7 +4,7 @@ A table's keys (``by_org_type:ngo``) stay the second header row, so a program re
 finds the same columns whatever the language; without a language only the keys are written.
 """
 
-from htk_reporting.yearly import Lang, messages
+from htk_reporting.output.yearly import Lang, messages
 
 # Distribution columns are "<group>:<value>"; a value's label is "value.<prefix><value>".
 VALUE_PREFIX = {

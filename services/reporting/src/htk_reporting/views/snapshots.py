@@ -7,9 +7,9 @@ from typing import Any
 
 from htk_reporting import store
 from htk_reporting.context import Reporting
-from htk_reporting.contribution import ALL
-from htk_reporting.plan import WHOLE_PLAN
-from htk_reporting.yearly import report_data
+from htk_reporting.model.contribution import ALL
+from htk_reporting.model.plan import WHOLE_PLAN
+from htk_reporting.output.yearly import report_data
 
 BATCH = 5000
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from htk_reporting.contribution import (
+from htk_reporting.model.contribution import (
     ALL,
     NATIONAL,
     Cells,
@@ -16,8 +16,8 @@ from htk_reporting.contribution import (
     unescape,
     unflatten,
 )
-from htk_reporting.geography import Geography
-from htk_reporting.plan import RETIRED, WHOLE_PLAN, PlanView, code_key
+from htk_reporting.model.geography import Geography
+from htk_reporting.model.plan import RETIRED, WHOLE_PLAN, PlanView, code_key
 
 Docs = Mapping[str, dict[str, Any]]
 DISTRIBUTIONS = ("org_type", "target_group", "dimension")

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from htk_reporting.contribution import (
+from htk_reporting.model.contribution import (
     Cells,
     cell_id,
     keeps_key_series,
@@ -22,9 +22,9 @@ from htk_reporting.contribution import (
     series_id,
     unflatten,
 )
-from htk_reporting.facts import month_of, week_of
-from htk_reporting.geography import Geography
-from htk_reporting.plan import PlanView
+from htk_reporting.model.facts import month_of, week_of
+from htk_reporting.model.geography import Geography
+from htk_reporting.model.plan import PlanView
 
 Sums = dict[frozenset[str], dict[str, dict[str, int]]]
 Nested = dict[str, Any]  # {"actions": 3, "orgs": {"org-1": 2}}: a document's counters

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from htk_reporting import store
 from htk_reporting.context import Ctx
-from htk_reporting.yearly import Lang, render, report_data, to_pdf
+from htk_reporting.output.yearly import Lang, render, report_data, to_pdf
 from htk_runtime.errors import DomainError
 
 router = APIRouter(prefix="/reports", tags=["reports"])

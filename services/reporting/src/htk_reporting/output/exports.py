@@ -13,8 +13,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
-from htk_reporting.headers import column_labels
-from htk_reporting.yearly import Lang
+from htk_reporting.output.headers import column_labels
+from htk_reporting.output.yearly import Lang
 
 STAMP_COLUMNS = ["plan_version", "computed_at"]
 

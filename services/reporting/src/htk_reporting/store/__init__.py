@@ -24,7 +24,7 @@ AGGREGATES = "aggregates"
 PLAN = "plan"  # the plan version in force (read copy of catalogue.plan.v1)
 LEASES = "leases"  # "rebuild": the replica rebuilding, and the switch it is making
 ORGANISATIONS = "organisations"  # read copy of catalogue.organisations.v1
-PAST = "past_figures"  # figures at past dates, cached (past.py)
+PAST = "past_figures"  # figures at past dates, cached (counting/past.py)
 SNAPSHOTS = "snapshots"
 SNAPSHOT_CELLS = "snapshot_cells"
 SNAPSHOT_ACTIONS = "snapshot_actions"
@@ -33,7 +33,7 @@ SNAPSHOT_ACTIONS = "snapshot_actions"
 async def ensure_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
     await db[LOG].create_index([("action_id", ASCENDING), ("version", ASCENDING)])
     await db[LOG].create_index([("time", ASCENDING)])
-    # What was applied since a cached past day was computed (past.py).
+    # What was applied since a cached past day was computed (counting/past.py).
     await db[LOG].create_index([("applied_at", ASCENDING)])
     await db[ORGANISATIONS].create_index([("applied_at", ASCENDING)])
     await db[PAST].create_index([("generation", ASCENDING)])

@@ -33,11 +33,11 @@ from bson import decode_all
 from pymongo.asynchronous.database import AsyncDatabase
 
 from htk_reporting import store
-from htk_reporting.contribution import Cells, split_cell
-from htk_reporting.figures import Ages, coverage_table, docs_from_cells
-from htk_reporting.geography import Geography
-from htk_reporting.plan import PlanView
-from htk_reporting.recount import recount
+from htk_reporting.counting.recount import recount
+from htk_reporting.model.contribution import Cells, split_cell
+from htk_reporting.model.geography import Geography
+from htk_reporting.model.plan import PlanView
+from htk_reporting.views.figures import Ages, coverage_table, docs_from_cells
 from htk_runtime.errors import DomainError
 
 CLOCK_MARGIN = timedelta(seconds=60)

@@ -32,9 +32,9 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from htk_reporting.facts import month_of, week_of
-from htk_reporting.geography import Geography
-from htk_reporting.plan import PlanView
+from htk_reporting.model.facts import month_of, week_of
+from htk_reporting.model.geography import Geography
+from htk_reporting.model.plan import PlanView
 
 NO_DATA = "no_data"
 ALL = "all"

@@ -12,7 +12,7 @@ from htk_contracts.actions import (
     PublicAction,
 )
 from htk_contracts.envelope import Envelope
-from htk_reporting.plan import raw_codes
+from htk_reporting.model.plan import raw_codes
 from htk_runtime.consumer import action_event
 
 PUBLIC_KINDS = frozenset({"published", "updated", "withdrawn"})
