@@ -6,11 +6,11 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from htk_reporting import store
 from htk_reporting.api.downloads import Format, download
 from htk_reporting.context import Ctx
 from htk_reporting.counting.pipeline import pipeline as pipeline_figures
 from htk_reporting.output.yearly import Lang
+from htk_reporting.store import snapshots as snapshot_store
 from htk_reporting.views import snapshots, tables
 from htk_reporting.views.figures import coverage_table
 from htk_runtime.auth import Coordinator
@@ -64,7 +64,7 @@ async def create_snapshot(r: Ctx, user: Coordinator, body: SnapshotRequest) -> d
 
 @router.get("/snapshots")
 async def list_snapshots(r: Ctx, _: Coordinator) -> dict[str, Any]:
-    docs = await r.db[store.SNAPSHOTS].find({}, {"report": 0}).sort("frozen_at", -1).to_list()
+    docs = await snapshot_store.listed(r.db)
     return {"snapshots": [snapshots.summary(d) for d in docs]}
 
 
@@ -75,11 +75,11 @@ async def snapshot_coverage(
     snapshot_id: str,
     scope: Annotated[str, Query()] = "all",
 ) -> dict[str, Any]:
-    snap = await r.db[store.SNAPSHOTS].find_one({"_id": snapshot_id}, {"report": 0})
+    snap = await snapshot_store.summary(r.db, snapshot_id)
     if snap is None:
         raise DomainError(404, f"No snapshot {snapshot_id}")
     r.check_scope(scope)
     docs = await snapshots.cells_of(r, snapshot_id, scope)
     frozen_at = snap["frozen_at"]
-    rows = coverage_table(r.plan, docs, scope, frozen_at, r.ages)
+    rows = coverage_table(r.plan, docs, scope, frozen_at)
     return {**snapshots.summary(snap), "scope": scope, "rows": rows}

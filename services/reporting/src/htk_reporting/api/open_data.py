@@ -5,10 +5,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from htk_reporting import store
 from htk_reporting.api.downloads import Format, download
 from htk_reporting.context import Ctx
 from htk_reporting.output.yearly import Lang
+from htk_reporting.store import actions
 from htk_reporting.views import tables
 from htk_runtime.errors import DomainError
 
@@ -36,12 +36,7 @@ async def index(r: Ctx) -> dict[str, Any]:
 
 
 async def _published(r: Ctx) -> list[dict[str, Any]]:
-    docs = (
-        await r.db[store.ACTIONS]
-        .find({"published": True}, {"snapshot": 1})
-        .sort("_id", 1)
-        .to_list()
-    )
+    docs = await actions.published_snapshots(r.db)
     return [{c: d["snapshot"].get(c) for c in ACTION_COLUMNS} for d in docs if d.get("snapshot")]
 
 

@@ -10,15 +10,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from htk_reporting import store
 from htk_reporting.context import Ctx
 from htk_reporting.counting.past import check_date
 from htk_reporting.counting.stream import sse
 from htk_reporting.model.contribution import NO_DATA, cell_id
 from htk_reporting.model.plan import WHOLE_PLAN
+from htk_reporting.store import actions, aggregates
 from htk_reporting.views import tables
 from htk_reporting.views.figures import figures, scope_label
 from htk_runtime.errors import DomainError
+from htk_runtime.freshness import FRESH_MONTHS, STALE_MONTHS, Freshness, confirmed_span
+from htk_runtime.freshness import freshness as of
 
 router = APIRouter(prefix="/coverage", tags=["coverage"])
 HEARTBEAT_SECONDS = 15.0
@@ -70,12 +72,11 @@ async def freshness(
         rows = await tables.freshness_sub_goals(r, {"scope": scope}, now)
     else:
         rows = await tables.freshness_counties(r, {"node": node}, now)
-    ages = r.ages
     return {
         **r.meta(now),
         "by": by,
-        "fresh_months": ages.fresh_months,
-        "stale_months": ages.stale_months,
+        "fresh_months": FRESH_MONTHS,
+        "stale_months": STALE_MONTHS,
         "rows": rows,
     }
 
@@ -98,7 +99,7 @@ async def at_date(r: Ctx, date: date, scope: str = "all") -> dict[str, Any]:
     per date and plan version (counting/past.py)."""
     r.check_scope(scope)
     end = check_date(date, r.settings.reporting_plan_start, r.now())
-    rows = await r.past.rows(date, scope, r.plan, r.projection.org_types, r.geo, r.ages)
+    rows = await r.past.rows(date, scope, r.plan, r.projection.org_types, r.geo)
     return {**r.meta(r.now()), "at": end.isoformat(), "scope": scope, "rows": rows}
 
 
@@ -124,30 +125,18 @@ async def actions_behind(
     """The published actions a figure counts."""
     r.check_scope(scope)
     r.check_node(node)
-    query: dict[str, Any] = {"published": True, "scopes": scope}
-    if node != WHOLE_PLAN:
-        query["codes"] = {"$in": sorted(r.plan.sources(node))}
+    codes = sorted(r.plan.sources(node)) if node != WHOLE_PLAN else None
+    field: str | None = None
+    wanted: Any = None
     if facet:
         if not value:
             raise DomainError(422, "value is needed with facet", field="value")
         field = FACETS[facet]
-        if value == NO_DATA:
-            query[field] = None if facet == "org_type" else []
-        else:
-            query[field] = value
+        wanted = value if value != NO_DATA else (None if facet == "org_type" else [])
     now = r.now()
-    ages = r.ages
-    if freshness:
-        query["public.confirmed_at"] = ages.confirmed_range(freshness, now)
-    total_found = await r.db[store.ACTIONS].count_documents(query)
-    found = (
-        await r.db[store.ACTIONS]
-        .find(query)
-        .sort("_id", 1)
-        .skip((page - 1) * per_page)
-        .limit(per_page)
-        .to_list()
-    )
+    confirmed = confirmed_span(Freshness(freshness), now) if freshness else None
+    query = actions.behind(scope, codes, field, wanted, confirmed)
+    total_found, found = await actions.page(r.db, query, (page - 1) * per_page, per_page)
     rows = [
         {
             "action_id": a["_id"],
@@ -156,7 +145,7 @@ async def actions_behind(
             "organisation_id": a["public"]["organisation_id"],
             "org_type": a.get("org_type") or NO_DATA,
             "confirmed_at": a["public"]["confirmed_at"].isoformat(),
-            "freshness": ages.bucket(f"{a['public']['confirmed_at']:%Y-%m}", now),
+            "freshness": of(a["public"]["confirmed_at"], now),
         }
         for a in found
     ]
@@ -176,11 +165,11 @@ async def stream(r: Ctx, request: Request) -> StreamingResponse:
     """Server-Sent Events: ``hello`` with the current totals, then ``coverage`` per change."""
     queue = r.projection.broadcaster.listen()
     stopping = request.app.state.service.ctx().stopping
-    total = await r.db[(await r.live()).cells].find_one({"_id": cell_id(WHOLE_PLAN, "all")})
+    total = await aggregates.cell(r.db, await r.live(), cell_id(WHOLE_PLAN, "all"))
 
     async def events() -> AsyncIterator[str]:
         try:
-            yield sse("hello", {**r.meta(r.now()), "total": figures(total, r.now(), r.ages)})
+            yield sse("hello", {**r.meta(r.now()), "total": figures(total, r.now())})
             while not stopping.is_set():
                 with contextlib.suppress(TimeoutError):
                     message = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)

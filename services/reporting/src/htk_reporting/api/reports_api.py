@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
 
-from htk_reporting import store
 from htk_reporting.context import Ctx
 from htk_reporting.output.yearly import Lang, render, report_data, to_pdf
+from htk_reporting.store import snapshots as snapshot_store
 from htk_runtime.errors import DomainError
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -28,19 +28,14 @@ async def yearly(
 ) -> Any:
     """The report of ``year``. A snapshot (by id, or the latest one made under ``plan_version``)
     gives the frozen report, the same every time it is asked for."""
-    query: dict[str, Any] = {"year": year}
-    if snapshot:
-        query["_id"] = snapshot
-    if plan_version is not None:
-        query["plan_version"] = plan_version
-    snap = await r.db[store.SNAPSHOTS].find_one(query, sort=[("frozen_at", -1)])
+    snap = await snapshot_store.latest(r.db, year, snapshot, plan_version)
     if snap is not None:
         data = snap["report"]
     elif snapshot or plan_version is not None:
         field = "snapshot" if snapshot else "plan_version"
         raise DomainError(404, f"No snapshot of {year} with this {field}", field=field)
     else:
-        data = await report_data(r.db, r.plan, r.geo, await r.report_docs(), year, r.now(), r.ages)
+        data = await report_data(r.db, r.plan, r.geo, await r.report_docs(), year, r.now())
     if format == "json":
         return data
     if format == "html":

@@ -15,7 +15,7 @@ so one anonymous request must not cost that every time, nor hold the event loop:
   entries within the margin that the recount did count are remembered, so they do not make it
   count again.
 - **Off the event loop, and not holding the database**: the log up to the day is read a
-  fortnight per query (store.log_until), as raw BSON decoded in a thread, and counted in a
+  fortnight per query (store/log.py, log_until), as raw BSON decoded in a thread, and counted in a
   thread.
 - **One recount at a time per replica**: requests for the same day wait for the one running;
   at most ``WAITING`` others queue, the rest get a 429 with Retry-After. The gateway also limits
@@ -32,12 +32,14 @@ from typing import Any
 from bson import decode_all
 from pymongo.asynchronous.database import AsyncDatabase
 
-from htk_reporting import store
 from htk_reporting.counting.recount import recount
 from htk_reporting.model.contribution import Cells, split_cell
 from htk_reporting.model.geography import Geography
 from htk_reporting.model.plan import PlanView
-from htk_reporting.views.figures import Ages, coverage_table, docs_from_cells
+from htk_reporting.store import catalogue
+from htk_reporting.store import log as action_log
+from htk_reporting.store import past as past_store
+from htk_reporting.views.figures import coverage_table, docs_from_cells
 from htk_runtime.errors import DomainError
 
 CLOCK_MARGIN = timedelta(seconds=60)
@@ -73,7 +75,6 @@ class PastFigures:
 
     async def rows(
         self, day: date, scope: str, plan: PlanView, org_types: dict[str, str], geo: Geography,
-        ages: Ages,
     ) -> list[dict[str, Any]]:  # fmt: skip
         end = end_of(day)
         key = f"{day.isoformat()}|{plan.version}"
@@ -87,50 +88,41 @@ class PastFigures:
                         "Too many figures for past dates are being computed; try again soon",
                         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
                     )
-                task = asyncio.create_task(self._compute(key, end, plan, org_types, geo, ages))
+                task = asyncio.create_task(self._compute(key, end, plan, org_types, geo))
                 self.pending[key] = task
                 task.add_done_callback(lambda _: self.pending.pop(key, None))
             # Shielded: a caller that gives up does not cancel the others' recount.
             generation = await asyncio.shield(task)
-        doc = await self.db[store.PAST].find_one({"_id": f"{generation}|{scope}"})
-        if doc is not None:
-            return list(doc["rows"])
+        rows = await past_store.rows(self.db, generation, scope)
+        if rows is not None:
+            return rows
         # No action counted in this scope that day: every figure is zero.
-        return coverage_table(plan, {}, scope, end, ages)
+        return coverage_table(plan, {}, scope, end)
 
     async def _valid_generation(self, key: str, end: datetime) -> str | None:
-        head = await self.db[store.PAST].find_one({"_id": key})
+        head = await past_store.head(self.db, key)
         if head is None:
             return None
         checked_at = datetime.now(UTC)
-        since = {"$gt": head["checked_at"] - CLOCK_MARGIN}
-        query = {
-            "applied_at": since,
-            "public_kind": True,
-            "time": {"$lte": end},
-            "_id": {"$nin": head.get("counted_recent", [])},
-        }
-        if await self.db[store.LOG].find_one(query):
+        since = head["checked_at"] - CLOCK_MARGIN
+        counted = head.get("counted_recent", [])
+        if await action_log.public_applied_since(self.db, since, counted, time_until=end):
             return None
-        if await self.db[store.ORGANISATIONS].find_one({"applied_at": since}):
+        if await catalogue.org_changed_since(self.db, since):
             return None
         # Nothing backdated since: the next check need only look at what comes after this one.
-        await self.db[store.PAST].update_one(
-            {"_id": key, "generation": head["generation"]},
-            {"$set": {"checked_at": checked_at, "expires_at": checked_at + KEEP}},
-        )
+        await past_store.checked(self.db, key, head["generation"], checked_at, checked_at + KEEP)
         return str(head["generation"])
 
     async def _compute(
         self, key: str, end: datetime, plan: PlanView, org_types: dict[str, str], geo: Geography,
-        ages: Ages,
     ) -> str:  # fmt: skip
         async with self.running:
             # Stamped before the log is read: whatever is applied later is checked against it.
             started = datetime.now(UTC)
             recent: list[str] = []
             by_scope = await recount_rows(
-                self.db, end, plan, dict(org_types), geo, ages, recent, started - CLOCK_MARGIN
+                self.db, end, plan, dict(org_types), geo, recent, started - CLOCK_MARGIN
             )
             self.recounts += 1
             generation = uuid.uuid4().hex
@@ -140,20 +132,13 @@ class PastFigures:
                  "expires_at": expires}
                 for scope, rows in by_scope.items()
             ]  # fmt: skip
-            for start in range(0, len(docs), 1000):
-                await self.db[store.PAST].insert_many(docs[start : start + 1000], ordered=False)
-            old = await self.db[store.PAST].find_one_and_replace(
-                {"_id": key},
-                {
-                    "generation": generation,
-                    "checked_at": started,
-                    "counted_recent": recent,
-                    "expires_at": expires,
-                },
-                upsert=True,
-            )
-            if old is not None:
-                await self.db[store.PAST].delete_many({"generation": old["generation"]})
+            head = {
+                "generation": generation,
+                "checked_at": started,
+                "counted_recent": recent,
+                "expires_at": expires,
+            }
+            await past_store.replace(self.db, key, head, docs)
             return generation
 
 
@@ -163,20 +148,19 @@ async def recount_rows(
     plan: PlanView,
     org_types: dict[str, str],
     geo: Geography,
-    ages: Ages,
     recent: list[str],
     recent_from: datetime,
 ) -> dict[str, list[dict[str, Any]]]:
     """The coverage table of every scope with actions at ``end``, counted off the event loop;
     ``recent`` gets the ids of the counted entries applied after ``recent_from``."""
     entries: list[dict[str, Any]] = []
-    async for chunk in store.log_until(db, end):
+    async for chunk in action_log.log_until(db, end):
         entries.extend(await asyncio.to_thread(_public, chunk, db.codec_options))
 
     def count() -> dict[str, list[dict[str, Any]]]:
         cells, _ = recount(entries, plan, org_types, geo, until=end, with_series=False)
         recent.extend(e["_id"] for e in entries if (e.get("applied_at") or end) > recent_from)
-        return _tables(cells, plan, end, ages)
+        return _tables(cells, plan, end)
 
     return await asyncio.to_thread(count)
 
@@ -185,10 +169,8 @@ def _public(chunk: bytes, codec_options: Any) -> list[dict[str, Any]]:
     return [e for e in decode_all(chunk, codec_options) if e["public_kind"]]
 
 
-def _tables(
-    cells: Cells, plan: PlanView, end: datetime, ages: Ages
-) -> dict[str, list[dict[str, Any]]]:
+def _tables(cells: Cells, plan: PlanView, end: datetime) -> dict[str, list[dict[str, Any]]]:
     by_scope: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for cid, doc in docs_from_cells(cells).items():
         by_scope[split_cell(cid)[1]][cid] = doc
-    return {scope: coverage_table(plan, docs, scope, end, ages) for scope, docs in by_scope.items()}
+    return {scope: coverage_table(plan, docs, scope, end) for scope, docs in by_scope.items()}

@@ -5,7 +5,8 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
-from htk_reporting import store
+from htk_reporting.store import actions
+from htk_reporting.store import log as action_log
 
 STATES = ("draft", "submitted", "returned")
 BUCKETS = ((1, "under_1_day"), (3, "1_to_3_days"), (7, "3_to_7_days"), (30, "7_to_30_days"))
@@ -32,20 +33,11 @@ def distribution(days: list[float]) -> dict[str, Any]:
 
 
 async def pipeline(db: AsyncDatabase[dict[str, Any]], now: datetime) -> dict[str, Any]:
-    counts = {s: await db[store.ACTIONS].count_documents({"workflow_state": s}) for s in STATES}
-    waiting = [
-        (now - d["workflow_since"]).total_seconds() / 86400
-        async for d in db[store.ACTIONS].find(
-            {"workflow_state": "submitted"}, {"workflow_since": 1}
-        )
-    ]
+    counts = {s: await actions.count_in_state(db, s) for s in STATES}
+    waiting = [(now - since).total_seconds() / 86400 for since in await actions.waiting_since(db)]
     # Reviews finished in the last year: from each submission to the next decision.
     since = now - timedelta(days=365)
-    entries = (
-        await db[store.LOG]
-        .find({"time": {"$gte": since}}, {"action_id": 1, "version": 1, "kind": 1, "time": 1})
-        .to_list()
-    )
+    entries = await action_log.review_entries_since(db, since)
     entries.sort(key=lambda e: (e["action_id"], e["version"]))
     finished: list[float] = []
     submitted_at: dict[str, datetime] = {}

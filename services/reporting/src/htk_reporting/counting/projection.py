@@ -22,7 +22,6 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
@@ -49,6 +48,8 @@ from htk_reporting.model.contribution import (
 from htk_reporting.model.facts import log_entry
 from htk_reporting.model.geography import Geography
 from htk_reporting.model.plan import WHOLE_PLAN, PlanView
+from htk_reporting.store import actions, aggregates, catalogue
+from htk_reporting.store import log as action_log
 from htk_runtime.consumer import organisation_event, plan_event
 from htk_runtime.lease import Lease
 
@@ -81,7 +82,7 @@ class Projection:
         # One writer at a time: a plan change rebuilds while no action event is half applied.
         self.lock = asyncio.Lock()
         # The same across replicas: one rebuilds while the others hold their events back.
-        self.lease = Lease(db[store.LEASES], "rebuild")
+        self.lease = Lease(catalogue.leases(db), "rebuild")
         # The live generation of the aggregates, as the request handlers read it.
         self.aggregates = store.Aggregates(db)
         # How long an old generation outlives its switch: longer than a reader caches it.
@@ -103,11 +104,10 @@ class Projection:
             # before the live one may still be read by another replica's cache (_drop_later).
             await store.drop_generations(self.db, (await self.aggregates.fresh()).number - 1)
         await self._load_plan()
-        async for org in self.db[store.ORGANISATIONS].find({}):
-            self.org_types[org["_id"]] = org["type"]
+        self.org_types.update(await catalogue.org_types(self.db))
 
     async def _load_plan(self) -> None:
-        doc = await self.db[store.PLAN].find_one({"_id": "current"})
+        doc = await catalogue.plan_record(self.db)
         if doc:
             self.plan = PlanView.from_event(doc["plan"])
 
@@ -123,7 +123,8 @@ class Projection:
     async def apply(self, envelope: Envelope[dict[str, Any]]) -> bool:
         """Apply one action event; False if it was already applied (duplicate or replay)."""
         entry, action = log_entry(envelope)
-        # Wall-clock time, not self.clock: cached past figures are checked against it (counting/past.py).
+        # Wall-clock time, not self.clock: cached past figures are checked against it
+        # (counting/past.py).
         entry["applied_at"] = datetime.now(UTC)
         async with self.lock:
             await self._after_others_rebuild()
@@ -131,13 +132,15 @@ class Projection:
 
             async def write(session: AsyncClientSession) -> bool:
                 touched.clear()
-                if await self.db[store.LOG].find_one({"_id": entry["_id"]}, session=session):
+                if await action_log.has_entry(self.db, entry["_id"], session):
                     return False
-                live = await self._live(session)
-                await self.db[store.LOG].insert_one(entry, session=session)
-                held = await self.db[store.ACTIONS].find_one(
-                    {"_id": entry["action_id"]}, session=session
-                ) or {"_id": entry["action_id"], "public_version": 0, "workflow_version": 0}
+                live = await aggregates.live_in(self.db, session)
+                await action_log.add_entry(self.db, entry, session)
+                held = await actions.held(self.db, entry["action_id"], session) or {
+                    "_id": entry["action_id"],
+                    "public_version": 0,
+                    "workflow_version": 0,
+                }
                 changes: Cells = {}
                 series: Cells = {}
                 update: dict[str, Any] = {}
@@ -148,9 +151,7 @@ class Projection:
                 if entry["version"] > held.get("workflow_version", 0):
                     update |= self._workflow_change(entry, held)
                 if update:
-                    await self.db[store.ACTIONS].update_one(
-                        {"_id": entry["action_id"]}, {"$set": update}, upsert=True, session=session
-                    )
+                    await actions.set_fields(self.db, entry["action_id"], update, session)
                 await self._write_cells(live, changes, session)
                 await self._write_series(live, series, session)
                 touched.update(changes)
@@ -165,19 +166,9 @@ class Projection:
     async def _neighbour(
         self, entry: dict[str, Any], after: bool, session: AsyncClientSession
     ) -> dict[str, Any] | None:
-        op, order = ("$gt", ASCENDING) if after else ("$lt", DESCENDING)
-        cursor = (
-            self.db[store.LOG]
-            .find(
-                {"action_id": entry["action_id"], "version": {op: entry["version"]}},
-                session=session,
-            )
-            .sort("version", order)
+        return await action_log.public_neighbour(
+            self.db, entry["action_id"], entry["version"], after, session
         )
-        async for e in cursor:
-            if e["public_kind"]:
-                return e
-        return None
 
     async def _public_change(
         self,
@@ -236,64 +227,32 @@ class Projection:
             update["workflow_since"] = entry["time"]
         return update
 
-    async def _live(self, session: AsyncClientSession) -> store.Generation:
-        """The generation to write into, read in the writing transaction: never the cached one,
-        which may name a generation another replica has just switched away from."""
-        pointer = await self.db[store.AGGREGATES].find_one({"_id": "current"}, session=session)
-        return store.generation_of(pointer)
-
     async def _write_cells(
         self, live: store.Generation, changes: Cells, session: AsyncClientSession | None
     ) -> None:
-        if not changes:
-            return
-        ops = []
+        labelled = {}
         for cid, fields in changes.items():
             node, scope = split_cell(cid)
-            ops.append(
-                UpdateOne(
-                    {"_id": cid},
-                    {"$inc": fields, "$setOnInsert": {"node": node, "scope": scope}},
-                    upsert=True,
-                )
-            )
-        await self.db[live.cells].bulk_write(ops, ordered=False, session=session)
+            labelled[cid] = (fields, {"node": node, "scope": scope})
+        await aggregates.add_to_cells(self.db, live, labelled, session)
 
     async def _write_series(
         self, live: store.Generation, changes: Cells, session: AsyncClientSession | None
     ) -> None:
-        if not changes:
-            return
-        ops = []
+        labelled = {}
         for sid, fields in changes.items():
             node, scope, kind, quarter = split_series(sid)
-            ops.append(
-                UpdateOne(
-                    {"_id": sid},
-                    {
-                        "$inc": fields,
-                        "$setOnInsert": {
-                            "cell": cell_id(node, scope),
-                            "kind": kind,
-                            "quarter": quarter,
-                        },
-                    },
-                    upsert=True,
-                )
-            )
-        await self.db[live.series].bulk_write(ops, ordered=False, session=session)
+            labels = {"cell": cell_id(node, scope), "kind": kind, "quarter": quarter}
+            labelled[sid] = (fields, labels)
+        await aggregates.add_to_series(self.db, live, labelled, session)
 
     async def _announce(self, entry: dict[str, Any], touched: set[str]) -> None:
         if not self.broadcaster.listeners:
             return
         nodes = sorted({split_cell(c)[0] for c in touched})
         ids = [cell_id(n, ALL) for n in nodes]
-        counts = {
-            d["node"]: d.get("actions", 0)
-            async for d in self.db[(await self.aggregates.current()).cells].find(
-                {"_id": {"$in": ids}}
-            )
-        }
+        found = await aggregates.cells_by_id(self.db, await self.aggregates.current(), ids)
+        counts = {d["node"]: d.get("actions", 0) for d in found.values()}
         self.broadcaster.publish(
             {
                 "type": "coverage",
@@ -312,43 +271,17 @@ class Projection:
     async def apply_organisation(self, envelope: Envelope[dict[str, Any]]) -> bool:
         organisation = organisation_event(envelope)
         org_id, org_type = organisation.organisation_id, organisation.type.value
-        now = datetime.now(UTC)  # past figures recounted before this use the old type (counting/past.py)
+        # Past figures recounted before this use the old type (counting/past.py).
+        now = datetime.now(UTC)
         async with self.lock:
             await self._after_others_rebuild()
-            result = await self.db[store.ORGANISATIONS].update_one(
-                {"_id": org_id, "version": {"$lt": envelope.aggregateversion}},
-                {
-                    "$set": {
-                        "type": org_type,
-                        "version": envelope.aggregateversion,
-                        "applied_at": now,
-                    }
-                },
-            )
-            if result.matched_count == 0:
-                if await self.db[store.ORGANISATIONS].find_one({"_id": org_id}):
-                    return False  # held version is as new or newer
-                await self.db[store.ORGANISATIONS].insert_one(
-                    {
-                        "_id": org_id,
-                        "type": org_type,
-                        "version": envelope.aggregateversion,
-                        "applied_at": now,
-                    }
-                )
+            if not await catalogue.set_org_type(
+                self.db, org_id, org_type, envelope.aggregateversion, now
+            ):
+                return False  # held version is as new or newer
             self.org_types[org_id] = org_type
             # Actions counted before the organisation was known (or under its old type) move.
-            moving = (
-                await self.db[store.ACTIONS]
-                .find(
-                    {
-                        "public.organisation_id": org_id,
-                        "published": True,
-                        "org_type": {"$ne": org_type},
-                    }
-                )
-                .to_list()
-            )
+            moving = await actions.counted_under_other_type(self.db, org_id, org_type)
             for held in moving:
                 changes = difference(
                     contribution(held["public"], org_type, self.plan, self.geo),
@@ -358,10 +291,8 @@ class Projection:
                 async def write(
                     session: AsyncClientSession, held: Any = held, c: Cells = changes
                 ) -> None:
-                    await self.db[store.ACTIONS].update_one(
-                        {"_id": held["_id"]}, {"$set": {"org_type": org_type}}, session=session
-                    )
-                    await self._write_cells(await self._live(session), c, session)
+                    await actions.set_fields(self.db, held["_id"], {"org_type": org_type}, session)
+                    await self._write_cells(await aggregates.live_in(self.db, session), c, session)
 
                 async with self.db.client.start_session() as session:
                     await session.with_transaction(write)
@@ -373,7 +304,7 @@ class Projection:
         failed one is done again when the event is delivered again."""
         plan_event(envelope)
         async with self.lock, self.lease.held():
-            held = await self.db[store.PLAN].find_one({"_id": "current"})
+            held = await catalogue.plan_record(self.db)
             if held and held["version"] >= envelope.aggregateversion:
                 if held["version"] > self.plan.version:
                     self.plan = PlanView.from_event(held["plan"])
@@ -401,9 +332,8 @@ class Projection:
         target = store.generation(live.number + 1)
         rebuilt = await rebuild(self.db, plan, self.org_types, self.geo, target)
         await self.lease.renew()  # LeaseLost: another replica took over; switch nothing
-        await self.db[store.LEASES].update_one(
-            {"_id": self.lease.name},
-            {"$set": {"switching": {"generation": target.number, "record": record}}},
+        await catalogue.mark_switch(
+            self.db, self.lease.name, {"generation": target.number, "record": record}
         )
         await self._finish_switch(target, record)
         self.plan = plan
@@ -421,10 +351,8 @@ class Projection:
             await store.point_to(self.db, target)
             self.aggregates.switched(target)
         if record is not None:  # only after the switch: the plan and its figures go together
-            await self.db[store.PLAN].replace_one({"_id": "current"}, record, upsert=True)
-        await self.db[store.LEASES].update_one(
-            {"_id": self.lease.name}, {"$set": {"switching": None}}
-        )
+            await catalogue.record_plan(self.db, record)
+        await catalogue.mark_switch(self.db, self.lease.name, None)
         if target is not None:
             # Readers elsewhere may still hold the old generation for their cache's age; a read
             # under way then finds it gone and reads nothing, so it is dropped after a grace.

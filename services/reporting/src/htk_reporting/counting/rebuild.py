@@ -27,6 +27,8 @@ from htk_reporting.counting.recount import Recount
 from htk_reporting.model.contribution import cell_id, split_series
 from htk_reporting.model.geography import Geography
 from htk_reporting.model.plan import PlanView
+from htk_reporting.store import aggregates
+from htk_reporting.store import log as action_log
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +61,7 @@ async def rebuild(
         read_from = datetime.now(UTC) - STRAGGLER_MARGIN
         counted: set[str] = set()
         rebuilt = await _rebuild_into(target, db, plan, org_types, geo, counted, read_from)
-        missed = await db[store.LOG].find_one(
-            {"applied_at": {"$gt": read_from}, "public_kind": True, "_id": {"$nin": list(counted)}}
-        )
+        missed = await action_log.public_applied_since(db, read_from, list(counted))
         if missed is None:
             return rebuilt
         log.warning("an event was applied during the rebuild; counting again", extra={
@@ -79,15 +79,15 @@ async def _rebuild_into(
     read_from: datetime,
 ) -> Rebuilt:
     counter = Recount(plan, org_types, geo, with_key_series=True)
-    actions = store.ByAction(db.codec_options)
+    actions = action_log.ByAction(db.codec_options)
     with _collector_paused():
         # What a killed rebuild left behind. Dropping is near-instant where deleting document by
         # document is not (SecantusDB: 5 s for 20,000).
         for collection in (target.cells, target.series):
-            await db[collection].drop()
+            await aggregates.drop(db, collection)
         started = time.perf_counter()
         events = 0
-        async for chunk in _read_ahead(store.log_in_order(db)):
+        async for chunk in _read_ahead(action_log.log_in_order(db)):
             events += await asyncio.to_thread(_count, counter, actions, chunk, counted, read_from)
         events += _count(counter, actions, None, counted, read_from)
         counted_at = time.perf_counter()
@@ -103,7 +103,7 @@ async def _rebuild_into(
             collection, docs = chunk_of_docs
             written[collection] += len(docs)
             name = target.cells if collection == store.CELLS else target.series
-            insert = asyncio.create_task(_insert(db, name, docs))
+            insert = asyncio.create_task(aggregates.insert(db, name, docs))
         if insert is not None:
             await insert
         await store.ensure_aggregate_indexes(db, target)
@@ -118,7 +118,7 @@ async def _rebuild_into(
 
 def _count(
     counter: Recount,
-    actions: store.ByAction,
+    actions: action_log.ByAction,
     chunk: bytes | None,
     counted: set[str],
     read_from: datetime,
@@ -167,13 +167,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-async def _insert(
-    db: AsyncDatabase[dict[str, Any]], collection: str, docs: list[dict[str, Any]]
-) -> None:
-    for start in range(0, len(docs), 5000):
-        await db[collection].insert_many(docs[start : start + 5000], ordered=False)
 
 
 def documents(counter: Recount) -> Iterator[tuple[str, list[dict[str, Any]]]]:

@@ -10,6 +10,8 @@ from htk_reporting.counting.recount import Recount
 from htk_reporting.model.contribution import normalised
 from htk_reporting.model.geography import Geography
 from htk_reporting.model.plan import PlanView
+from htk_reporting.store import actions, aggregates, catalogue
+from htk_reporting.store import log as action_log
 
 
 @dataclass
@@ -24,11 +26,11 @@ class Report:
 
 
 async def verify(db: AsyncDatabase[dict[str, Any]], geo: Geography) -> Report:
-    plan_doc = await db[store.PLAN].find_one({"_id": "current"})
+    plan_doc = await catalogue.plan_record(db)
     plan = PlanView.from_event(plan_doc["plan"]) if plan_doc else PlanView()
-    org_types = {o["_id"]: o["type"] async for o in db[store.ORGANISATIONS].find({})}
+    org_types = await catalogue.org_types(db)
     counter = Recount(plan, org_types, geo, with_key_series=True)
-    async for batch in store.public_log_by_action(db):
+    async for batch in action_log.public_log_by_action(db):
         for versions in batch:
             counter.add_action(versions)
     current = counter.current
@@ -36,8 +38,8 @@ async def verify(db: AsyncDatabase[dict[str, Any]], geo: Geography) -> Report:
     g = await store.read_generation(db)
     live = normalised(
         [
-            *[(d["_id"], store.flatten(d)) async for d in db[g.cells].find({})],
-            *[(d["_id"], store.flatten(d)) async for d in db[g.series].find({})],
+            *[(d["_id"], store.flatten(d)) for d in await aggregates.all_cells(db, g)],
+            *[(d["_id"], store.flatten(d)) for d in await aggregates.all_series(db, g)],
         ]
     )
     report = Report(cells_checked=len(expected.keys() | live.keys()))
@@ -48,10 +50,7 @@ async def verify(db: AsyncDatabase[dict[str, Any]], geo: Geography) -> Report:
                 report.differences.append(
                     f"{cid} {name}: live {have.get(name, 0)}, recomputed {want.get(name, 0)}"
                 )
-    held = {
-        d["_id"]: d.get("public_version", 0)
-        async for d in db[store.ACTIONS].find({"public_version": {"$gt": 0}})
-    }
+    held = {d["_id"]: d.get("public_version", 0) for d in await actions.public_versions(db)}
     report.actions_checked = len(held.keys() | current.keys())
     for action_id in sorted(held.keys() | current.keys()):
         want_v = current[action_id]["version"] if action_id in current else 0

@@ -35,6 +35,7 @@ from typing import Any
 from htk_reporting.model.facts import month_of, week_of
 from htk_reporting.model.geography import Geography
 from htk_reporting.model.plan import PlanView
+from htk_runtime.freshness import month_of as freshness_month
 
 NO_DATA = "no_data"
 ALL = "all"
@@ -101,7 +102,8 @@ def scope_fields(
         common[f"target_group.{t}"] = 1
     for d in facts["dimensions"] or [NO_DATA]:
         common[f"dimension.{d}"] = 1
-    common[f"confirmed.{month_of(facts['confirmed_at'])}"] = 1
+    # Keyed as the one freshness rule reads it (htk_runtime.freshness).
+    common[f"confirmed.{freshness_month(facts['confirmed_at'])}"] = 1
     explicit_counties = {f"county:{c}" for c in facts["counties"]}
     per_scope: dict[str, dict[str, int]] = {}
     for scope, keys in scope_keys(facts, geo).items():

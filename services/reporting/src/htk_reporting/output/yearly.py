@@ -16,11 +16,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from pymongo.asynchronous.database import AsyncDatabase
 
-from htk_reporting import store
 from htk_reporting.model.contribution import ALL, cell_id
 from htk_reporting.model.geography import Geography
 from htk_reporting.model.plan import WHOLE_PLAN, PlanView
-from htk_reporting.views.figures import Ages, Docs, county_table, figures, push_reason
+from htk_reporting.store import actions
+from htk_reporting.store import log as action_log
+from htk_reporting.views.figures import Docs, county_table, figures, push_reason
 
 EXAMPLES_PER_SUB_GOAL = 10
 CHANGES_LISTED = 500
@@ -33,7 +34,6 @@ async def report_data(
     docs: Docs,
     year: int,
     now: datetime,
-    ages: Ages,
     *,
     snapshot_id: str | None = None,
 ) -> dict[str, Any]:
@@ -44,17 +44,9 @@ async def report_data(
         for s in plan.active("sub_goal"):
             if not s.code.startswith(p.code + "."):
                 continue
-            fig = figures(docs.get(cell_id(s.code, ALL)), now, ages)
-            examples = (
-                await db[store.ACTIONS]
-                .find(
-                    {"published": True, "codes": {"$in": sorted(plan.sources(s.code))}},
-                    {"snapshot.title": 1, "public.title": 1},
-                )
-                .sort("_id", 1)
-                .limit(EXAMPLES_PER_SUB_GOAL)
-                .to_list()
-            )
+            fig = figures(docs.get(cell_id(s.code, ALL)), now)
+            codes = sorted(plan.sources(s.code))
+            examples = await actions.example_titles(db, codes, EXAMPLES_PER_SUB_GOAL)
             subs.append(
                 {
                     "code": s.code,
@@ -62,17 +54,16 @@ async def report_data(
                     "names": s.names,
                     **fig,
                     "needs_push": push_reason(fig),
-                    "examples": [e["public"]["title"] for e in examples],
+                    "examples": examples,
                 }
             )
-        fig = figures(docs.get(cell_id(p.code, ALL)), now, ages)
+        fig = figures(docs.get(cell_id(p.code, ALL)), now)
         priorities.append(
             {"code": p.code, "name": p.name, "names": p.names, **fig, "sub_goals": subs}
         )
     start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
     changed: dict[str, dict[str, Any]] = {}
-    cursor = db[store.LOG].find({"time": {"$gte": start, "$lt": end}}).sort("time", 1)
-    async for e in cursor:
+    async for e in action_log.entries_between(db, start, end):
         if e["public_kind"]:
             title = e["facts"]["title"] if e["facts"] else None
             prior = changed.get(e["action_id"], {})
@@ -83,8 +74,8 @@ async def report_data(
                 "last_change": e["time"].date().isoformat(),
             }
     missing = [a for a, c in changed.items() if not c["title"]]
-    async for a in db[store.ACTIONS].find({"_id": {"$in": missing}}):
-        changed[a["_id"]]["title"] = (a.get("snapshot") or {}).get("title") or a["_id"]
+    for action_id, title in (await actions.snapshot_titles(db, missing)).items():
+        changed[action_id]["title"] = title or action_id
     counts = {
         k: sum(k in c["kinds"] for c in changed.values())
         for k in ("published", "updated", "withdrawn")
@@ -94,11 +85,11 @@ async def report_data(
         "plan_version": plan.version,
         "computed_at": now.isoformat(),
         "snapshot_id": snapshot_id,
-        "total": figures(docs.get(cell_id(WHOLE_PLAN, ALL)), now, ages),
+        "total": figures(docs.get(cell_id(WHOLE_PLAN, ALL)), now),
         "priorities": priorities,
         "regions": [
             {**row, "names": geo.county_names_i18n.get(row["code"], {})}
-            for row in county_table(geo, docs, WHOLE_PLAN, now, ages)
+            for row in county_table(geo, docs, WHOLE_PLAN, now)
         ],
         "changes": {
             **counts,

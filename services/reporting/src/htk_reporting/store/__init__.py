@@ -1,15 +1,16 @@
-"""Collections of the reporting database and the indexes its queries need."""
+"""The store: the only part of reporting that runs database queries.
+
+This module names the collections, makes their indexes and keeps the pointer to the live
+generation of the aggregates; the queries are in the modules beside it, by collection: ``log``
+(the action log), ``actions``, ``aggregates`` (cells and series), ``catalogue`` (the plan and
+organisations read copies, the rebuild lease), ``snapshots`` and ``past`` (figures at past
+dates, cached)."""
 
 import re
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
-from bson import decode_all
-from bson.codec_options import CodecOptions
-from bson.raw_bson import RawBSONDocument
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -130,92 +131,6 @@ class Aggregates:
 
     def switched(self, g: Generation) -> None:
         self._current, self._read_at = g, time.monotonic()
-
-
-async def log_in_order(
-    db: AsyncDatabase[dict[str, Any]], entries_per_chunk: int = 5000
-) -> AsyncIterator[bytes]:
-    """The whole action log in (action, version) order, as chunks of raw BSON.
-
-    Raw, so that decoding (about 2 s at 100,000 actions) happens in whichever thread counts the
-    entries, and the event loop stays free to answer requests during a rebuild. Read in index
-    order without a server-side filter or projection: on the embedded database those cost more
-    than the documents they leave out (30,000 entries: 7.4 s with them, 4.4 s without).
-    """
-    raw = db[LOG].with_options(
-        codec_options=db.codec_options.with_options(document_class=RawBSONDocument)
-    )
-    chunk: list[bytes] = []
-    async for entry in raw.find({}).sort([("action_id", ASCENDING), ("version", ASCENDING)]):
-        chunk.append(entry.raw)
-        if len(chunk) >= entries_per_chunk:
-            yield b"".join(chunk)
-            chunk = []
-    if chunk:
-        yield b"".join(chunk)
-
-
-async def log_until(
-    db: AsyncDatabase[dict[str, Any]], end: datetime, window: timedelta = timedelta(days=14)
-) -> AsyncIterator[bytes]:
-    """The log entries with a time up to ``end``, as raw BSON, one time window per query.
-
-    For the figures at a past date, read while the service answers other requests: one query
-    for the whole sorted log held the embedded database for seconds (every other request waited
-    behind it); a fortnight of entries is a short query, and the others get in between.
-    """
-    first = await db[LOG].find_one({}, sort=[("time", ASCENDING)], projection={"time": 1})
-    if first is None:
-        return
-    raw = db[LOG].with_options(
-        codec_options=db.codec_options.with_options(document_class=RawBSONDocument)
-    )
-    start: datetime = first["time"]
-    while start <= end:
-        stop = start + window
-        span = {"$gte": start, "$lt": stop} if stop <= end else {"$gte": start, "$lte": end}
-        chunk = [entry.raw async for entry in raw.find({"time": span})]
-        if chunk:
-            yield b"".join(chunk)
-        start = stop
-
-
-class ByAction:
-    """Decodes chunks of the ordered log into each action's public entries, in version order;
-    an action whose entries may continue in the next chunk is held back until then."""
-
-    def __init__(self, codec_options: CodecOptions[dict[str, Any]]) -> None:
-        self.codec_options = codec_options
-        self.open: list[dict[str, Any]] = []
-
-    def feed(self, chunk: bytes) -> list[list[dict[str, Any]]]:
-        done: list[list[dict[str, Any]]] = []
-        versions = self.open
-        for entry in decode_all(chunk, self.codec_options):
-            if not entry["public_kind"]:
-                continue
-            if versions and entry["action_id"] != versions[-1]["action_id"]:
-                done.append(versions)
-                versions = []
-            versions.append(entry)
-        self.open = versions
-        return done
-
-    def rest(self) -> list[list[dict[str, Any]]]:
-        rest, self.open = self.open, []
-        return [rest] if rest else []
-
-
-async def public_log_by_action(
-    db: AsyncDatabase[dict[str, Any]],
-) -> AsyncIterator[list[list[dict[str, Any]]]]:
-    """Every action's public log entries in version order, a chunk of the log at a time."""
-    actions = ByAction(db.codec_options)
-    async for chunk in log_in_order(db):
-        if batch := actions.feed(chunk):
-            yield batch
-    if rest := actions.rest():
-        yield rest
 
 
 def flatten(doc: dict[str, Any]) -> dict[str, int]:

@@ -2,7 +2,6 @@
 past date. Only counts and distributions; "no data" is its own category, never a zero."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -18,39 +17,10 @@ from htk_reporting.model.contribution import (
 )
 from htk_reporting.model.geography import Geography
 from htk_reporting.model.plan import RETIRED, WHOLE_PLAN, PlanView, code_key
+from htk_runtime.freshness import of_month
 
 Docs = Mapping[str, dict[str, Any]]
 DISTRIBUTIONS = ("org_type", "target_group", "dimension")
-
-
-@dataclass(frozen=True)
-class Ages:
-    """Freshness bounds in whole calendar months since the last confirmation."""
-
-    fresh_months: int = 6
-    stale_months: int = 12
-
-    def bucket(self, month: str, now: datetime) -> str:
-        year, mon = (int(p) for p in month.split("-"))
-        age = (now.year * 12 + now.month) - (year * 12 + mon)
-        if age < self.fresh_months:
-            return "fresh"
-        return "ageing" if age < self.stale_months else "stale"
-
-    def confirmed_range(self, bucket: str, now: datetime) -> dict[str, datetime]:
-        """The ``confirmed_at`` query matching :meth:`bucket`, for finding the actions behind it."""
-
-        def month_start(months_back: int) -> datetime:
-            index = now.year * 12 + now.month - 1 - months_back
-            return datetime(index // 12, index % 12 + 1, 1, tzinfo=UTC)
-
-        fresh_from = month_start(self.fresh_months - 1)
-        ageing_from = month_start(self.stale_months - 1)
-        if bucket == "fresh":
-            return {"$gte": fresh_from}
-        if bucket == "ageing":
-            return {"$gte": ageing_from, "$lt": fresh_from}
-        return {"$lt": ageing_from}
 
 
 def docs_from_cells(cells: Cells) -> dict[str, dict[str, Any]]:
@@ -61,12 +31,12 @@ def _positive(doc: dict[str, Any], name: str) -> dict[str, int]:
     return {unescape(k): int(v) for k, v in sorted(doc.get(name, {}).items()) if v > 0}
 
 
-def figures(doc: dict[str, Any] | None, now: datetime, ages: Ages) -> dict[str, Any]:
+def figures(doc: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
     doc = doc or {}
     fresh = {"fresh": 0, "ageing": 0, "stale": 0}
     for month, n in doc.get("confirmed", {}).items():
         if n > 0:
-            fresh[ages.bucket(month, now)] += n
+            fresh[of_month(month, now)] += n  # the one rule: htk_runtime.freshness
     return {
         "actions": int(doc.get("actions", 0)),
         "organisations": len(_positive(doc, "orgs")),
@@ -103,12 +73,10 @@ def node_rows(plan: PlanView, docs: Docs) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def coverage_table(
-    plan: PlanView, docs: Docs, scope: str, now: datetime, ages: Ages
-) -> list[dict[str, Any]]:
+def coverage_table(plan: PlanView, docs: Docs, scope: str, now: datetime) -> list[dict[str, Any]]:
     out = []
     for code, level, name, state in node_rows(plan, docs):
-        fig = figures(docs.get(cell_id(code, scope)), now, ages)
+        fig = figures(docs.get(cell_id(code, scope)), now)
         needs = push_reason(fig) if level in ("sub_goal", "measure") else None
         out.append(
             {
@@ -124,16 +92,12 @@ def coverage_table(
     return out
 
 
-def needs_push_table(
-    plan: PlanView, docs: Docs, scope: str, now: datetime, ages: Ages
-) -> list[dict[str, Any]]:
-    return [r for r in coverage_table(plan, docs, scope, now, ages) if r["needs_push"]]
+def needs_push_table(plan: PlanView, docs: Docs, scope: str, now: datetime) -> list[dict[str, Any]]:
+    return [r for r in coverage_table(plan, docs, scope, now) if r["needs_push"]]
 
 
-def county_table(
-    geo: Geography, docs: Docs, node: str, now: datetime, ages: Ages
-) -> list[dict[str, Any]]:
-    national = figures(docs.get(cell_id(node, NATIONAL)), now, ages)
+def county_table(geo: Geography, docs: Docs, node: str, now: datetime) -> list[dict[str, Any]]:
+    national = figures(docs.get(cell_id(node, NATIONAL)), now)
     rows = [
         {
             "code": NATIONAL,
@@ -150,7 +114,7 @@ def county_table(
             {
                 "code": county,
                 "name": name,
-                **figures(doc, now, ages),
+                **figures(doc, now),
                 "county_wide": int(doc.get("county_wide", 0)),
                 "municipalities_total": len(geo.municipalities_in(county)),
                 "actions_url": drilldown(node, f"county:{county}"),
@@ -160,7 +124,7 @@ def county_table(
 
 
 def municipality_table(
-    geo: Geography, docs: Docs, node: str, now: datetime, ages: Ages, county: str | None = None
+    geo: Geography, docs: Docs, node: str, now: datetime, county: str | None = None
 ) -> list[dict[str, Any]]:
     national = int((docs.get(cell_id(node, NATIONAL)) or {}).get("actions", 0))
     rows = []
@@ -175,7 +139,7 @@ def municipality_table(
                 "name": name,
                 "county": home,
                 "county_name": geo.county_names.get(home, ""),
-                **figures(docs.get(cell_id(node, f"municipality:{code}")), now, ages),
+                **figures(docs.get(cell_id(node, f"municipality:{code}")), now),
                 # Shown beside, never added in: actions for the whole county or the whole country.
                 "county_wide_actions": int(county_doc.get("county_wide", 0)),
                 "national_actions": national,
@@ -186,11 +150,11 @@ def municipality_table(
 
 
 def freshness_rows(
-    keys: list[tuple[str, str]], docs: Docs, cells: list[str], now: datetime, ages: Ages
+    keys: list[tuple[str, str]], docs: Docs, cells: list[str], now: datetime
 ) -> list[dict[str, Any]]:
     rows = []
     for (code, name), cid in zip(keys, cells, strict=True):
-        fig = figures(docs.get(cid), now, ages)
+        fig = figures(docs.get(cid), now)
         total = fig["actions"]
         share = {
             f"{k}_share": (round(v / total, 4) if total else None)
@@ -201,18 +165,18 @@ def freshness_rows(
 
 
 def freshness_by_sub_goal(
-    plan: PlanView, docs: Docs, scope: str, now: datetime, ages: Ages
+    plan: PlanView, docs: Docs, scope: str, now: datetime
 ) -> list[dict[str, Any]]:
     subs = [(n.code, n.name) for n in plan.active("sub_goal")]
-    return freshness_rows(subs, docs, [cell_id(c, scope) for c, _ in subs], now, ages)
+    return freshness_rows(subs, docs, [cell_id(c, scope) for c, _ in subs], now)
 
 
 def freshness_by_county(
-    geo: Geography, docs: Docs, node: str, now: datetime, ages: Ages
+    geo: Geography, docs: Docs, node: str, now: datetime
 ) -> list[dict[str, Any]]:
     keys = [(NATIONAL, "Valtakunnalliset / national"), *sorted(geo.county_names.items())]
     cells = [cell_id(node, NATIONAL)] + [cell_id(node, f"county:{c}") for c, _ in keys[1:]]
-    return freshness_rows(keys, docs, cells, now, ages)
+    return freshness_rows(keys, docs, cells, now)
 
 
 def _periods(first: str, now: datetime, weekly: bool) -> list[str]:

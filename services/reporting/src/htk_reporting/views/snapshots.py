@@ -5,13 +5,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from htk_reporting import store
 from htk_reporting.context import Reporting
 from htk_reporting.model.contribution import ALL
 from htk_reporting.model.plan import WHOLE_PLAN
 from htk_reporting.output.yearly import report_data
-
-BATCH = 5000
+from htk_reporting.store import actions, aggregates
+from htk_reporting.store import snapshots as snapshot_store
 
 
 async def freeze(r: Reporting, year: int, label: str, by: str, now: datetime) -> dict[str, Any]:
@@ -19,18 +18,13 @@ async def freeze(r: Reporting, year: int, label: str, by: str, now: datetime) ->
     db = r.db
     async with r.projection.lock:  # no event lands halfway through the copy
         # Read now, not cached: the copy is of the figures live at this moment.
-        cells = await db[(await r.projection.aggregates.fresh()).cells].find({}).to_list()
-        versions = (
-            await db[store.ACTIONS]
-            .find({"public_version": {"$gt": 0}}, {"public_version": 1, "published": 1})
-            .to_list()
-        )
+        cells = await aggregates.all_cells(db, await r.projection.aggregates.fresh())
+        versions = await actions.public_versions(db)
         docs = {c["_id"]: c for c in cells if c["scope"] == ALL or c["node"] == WHOLE_PLAN}
-        report = await report_data(db, r.plan, r.geo, docs, year, now, r.ages, snapshot_id=sid)
+        report = await report_data(db, r.plan, r.geo, docs, year, now, snapshot_id=sid)
     rows = [{**c, "_id": f"{sid}|{c['_id']}", "cell": c["_id"], "snapshot_id": sid} for c in cells]
-    for start in range(0, len(rows), BATCH):
-        await db[store.SNAPSHOT_CELLS].insert_many(rows[start : start + BATCH], ordered=False)
-    actions = [
+    await snapshot_store.add_cells(db, rows)
+    frozen_actions = [
         {
             "_id": f"{sid}|{v['_id']}",
             "snapshot_id": sid,
@@ -40,8 +34,7 @@ async def freeze(r: Reporting, year: int, label: str, by: str, now: datetime) ->
         }
         for v in versions
     ]
-    for start in range(0, len(actions), BATCH):
-        await db[store.SNAPSHOT_ACTIONS].insert_many(actions[start : start + BATCH], ordered=False)
+    await snapshot_store.add_actions(db, frozen_actions)
     snapshot = {
         "_id": sid,
         "year": year,
@@ -50,11 +43,11 @@ async def freeze(r: Reporting, year: int, label: str, by: str, now: datetime) ->
         "frozen_by": by,
         "plan_version": r.plan.version,
         "cells": len(rows),
-        "actions": len(actions),
+        "actions": len(frozen_actions),
         "report": report,
     }
     # Written last: a snapshot is visible only once all of it is stored.
-    await db[store.SNAPSHOTS].insert_one(snapshot)
+    await snapshot_store.add(db, snapshot)
     return summary(snapshot)
 
 
@@ -71,7 +64,4 @@ def summary(s: dict[str, Any]) -> dict[str, Any]:
 
 
 async def cells_of(r: Reporting, sid: str, scope: str | None = None) -> dict[str, dict[str, Any]]:
-    query: dict[str, Any] = {"snapshot_id": sid}
-    if scope:
-        query["scope"] = scope
-    return {d["cell"]: d async for d in r.db[store.SNAPSHOT_CELLS].find(query)}
+    return await snapshot_store.cells_of(r.db, sid, scope)

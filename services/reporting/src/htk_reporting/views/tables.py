@@ -7,6 +7,7 @@ from typing import Any
 from htk_reporting.context import Reporting
 from htk_reporting.counting.pipeline import pipeline
 from htk_reporting.model.contribution import cell_id, keeps_key_series
+from htk_reporting.store import aggregates
 from htk_reporting.views import figures as f
 from htk_runtime.errors import DomainError
 
@@ -24,17 +25,17 @@ def _node(r: Reporting, p: Params) -> str:
 
 async def coverage(r: Reporting, p: Params, now: datetime) -> list[dict[str, Any]]:
     scope = _scope(r, p)
-    return f.coverage_table(r.plan, await r.docs(scope=scope), scope, now, r.ages)
+    return f.coverage_table(r.plan, await r.docs(scope=scope), scope, now)
 
 
 async def needs_push(r: Reporting, p: Params, now: datetime) -> list[dict[str, Any]]:
     scope = _scope(r, p)
-    return f.needs_push_table(r.plan, await r.docs(scope=scope), scope, now, r.ages)
+    return f.needs_push_table(r.plan, await r.docs(scope=scope), scope, now)
 
 
 async def counties(r: Reporting, p: Params, now: datetime) -> list[dict[str, Any]]:
     node = _node(r, p)
-    return f.county_table(r.geo, await r.docs(node=node), node, now, r.ages)
+    return f.county_table(r.geo, await r.docs(node=node), node, now)
 
 
 async def municipalities(r: Reporting, p: Params, now: datetime) -> list[dict[str, Any]]:
@@ -42,17 +43,17 @@ async def municipalities(r: Reporting, p: Params, now: datetime) -> list[dict[st
     county = p.get("county") or None
     if county and county not in r.geo.county_names:
         raise DomainError(422, f"No wellbeing services county {county}", field="county")
-    return f.municipality_table(r.geo, await r.docs(node=node), node, now, r.ages, county)
+    return f.municipality_table(r.geo, await r.docs(node=node), node, now, county)
 
 
 async def freshness_sub_goals(r: Reporting, p: Params, now: datetime) -> list[dict[str, Any]]:
     scope = _scope(r, p)
-    return f.freshness_by_sub_goal(r.plan, await r.docs(scope=scope), scope, now, r.ages)
+    return f.freshness_by_sub_goal(r.plan, await r.docs(scope=scope), scope, now)
 
 
 async def freshness_counties(r: Reporting, p: Params, now: datetime) -> list[dict[str, Any]]:
     node = _node(r, p)
-    return f.freshness_by_county(r.geo, await r.docs(node=node), node, now, r.ages)
+    return f.freshness_by_county(r.geo, await r.docs(node=node), node, now)
 
 
 def _series(period: str) -> Builder:
@@ -60,10 +61,10 @@ def _series(period: str) -> Builder:
         scope = _scope(r, p)
         cid = cell_id(_node(r, p), scope)
         live = await r.live()
-        doc = await r.db[live.cells].find_one({"_id": cid})
+        doc = await aggregates.cell(r.db, live, cid)
         key_docs = None
         if keeps_key_series(scope, period):
-            key_docs = await r.db[live.series].find({"cell": cid, "kind": period}).to_list()
+            key_docs = await aggregates.key_series(r.db, live, cid, period)
         return f.series(doc, key_docs, period, now, scope.startswith("municipality:"))
 
     return build
