@@ -13,13 +13,13 @@ from typing import Any
 from htk_reporting.model.contribution import scope_fields
 from htk_reporting.model.facts import log_entry
 from htk_reporting.model.geography import load_geography
-from htk_reporting.sample_events import action_event
 from htk_reporting.settings import ReportingSettings
 from htk_reporting.views.figures import figures
 from htk_runtime.freshness import Freshness
 from htk_submissions.api import member_view
 from htk_submissions.domain import ActionContent
 from htk_submissions.settings import SubmissionsSettings
+from htk_testing.reporting_events import action_event
 
 
 def _month_start(now: datetime, back: int) -> datetime:

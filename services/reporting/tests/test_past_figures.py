@@ -5,8 +5,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from htk_reporting.main import create_service
-from htk_reporting.sample_events import action_event, example_plan, organisation_event
-from htk_runtime.testing import running
+from htk_testing.reporting_events import action_event, example_plan, organisation_event
+from htk_testing.runtime import running
 
 NOW = datetime.now(UTC)
 

@@ -14,11 +14,11 @@ from htk_reporting import store
 from htk_reporting.counting.projection import Projection
 from htk_reporting.counting.verify import verify
 from htk_reporting.model.geography import load_geography
-from htk_reporting.sample_events import action_event, example_plan, plan_event
 from htk_reporting.settings import ReportingSettings
 from htk_reporting.store import aggregates as aggregate_store
 from htk_runtime.mongo import make_mongo_client
-from htk_runtime.testing import eventually
+from htk_testing.reporting_events import action_event, example_plan, plan_event
+from htk_testing.runtime import eventually
 
 NODES = [n["code"] for n in example_plan(1).data["nodes"]]
 # Version 2 merges 1.1.1 into 3.1.2: its actions move.

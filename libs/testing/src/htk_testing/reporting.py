@@ -10,7 +10,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from htk_reporting.counting.projection import Projection
 from htk_reporting.model.geography import Geography
-from htk_reporting.sample_events import example_plan
+from htk_testing.reporting_events import example_plan
 
 
 @asynccontextmanager

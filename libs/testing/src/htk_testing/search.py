@@ -1,7 +1,11 @@
 """Test and benchmark helpers: example plan, actions from the relevance set, envelopes."""
 
 import csv
+import shutil
+import sys
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -10,11 +14,12 @@ from typing import Any
 from htk_contracts.actions import ActionPublished, ActionUpdated, ActionWithdrawn, PublicAction
 from htk_contracts.catalogue import Names, Organisation, PlanLevel, PlanNode, PlanVersion
 from htk_contracts.envelope import Envelope
-from htk_runtime.testing import received
+from htk_runtime.processes import free_port, port_accepts, spawn, wait_until
 from htk_search.analysis import analyser
 from htk_search.backends.base import SearchBackend
 from htk_search.engine import SearchEngine
 from htk_search.geography import load_geography
+from htk_testing.runtime import received
 
 REPO = Path(__file__).resolve().parents[4]
 DATA_DIR = REPO / "data"
@@ -206,3 +211,22 @@ async def score_relevance(engine: SearchEngine, relevance: RelevanceSet) -> Rele
                 f"missing {sorted(relevant - set(found))}, got {found}"
             )
     return score
+
+
+@contextmanager
+def noida_elasticsearch(workdir: Path) -> Iterator[str]:
+    """Elasticsearch as noida-db (ES 8.15 emulation) with its data under ``workdir``: its URL,
+    stopped on leaving (the search tests' fixture and the relevance benchmark)."""
+    binary = shutil.which("noida-db") or str(Path(sys.executable).parent / "noida-db")
+    port = free_port()
+    process = spawn(
+        "noida-db",
+        [binary, "start", "--data-dir", str(workdir / "noida"), "--only", "elasticsearch",
+         "--elasticsearch-port", str(port)],
+        log_path=workdir / "noida.log",
+    )  # fmt: skip
+    try:
+        wait_until(lambda: port_accepts("127.0.0.1", port), timeout=30, process=process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.stop(5)
