@@ -9,9 +9,11 @@ under the single node ``retired``, never under "needs a push". A code the plan d
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
-RETIRED = "retired"
+from htk_runtime.plan_codes import RETIRED, States, ancestors, resolve_in
+
 WHOLE_PLAN = "*"
 
 
@@ -46,18 +48,13 @@ class PlanView:
         }
         return cls(version=int(data["version"]), nodes=nodes)
 
+    @cached_property
+    def states(self) -> States:
+        return {c: (n.state, n.merged_into) for c, n in self.nodes.items()}
+
     def resolve(self, code: str) -> str:
-        seen: set[str] = set()
-        while code in self.nodes and code not in seen:
-            seen.add(code)
-            node = self.nodes[code]
-            if node.state == "retired":
-                return RETIRED
-            if node.state == "merged" and node.merged_into:
-                code = node.merged_into
-                continue
-            return code
-        return code
+        """The one resolution search uses too (htk_runtime.plan_codes)."""
+        return resolve_in(self.states, code)
 
     def targets(self, code: str) -> set[str]:
         """Every node ``code`` counts under: its resolution and, if moved, the new ancestors."""
@@ -88,11 +85,6 @@ class PlanView:
     def name(self, code: str) -> str:
         node = self.nodes.get(code)
         return node.name if node else code
-
-
-def ancestors(code: str) -> list[str]:
-    parts = code.split(".")
-    return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
 def raw_codes(
