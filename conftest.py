@@ -3,7 +3,7 @@ import os
 
 from hypothesis import settings
 
-pytest_plugins = ["htk_runtime.testing"]
+pytest_plugins = ["htk_testing.runtime"]
 
 # Property tests and fuzzers draw the same cases on every run ("ci", the default): a submission
 # fails only for what it changed, never for a case that a new draw happened to find. `make fuzz`

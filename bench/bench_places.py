@@ -21,13 +21,12 @@ from typing import Any
 
 import httpx
 import uvicorn
-from pymongo import AsyncMongoClient
 
-from bench.bench_reporting import DATA, log_entries
+from bench.bench_reporting import DATA, seeded
 from bench.figures import Figure, percentile
 from bench.stack import embedded_stack
 from htk_runtime.processes import free_port
-from htk_runtime.testing import eventually
+from htk_testing.runtime import eventually
 
 
 def _geodata() -> Path | None:
@@ -38,21 +37,12 @@ def _geodata() -> Path | None:
 
 
 async def _bench(n: int, samples: int, kafka: str, uri: str) -> list[Figure]:
-    from htk_reporting.contribution import scopes
-    from htk_reporting.geography import load_geography
-    from htk_reporting.projection import Projection
-    from htk_reporting.sample_events import example_plan
+    from htk_reporting.model.contribution import scopes
 
-    geo = load_geography(DATA)
-    database = f"bench_places_{uuid.uuid4().hex[:8]}"
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri, tz_aware=True)
-    db = client[database]
-    projection = Projection(db, geo)
-    await projection.load()
-    await projection.apply_plan(example_plan())
-    entries = log_entries(n, geo)
-    for i in range(0, len(entries), 5000):
-        await db["action_log"].insert_many(entries[i : i + 5000], ordered=False)
+    s = await seeded(uri, n, "bench_places")
+    client, database, db, projection, geo, entries = (
+        s.client, s.database, s.db, s.projection, s.geo, s.entries
+    )  # fmt: skip
     # The actions' read copy the pages list from: each action's last version.
     latest: dict[str, dict[str, Any]] = {}
     for e in entries:

@@ -1,6 +1,6 @@
 """Relevance of the search on its test set (services/search/tests/relevance), on both backends.
 
-recall@10, MRR and trap hits per query class (htk_search.testing.score_relevance), for tantivy
+recall@10, MRR and trap hits per query class (htk_testing.search.score_relevance), for tantivy
 and the Elasticsearch emulation (noida-db), written to ``results/relevance.md`` and
 ``results/relevance.json``; the summary gets the overall figures, tantivy next to Elasticsearch
 (the two must agree: both rank the same analysed terms).
@@ -9,17 +9,22 @@ and the Elasticsearch emulation (noida-db), written to ``results/relevance.md`` 
 import asyncio
 import json
 import shutil
-import sys
 import tempfile
 import uuid
 from pathlib import Path
 
 from bench.figures import Figure
-from htk_runtime.processes import free_port, port_accepts, spawn, wait_until
 from htk_search.backends.base import SearchBackend
 from htk_search.backends.elasticsearch_backend import ElasticsearchBackend
 from htk_search.backends.tantivy_backend import TantivyBackend
-from htk_search.testing import REPO, RelevanceScore, engine_for, relevance_set, score_relevance
+from htk_testing.search import (
+    REPO,
+    RelevanceScore,
+    engine_for,
+    noida_elasticsearch,
+    relevance_set,
+    score_relevance,
+)
 
 RESULTS = Path(__file__).parent / "results"
 RELEVANCE_DIR = REPO / "services/search/tests/relevance"
@@ -59,34 +64,17 @@ def _table(scores: dict[str, RelevanceScore]) -> str:
 
 def run(quick: bool) -> list[Figure]:
     workdir = Path(tempfile.mkdtemp(prefix="bench-relevance-"))
-    port = free_port()
-    binary = shutil.which("noida-db") or str(Path(sys.executable).parent / "noida-db")
-    process = spawn(
-        "noida-db",
-        [
-            binary,
-            "start",
-            "--data-dir",
-            str(workdir / "noida"),
-            "--only",
-            "elasticsearch",
-            "--elasticsearch-port",
-            str(port),
-        ],
-        log_path=workdir / "noida.log",
-    )
     try:
-        wait_until(lambda: port_accepts("127.0.0.1", port), timeout=30, process=process)
-        scores = asyncio.run(_both(workdir, f"http://127.0.0.1:{port}"))
+        with noida_elasticsearch(workdir) as url:
+            scores = asyncio.run(_both(workdir, url))
     finally:
-        process.stop(5)
         shutil.rmtree(workdir, ignore_errors=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     tantivy = scores["tantivy"]
     (RESULTS / "relevance.md").write_text(
         "# Search relevance per query class\n\n"
         "The test set in services/search/tests/relevance, scored by "
-        "htk_search.testing.score_relevance on both backends. recall@10 counts at most ten "
+        "htk_testing.search.score_relevance on both backends. recall@10 counts at most ten "
         "relevant actions per query; a trap hit is a look-alike of another word family in the "
         "first ten.\n\n"
         + _table(scores)

@@ -11,9 +11,9 @@ import asyncio
 import json
 import os
 import random
-import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,10 +23,10 @@ import uvicorn
 from pymongo import AsyncMongoClient
 
 from bench.figures import Figure, percentile
+from bench.stack import embedded_stack
 from htk_contracts.topics import Topic
-from htk_runtime.embedded import mongo_uri, start_secantus, start_tansu
 from htk_runtime.processes import free_port
-from htk_runtime.testing import eventually
+from htk_testing.runtime import eventually
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -111,22 +111,46 @@ async def _reads_beside_past_dates(
     return alone, beside, recounting[0], cached
 
 
-async def _bench(n: int, samples: int, kafka: str, uri: str) -> list[Figure]:
-    from htk_reporting.geography import load_geography
-    from htk_reporting.projection import Projection
-    from htk_reporting.recount import recount
-    from htk_reporting.sample_events import action_event, example_plan
+@dataclass
+class Seeded:
+    client: AsyncMongoClient[dict[str, Any]]
+    database: str
+    projection: Any  # htk_reporting.counting.projection.Projection
+    geo: Any
+    entries: list[dict[str, Any]]
+
+    @property
+    def db(self) -> Any:
+        return self.client[self.database]
+
+
+async def seeded(uri: str, n: int, prefix: str) -> Seeded:
+    """A database of its own with the example plan in force and the log entries of ``n``
+    actions (the aggregates not yet counted from them): the start of the reporting benchmarks."""
+    from htk_reporting.counting.projection import Projection
+    from htk_reporting.model.geography import load_geography
+    from htk_testing.reporting_events import example_plan
 
     geo = load_geography(DATA)
-    database = f"bench_{uuid.uuid4().hex[:8]}"
+    database = f"{prefix}_{uuid.uuid4().hex[:8]}"
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri, tz_aware=True)
-    db = client[database]
-    projection = Projection(db, geo)
+    projection = Projection(client[database], geo)
     await projection.load()
     await projection.apply_plan(example_plan())
     entries = log_entries(n, geo)
     for i in range(0, len(entries), 5000):
-        await db["action_log"].insert_many(entries[i : i + 5000], ordered=False)
+        await client[database]["action_log"].insert_many(entries[i : i + 5000], ordered=False)
+    return Seeded(client, database, projection, geo, entries)
+
+
+async def _bench(n: int, samples: int, kafka: str, uri: str) -> list[Figure]:
+    from htk_reporting.counting.recount import recount
+    from htk_testing.reporting_events import action_event
+
+    s = await seeded(uri, n, "bench")
+    client, database, db, projection, geo, entries = (
+        s.client, s.database, s.db, s.projection, s.geo, s.entries
+    )  # fmt: skip
 
     started = time.perf_counter()
     recount(entries, projection.plan, {}, geo, series_out={})
@@ -238,18 +262,5 @@ async def _bench(n: int, samples: int, kafka: str, uri: str) -> list[Figure]:
 
 def run(quick: bool) -> list[Figure]:
     n, samples = (2_000, 20) if quick else (100_000, 100)
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        host = "127.0.0.1"
-        kafka_port, mongo_port = free_port(host), free_port(host)
-        tansu = start_tansu(host, kafka_port, work / "tansu.log")
-        try:
-            db = start_secantus(host, mongo_port, work / "db", work / "secantus.log")
-            try:
-                return asyncio.run(
-                    _bench(n, samples, f"{host}:{kafka_port}", mongo_uri(host, mongo_port))
-                )
-            finally:
-                db.stop(15)
-        finally:
-            tansu.stop(5)
+    with embedded_stack() as stack:
+        return asyncio.run(_bench(n, samples, stack.kafka, stack.mongo))

@@ -13,27 +13,22 @@ Figures, each next to a baseline measured in the same run:
 import asyncio
 import os
 import random
-import sys
-import tempfile
 import time
-import urllib.request
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
 from bench.figures import Figure, percentile
+from bench.stack import Stack, embedded_stack
 from htk_contracts.search import FACETS
 from htk_contracts.topics import Topic
-from htk_runtime.embedded import mongo_uri, start_secantus, start_tansu
-from htk_runtime.processes import free_port, spawn, wait_until
 from htk_search.backends.tantivy_backend import TantivyBackend
 from htk_search.query import Plan, parse_text
 from htk_search.reindex import job_status, queue_job
 from htk_search.store import ReadCopies
-from htk_search.testing import DATA_DIR, REPO, envelope, public_action, relevance_set
+from htk_testing.search import DATA_DIR, REPO, envelope, public_action, relevance_set
 
 QUERIES = [
     "yksinäisyys",
@@ -104,203 +99,165 @@ def facet_params(rng: random.Random) -> list[tuple[str, str]]:
     ]
 
 
-def _ready(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/ready", timeout=2) as r:
-            return bool(r.status == 200)
-    except OSError:
-        return False
-
-
-async def _run(quick: bool) -> list[Figure]:
+async def _run(quick: bool, stack: Stack) -> list[Figure]:
     n = 2_000 if quick else 100_000
     n_queries = 200 if quick else 400
     n_events = 30 if quick else 60
-    work = Path(tempfile.mkdtemp(prefix="bench-search-"))
-    host = "127.0.0.1"
-    kafka_port, mongo_port, http_port = free_port(), free_port(), free_port()
-    tansu = start_tansu(host, kafka_port, work / "tansu.log")
-    db = start_secantus(host, mongo_port, work / "db", work / "secantus.log")
-    processes = [tansu, db]
+    work = stack.workdir
     figures: list[Figure] = []
-    try:
-        # --- data: snapshots in the service's database, the index built from them ------------
-        from htk_search.testing import engine_for
+    # --- data: snapshots in the service's database, the index built from them ------------
+    from htk_testing.search import engine_for
 
-        generated = list(generate(n))
-        organisations = generated[0][1]
-        actions = [a for a, _ in generated]
-        client: AsyncMongoClient = AsyncMongoClient(mongo_uri(host, mongo_port), tz_aware=True)
-        store = ReadCopies(client["bench_search"])
-        await store.create_indexes()
-        for org in organisations.values():
-            await store.put_organisation(org, 1)
-        started = time.perf_counter()
-        for i in range(0, n, 1000):
-            await store.actions.insert_many(
-                [{"_id": a.action_id, **ReadCopies.snapshot(a)} for a in actions[i : i + 1000]]
-            )
-        print(f"   stored {n} snapshots in {time.perf_counter() - started:.1f} s", flush=True)
-        index_dir = work / "index"
-        backend = TantivyBackend(index_dir)
-        engine = engine_for(backend, organisations)
-        started = time.perf_counter()
-        docs = [engine.document(a) for a in actions]
-        analysed = time.perf_counter() - started
-
-        async def stream():  # type: ignore[no-untyped-def]
-            for d in docs:
-                yield d
-
-        started = time.perf_counter()
-        await backend.rebuild(stream())
-        bare_bulk = time.perf_counter() - started
-        print(f"   analysed in {analysed:.1f} s, bare tantivy bulk {bare_bulk:.1f} s", flush=True)
-
-        # Baseline for freshness: a bare tantivy commit of one document, same index size.
-        commits = []
-        for i in range(20):
-            doc = engine.document(public_action(f"base{i}", title=f"Pohjakohta {i}"))
-            t0 = time.perf_counter()
-            await backend.upsert(doc)
-            commits.append((time.perf_counter() - t0) * 1000)
-            await backend.delete(f"base{i}")
-        # Baseline for search: the same queries straight on tantivy in this process, the hits
-        # and one aggregation over every facet, without the service (no HTTP, no analysis of
-        # the text, no highlighting, no per-facet counts without their own filter).
-        rng = random.Random(2)
-        searcher = backend.current.index.searcher()
-        facet_spec = {name: {"terms": {"field": name, "size": 400}} for name in FACETS}
-        bare_times = []
-        for _ in range(n_queries):
-            text, filters = rng.choice(QUERIES), {}
-            for name, value in facet_params(rng):
-                filters.setdefault(name, []).append(value)
-            groups, phrases = parse_text(engine.analyser, text)
-            query = backend.build(Plan(groups=groups, phrases=phrases, filters=filters))
-            t0 = time.perf_counter()
-            for _, address in searcher.search(query, limit=20, count=True).hits:
-                searcher.doc(address)
-            searcher.aggregate(query, facet_spec)
-            bare_times.append((time.perf_counter() - t0) * 1000)
-        await backend.close()
-        await client.close()
-
-        # --- the service over HTTP ------------------------------------------------------------
-        env = {
-            "HTK_PORT": str(http_port),
-            "HTK_KAFKA_BOOTSTRAP_SERVERS": f"{host}:{kafka_port}",
-            "HTK_MONGO_URI": mongo_uri(host, mongo_port),
-            "HTK_MONGO_DATABASE": "bench_search",
-            "HTK_SEARCH_INDEX_DIR": str(index_dir),
-            "HTK_SEARCH_DATA_DIR": str(DATA_DIR),
-            "HTK_LOG_LEVEL": "WARNING",
-        }
-        service = spawn(
-            "search",
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "htk_search.main:app",
-                "--host",
-                host,
-                "--port",
-                str(http_port),
-                "--no-access-log",
-            ],
-            log_path=work / "search.log",
-            env=env,
-            cwd=REPO,
+    generated = list(generate(n))
+    organisations = generated[0][1]
+    actions = [a for a, _ in generated]
+    client: AsyncMongoClient = AsyncMongoClient(stack.mongo, tz_aware=True)
+    store = ReadCopies(client["bench_search"])
+    await store.create_indexes()
+    for org in organisations.values():
+        await store.put_organisation(org, 1)
+    started = time.perf_counter()
+    for i in range(0, n, 1000):
+        await store.actions.insert_many(
+            [{"_id": a.action_id, **ReadCopies.snapshot(a)} for a in actions[i : i + 1000]]
         )
-        processes.append(service)
-        wait_until(lambda: _ready(http_port), timeout=90, process=service)
+    print(f"   stored {n} snapshots in {time.perf_counter() - started:.1f} s", flush=True)
+    index_dir = work / "index"
+    backend = TantivyBackend(index_dir)
+    engine = engine_for(backend, organisations)
+    started = time.perf_counter()
+    docs = [engine.document(a) for a in actions]
+    analysed = time.perf_counter() - started
 
-        async with httpx.AsyncClient(base_url=f"http://{host}:{http_port}", timeout=30) as http:
-            for q in QUERIES[:4]:  # warm up
-                await http.get("/search", params={"q": q})
-            rng = random.Random(2)
-            times = []
-            for _ in range(n_queries):
-                params = [("q", rng.choice(QUERIES)), *facet_params(rng)]
-                t0 = time.perf_counter()
-                response = await http.get("/search", params=params)
-                times.append((time.perf_counter() - t0) * 1000)
-                assert response.status_code == 200, response.text
-            for p in (50, 95, 99):
-                figures.append(
-                    Figure(
-                        "search",
-                        f"search p{p}, text + 5 facets, via HTTP ({n} actions)",
-                        percentile(times, p),
-                        "ms",
-                        f"bare tantivy query and facet aggregation p{p}",
-                        percentile(bare_times, p),
-                        goal="p95 < 30 ms" if p == 95 else "",
-                    )
-                )
+    async def stream():  # type: ignore[no-untyped-def]
+        for d in docs:
+            yield d
 
-            # --- publish -> searchable ----------------------------------------------------------
-            producer = KafkaBroker(f"{host}:{kafka_port}")
-            await producer.start()
-            for i in range(3):  # let the consumer join before timing
-                e = envelope("published", public_action(f"warm{i}", title=f"Lämmittely{i}"))
-                await producer.publish(
-                    e.model_dump_json().encode(), Topic.SUBMISSIONS_ACTIONS, key=e.subject.encode()
-                )
-            await _until_found(http, "lämmittely2", 60)
-            fresh = []
-            for i in range(n_events):
-                word = f"tuore{i}x"
-                e = envelope("published", public_action(f"fresh{i}", title=f"Kokeilu {word}"))
-                t0 = time.perf_counter()
-                await producer.publish(
-                    e.model_dump_json().encode(), Topic.SUBMISSIONS_ACTIONS, key=e.subject.encode()
-                )
-                await _until_found(http, word, 10)
-                fresh.append((time.perf_counter() - t0) * 1000)
-            await producer.stop()
-            figures.append(
-                Figure(
-                    "search",
-                    "publish event to searchable p95 (embedded stack)",
-                    percentile(fresh, 95),
-                    "ms",
-                    "bare tantivy commit of one document p95",
-                    percentile(commits, 95),
-                    goal="p95 < 500 ms",
-                    note=f"p50 {percentile(fresh, 50):.0f} ms over {n_events} events",
-                )
-            )
+    started = time.perf_counter()
+    await backend.rebuild(stream())
+    bare_bulk = time.perf_counter() - started
+    print(f"   analysed in {analysed:.1f} s, bare tantivy bulk {bare_bulk:.1f} s", flush=True)
 
-            # --- full reindex ------------------------------------------------------------------
-            client = AsyncMongoClient(mongo_uri(host, mongo_port), tz_aware=True)
-            store = ReadCopies(client["bench_search"])
+    # Baseline for freshness: a bare tantivy commit of one document, same index size.
+    commits = []
+    for i in range(20):
+        doc = engine.document(public_action(f"base{i}", title=f"Pohjakohta {i}"))
+        t0 = time.perf_counter()
+        await backend.upsert(doc)
+        commits.append((time.perf_counter() - t0) * 1000)
+        await backend.delete(f"base{i}")
+    # Baseline for search: the same queries straight on tantivy in this process, the hits
+    # and one aggregation over every facet, without the service (no HTTP, no analysis of
+    # the text, no highlighting, no per-facet counts without their own filter).
+    rng = random.Random(2)
+    searcher = backend.current.index.searcher()
+    facet_spec = {name: {"terms": {"field": name, "size": 400}} for name in FACETS}
+    bare_times = []
+    for _ in range(n_queries):
+        text, filters = rng.choice(QUERIES), {}
+        for name, value in facet_params(rng):
+            filters.setdefault(name, []).append(value)
+        groups, phrases = parse_text(engine.analyser, text)
+        query = backend.build(Plan(groups=groups, phrases=phrases, filters=filters))
+        t0 = time.perf_counter()
+        for _, address in searcher.search(query, limit=20, count=True).hits:
+            searcher.doc(address)
+        searcher.aggregate(query, facet_spec)
+        bare_times.append((time.perf_counter() - t0) * 1000)
+    await backend.close()
+    await client.close()
+
+    # --- the service over HTTP ------------------------------------------------------------
+    env = {
+        "HTK_MONGO_DATABASE": "bench_search",
+        "HTK_SEARCH_INDEX_DIR": str(index_dir),
+        "HTK_SEARCH_DATA_DIR": str(DATA_DIR),
+        "HTK_LOG_LEVEL": "WARNING",
+    }
+    url = stack.service("search", env)
+
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        for q in QUERIES[:4]:  # warm up
+            await http.get("/search", params={"q": q})
+        rng = random.Random(2)
+        times = []
+        for _ in range(n_queries):
+            params = [("q", rng.choice(QUERIES)), *facet_params(rng)]
             t0 = time.perf_counter()
-            job_id = await queue_job(store)
-            while True:
-                job = await job_status(store, job_id) or {}
-                if job.get("state") in ("done", "failed"):
-                    break
-                await asyncio.sleep(0.1)
-            reindex_seconds = time.perf_counter() - t0
-            await client.close()
-            assert job["state"] == "done", job
+            response = await http.get("/search", params=params)
+            times.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200, response.text
+        for p in (50, 95, 99):
             figures.append(
                 Figure(
                     "search",
-                    f"full reindex of {job['count']} actions (replay from snapshots)",
-                    reindex_seconds,
-                    "s",
-                    "bare tantivy bulk indexing of analysed documents",
-                    bare_bulk,
-                    goal="< 60 s",
-                    note=f"analysis alone took {analysed:.1f} s in the bench process",
+                    f"search p{p}, text + 5 facets, via HTTP ({n} actions)",
+                    percentile(times, p),
+                    "ms",
+                    f"bare tantivy query and facet aggregation p{p}",
+                    percentile(bare_times, p),
+                    goal="p95 < 30 ms" if p == 95 else "",
                 )
             )
-    finally:
-        for process in reversed(processes):
-            process.stop(10)
+
+        # --- publish -> searchable ----------------------------------------------------------
+        producer = KafkaBroker(stack.kafka)
+        await producer.start()
+        for i in range(3):  # let the consumer join before timing
+            e = envelope("published", public_action(f"warm{i}", title=f"Lämmittely{i}"))
+            await producer.publish(
+                e.model_dump_json().encode(), Topic.SUBMISSIONS_ACTIONS, key=e.subject.encode()
+            )
+        await _until_found(http, "lämmittely2", 60)
+        fresh = []
+        for i in range(n_events):
+            word = f"tuore{i}x"
+            e = envelope("published", public_action(f"fresh{i}", title=f"Kokeilu {word}"))
+            t0 = time.perf_counter()
+            await producer.publish(
+                e.model_dump_json().encode(), Topic.SUBMISSIONS_ACTIONS, key=e.subject.encode()
+            )
+            await _until_found(http, word, 10)
+            fresh.append((time.perf_counter() - t0) * 1000)
+        await producer.stop()
+        figures.append(
+            Figure(
+                "search",
+                "publish event to searchable p95 (embedded stack)",
+                percentile(fresh, 95),
+                "ms",
+                "bare tantivy commit of one document p95",
+                percentile(commits, 95),
+                goal="p95 < 500 ms",
+                note=f"p50 {percentile(fresh, 50):.0f} ms over {n_events} events",
+            )
+        )
+
+        # --- full reindex ------------------------------------------------------------------
+        client = AsyncMongoClient(stack.mongo, tz_aware=True)
+        store = ReadCopies(client["bench_search"])
+        t0 = time.perf_counter()
+        job_id = await queue_job(store)
+        while True:
+            job = await job_status(store, job_id) or {}
+            if job.get("state") in ("done", "failed"):
+                break
+            await asyncio.sleep(0.1)
+        reindex_seconds = time.perf_counter() - t0
+        await client.close()
+        assert job["state"] == "done", job
+        figures.append(
+            Figure(
+                "search",
+                f"full reindex of {job['count']} actions (replay from snapshots)",
+                reindex_seconds,
+                "s",
+                "bare tantivy bulk indexing of analysed documents",
+                bare_bulk,
+                goal="< 60 s",
+                note=f"analysis alone took {analysed:.1f} s in the bench process",
+            )
+        )
     return figures
 
 
@@ -316,4 +273,5 @@ async def _until_found(http: httpx.AsyncClient, word: str, timeout: float) -> No
 
 def run(quick: bool) -> list[Figure]:
     os.environ.setdefault("PYTHONHASHSEED", "0")
-    return asyncio.run(_run(quick))
+    with embedded_stack() as stack:
+        return asyncio.run(_run(quick, stack))

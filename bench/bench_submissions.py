@@ -31,9 +31,9 @@ from htk_contracts.catalogue import Names, Organisation, PlanNode, PlanVersion
 from htk_contracts.envelope import Envelope, new_envelope
 from htk_runtime.auth import User, generate_keypair, sign
 from htk_runtime.outbox import ensure_outbox_indexes
-from htk_runtime.testing import received
 from htk_submissions.readcopies import CatalogueCopies
 from htk_submissions.store import ensure_indexes
+from htk_testing.runtime import received
 
 ACTION = {
     "title": "Ikäihmisten kohtaamispaikka",

@@ -29,11 +29,11 @@ RESULTS = Path(__file__).parent / "results" / "rebuild-switch.md"
 
 async def _rounds(n: int, rounds: int, uri: str) -> list[dict[str, float]]:
     from htk_reporting import store
-    from htk_reporting.geography import load_geography
-    from htk_reporting.projection import Projection
-    from htk_reporting.rebuild import rebuild
-    from htk_reporting.recount import recount
-    from htk_reporting.sample_events import example_plan
+    from htk_reporting.counting.projection import Projection
+    from htk_reporting.counting.rebuild import rebuild
+    from htk_reporting.counting.recount import recount
+    from htk_reporting.model.geography import load_geography
+    from htk_testing.reporting_events import example_plan
 
     geo = load_geography(DATA)
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(uri, tz_aware=True)

@@ -124,7 +124,7 @@ def test_the_checks_catch_what_is_wrong() -> None:
     assert path_exists("services/<name>/src/htk_<name>/settings.py")
     assert path_exists("services/gateway/src/htk_gateway/messages/notify/{fi,sv,en}.json")
     assert not path_exists("services/gateway/src/htk_gateway/messages/notify/{fi,de}.json")
-    assert not path_exists("services/reporting/src/htk_reporting/api/")
+    assert not path_exists("services/reporting/src/htk_reporting/no_such_package/")
     assert path_exists("kinds.py") and not path_exists("no_such_module.py")
     assert name_imports("htk_runtime.outbox.Outbox.add")
     assert not name_imports("htk_runtime.outbox.Outbox.no_such_method")

@@ -10,7 +10,7 @@ from htk_contracts.envelope import Envelope, new_envelope
 from htk_contracts.topics import dead_letter_topic
 from htk_runtime.consumer import PoisonMessage, subscribe
 from htk_runtime.settings import ServiceSettings
-from htk_runtime.testing import eventually
+from htk_testing.runtime import eventually
 
 
 async def test_list_and_replay_after_a_fix(service_env: dict[str, str]) -> None:

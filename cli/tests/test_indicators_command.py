@@ -15,8 +15,8 @@ import pytest
 from htk_cli.main import main
 from htk_reporting.main import create_service
 from htk_reporting.places.indicators import ImportRefused, parse_values
-from htk_reporting.sample_events import action_event, example_plan
-from htk_runtime.testing import running, user_headers
+from htk_testing.reporting_events import action_event, example_plan
+from htk_testing.runtime import running, user_headers
 
 REPO = Path(__file__).resolve().parents[2]
 INDICATOR = {

@@ -12,12 +12,12 @@ from htk_catalogue.settings import CatalogueSettings
 from htk_cli import catalogue, search
 from htk_cli.settings import service_settings
 from htk_reporting import store
-from htk_reporting.geography import load_geography
-from htk_reporting.projection import Projection
-from htk_reporting.sample_events import action_event, example_plan
+from htk_reporting.counting.projection import Projection
+from htk_reporting.model.geography import load_geography
 from htk_reporting.settings import ReportingSettings
 from htk_runtime.mongo import make_mongo_client
 from htk_runtime.settings import ServiceSettings
+from htk_testing.reporting_events import action_event, example_plan
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from htk_runtime.metrics import metrics_of
 from htk_runtime.mongo import make_mongo_client
 from htk_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_indexes
 from htk_runtime.settings import ServiceSettings
-from htk_runtime.testing import eventually
+from htk_testing.runtime import eventually
 
 
 def _event(subject: str, payload: str = "") -> Any:

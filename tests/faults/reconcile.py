@@ -14,8 +14,8 @@ import httpx
 from pymongo import MongoClient
 
 from htk_reporting import store
-from htk_reporting.contribution import ALL, cell_id
-from htk_reporting.plan import WHOLE_PLAN
+from htk_reporting.model.contribution import ALL, cell_id
+from htk_reporting.model.plan import WHOLE_PLAN
 from tests.stack import RunningPlatform, poll
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from htk_runtime.auth import User, sign
 from htk_runtime.processes import free_port, spawn, wait_until
-from htk_runtime.testing import EmbeddedStack
+from htk_testing.runtime import EmbeddedStack
 from tests.fuzz.openapi_fuzz import fuzz_api
 
 pytestmark = pytest.mark.fuzz

@@ -28,11 +28,11 @@ from htk_reporting.main import create_service as create_reporting
 from htk_reporting.settings import ReportingSettings
 from htk_runtime.processes import free_port
 from htk_runtime.service import Service
-from htk_runtime.testing import EmbeddedStack, eventually, running
 from htk_search.main import create_service as create_search
 from htk_search.settings import SearchSettings
 from htk_submissions.main import create_service as create_submissions
 from htk_submissions.settings import SubmissionsSettings
+from htk_testing.runtime import EmbeddedStack, eventually, running
 
 REPO = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"

@@ -14,7 +14,7 @@ from opentelemetry.trace import SpanKind
 
 from htk_runtime.processes import free_port
 from htk_runtime.telemetry import tracer
-from htk_runtime.testing import SpanRecorder
+from htk_testing.runtime import SpanRecorder
 from tests.observability.stack import HOST, serving
 
 ELASTIC = {"X-Elastic-Product": "Elasticsearch", "content-type": "application/json"}

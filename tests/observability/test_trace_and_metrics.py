@@ -14,7 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from htk_cli.main import main as htk
 from htk_contracts.topics import Topic
 from htk_runtime.telemetry import JsonLinesSpanExporter
-from htk_runtime.testing import EmbeddedStack, SpanRecorder, eventually
+from htk_testing.runtime import EmbeddedStack, SpanRecorder, eventually
 from tests.observability.stack import ORGANISATION, Platform, platform
 
 ACTION = {

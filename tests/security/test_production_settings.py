@@ -17,9 +17,9 @@ from htk_runtime.auth import (
     sign_service,
 )
 from htk_runtime.settings import ProductionSettingsRefused
-from htk_runtime.testing import running
 from htk_submissions.main import create_service as submissions_service
 from htk_submissions.settings import SubmissionsSettings
+from htk_testing.runtime import running
 
 pytestmark = pytest.mark.security
 

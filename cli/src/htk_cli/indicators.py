@@ -58,7 +58,7 @@ def _county_ids(data_dir: Path) -> dict[int, str]:
 async def _run(args: argparse.Namespace) -> int:
     import httpx
 
-    from htk_reporting.geography import load_geography
+    from htk_reporting.model.geography import load_geography
     from htk_reporting.places import indicator_store
     from htk_reporting.places.indicators import (
         ImportRefused,

@@ -19,10 +19,10 @@ def run(args: argparse.Namespace) -> int:
 
 async def _run(command: str) -> int:
     from htk_cli.settings import LauncherSettings, service_settings
-    from htk_reporting.geography import load_geography
-    from htk_reporting.projection import Projection
+    from htk_reporting.counting.projection import Projection
+    from htk_reporting.counting.verify import verify
+    from htk_reporting.model.geography import load_geography
     from htk_reporting.settings import ReportingSettings
-    from htk_reporting.verify import verify
     from htk_runtime.mongo import make_mongo_client
 
     launcher = LauncherSettings()

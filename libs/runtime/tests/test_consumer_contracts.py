@@ -17,7 +17,7 @@ from htk_contracts.envelope import Envelope, new_envelope
 from htk_contracts.topics import dead_letter_topic
 from htk_runtime.consumer import consume, organisation_event, plan_event
 from htk_runtime.settings import ServiceSettings
-from htk_runtime.testing import BrokerTier, eventually
+from htk_testing.runtime import BrokerTier, eventually
 
 
 def event(type: str, subject: str, version: int, data: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from htk_contracts.topics import dead_letter_topic
 from htk_runtime.consumer import PoisonMessage, subscribe
 from htk_runtime.metrics import metrics_of
 from htk_runtime.settings import ServiceSettings
-from htk_runtime.testing import BrokerTier, eventually
+from htk_testing.runtime import BrokerTier, eventually
 
 
 async def test_a_poison_message_goes_to_the_dead_letters_and_the_consumer_carries_on(

@@ -4,7 +4,7 @@ from pydantic import BaseModel, Field
 from htk_runtime.errors import DomainError
 from htk_runtime.service import Service
 from htk_runtime.settings import ServiceSettings
-from htk_runtime.testing import eventually, running
+from htk_testing.runtime import eventually, running
 
 
 class Thing(BaseModel):

@@ -12,7 +12,7 @@ from htk_runtime.consumer import subscribe
 from htk_runtime.mongo import make_mongo_client
 from htk_runtime.outbox import Outbox, OutboxRelay, ensure_outbox_indexes
 from htk_runtime.settings import ServiceSettings
-from htk_runtime.testing import eventually
+from htk_testing.runtime import eventually
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from htk_runtime.telemetry import (
     environment_variables,
     tracer,
 )
-from htk_runtime.testing import SpanRecorder, eventually
+from htk_testing.runtime import SpanRecorder, eventually
 
 
 @pytest.fixture

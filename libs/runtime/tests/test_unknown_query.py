@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query
 
 from htk_runtime.service import Service
 from htk_runtime.settings import ServiceSettings
-from htk_runtime.testing import running
+from htk_testing.runtime import running
 
 router = APIRouter()
 

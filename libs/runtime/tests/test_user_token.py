@@ -12,7 +12,7 @@ from htk_runtime.auth import (
 )
 from htk_runtime.service import Service
 from htk_runtime.settings import ServiceSettings
-from htk_runtime.testing import running, user_headers
+from htk_testing.runtime import running, user_headers
 
 router = APIRouter()
 

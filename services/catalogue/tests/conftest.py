@@ -13,7 +13,7 @@ from htk_catalogue.catalogue import Catalogue
 from htk_catalogue.main import create_service
 from htk_runtime.auth import SERVICE_HEADER, sign_service
 from htk_runtime.service import Service
-from htk_runtime.testing import running, user_headers
+from htk_testing.runtime import running, user_headers
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -15,7 +15,7 @@ from htk_catalogue.settings import CatalogueSettings
 from htk_contracts.envelope import Envelope
 from htk_runtime.consumer import consume
 from htk_runtime.settings import ServiceSettings
-from htk_runtime.testing import eventually
+from htk_testing.runtime import eventually
 
 Running = Any  # the `cat` fixture of conftest.py
 ORG = {"name_fi": "Kyläyhdistys", "type": "ngo", "municipality": "564"}

@@ -12,7 +12,7 @@ import pytest
 
 from htk_gateway.main import create_service
 from htk_gateway.settings import GatewaySettings
-from htk_runtime.testing import running
+from htk_testing.runtime import running
 
 # httpx's in-process transport connects as 127.0.0.1: here, the ingress.
 INGRESS = "127.0.0.1"

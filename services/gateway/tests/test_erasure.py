@@ -20,7 +20,7 @@ from htk_gateway.follows import Kind
 from htk_gateway.main import create_service
 from htk_gateway.notify.delivery import Notifier
 from htk_gateway.notify.kinds import MEMBERSHIP_REQUESTED, REQUESTS_TOPIC, Notice
-from htk_runtime.testing import eventually, received, running
+from htk_testing.runtime import eventually, received, running
 
 SECRET = "test-gateway-secret"
 HTML = {"accept": "text/html"}

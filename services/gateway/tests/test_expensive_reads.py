@@ -1,5 +1,5 @@
 from htk_gateway.main import create_service
-from htk_runtime.testing import running
+from htk_testing.runtime import running
 
 
 async def test_figures_at_a_past_date_are_limited_per_caller(

@@ -15,7 +15,7 @@ from htk_gateway.csrf import token_for
 from htk_gateway.follows import send_digests
 from htk_gateway.main import create_service
 from htk_runtime.mail import read_sink
-from htk_runtime.testing import received, running
+from htk_testing.runtime import received, running
 
 SECRET = "test-gateway-secret"
 HTML = {"accept": "text/html"}

@@ -21,9 +21,9 @@ from htk_contracts.catalogue import (
 from htk_contracts.envelope import Envelope
 from htk_gateway.csrf import token_for
 from htk_gateway.main import create_service
-from htk_runtime.testing import received, running
 from htk_submissions.main import create_service as create_submissions
 from htk_submissions.settings import SubmissionsSettings
+from htk_testing.runtime import received, running
 
 REPO = Path(__file__).resolve().parents[3]
 SECRET = "test-gateway-secret"

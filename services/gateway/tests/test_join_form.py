@@ -8,7 +8,7 @@ import pytest
 
 from htk_gateway.join_pages import new_organisation
 from htk_gateway.main import create_service
-from htk_runtime.testing import running
+from htk_testing.runtime import running
 
 HTML = {"accept": "text/html"}
 

@@ -21,7 +21,7 @@ from htk_gateway.settings import GatewaySettings
 from htk_reporting.main import create_service as create_reporting
 from htk_reporting.settings import ReportingSettings
 from htk_runtime.service import Service
-from htk_runtime.testing import eventually, serving
+from htk_testing.runtime import eventually, serving
 
 PER_ADDRESS = 3
 # More than httpx's default pool of 100 connections the pages once shared with the streams.

@@ -11,7 +11,7 @@ from htk_contracts.catalogue import Member, MemberErased, Membership
 from htk_contracts.envelope import Envelope
 from htk_gateway.main import create_service
 from htk_runtime.mail import read_sink
-from htk_runtime.testing import received, running
+from htk_testing.runtime import received, running
 
 
 def event(subject: str, version: int, data: Any) -> Envelope[dict[str, Any]]:

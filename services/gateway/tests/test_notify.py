@@ -29,7 +29,7 @@ from htk_gateway.notify.kinds import (
     kind_names,
 )
 from htk_runtime.mail import read_sink
-from htk_runtime.testing import BrokerTier, eventually, received, running
+from htk_testing.runtime import BrokerTier, eventually, received, running
 
 SECRET = "test-gateway-secret"
 HTML = {"accept": "text/html"}

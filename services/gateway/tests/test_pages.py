@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from htk_gateway.main import create_service
-from htk_runtime.testing import running
+from htk_testing.runtime import running
 
 HTML = {"accept": "text/html"}
 PUBLIC_PAGES = ["/", "/search?q=yksin%C3%A4isyys", "/plan", "/coverage", "/open-data", "/join",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from htk_gateway.main import create_service
 from htk_gateway.settings import GatewaySettings
-from htk_runtime.testing import running
+from htk_testing.runtime import running
 
 
 def settings(tmp_path: Path) -> GatewaySettings:

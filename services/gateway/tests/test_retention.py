@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from htk_gateway.main import create_service
-from htk_runtime.testing import running
+from htk_testing.runtime import running
 
 EXPECTED = {  # collection: (field, seconds after the date in it), as deploy/README.md says
     "rate_limits": ("expires_at", 0),

@@ -9,7 +9,7 @@ import pytest
 from htk_contracts.catalogue import Member, Membership
 from htk_gateway.main import create_service
 from htk_runtime.mail import read_sink
-from htk_runtime.testing import received, running
+from htk_testing.runtime import received, running
 
 HTML = {"accept": "text/html"}
 AINO = Member(

@@ -1,5 +1,5 @@
 from htk_gateway.main import create_service
-from htk_runtime.testing import running
+from htk_testing.runtime import running
 
 
 async def test_visitors_cannot_write(service_env: dict[str, str]) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from htk_contracts.catalogue import Member, Membership
 from htk_gateway.main import create_service
 from htk_runtime.mail import Mail, read_sink
-from htk_runtime.testing import received, running
+from htk_testing.runtime import received, running
 
 MAIJA = Member(
     member_id="m-maija",

@@ -3,8 +3,8 @@
 from datetime import UTC, datetime, timedelta
 
 from htk_reporting.main import create_service
-from htk_reporting.sample_events import action_event, example_plan, organisation_event
-from htk_runtime.testing import running, user_headers
+from htk_testing.reporting_events import action_event, example_plan, organisation_event
+from htk_testing.runtime import running, user_headers
 
 NOW = datetime.now(UTC)
 

@@ -7,8 +7,8 @@ import io
 from openpyxl import load_workbook
 
 from htk_reporting.main import create_service
-from htk_reporting.sample_events import action_event, example_plan, organisation_event
-from htk_runtime.testing import running, user_headers
+from htk_testing.reporting_events import action_event, example_plan, organisation_event
+from htk_testing.runtime import running, user_headers
 
 
 async def test_headers_in_the_readers_language(

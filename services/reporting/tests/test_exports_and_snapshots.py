@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from htk_reporting.main import create_service
-from htk_reporting.sample_events import action_event, example_plan
-from htk_runtime.testing import running, user_headers
+from htk_testing.reporting_events import action_event, example_plan
+from htk_testing.runtime import running, user_headers
 
 YEAR = datetime.now(UTC).year
 

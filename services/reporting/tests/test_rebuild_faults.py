@@ -10,15 +10,15 @@ from typing import Any
 
 import pytest
 
-from htk_reporting import rebuild as rebuild_module
 from htk_reporting import store
-from htk_reporting.geography import load_geography
-from htk_reporting.projection import Projection
-from htk_reporting.sample_events import action_event, example_plan, plan_event
+from htk_reporting.counting.projection import Projection
+from htk_reporting.counting.verify import verify
+from htk_reporting.model.geography import load_geography
 from htk_reporting.settings import ReportingSettings
-from htk_reporting.verify import verify
+from htk_reporting.store import aggregates as aggregate_store
 from htk_runtime.mongo import make_mongo_client
-from htk_runtime.testing import eventually
+from htk_testing.reporting_events import action_event, example_plan, plan_event
+from htk_testing.runtime import eventually
 
 NODES = [n["code"] for n in example_plan(1).data["nodes"]]
 # Version 2 merges 1.1.1 into 3.1.2: its actions move.
@@ -59,7 +59,7 @@ async def test_a_failed_rebuild_keeps_the_figures_and_is_done_again(db: Any, mon
     before = await figures(db)
     assert before["1.1.1|all"] == 1
 
-    real_insert = rebuild_module._insert
+    real_insert = aggregate_store.insert
     calls = 0
 
     async def failing_insert(*args: Any) -> None:
@@ -69,7 +69,7 @@ async def test_a_failed_rebuild_keeps_the_figures_and_is_done_again(db: Any, mon
             raise ConnectionError("the database went away")
         await real_insert(*args)
 
-    monkeypatch.setattr(rebuild_module, "_insert", failing_insert)
+    monkeypatch.setattr(aggregate_store, "insert", failing_insert)
     with pytest.raises(ConnectionError):
         await p.apply_plan(plan_event(2, V2))
     assert calls == 2
@@ -81,7 +81,7 @@ async def test_a_failed_rebuild_keeps_the_figures_and_is_done_again(db: Any, mon
     assert (await p.lease.document())["owner"] is None  # released for the next try
 
     # The broker delivers the plan event again: this time the change goes through.
-    monkeypatch.setattr(rebuild_module, "_insert", real_insert)
+    monkeypatch.setattr(aggregate_store, "insert", real_insert)
     assert await p.apply_plan(plan_event(2, V2))
     after = await figures(db)
     assert "1.1.1|all" not in after and after["3.1.2|all"] == 1

@@ -10,12 +10,12 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from htk_reporting import store
-from htk_reporting.contribution import normalised
-from htk_reporting.geography import load_geography
-from htk_reporting.sample_events import action_event, organisation_event
-from htk_reporting.testing import scratch_projection
-from htk_reporting.verify import verify
-from htk_runtime.testing import EmbeddedStack
+from htk_reporting.counting.verify import verify
+from htk_reporting.model.contribution import normalised
+from htk_reporting.model.geography import load_geography
+from htk_testing.reporting import scratch_projection
+from htk_testing.reporting_events import action_event, organisation_event
+from htk_testing.runtime import EmbeddedStack
 
 GEO = load_geography(Path("data"))
 START = datetime(2025, 1, 6, tzinfo=UTC)

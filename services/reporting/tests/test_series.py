@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from htk_reporting import store
-from htk_reporting.figures import series
-from htk_reporting.geography import load_geography
-from htk_reporting.sample_events import action_event
-from htk_reporting.testing import scratch_projection
-from htk_reporting.verify import verify
-from htk_runtime.testing import EmbeddedStack
+from htk_reporting.counting.verify import verify
+from htk_reporting.model.geography import load_geography
+from htk_reporting.views.figures import series
+from htk_testing.reporting import scratch_projection
+from htk_testing.reporting_events import action_event
+from htk_testing.runtime import EmbeddedStack
 
 GEO = load_geography(Path("data"))
 MONDAY = datetime(2025, 3, 3, 12, tzinfo=UTC)  # ISO week 2025-W10

@@ -1,6 +1,6 @@
 """A stream client too slow to keep up is told to resync (it was once dropped without a word)."""
 
-from htk_reporting.stream import Broadcaster
+from htk_reporting.counting.stream import Broadcaster
 
 
 def test_a_listener_that_falls_behind_gets_a_resync_and_keeps_listening() -> None:

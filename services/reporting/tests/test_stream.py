@@ -12,8 +12,8 @@ import httpx
 
 from htk_contracts.topics import Topic
 from htk_reporting.main import create_service
-from htk_reporting.sample_events import action_event
-from htk_runtime.testing import BrokerTier, serving
+from htk_testing.reporting_events import action_event
+from htk_testing.runtime import BrokerTier, serving
 
 
 async def read_events(response: httpx.Response) -> AsyncIterator[tuple[str, dict]]:

@@ -5,11 +5,11 @@ import os
 import sys
 
 from htk_reporting import store
-from htk_reporting.geography import load_geography
-from htk_reporting.projection import Projection
-from htk_reporting.sample_events import action_event, example_plan
+from htk_reporting.counting.projection import Projection
+from htk_reporting.model.geography import load_geography
 from htk_reporting.settings import ReportingSettings
 from htk_runtime.mongo import make_mongo_client
+from htk_testing.reporting_events import action_event, example_plan
 
 
 async def htk(*args: str) -> tuple[int, str]:

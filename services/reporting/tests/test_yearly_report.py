@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from pypdf import PdfReader
 
 from htk_reporting.main import create_service
-from htk_reporting.sample_events import action_event, plan_event
-from htk_reporting.yearly import messages
-from htk_runtime.testing import running, user_headers
+from htk_reporting.output.yearly import messages
+from htk_testing.reporting_events import action_event, plan_event
+from htk_testing.runtime import running, user_headers
 
 YEAR = datetime.now(UTC).year
 HARD = "– ’ € Č Ŋ å ä ö"

@@ -4,53 +4,26 @@ Elasticsearch runs as noida-db (ES 8.15 emulation), started once per session and
 asks for it; every test gets an alias of its own.
 """
 
-import shutil
-import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from htk_runtime.processes import free_port, port_accepts, spawn, wait_until
 from htk_search.backends.base import SearchBackend
 from htk_search.backends.elasticsearch_backend import ElasticsearchBackend
 from htk_search.backends.tantivy_backend import TantivyBackend
 from htk_search.engine import SearchEngine
-from htk_search.testing import RelevanceSet, engine_for, relevance_set
+from htk_testing.search import RelevanceSet, engine_for, noida_elasticsearch, relevance_set
 
 BACKENDS = ["tantivy", "elasticsearch"]
 RELEVANCE_DIR = Path(__file__).parent / "relevance"
 
 
-def _noida_binary() -> str:
-    found = shutil.which("noida-db") or str(Path(sys.executable).parent / "noida-db")
-    return found
-
-
 @pytest.fixture(scope="session")
 def elasticsearch_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    workdir = tmp_path_factory.mktemp("noida")
-    port = free_port()
-    process = spawn(
-        "noida-db",
-        [
-            _noida_binary(),
-            "start",
-            "--data-dir",
-            str(workdir / "data"),
-            "--only",
-            "elasticsearch",
-            "--elasticsearch-port",
-            str(port),
-        ],
-        log_path=workdir / "noida.log",
-    )
-    try:
-        wait_until(lambda: port_accepts("127.0.0.1", port), timeout=30, process=process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.stop(5)
+    with noida_elasticsearch(tmp_path_factory.mktemp("noida")) as url:
+        yield url
 
 
 BackendFactory = Callable[[], Awaitable[SearchBackend]]

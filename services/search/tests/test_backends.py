@@ -10,7 +10,7 @@ from htk_contracts.catalogue import Organisation
 from htk_search.backends.base import QueryError, SearchBackend
 from htk_search.engine import SearchEngine
 from htk_search.schemas import SearchResponse
-from htk_search.testing import engine_for, public_action
+from htk_testing.search import engine_for, public_action
 
 ORGS = {
     "org-oulu": Organisation(

@@ -9,7 +9,7 @@ the same figures per class to bench/results/relevance.md.
 """
 
 from htk_search.engine import SearchEngine
-from htk_search.testing import RelevanceSet, score_relevance
+from htk_testing.search import RelevanceSet, score_relevance
 
 # Floors on both backends: a change must not lower them (measured figures in the README).
 RECALL_AT_10 = 0.94

@@ -16,11 +16,11 @@ from htk_contracts.catalogue import Organisation
 from htk_contracts.envelope import Envelope
 from htk_contracts.topics import Topic
 from htk_runtime.service import Service
-from htk_runtime.testing import BrokerTier, eventually, received, running
 from htk_search.main import create_service
 from htk_search.reindex import job_status, queue_job
 from htk_search.settings import SearchSettings
-from htk_search.testing import DATA_DIR, envelope, public_action
+from htk_testing.runtime import BrokerTier, eventually, received, running
+from htk_testing.search import DATA_DIR, envelope, public_action
 
 
 @pytest.fixture(params=["tantivy", "elasticsearch"])

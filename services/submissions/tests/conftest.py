@@ -19,8 +19,8 @@ from htk_contracts.catalogue import (
 )
 from htk_contracts.envelope import Envelope
 from htk_runtime.service import Service
-from htk_runtime.testing import received, running, user_headers
 from htk_submissions.main import create_service
+from htk_testing.runtime import received, running, user_headers
 
 REPO = Path(__file__).resolve().parents[3]
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from htk_runtime.testing import eventually
+from htk_testing.runtime import eventually
 
 
 async def test_a_draft_is_stored_with_its_event_and_relayed(

@@ -20,8 +20,8 @@ from htk_runtime.consumer import subscribe
 from htk_runtime.embedded import start_tansu
 from htk_runtime.processes import free_port
 from htk_runtime.settings import ServiceSettings
-from htk_runtime.testing import eventually, running
 from htk_submissions.main import create_service
+from htk_testing.runtime import eventually, running
 
 
 async def test_submissions_survive_a_broker_outage(

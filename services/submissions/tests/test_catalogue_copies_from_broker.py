@@ -8,8 +8,8 @@ import pytest
 
 from htk_contracts.envelope import new_envelope
 from htk_contracts.topics import Topic
-from htk_runtime.testing import BrokerTier, eventually, running
 from htk_submissions.main import create_service
+from htk_testing.runtime import BrokerTier, eventually, running
 
 from .conftest import REPO, organisation
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from htk_runtime.mail import read_sink
-from htk_runtime.testing import running
 from htk_submissions.main import create_service
+from htk_testing.runtime import running
 
 
 async def publish(client: Any, actors: Any, payload: dict[str, Any], author: dict[str, str]) -> str:

@@ -4,8 +4,8 @@ from typing import Any
 
 import httpx
 
-from htk_runtime.testing import running
 from htk_submissions.main import create_service
+from htk_testing.runtime import running
 
 Client = httpx.AsyncClient
 Actors = Any

@@ -52,3 +52,17 @@ def new_envelope(
         traceparent=traceparent,
         data=data,
     )
+
+
+def event_envelope(
+    source: str, event_type: str, subject: str, version: int, data: BaseModel
+) -> Envelope[Any]:
+    """A published integration event: ``data`` (its contract model) as JSON, in a new envelope.
+    Every service builds the events it publishes with this (``partial(event_envelope, SOURCE)``)."""
+    return new_envelope(
+        source=source,
+        type=event_type,
+        subject=subject,
+        aggregateversion=version,
+        data=data.model_dump(mode="json"),
+    )

@@ -7,34 +7,49 @@ transitively) and that node's sub-goal and priority; a retired code counts nowhe
 so that they list the same measures with the same counts after a plan change.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from htk_contracts.catalogue import PlanVersion
 
 RETIRED = "retired"
+# Each node's state ("active", "merged", "retired") and the code it was merged into, by code:
+# what resolving needs, from a PlanVersion (search) or from reporting's view of the plan event.
+States = Mapping[str, tuple[str, str | None]]
 
 
 def _parent(code: str) -> str | None:
     return code.rsplit(".", 1)[0] if "." in code else None
 
 
-def resolve(plan: PlanVersion | None, code: str) -> str:
+def ancestors(code: str) -> list[str]:
+    """``1.2.3`` -> ``["1", "1.2"]``."""
+    parts = code.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def resolve_in(states: States, code: str) -> str:
     """The code ``code`` counts under now, or ``RETIRED``. A code the plan does not know (no plan
-    loaded yet, say) counts as itself."""
-    if plan is None:
-        return code
-    nodes = {n.code: n for n in plan.nodes}
+    loaded yet, say) counts as itself; a cycle of merges stops where it would repeat."""
     seen: set[str] = set()
-    while code in nodes and code not in seen:
+    while code in states and code not in seen:
         seen.add(code)
-        node = nodes[code]
-        if node.state.value == "retired":
+        state, merged_into = states[code]
+        if state == "retired":
             return RETIRED
-        if node.state.value == "merged" and node.merged_into:
-            code = node.merged_into
+        if state == "merged" and merged_into:
+            code = merged_into
             continue
         return code
     return code
+
+
+def states_of(plan: PlanVersion) -> dict[str, tuple[str, str | None]]:
+    return {n.code: (n.state.value, n.merged_into) for n in plan.nodes}
+
+
+def resolve(plan: PlanVersion | None, code: str) -> str:
+    """:func:`resolve_in` under ``plan`` (no plan: every code counts as itself)."""
+    return code if plan is None else resolve_in(states_of(plan), code)
 
 
 def counted_codes(plan: PlanVersion | None, codes: Iterable[str]) -> set[str]:

@@ -1,6 +1,7 @@
 """The catalogue's events: each is the whole current state of one aggregate, keyed by its id."""
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from htk_contracts.catalogue import (
@@ -24,7 +25,7 @@ from htk_contracts.catalogue_requests import (
     OrganisationDecided,
     OrganisationProposed,
 )
-from htk_contracts.envelope import Envelope, new_envelope
+from htk_contracts.envelope import Envelope, event_envelope
 from htk_contracts.topics import Topic
 
 SOURCE = "/catalogue"
@@ -47,14 +48,7 @@ class Topics:
         )
 
 
-def _envelope(event_type: str, subject: str, version: int, data: Any) -> Envelope[Any]:
-    return new_envelope(
-        source=SOURCE,
-        type=event_type,
-        subject=subject,
-        aggregateversion=version,
-        data=data.model_dump(mode="json"),
-    )
+_envelope = partial(event_envelope, SOURCE)
 
 
 def plan_published(plan: PlanVersion) -> Envelope[Any]:

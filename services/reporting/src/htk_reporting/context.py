@@ -9,13 +9,14 @@ from fastapi import Depends, Request
 from pymongo.asynchronous.database import AsyncDatabase
 
 from htk_reporting import store
-from htk_reporting.contribution import ALL, NATIONAL
-from htk_reporting.figures import Ages, Docs
-from htk_reporting.geography import Geography
-from htk_reporting.past import PastFigures
-from htk_reporting.plan import RETIRED, WHOLE_PLAN, PlanView
-from htk_reporting.projection import Projection
+from htk_reporting.counting.past import PastFigures
+from htk_reporting.counting.projection import Projection
+from htk_reporting.model.contribution import ALL, NATIONAL
+from htk_reporting.model.geography import Geography
+from htk_reporting.model.plan import RETIRED, WHOLE_PLAN, PlanView
 from htk_reporting.settings import ReportingSettings
+from htk_reporting.store import aggregates
+from htk_reporting.views.figures import Docs
 from htk_runtime.errors import DomainError
 
 SCOPE = re.compile(r"^(all|national|county:[0-9]{2}|municipality:[0-9]{3})$")
@@ -35,10 +36,6 @@ class Reporting:
     @property
     def plan(self) -> PlanView:
         return self.projection.plan
-
-    @property
-    def ages(self) -> Ages:
-        return Ages(self.settings.reporting_fresh_months, self.settings.reporting_stale_months)
 
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -68,19 +65,13 @@ class Reporting:
         return await self.projection.aggregates.current()
 
     async def docs(self, *, scope: str | None = None, node: str | None = None) -> Docs:
-        query: dict[str, Any] = {}
-        if scope:
-            query["scope"] = scope
-        if node:
-            query["node"] = node
-        cells = (await self.live()).cells
-        return {d["_id"]: d async for d in self.db[cells].find(query)}
+        return await aggregates.cells(self.db, await self.live(), scope=scope, node=node)
 
     async def report_docs(self) -> Docs:
         """Cells the yearly report reads: every node nationwide, the whole plan by place."""
-        cells = (await self.live()).cells  # both halves from one generation
-        docs = {d["_id"]: d async for d in self.db[cells].find({"scope": ALL})}
-        docs.update({d["_id"]: d async for d in self.db[cells].find({"node": WHOLE_PLAN})})
+        g = await self.live()  # both halves from one generation
+        docs = await aggregates.cells(self.db, g, scope=ALL)
+        docs.update(await aggregates.cells(self.db, g, node=WHOLE_PLAN))
         return docs
 
     def meta(self, computed_at: datetime) -> dict[str, Any]:

@@ -4,13 +4,13 @@ from typing import Any
 
 from htk_contracts.envelope import Envelope
 from htk_contracts.topics import Topic
-from htk_reporting import coordinator_api, open_data, public_api, reports_api
+from htk_reporting.api import coordinator_api, open_data, public_api, reports_api
 from htk_reporting.context import Reporting
-from htk_reporting.geography import load_geography
-from htk_reporting.past import PastFigures
+from htk_reporting.counting.past import PastFigures
+from htk_reporting.counting.projection import Projection
+from htk_reporting.model.geography import load_geography
 from htk_reporting.places import api as places_api
 from htk_reporting.places import indicators_api
-from htk_reporting.projection import Projection
 from htk_reporting.settings import ReportingSettings
 from htk_runtime.consumer import consume
 from htk_runtime.service import Service, ServiceContext

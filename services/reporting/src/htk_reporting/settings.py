@@ -14,11 +14,6 @@ class ReportingSettings(ServiceSettings):
     # time and never committed; unset or empty: the map draws dots at the centroids instead.
     # `htk places boundaries fetch` stores the official files under var/geodata.
     reporting_boundaries_dir: Path | None = None
-    # Freshness by the month of an action's last confirmation, counted in whole calendar months:
-    # younger than fresh_months is fresh, younger than stale_months is ageing, the rest stale.
-    # "Needs a push" uses stale_months too: no action confirmed within it.
-    reporting_fresh_months: int = 6
-    reporting_stale_months: int = 12
     # TrueType fonts (DejaVuSans*.ttf, Debian's fonts-dejavu-core) embedded in the yearly PDF.
     reporting_font_dir: Path = Path("/usr/share/fonts/truetype/dejavu")
     reporting_licence: str = "CC BY 4.0"

@@ -8,7 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from htk_runtime.auth import CurrentUser, OptionalUser, User
 from htk_runtime.errors import DomainError
-from htk_submissions.domain import ActionContent, completeness, timeliness
+from htk_runtime.freshness import freshness
+from htk_submissions.domain import ActionContent, completeness
 from htk_submissions.history import diff
 from htk_submissions.reminders import LinkCheck, check_link
 from htk_submissions.settings import SubmissionsSettings
@@ -67,9 +68,8 @@ def member_view(document: dict[str, Any], settings: SubmissionsSettings) -> dict
         "partner_requests": document.get("partner_requests", {}),
         "pending_partners": document.get("pending_partners", []),
         "completeness": completeness(content),
-        "timeliness": timeliness(confirmed, settings.fresh_days, settings.stale_days)
-        if confirmed
-        else None,
+        # The one freshness rule, the same the figures use (htk_runtime.freshness).
+        "timeliness": freshness(confirmed) if confirmed else None,
         "first_published_at": document.get("first_published_at"),
         "confirmed_at": confirmed,
         "created_at": document["created_at"],

@@ -1,8 +1,7 @@
 """What an action is and the rules its content follows."""
 
 import re
-from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
+from datetime import date, datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -184,23 +183,6 @@ def public_snapshot(
         updated_at=updated_at,
         confirmed_at=confirmed_at,
     )
-
-
-class Timeliness(StrEnum):
-    FRESH = "fresh"
-    AGEING = "ageing"
-    STALE = "stale"
-
-
-def timeliness(
-    confirmed_at: datetime, fresh_days: int, stale_days: int, now: datetime | None = None
-) -> Timeliness:
-    age = (now or datetime.now(UTC)) - confirmed_at
-    if age <= timedelta(days=fresh_days):
-        return Timeliness.FRESH
-    if age <= timedelta(days=stale_days):
-        return Timeliness.AGEING
-    return Timeliness.STALE
 
 
 COMPLETENESS_CHECKS: dict[str, str] = {

@@ -1,23 +1,17 @@
 """Integration events this service publishes on ``submissions.actions.v1``."""
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from htk_contracts import actions as contract
 from htk_contracts import partnerships
-from htk_contracts.envelope import Envelope, new_envelope
+from htk_contracts.envelope import Envelope, event_envelope
 
 SOURCE = "/submissions"
 
 
-def _envelope(event_type: str, action_id: str, version: int, data: Any) -> Envelope[Any]:
-    return new_envelope(
-        source=SOURCE,
-        type=event_type,
-        subject=action_id,
-        aggregateversion=version,
-        data=data.model_dump(mode="json"),
-    )
+_envelope = partial(event_envelope, SOURCE)
 
 
 def drafted(action_id: str, version: int, organisation_id: str, at: datetime) -> Envelope[Any]:

@@ -22,6 +22,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from htk_runtime.freshness import ageing_from
 from htk_runtime.mail import Mail, Mailer
 from htk_submissions.readcopies import CatalogueCopies
 from htk_submissions.settings import SubmissionsSettings
@@ -161,7 +162,7 @@ class Reminders:
 
     async def run(self, now: datetime | None = None) -> dict[str, int]:
         now = now or datetime.now(UTC)
-        ageing_since = now - timedelta(days=self.settings.fresh_days)
+        ageing_since = ageing_from(now)  # the one freshness rule (htk_runtime.freshness)
         period_ago = now - timedelta(days=self.settings.reminder_period_days)
         due = await self.actions.find(
             {

@@ -13,16 +13,13 @@ class SubmissionsSettings(ServiceSettings, MailSettings):
     review_required: bool = True
     # Geography reference data used to validate place codes.
     submissions_data_dir: Path = Path("data")
-    # Freshness: an action is fresh until this many days after its last confirmation,
-    # then ageing, and stale after the second limit.
-    fresh_days: int = 180
-    stale_days: int = 365
     # Bulk imports of spreadsheets may be larger than ordinary requests.
     max_import_bytes: int = 10_000_000
     # The search service, asked for likely duplicates while a member drafts.
     search_url: str = "http://127.0.0.1:8003"
 
-    # Reminders to confirm or update ageing actions: at most one per action per period.
+    # Reminders to confirm or update ageing actions (htk_runtime.freshness): at most one per
+    # action per period.
     reminder_period_days: int = 30
     reminder_interval_seconds: float = 3600.0
     # Links in reminders point at the gateway; the secret signs one-click confirmation links.

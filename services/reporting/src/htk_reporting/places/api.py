@@ -5,8 +5,10 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from htk_reporting.api.downloads import Format, download
 from htk_reporting.context import Ctx, Reporting
-from htk_reporting.downloads import Format, download
+from htk_reporting.model.plan import WHOLE_PLAN
+from htk_reporting.output.yearly import Lang
 from htk_reporting.places.figures import (
     Place,
     find_place,
@@ -15,8 +17,6 @@ from htk_reporting.places.figures import (
     population,
 )
 from htk_reporting.places.map import Level, Measure, map_data
-from htk_reporting.plan import WHOLE_PLAN
-from htk_reporting.yearly import Lang
 
 router = APIRouter(prefix="/places", tags=["places"])
 

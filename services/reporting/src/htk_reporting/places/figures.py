@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from htk_reporting import store, tables
 from htk_reporting.context import Reporting
-from htk_reporting.contribution import ALL, NO_DATA, cell_id
-from htk_reporting.figures import Docs, drilldown, figures
+from htk_reporting.model.contribution import ALL, NO_DATA, cell_id
+from htk_reporting.model.plan import WHOLE_PLAN
 from htk_reporting.places.population import Population, load_population, per_10000
-from htk_reporting.plan import WHOLE_PLAN
+from htk_reporting.store import actions, aggregates
+from htk_reporting.views import tables
+from htk_reporting.views.figures import Docs, drilldown, figures
 from htk_runtime.errors import DomainError
+from htk_runtime.freshness import freshness
 
 Kind = Literal["finland", "county", "municipality"]
 ACTIONS_LISTED = 50
@@ -43,9 +45,7 @@ async def cells(r: Reporting, ids: list[str], *fields: str) -> Docs:
     """Aggregate documents by id with only ``fields``: the whole-country and county documents
     carry every acting organisation (thousands of keys at 100,000 actions), and decoding those
     for a count took most of a place page's time."""
-    projection = dict.fromkeys(fields or ("actions",), 1)
-    found = r.db[(await r.live()).cells].find({"_id": {"$in": ids}}, projection)
-    return {d["_id"]: d async for d in found}
+    return await aggregates.cells_by_id(r.db, await r.live(), ids, *(fields or ("actions",)))
 
 
 def place_url(kind: str, code: str) -> str:
@@ -85,14 +85,14 @@ def find_place(r: Reporting, kind: str, code: str = FINLAND) -> Place:
     raise DomainError(404, "kind must be finland, county or municipality", field="kind")
 
 
-def _action_row(a: dict[str, Any], ages: Any, now: datetime) -> dict[str, Any]:
+def _action_row(a: dict[str, Any], now: datetime) -> dict[str, Any]:
     public = a["public"]
     return {
         "action_id": a["_id"],
         "title": public["title"],
         "organisation_id": public["organisation_id"],
         "confirmed_at": public["confirmed_at"].isoformat(),
-        "freshness": ages.bucket(f"{public['confirmed_at']:%Y-%m}", now),
+        "freshness": freshness(public["confirmed_at"], now),
     }
 
 
@@ -116,16 +116,12 @@ async def _shared_listed(
 
 
 async def _listed(r: Reporting, query: dict[str, Any], total: int, now: datetime) -> dict[str, Any]:
-    """The first actions of a list, in the scopes index's order, and the list's total from the
-    aggregates. Neither a sort nor a count runs over the actions: at 100,000 actions the national
-    list alone is 10,000 of them, and sorting or counting those took seconds on the embedded
-    database. Only published actions have scopes (a withdrawn one's are emptied), so there is no
-    "published" condition either: with it the database chose the (published, codes) index and
-    scanned every action."""
+    """The first actions of a list (``query`` from store.actions) in its index's order, and the
+    list's total from the aggregates (see store.actions for why neither a sort nor a count)."""
     if total <= 0:
         return {"total": 0, "rows": []}
-    found = await r.db[store.ACTIONS].find(query).limit(ACTIONS_LISTED).to_list()
-    return {"total": total, "rows": [_action_row(a, r.ages, now) for a in found]}
+    found = await actions.first(r.db, query, ACTIONS_LISTED)
+    return {"total": total, "rows": [_action_row(a, now) for a in found]}
 
 
 async def place_actions(r: Reporting, place: Place, whole: Docs, now: datetime) -> dict[str, Any]:
@@ -136,21 +132,19 @@ async def place_actions(r: Reporting, place: Place, whole: Docs, now: datetime) 
     def count(scope: str, field: str = "actions") -> int:
         return int((whole.get(cell_id(WHOLE_PLAN, scope)) or {}).get(field, 0))
 
-    national = await _shared_listed(r, {"scopes": "national"}, count("national"), now)
+    national = await _shared_listed(r, actions.in_scope("national"), count("national"), now)
     if place.kind == "finland":
-        own = await _shared_listed(r, {"scopes": ALL, "public.national": False},
+        own = await _shared_listed(r, actions.own_in_country(),
                             count(ALL) - count("national"), now)  # fmt: skip
         return {"own": own, "county_wide": None, "national": national}
     county = place.code if place.kind == "county" else place.county
     scope = f"county:{county}"
-    # By the county-wide index alone (only published actions have public facts): through the
-    # scopes index this scanned every action of the county when few name it as a whole.
-    wide = await _listed(r, {"public.counties": county}, count(scope, "county_wide"), now)
+    wide = await _listed(r, actions.county_wide(county), count(scope, "county_wide"), now)
     if place.kind == "county":
-        own = await _listed(r, {"scopes": scope, "public.counties": {"$ne": county}},
+        own = await _listed(r, actions.own_in_county(county),
                             count(scope) - count(scope, "county_wide"), now)  # fmt: skip
     else:
-        own = await _listed(r, {"scopes": place.scope}, count(place.scope), now)
+        own = await _listed(r, actions.in_scope(place.scope), count(place.scope), now)
     return {"own": own, "county_wide": wide, "national": national}
 
 
@@ -211,7 +205,7 @@ async def parts(r: Reporting, place: Place, now: datetime) -> list[dict[str, Any
     rows = []
     for kind, code, names, people in items:
         doc = docs.get(cell_id(WHOLE_PLAN, f"{kind}:{code}"))
-        fig = figures(doc, now, r.ages)
+        fig = figures(doc, now)
         rows.append(
             {
                 "kind": kind,
@@ -245,8 +239,8 @@ async def place_page(r: Reporting, place: Place, now: datetime) -> dict[str, Any
     if place.kind != "finland":
         comparisons.append(("country", ALL, docs, pop.total() or None))
     rows = coverage_rows(r, here, place.scope, place.population, comparisons)
-    whole = await r.db[(await r.live()).cells].find_one({"_id": cell_id(WHOLE_PLAN, place.scope)})
-    total = figures(whole, now, r.ages)
+    whole = await aggregates.cell(r.db, await r.live(), cell_id(WHOLE_PLAN, place.scope))
+    total = figures(whole, now)
     series = await tables.PUBLIC["series-months"](r, {"node": WHOLE_PLAN, "scope": place.scope},
                                                   now)  # fmt: skip
     county = None

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from htk_reporting.geography import Geography
+from htk_reporting.model.geography import Geography
 from htk_reporting.places.population import load_centroids
 
 LON_MIN, LON_MAX, LAT_MIN, LAT_MAX = 19.0, 31.7, 59.65, 70.15

@@ -7,12 +7,12 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from htk_reporting.context import Ctx
-from htk_reporting.contribution import cell_id
+from htk_reporting.model.contribution import cell_id
+from htk_reporting.model.plan import WHOLE_PLAN
 from htk_reporting.places import indicator_store as istore
 from htk_reporting.places.figures import cells, municipality_names, place_url, population
 from htk_reporting.places.indicators import LICENCE, SOURCE
 from htk_reporting.places.population import per_10000
-from htk_reporting.plan import WHOLE_PLAN
 from htk_runtime.auth import Coordinator
 from htk_runtime.errors import DomainError
 

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any, Literal
 
 from htk_reporting.context import Reporting
-from htk_reporting.contribution import cell_id
+from htk_reporting.model.contribution import cell_id
+from htk_reporting.model.plan import WHOLE_PLAN
 from htk_reporting.places.figures import cells, municipality_names, place_url, population
 from htk_reporting.places.geometry import frame
 from htk_reporting.places.population import per_10000
-from htk_reporting.plan import WHOLE_PLAN
 from htk_runtime.errors import DomainError
 
 Level = Literal["municipality", "county"]
