@@ -1,4 +1,4 @@
-"""The county report for the regional welfare report: every municipality side by side with the
+"""The county report for the regional welfare report (and the map coloured by an indicator): every municipality side by side with the
 same figures as its place page, the county as a whole after them, indicators with "no data"
 kept apart from zero, and the same table as XLSX (names in the reader's language, keys below)
 and as a PDF whose text reads back with Finnish and Swedish letters."""
@@ -97,6 +97,24 @@ async def test_county_report_equals_the_place_pages(service_env: dict[str, str])
         text = "".join(pg.extract_text() for pg in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
         assert "Kommunerna sida vid sida: Södra Österbotten" in text
         assert "Alajärvi" in text and "Välfärdsindikatorer" in text
+
+        # The map coloured by the indicator instead of actions: the same values, the actions
+        # beside them, "no data" as its own class.
+        m = (await client.get("/places/map", params={"measure": "indicator",
+                                                     "indicator": 900001})).json()  # fmt: skip
+        assert m["indicator"]["year"] == 2023 and m["indicator"]["example"] is True
+        by = {row["code"]: row for row in m["rows"]}
+        assert by["005"]["value"] == by["005"]["indicator_value"] == 12.5
+        assert by["005"]["actions"] == 2 and by["005"]["class"] == "c1"
+        assert by["743"]["value"] is None and by["743"]["class"] == "no_data"
+        counties = (await client.get("/places/map", params={
+            "measure": "indicator", "indicator": 900001, "level": "county"})).json()  # fmt: skip
+        assert next(row for row in counties["rows"] if row["code"] == "16")["value"] == 11.0
+        missing = await client.get("/places/map", params={"measure": "indicator"})
+        assert missing.status_code == 422 and "indicator" in missing.text
+        unknown = await client.get("/places/map", params={"measure": "indicator",
+                                                          "indicator": 1})  # fmt: skip
+        assert unknown.status_code == 404
 
         assert (await client.get("/places/county/55/report")).status_code == 404
         bad = await client.get("/places/county/16/report", params={"format": "doc"})
