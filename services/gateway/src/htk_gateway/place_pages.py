@@ -35,7 +35,7 @@ api_router = APIRouter(prefix="/api/v1/places", tags=["places"])
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 LEVELS = ("municipality", "county")
-MEASURES = ("actions", "per_10000", "gaps")
+MEASURES = ("actions", "per_10000", "gaps", "indicator")
 # Sequential blues for counts (light to dark), grey for none; orange marks a gap. The numbers
 # are in each region's name and in the table, so colour never carries them alone.
 FILLS = {
@@ -229,6 +229,17 @@ async def map_page(request: Request) -> Response:
     if measure == "gaps" and node == "*" and sub_goals:
         node = sub_goals[0]["code"]
     params = {"level": str(level), "measure": str(measure), "node": node}
+    # Colouring by need: one of the imported indicators (the first unless chosen); without any,
+    # the page says so and colours by actions.
+    listed = await read(request, None, "reporting", "/indicators") or {}
+    indicators = [{**i, "label": v.t.name(i.get("title"))} for i in listed.get("indicators", [])]
+    chosen = next((i for i in indicators if str(i["id"]) == q.get("indicator")), None)
+    chosen = chosen or (indicators[0] if indicators else None)
+    no_indicators = measure == "indicator" and chosen is None
+    if measure == "indicator" and chosen is not None:
+        params["indicator"] = str(chosen["id"])
+    elif no_indicators:
+        measure = params["measure"] = "actions"
     data = await _fetch(request, v, "/places/map", params)
     labels = {r["code"]: v.t.name(r["names"]) for r in data["rows"]}
     rows = []
@@ -259,10 +270,19 @@ async def map_page(request: Request) -> Response:
     nodes = reference.plan_nodes(tree)
     if node in nodes:
         node_label = f"{node} {v.t.name(nodes[node].get('name'))}"
+    shown_indicator = data.get("indicator")
+    if shown_indicator:
+        node_label = f"{v.t.name(shown_indicator['title'])}, {shown_indicator['year']}"
     query = urlencode(params)
     return render(
         v,
         "places_map.html",
+        indicators=indicators,
+        chosen=chosen,
+        shown_indicator=shown_indicator,
+        indicator_title=v.t.name(shown_indicator["title"]) if shown_indicator else "",
+        no_indicators=no_indicators,
+        indicator_source=listed.get("source", ""),
         level=level,
         measure=measure,
         node=node,
