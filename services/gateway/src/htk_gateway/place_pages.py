@@ -266,6 +266,8 @@ async def map_page(request: Request) -> Response:
         else:
             text = v.t(f"places.{key['class']}")
         legend.append({"fill": FILLS[key["class"]], "text": text})
+    if any(r["class"] == "no_data" for r in rows):  # an indicator the source leaves out there
+        legend.append({"fill": FILLS["no_data"], "text": v.t("past.no_data")})
     node_label = v.t("coverage.whole_plan")
     nodes = reference.plan_nodes(tree)
     if node in nodes:
