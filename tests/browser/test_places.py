@@ -154,6 +154,13 @@ async def test_county_report_and_the_map_by_indicator(platform: Launched, browse
         len(report["municipalities"]) + 1
     )
     await snapshot(fi, "places-county-report-fi")
+    # Printable: the print stylesheet leaves the site's header and the buttons out.
+    await fi.emulate_media(media="print")
+    await expect(fi.locator("header.site")).to_be_hidden()
+    await expect(fi.locator("#report-pdf")).to_be_hidden()
+    await expect(fi.locator("#report-municipalities")).to_be_visible()
+    await fi.screenshot(path=str(ARTIFACTS / "places-county-report-fi-print.png"), full_page=True)
+    await fi.emulate_media(media="screen")
     async with fi.expect_download() as waiting:
         await fi.locator("#report-xlsx").click()
     download = await waiting.value
@@ -175,6 +182,8 @@ async def test_county_report_and_the_map_by_indicator(platform: Launched, browse
     await expect(sv.get_by_role("heading", level=1)).to_have_text(title)
     assert await sv.locator("html").get_attribute("lang") == "sv"
     await snapshot(sv, "places-county-report-sv")
+    missing = await sv.request.get(f"{url}/places/county/99/report?lang=sv")
+    assert missing.status == 404
     async with sv.expect_download() as waiting:
         await sv.get_by_role("link", name="Ladda ner PDF").click()
     download = await waiting.value
