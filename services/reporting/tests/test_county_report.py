@@ -4,12 +4,14 @@ kept apart from zero, and the same table as XLSX (names in the reader's language
 and as a PDF whose text reads back with Finnish and Swedish letters."""
 
 import io
+import re
 
 import pypdf
 from openpyxl import load_workbook
 
 from htk_reporting.main import create_service
 from htk_reporting.places import indicator_store as istore
+from htk_reporting.places.county_report import messages
 from htk_reporting.places.indicators import IndicatorMeta
 from htk_reporting.sample_events import action_event, example_plan
 from htk_runtime.testing import running
@@ -119,3 +121,12 @@ async def test_county_report_equals_the_place_pages(service_env: dict[str, str])
         assert (await client.get("/places/county/55/report")).status_code == 404
         bad = await client.get("/places/county/16/report", params={"format": "doc"})
         assert bad.status_code == 422 and "format" in bad.text
+
+
+def test_the_report_speaks_finnish_swedish_and_english_alike() -> None:
+    """Every text of the report in all three languages, with the same placeholders."""
+    fi, sv, en = messages("fi"), messages("sv"), messages("en")
+    assert fi.keys() == sv.keys() == en.keys()
+    for key, text in fi.items():
+        holes = set(re.findall(r"{(\w+)}", text))
+        assert holes == set(re.findall(r"{(\w+)}", sv[key])) == set(re.findall(r"{(\w+)}", en[key]))
