@@ -143,6 +143,10 @@ async def test_county_report_and_the_map_by_indicator(platform: Launched, browse
     # Finnish: from the county page to its report, then the XLSX.
     fi = await (await browser.new_context(locale="fi-FI", accept_downloads=True)).new_page()
     await fi.goto(f"{url}/places/county/{county}?lang=fi")
+    on_map = fi.locator("#place-indicator-maps a").first
+    await expect(on_map).to_have_attribute(
+        "href", "/places/map?level=county&measure=indicator&indicator=900001"
+    )
     await fi.locator("#county-report-link").click()
     await expect(fi).to_have_url(re.compile(rf"/places/county/{county}/report"))
     await expect(fi.locator("#report-title")).to_have_text(f"Kunnat rinnakkain: {names['fi']}")
