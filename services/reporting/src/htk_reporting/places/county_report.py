@@ -170,7 +170,8 @@ async def county_report(r: Reporting, code: str, now: datetime) -> dict[str, Any
         **_place_row(
             county.scope, county_doc, counts(county.scope), sg, ms, county.population, now, r
         ),
-        # Actions naming the county as a whole: in its figures, in no municipality's.
+        # Actions naming the county as a whole (the place page's county-wide list); those that
+        # also name a municipality count there too.
         "county_wide": int((county_doc or {}).get("county_wide", 0)),
         "indicators": values[code],
         "url": county.url,
