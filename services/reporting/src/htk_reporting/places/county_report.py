@@ -68,7 +68,6 @@ def name_in(lang: str, names: dict[str, str] | None, fallback: str = "") -> str:
 
 
 def _place_row(
-    scope: str,
     whole: dict[str, Any] | None,
     counts: dict[str, int],
     sub_goals: list[str],
@@ -152,7 +151,7 @@ async def county_report(r: Reporting, code: str, now: datetime) -> dict[str, Any
     rows = []
     for m in municipalities:
         scope = f"municipality:{m}"
-        row = _place_row(scope, whole.get(cell_id(WHOLE_PLAN, scope)), counts(scope), sg, ms,
+        row = _place_row(whole.get(cell_id(WHOLE_PLAN, scope)), counts(scope), sg, ms,
                          pop.of_municipality(m), now, r)  # fmt: skip
         rows.append(
             {
@@ -167,9 +166,7 @@ async def county_report(r: Reporting, code: str, now: datetime) -> dict[str, Any
     county_row = {
         "code": code,
         "names": county.names,
-        **_place_row(
-            county.scope, county_doc, counts(county.scope), sg, ms, county.population, now, r
-        ),
+        **_place_row(county_doc, counts(county.scope), sg, ms, county.population, now, r),
         # Actions naming the county as a whole (the place page's county-wide list); those that
         # also name a municipality count there too.
         "county_wide": int((county_doc or {}).get("county_wide", 0)),
