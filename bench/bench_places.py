@@ -4,7 +4,9 @@
   classes and shapes) on the reporting service, boundaries from ``../shared/geodata`` when that
   folder exists (as the browser tests use it), else the dot map;
 - municipality page p95: ``GET /places/municipality/{code}`` for random municipalities (coverage
-  of every plan node with the county and the country beside, three action lists, trend).
+  of every plan node with the county and the country beside, three action lists, trend);
+- county report p95: ``GET /places/county/{code}/report`` for random counties (every
+  municipality's counts for every sub-goal and measure, indicators), and its PDF.
 
 Baseline: reading the aggregate documents one such request needs (every place's whole-plan cell)
 with bare pymongo on the same database. The search p95 of the same run is in the same summary
@@ -87,8 +89,11 @@ async def _bench(n: int, samples: int, kafka: str, uri: str) -> list[Figure]:
     await eventually(lambda: asyncio.sleep(0, server.started), timeout=60)
     maps: list[float] = []
     pages: list[float] = []
+    reports: list[float] = []
+    pdfs: list[float] = []
     rnd = random.Random(5)
     codes = sorted(geo.county_of)
+    counties = sorted(geo.county_names)
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=120) as http:
             params = {"level": "municipality", "measure": "per_10000"}
@@ -101,6 +106,19 @@ async def _bench(n: int, samples: int, kafka: str, uri: str) -> list[Figure]:
                 answer = await http.get(f"/places/municipality/{rnd.choice(codes)}")
                 answer.raise_for_status()
                 pages.append(time.perf_counter() - started)
+                # A county's report: every municipality's counts for every node, then the PDF
+                # (laid out by fpdf2) for a third of the samples, as it is slow by nature.
+                county = rnd.choice(counties)
+                started = time.perf_counter()
+                (await http.get(f"/places/county/{county}/report")).raise_for_status()
+                reports.append(time.perf_counter() - started)
+                if len(pdfs) * 3 < samples:
+                    started = time.perf_counter()
+                    answer = await http.get(
+                        f"/places/county/{county}/report", params={"format": "pdf"}
+                    )
+                    answer.raise_for_status()
+                    pdfs.append(time.perf_counter() - started)
     finally:
         server.should_exit = True
         await asyncio.wait_for(task, 60)
@@ -133,6 +151,26 @@ async def _bench(n: int, samples: int, kafka: str, uri: str) -> list[Figure]:
             percentile(bare, 95) * 1000,
             goal="p95 < 500 ms",
             note=f"{note}; median {percentile(pages, 50) * 1000:.0f} ms; compare search p95",
+        ),
+        Figure(
+            "places",
+            f"county report (every municipality side by side) p95, via HTTP ({n} actions)",
+            percentile(reports, 95) * 1000,
+            "ms",
+            "bare read of every place's whole-plan aggregate p95",
+            percentile(bare, 95) * 1000,
+            goal="p95 < 1000 ms",
+            note=f"{note}; median {percentile(reports, 50) * 1000:.0f} ms",
+        ),
+        Figure(
+            "places",
+            f"county report PDF p95, via HTTP ({n} actions)",
+            percentile(pdfs, 95) * 1000,
+            "ms",
+            "bare read of every place's whole-plan aggregate p95",
+            percentile(bare, 95) * 1000,
+            goal="p95 < 5000 ms",
+            note=f"{n} actions; {len(pdfs)} samples; median {percentile(pdfs, 50) * 1000:.0f} ms",
         ),
     ]
 

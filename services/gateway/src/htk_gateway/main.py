@@ -17,6 +17,8 @@ from htk_gateway.api_tokens.pages import router as api_tokens_router
 from htk_gateway.api_tokens.store import ApiTokens
 from htk_gateway.auth import router as auth_router
 from htk_gateway.coordinator_pages import router as coordinator_router
+from htk_gateway.county_report_pages import api_router as county_report_api_router
+from htk_gateway.county_report_pages import router as county_report_router
 from htk_gateway.dashboard_pages import router as dashboard_router
 from htk_gateway.errors_html import on_domain_error
 from htk_gateway.follows import Follows, digest_worker
@@ -78,6 +80,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             merged_openapi_router,
             api_router,
             places_api_router,
+            county_report_api_router,
             indicators_api_router,
             auth_router,
             join_router,
@@ -90,6 +93,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             reminder_pages_router,
             dashboard_router,
             places_router,
+            county_report_router,
             follows_router,
             account_router,
             pages_router,

@@ -28,7 +28,7 @@ FACET_MESSAGES = {
     "organisation_type": "orgtype.",
     "language": "lang.",
 }
-STATIC_FILES = {"style.css": "text/css", "live.js": "text/javascript"}
+STATIC_FILES = {"style.css": "text/css", "live.js": "text/javascript", "print.css": "text/css"}
 
 
 @router.get("/static/{name}")

@@ -39,7 +39,7 @@ _AS_FILE = s.file_answer(*s.SPREADSHEET, description="The figures as JSON, CSV o
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 LEVELS = ("municipality", "county")
-MEASURES = ("actions", "per_10000", "gaps")
+MEASURES = ("actions", "per_10000", "gaps", "indicator")
 # Sequential blues for counts (light to dark), grey for none; orange marks a gap. The numbers
 # are in each region's name and in the table, so colour never carries them alone.
 FILLS = {
@@ -254,6 +254,17 @@ async def map_page(request: Request) -> Response:
     if measure == "gaps" and node == "*" and sub_goals:
         node = sub_goals[0]["code"]
     params = {"level": str(level), "measure": str(measure), "node": node}
+    # Colouring by need: one of the imported indicators (the first unless chosen); without any,
+    # the page says so and colours by actions.
+    listed = await read(request, None, "reporting", "/indicators") or {}
+    indicators = [{**i, "label": v.t.name(i.get("title"))} for i in listed.get("indicators", [])]
+    chosen = next((i for i in indicators if str(i["id"]) == q.get("indicator")), None)
+    chosen = chosen or (indicators[0] if indicators else None)
+    no_indicators = measure == "indicator" and chosen is None
+    if measure == "indicator" and chosen is not None:
+        params["indicator"] = str(chosen["id"])
+    elif no_indicators:
+        measure = params["measure"] = "actions"
     data = await _fetch(request, v, "/places/map", params)
     labels = {r["code"]: v.t.name(r["names"]) for r in data["rows"]}
     rows = []
@@ -280,14 +291,25 @@ async def map_page(request: Request) -> Response:
         else:
             text = v.t(f"places.{key['class']}")
         legend.append({"fill": FILLS[key["class"]], "text": text})
+    if any(r["class"] == "no_data" for r in rows):  # an indicator the source leaves out there
+        legend.append({"fill": FILLS["no_data"], "text": v.t("past.no_data")})
     node_label = v.t("coverage.whole_plan")
     nodes = reference.plan_nodes(tree)
     if node in nodes:
         node_label = f"{node} {v.t.name(nodes[node].get('name'))}"
+    shown_indicator = data.get("indicator")
+    if shown_indicator:
+        node_label = f"{v.t.name(shown_indicator['title'])}, {shown_indicator['year']}"
     query = urlencode(params)
     return render(
         v,
         "places_map.html",
+        indicators=indicators,
+        chosen=chosen,
+        shown_indicator=shown_indicator,
+        indicator_title=v.t.name(shown_indicator["title"]) if shown_indicator else "",
+        no_indicators=no_indicators,
+        indicator_source=listed.get("source", ""),
         level=level,
         measure=measure,
         node=node,

@@ -10,7 +10,7 @@ from htk_reporting.counting.past import PastFigures
 from htk_reporting.counting.projection import Projection
 from htk_reporting.model.geography import load_geography
 from htk_reporting.places import api as places_api
-from htk_reporting.places import indicators_api
+from htk_reporting.places import indicators_api, report_api
 from htk_reporting.settings import ReportingSettings
 from htk_runtime.consumer import consume
 from htk_runtime.service import Service, ServiceContext
@@ -28,6 +28,7 @@ def create_service(settings: ReportingSettings | None = None) -> Service:
             open_data.router,
             places_api.router,
             indicators_api.router,
+            report_api.router,
         ],
     )
 

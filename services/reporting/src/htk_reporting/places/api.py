@@ -31,6 +31,8 @@ async def places_index(r: Ctx) -> dict[str, Any]:
             "names": r.geo.county_names_i18n.get(c) or {"fi": name},
             "population": pop.of_county(c),
             "url": f"/places/county/{c}",
+            # Its municipalities side by side for the regional welfare report (report_api).
+            "report_url": f"/places/county/{c}/report",
             "municipalities": [
                 {
                     "code": m,
@@ -57,11 +59,13 @@ async def place_map(
     level: Level = "municipality",
     measure: Measure = "actions",
     node: str = WHOLE_PLAN,
+    indicator: int | None = None,
+    year: int | None = None,
     format: Format | None = None,
     lang: Lang | None = None,
 ) -> dict[str, Any] | Response:
     now = r.now()
-    data = await map_data(r, level, measure, node, now)
+    data = await map_data(r, level, measure, node, now, indicator, year)
     if format:
         rows = [{k: v for k, v in row.items() if k != "url"} for row in data["rows"]]
         return download(r, f"map-{level}-{measure}", rows, format, now, lang)

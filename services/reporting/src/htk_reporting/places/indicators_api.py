@@ -11,6 +11,7 @@ from htk_reporting.model.contribution import cell_id
 from htk_reporting.model.plan import WHOLE_PLAN
 from htk_reporting.places import indicator_store as istore
 from htk_reporting.places.figures import cells, municipality_names, place_url, population
+from htk_reporting.places.indicator_values import year_values
 from htk_reporting.places.indicators import LICENCE, SOURCE
 from htk_reporting.places.population import per_10000
 from htk_runtime.auth import Coordinator
@@ -49,16 +50,7 @@ async def need_next_to_activity(
     """Places ordered by the indicator (highest first) with their actions under ``node`` beside:
     two figures side by side, never one score."""
     r.check_node(node)
-    ind = await istore.indicator(r.db, indicator)
-    if ind is None:
-        raise DomainError(404, f"No indicator {indicator}", field="indicator")
-    years = ind.get("years") or []
-    if year is None:
-        year = max(years) if years else None
-    elif year not in years:
-        raise DomainError(422, f"The indicator has no values for {year}", field="year")
-    vals = {v["code"]: v["value"] for v in await istore.values(r.db, ind, level)
-            if v["year"] == year}  # fmt: skip
+    ind, year, vals = await year_values(r, indicator, level, year)
     docs = await cells(
         r, [cell_id(node, f"{level}:{c}") for c in (
             sorted(r.geo.county_of) if level == "municipality" else sorted(r.geo.county_names))]

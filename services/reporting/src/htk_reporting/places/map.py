@@ -11,11 +11,12 @@ from htk_reporting.model.contribution import cell_id
 from htk_reporting.model.plan import WHOLE_PLAN
 from htk_reporting.places.figures import cells, municipality_names, place_url, population
 from htk_reporting.places.geometry import frame
+from htk_reporting.places.indicator_values import year_values
 from htk_reporting.places.population import per_10000
 from htk_runtime.errors import DomainError
 
 Level = Literal["municipality", "county"]
-Measure = Literal["actions", "per_10000", "gaps"]
+Measure = Literal["actions", "per_10000", "gaps", "indicator"]
 CLASSES = 4
 
 
@@ -50,9 +51,32 @@ def legend(bounds: list[float]) -> list[dict[str, Any]]:
 
 
 async def map_data(
-    r: Reporting, level: Level, measure: Measure, node: str, now: datetime
+    r: Reporting,
+    level: Level,
+    measure: Measure,
+    node: str,
+    now: datetime,
+    indicator: int | None = None,
+    year: int | None = None,
 ) -> dict[str, Any]:
+    """``indicator`` (with ``measure=indicator``) colours by that indicator's value in ``year``
+    (its latest by default) instead of by actions; the actions stay in every row beside it."""
     r.check_node(node)
+    chosen: dict[str, Any] | None = None
+    need: dict[str, float] = {}
+    if measure == "indicator":
+        if indicator is None:
+            raise DomainError(422, "the indicator measure needs an indicator", field="indicator")
+        ind, year, need = await year_values(r, indicator, level, year)
+        chosen = {
+            "id": ind["_id"],
+            "title": ind.get("title", {}),
+            "unit": ind.get("unit", {}),
+            "organisation": ind.get("organisation"),
+            # Made-up demo values must be marked wherever they are drawn.
+            "example": bool(ind.get("example")),
+            "year": year,
+        }
     if measure == "gaps":
         if node == WHOLE_PLAN:
             raise DomainError(422, "gaps need a sub-goal: choose node", field="node")
@@ -76,9 +100,12 @@ async def map_data(
     for code, names, people in items:
         actions = int((docs.get(cell_id(node, f"{level}:{code}")) or {}).get("actions", 0))
         rate = per_10000(actions, people)
-        value: float | None = {"actions": actions, "per_10000": rate, "gaps": int(actions == 0)}[
-            measure
-        ]
+        value: float | None = {
+            "actions": actions,
+            "per_10000": rate,
+            "gaps": int(actions == 0),
+            "indicator": need.get(code),
+        }[measure]
         rows.append(
             {
                 "code": code,
@@ -89,6 +116,7 @@ async def map_data(
                 "per_10000": rate,
                 "gap": actions == 0,
                 "value": value,
+                "indicator_value": need.get(code) if chosen else None,
                 "url": place_url(level, code),
             }
         )
@@ -107,6 +135,7 @@ async def map_data(
         "level": level,
         "measure": measure,
         "node": node,
+        "indicator": chosen,
         "population_date": pop.date,
         "population_year": pop.year,
         "legend": keys,
