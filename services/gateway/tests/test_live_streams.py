@@ -110,13 +110,11 @@ async def test_many_streams_leave_the_pages_alone_and_are_capped(
             assert full.status_code == 503 and int(full.headers["retry-after"]) > 0
             assert "capacity" in full.json()["message"]
 
-            # With every stream open, the pages and the API still answer, and at once.
+            # With every stream open, the pages and the API still answer (the bound only turns
+            # a hang behind the streams into a failure; how fast is the benchmark's business).
             for path in ("/api/v1/coverage", "/api/v1/coverage/needs-push", "/health/live"):
-                started = time.monotonic()
-                answer = await http.get(path)
-                took = time.monotonic() - started
+                answer = await asyncio.wait_for(http.get(path), timeout=60)
                 assert answer.status_code == 200, (path, answer.status_code, answer.text[:200])
-                assert took < 5, f"{path} took {took:.1f} s with {TOTAL} streams open"
             ready = (await http.get("/health/ready")).json()
             # Full streams do not take the replica's pages out of rotation: a report, not a check
             # (the status may still wait for the test session's broker).
