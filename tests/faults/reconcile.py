@@ -41,9 +41,9 @@ def search_index(p: RunningPlatform) -> Counter[tuple[str, int]]:
             page = search.get("/search", params=params)
             page.raise_for_status()
             body = page.json()
-            found.update((h["action_id"], h["version"]) for h in body["hits"])
+            found.update((h["action_id"], h["version"]) for h in body["items"])
             cursor = body.get("next_cursor")
-            if not cursor or not body["hits"]:
+            if not cursor or not body["items"]:
                 return found
 
 
