@@ -6,7 +6,8 @@ item when others are added meanwhile. The position comes from the client: only p
 and numbers are accepted, so a forged cursor cannot smuggle a query operator in.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 
 from htk_runtime.errors import DomainError
@@ -16,22 +17,36 @@ SortKey = Sequence[tuple[str, int]]
 
 
 def position_of(doc: dict[str, Any], key: SortKey) -> dict[str, Any]:
-    """The cursor position of a stored document: its values of the sort key."""
-    return {field: doc.get(field) for field, _ in key}
+    """The cursor position of a stored document: its values of the sort key (times as ISO
+    8601 text; ``after`` reads them back when told which fields are times)."""
+    values = {field: doc.get(field) for field, _ in key}
+    return {f: v.isoformat() if isinstance(v, datetime) else v for f, v in values.items()}
 
 
-def _value(position: dict[str, Any], field: str) -> Any:
+def _refused() -> DomainError:
+    return DomainError(422, "The cursor is not valid; start again from the first page", "cursor")
+
+
+def _value(position: dict[str, Any], field: str, time: bool) -> Any:
     value = position.get(field)
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise DomainError(422, "The cursor is not valid; start again from the first page", "cursor")
+        raise _refused()
+    if time:
+        try:
+            return datetime.fromisoformat(str(value))
+        except ValueError:
+            raise _refused() from None
     return value
 
 
-def after(position: dict[str, Any] | None, key: SortKey) -> dict[str, Any]:
-    """The filter for the items strictly after ``position`` in the order of ``key``."""
+def after(
+    position: dict[str, Any] | None, key: SortKey, times: Collection[str] = ()
+) -> dict[str, Any]:
+    """The filter for the items strictly after ``position`` in the order of ``key``;
+    ``times`` names the fields that hold times."""
     if position is None:
         return {}
-    values = [_value(position, field) for field, _ in key]
+    values = [_value(position, field, field in times) for field, _ in key]
     clauses = []
     for i, (field, direction) in enumerate(key):
         clause: dict[str, Any] = {f: values[j] for j, (f, _) in enumerate(key[:i])}
@@ -40,14 +55,15 @@ def after(position: dict[str, Any] | None, key: SortKey) -> dict[str, Any]:
     return clauses[0] if len(clauses) == 1 else {"$or": clauses}
 
 
-def paged(query: dict[str, Any], position: dict[str, Any] | None, key: SortKey) -> dict[str, Any]:
+def paged(
+    query: dict[str, Any],
+    position: dict[str, Any] | None,
+    key: SortKey,
+    times: Collection[str] = (),
+) -> dict[str, Any]:
     """``query`` narrowed to the items after ``position`` (kept apart with ``$and``, so a
     query's own ``$or`` is untouched)."""
-    rest = after(position, key)
+    rest = after(position, key, times)
     if not rest:
         return query
     return {"$and": [query, rest]} if query else rest
-
-
-def sort_of(key: SortKey) -> list[tuple[str, int]]:
-    return list(key)

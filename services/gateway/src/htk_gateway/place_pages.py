@@ -17,13 +17,13 @@ from htk_gateway import reference
 from htk_gateway.api import _to
 from htk_gateway.coordinator_pages import coordinator
 from htk_gateway.dashboard_pages import line_chart
+from htk_gateway.listing import read_all
 from htk_gateway.web import (
     Viewer,
     call,
     error_list,
     form_data,
     limit_writes,
-    read,
     redirect,
     render,
     viewer,
@@ -340,10 +340,9 @@ def scatter(rows: list[dict[str, Any]], width: int = 640, height: int = 360) -> 
 async def need_page(request: Request) -> Response:
     v = await viewer(request)
     q = request.query_params
-    listed = await read(request, None, "reporting", "/indicators") or {}
+    listed = await read_all(request, None, "reporting", "/indicators") or []
     indicators = [
-        {**i, "label": v.t.name(i.get("title")), "example": bool(i.get("example"))}
-        for i in listed.get("indicators", [])
+        {**i, "label": v.t.name(i.get("title")), "example": bool(i.get("example"))} for i in listed
     ]
     tree = await reference.plan(request)
     nodes = reference.plan_nodes(tree)

@@ -5,9 +5,9 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from htk_reporting import store, tables
@@ -16,8 +16,20 @@ from htk_reporting.contribution import NO_DATA, cell_id
 from htk_reporting.figures import figures, scope_label
 from htk_reporting.past import check_date
 from htk_reporting.plan import WHOLE_PLAN
+from htk_reporting.schemas import (
+    ActionBehind,
+    ActionsBehind,
+    CoverageAt,
+    CoverageTable,
+    FreshnessTable,
+    NeedsPush,
+    PlaceCoverage,
+    SeriesTable,
+)
 from htk_reporting.stream import sse
-from htk_runtime.errors import DomainError
+from htk_runtime.errors import DomainError, error_answers
+from htk_runtime.keyset import position_of
+from htk_runtime.listing import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page_of
 
 router = APIRouter(prefix="/coverage", tags=["coverage"])
 HEARTBEAT_SECONDS = 15.0
@@ -27,14 +39,14 @@ def _params(**values: str | None) -> dict[str, str]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-@router.get("")
+@router.get("", response_model=CoverageTable, responses=error_answers())
 async def coverage(r: Ctx, scope: str = "all") -> dict[str, Any]:
     now = r.now()
     rows = await tables.coverage(r, _params(scope=scope), now)
     return {**r.meta(now), "scope": scope, "scope_name": scope_label(scope, r.geo), "rows": rows}
 
 
-@router.get("/needs-push")
+@router.get("/needs-push", response_model=NeedsPush, responses=error_answers())
 async def needs_push(r: Ctx, scope: str = "all") -> dict[str, Any]:
     now = r.now()
     return {
@@ -44,7 +56,7 @@ async def needs_push(r: Ctx, scope: str = "all") -> dict[str, Any]:
     }
 
 
-@router.get("/places")
+@router.get("/places", response_model=PlaceCoverage, responses=error_answers())
 async def places(
     r: Ctx,
     node: str = WHOLE_PLAN,
@@ -57,7 +69,7 @@ async def places(
     return {**r.meta(now), "node": node, "level": level, "rows": rows}
 
 
-@router.get("/freshness")
+@router.get("/freshness", response_model=FreshnessTable, responses=error_answers())
 async def freshness(
     r: Ctx,
     by: Literal["sub_goal", "county"] = "sub_goal",
@@ -79,7 +91,7 @@ async def freshness(
     }
 
 
-@router.get("/series")
+@router.get("/series", response_model=SeriesTable, responses=error_answers())
 async def series(
     r: Ctx,
     node: str = WHOLE_PLAN,
@@ -91,7 +103,7 @@ async def series(
     return {**r.meta(now), "node": node, "scope": scope, "period": period, "rows": rows}
 
 
-@router.get("/at")
+@router.get("/at", response_model=CoverageAt, responses=error_answers())
 async def at_date(r: Ctx, date: date, scope: str = "all") -> dict[str, Any]:
     """The aggregates as they stood at the end of ``date``, recounted from the event log once
     per date and plan version (past.py)."""
@@ -108,7 +120,7 @@ FACETS = {
 }
 
 
-@router.get("/actions")
+@router.get("/actions", responses=error_answers())
 async def actions_behind(
     r: Ctx,
     node: str = WHOLE_PLAN,
@@ -116,11 +128,10 @@ async def actions_behind(
     facet: Literal["org_type", "target_group", "dimension"] | None = None,
     value: str | None = None,
     freshness: Literal["fresh", "ageing", "stale"] | None = None,
-    # Bounded so that the database's skip stays a 64-bit number (the fuzzer sent 1.8e17).
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> dict[str, Any]:
-    """The published actions a figure counts."""
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> ActionsBehind:
+    """The published actions a figure counts, by id, with how many there are."""
     r.check_scope(scope)
     r.check_node(node)
     query: dict[str, Any] = {"published": True, "scopes": scope}
@@ -138,39 +149,42 @@ async def actions_behind(
     ages = r.ages
     if freshness:
         query["public.confirmed_at"] = ages.confirmed_range(freshness, now)
-    total_found = await r.db[store.ACTIONS].count_documents(query)
-    found = (
-        await r.db[store.ACTIONS]
-        .find(query)
-        .sort("_id", 1)
-        .skip((page - 1) * per_page)
-        .limit(per_page)
-        .to_list()
-    )
+    total_found, found = await store.actions_page(r.db, query, limit, decode_cursor(cursor))
+    page = page_of(found, limit, lambda a: position_of(a, store.ACTIONS_BY_ID))
     rows = [
-        {
-            "action_id": a["_id"],
-            "version": a["public_version"],
-            "title": a["public"]["title"],
-            "organisation_id": a["public"]["organisation_id"],
-            "org_type": a.get("org_type") or NO_DATA,
-            "confirmed_at": a["public"]["confirmed_at"].isoformat(),
-            "freshness": ages.bucket(f"{a['public']['confirmed_at']:%Y-%m}", now),
-        }
-        for a in found
+        ActionBehind(
+            action_id=a["_id"],
+            version=a["public_version"],
+            title=a["public"]["title"],
+            organisation_id=a["public"]["organisation_id"],
+            org_type=a.get("org_type") or NO_DATA,
+            confirmed_at=a["public"]["confirmed_at"].isoformat(),
+            freshness=ages.bucket(f"{a['public']['confirmed_at']:%Y-%m}", now),
+        )
+        for a in page.items
     ]
-    return {
+    return ActionsBehind(
         **r.meta(now),
-        "node": node,
-        "scope": scope,
-        "total": total_found,
-        "page": page,
-        "per_page": per_page,
-        "rows": rows,
-    }
+        node=node,
+        scope=scope,
+        total=total_found,
+        items=rows,
+        next_cursor=page.next_cursor,
+        limit=limit,
+    )
 
 
-@router.get("/stream")
+@router.get(
+    "/stream",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "Server-Sent Events: hello, then coverage per change",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+        **error_answers(),
+    },
+)
 async def stream(r: Ctx, request: Request) -> StreamingResponse:
     """Server-Sent Events: ``hello`` with the current totals, then ``coverage`` per change."""
     queue = r.projection.broadcaster.listen()

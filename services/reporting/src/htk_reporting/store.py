@@ -13,6 +13,8 @@ from bson.raw_bson import RawBSONDocument
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
+from htk_runtime.keyset import paged
+
 LOG = "action_log"  # one entry per action version: the source events
 ACTIONS = "actions"  # each action's current public state and workflow state
 CELLS = "cells"  # live aggregates, one document per (plan node, scope)
@@ -230,3 +232,40 @@ def flatten(doc: dict[str, Any]) -> dict[str, int]:
         elif isinstance(value, int):
             out[name] = value
     return out
+
+
+# Lists page by a unique key: actions by id, snapshots newest first (the id breaks ties).
+ACTIONS_BY_ID = (("_id", ASCENDING),)
+SNAPSHOTS_NEWEST_FIRST = (("frozen_at", DESCENDING), ("_id", DESCENDING))
+
+
+async def actions_page(
+    db: AsyncDatabase[dict[str, Any]],
+    query: dict[str, Any],
+    limit: int,
+    position: dict[str, Any] | None,
+) -> tuple[int, list[dict[str, Any]]]:
+    """How many actions match, and up to ``limit + 1`` of them after ``position``, by id."""
+    total = await db[ACTIONS].count_documents(query)
+    found = (
+        await db[ACTIONS]
+        .find(paged(query, position, ACTIONS_BY_ID))
+        .sort(list(ACTIONS_BY_ID))
+        .limit(limit + 1)
+        .to_list()
+    )
+    return total, found
+
+
+async def snapshots_page(
+    db: AsyncDatabase[dict[str, Any]], limit: int, position: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """Up to ``limit + 1`` snapshots (without their report) after ``position``, newest first."""
+    query = paged({}, position, SNAPSHOTS_NEWEST_FIRST, times=("frozen_at",))
+    return (
+        await db[SNAPSHOTS]
+        .find(query, {"report": 0})
+        .sort(list(SNAPSHOTS_NEWEST_FIRST))
+        .limit(limit + 1)
+        .to_list()
+    )
