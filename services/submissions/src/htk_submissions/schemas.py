@@ -138,11 +138,6 @@ class ImportResult(BaseModel):
     errors: list[RowError] = Field(description="Every error by row and column")
 
 
-class ReminderRound(BaseModel):
-    actions: int = Field(description="Actions whose people were reminded")
-    mails: int
-
-
 class ActionBrief(BaseModel):
     id: str
     title: str | None
