@@ -125,7 +125,7 @@ async def test_fetch_from_a_local_sotkanet_and_need_next_to_activity(
         p = service.ctx().state["projection"]
         await p.apply_plan(example_plan())
         await p.apply(action_event("published", "a1", 1, ["1.1.1"], municipalities=["091"]))
-        listed = (await client.get("/indicators")).json()["indicators"]
+        listed = (await client.get("/indicators")).json()["items"]
         assert [(i["id"], i["example"]) for i in listed] == [
             (4242, False), (900001, True), (900002, True)
         ]  # fmt: skip

@@ -137,7 +137,7 @@ async def signed_in(browser: Browser, platform: Launched, email: str, lang: str)
 async def history_versions(page: Page, url: str, action_id: str) -> list[dict[str, Any]]:
     answer = await page.request.get(f"{url}/api/v1/actions/{action_id}/history")
     assert answer.ok, await answer.text()
-    versions: list[dict[str, Any]] = (await answer.json())["versions"]
+    versions: list[dict[str, Any]] = (await answer.json())["items"]
     return versions
 
 
@@ -387,4 +387,4 @@ async def test_an_action_drafted_joined_and_kept_current(
             saved = await http.post(f"/my/actions/{shape_id}/edit", data=form.data())
             assert saved.status_code == 303, saved.text[:2000]
             history = (await http.get(f"/api/v1/actions/{shape_id}/history")).json()
-            assert [v["step"] for v in history["versions"]] == ["create"], shape
+            assert [v["step"] for v in history["items"]] == ["create"], shape

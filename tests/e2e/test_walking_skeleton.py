@@ -83,7 +83,7 @@ def test_ready_and_an_action_reaches_search_and_coverage(running_platform: Launc
         assert published.status_code == 200, published.text
 
         def found() -> bool:
-            hits = client.get("/api/v1/search", params={"q": "kylätoiminta"}).json()["hits"]
+            hits = client.get("/api/v1/search", params={"q": "kylätoiminta"}).json()["items"]
             return any(h["action_id"] == action_id for h in hits)
 
         poll(found)
@@ -133,7 +133,7 @@ def test_sigterm_stops_everything_and_a_restart_keeps_the_data(
     try:
         again.wait_running()
         with httpx.Client(base_url=again.url, timeout=10) as client:
-            hits = client.get("/api/v1/search", params={"q": "kylätoiminta"}).json()["hits"]
+            hits = client.get("/api/v1/search", params={"q": "kylätoiminta"}).json()["items"]
             assert len(hits) == 1
             action = client.get(f"/api/v1/actions/{hits[0]['action_id']}")
             assert action.status_code == 200

@@ -41,9 +41,9 @@ def search_index(p: RunningPlatform) -> Counter[tuple[str, int]]:
             page = search.get("/search", params=params)
             page.raise_for_status()
             body = page.json()
-            found.update((h["action_id"], h["version"]) for h in body["hits"])
+            found.update((h["action_id"], h["version"]) for h in body["items"])
             cursor = body.get("next_cursor")
-            if not cursor or not body["hits"]:
+            if not cursor or not body["items"]:
                 return found
 
 
@@ -51,18 +51,15 @@ def reporting_actions(p: RunningPlatform) -> Counter[tuple[str, int]]:
     """(action id, version) of every action behind reporting's whole-plan figure."""
     found: Counter[tuple[str, int]] = Counter()
     with p.client("reporting") as reporting:
-        page = 1
+        params = {"node": WHOLE_PLAN, "scope": ALL, "limit": 200}
         while True:
-            answer = reporting.get(
-                "/coverage/actions",
-                params={"node": WHOLE_PLAN, "scope": ALL, "per_page": 200, "page": page},
-            )
+            answer = reporting.get("/coverage/actions", params=params)
             answer.raise_for_status()
-            rows = answer.json()["rows"]
-            found.update((r["action_id"], r["version"]) for r in rows)
-            if len(rows) < 200:
+            body = answer.json()
+            found.update((r["action_id"], r["version"]) for r in body["items"])
+            if not body["next_cursor"]:
                 return found
-            page += 1
+            params["cursor"] = body["next_cursor"]
 
 
 def differences(p: RunningPlatform) -> list[str]:

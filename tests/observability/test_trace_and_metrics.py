@@ -70,7 +70,7 @@ async def walked(
 
             async def searchable() -> bool:
                 found = await gateway.get("/api/v1/search", params={"q": "kylätoiminta"})
-                return any(h["action_id"] == action_id for h in found.json()["hits"])
+                return any(h["action_id"] == action_id for h in found.json()["items"])
 
             async def counted() -> bool:
                 # Other tests' actions share the session's topic, so at least this one.

@@ -108,7 +108,7 @@ def test_a_write_token_does_what_a_member_does(
         listed = client.get("/api/v1/actions", params={"organisation_id": platform.ids["A"]})
         assert action_id in {a["id"] for a in listed.json()["items"]}
         assert client.get(f"/api/v1/actions/{platform.ids['draft']}").status_code == 200
-        history = client.get(f"/api/v1/actions/{action_id}/history").json()["versions"]
+        history = client.get(f"/api/v1/actions/{action_id}/history").json()["items"]
         token_id = stored(platform, tokens["A-write"])["_id"]
         assert {v["by"] for v in history} == {f"token:{token_id}"}, "the token is on record"
         # Publishing is the coordinators' step: a token is a member, never a coordinator.

@@ -123,7 +123,7 @@ def test_search_syntax_is_text_and_finds_no_drafts(platform: RunningPlatform) ->
                 if path == "/api/v1/search" and answer.status_code == 200:
                     found = answer.json()
                     assert found["total"] <= published, (q, found["total"], published)
-                    drafts = [h for h in found["hits"] if h.get("id") == platform.ids["draft"]]
+                    drafts = [h for h in found["items"] if h.get("id") == platform.ids["draft"]]
                     assert drafts == [], q
 
 

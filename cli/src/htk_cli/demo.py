@@ -125,6 +125,18 @@ def as_csv(rows: list[dict[str, str]]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def _every_organisation(client: httpx.Client, catalogue: str) -> list[dict[str, Any]]:
+    """Every approved organisation, page by page (the catalogue answers one page a call)."""
+    found: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"limit": 200}
+    while True:
+        page = client.get(f"{catalogue}/organisations", params=params).json()
+        found += page.get("items", [])
+        if not page.get("next_cursor"):
+            return found
+        params["cursor"] = page["next_cursor"]
+
+
 def load(s: LauncherSettings, count: int, seed: int) -> int:
     private, _ = token_keys(s.var_dir)
     loader = User(member_id="demo-loader", coordinator=True)
@@ -137,8 +149,7 @@ def load(s: LauncherSettings, count: int, seed: int) -> int:
     rng = random.Random(seed)  # noqa: S311  # repeatable demo data, not secrets
     towns = rng.sample(sorted(geo.municipalities.values(), key=lambda m: m.code), 8)
     with httpx.Client(timeout=60) as client:
-        existing = client.get(f"{base['catalogue']}/organisations", params={"limit": 500})
-        known = {o["name_fi"]: o for o in existing.json().get("items", [])}
+        known = {o["name_fi"]: o for o in _every_organisation(client, base["catalogue"])}
         organisations = []
         for i, town in enumerate(towns):
             template, kind = ORGANISATION_KINDS[i % len(ORGANISATION_KINDS)]

@@ -134,7 +134,7 @@ async def test_a_pending_proposal_is_named_joined_listed_and_decided_with_events
     removed = await cat.client.delete(f"{base}/{bertil['id']}", headers=admin)
     assert removed.status_code == 204
     assert (await _requests(cat))[-1]["data"]["decision"] == "removed"
-    members = (await cat.client.get(base, headers=admin)).json()
+    members = (await cat.client.get(base, headers=admin)).json()["items"]
     assert [m["member_id"] for m in members] == [anna["id"]]
     outsider = cat.as_user(member_id=bertil["id"], organisations={org["id"]: "member"})
     assert (await cat.client.delete(f"{base}/{anna['id']}", headers=outsider)).status_code == 403

@@ -47,7 +47,7 @@ async def test_joining_an_organisation_needs_its_admin_or_a_coordinator(cat: Run
     pending = await cat.client.get(
         f"/organisations/{org}/memberships?status=pending", headers=admin
     )
-    assert [p["member_id"] for p in pending.json()] == [member["id"]]
+    assert [p["member_id"] for p in pending.json()["items"]] == [member["id"]]
     approved = await cat.client.post(decision, json={"approve": True}, headers=admin)
     assert approved.status_code == 200, approved.text
     assert approved.json()["memberships"][0]["status"] == "approved"
@@ -202,3 +202,49 @@ async def test_a_member_downloads_their_data_and_erasure_removes_it(cat: Running
     ).status_code == 404
     # The address is free again.
     assert (await _register(cat, organisation_id=org)).status_code == 201
+
+
+async def test_lists_page_by_cursor_without_skipping_or_repeating(cat: Running) -> None:
+    names = ["Aalto ry", "Beeta ry", "Gamma ry", "Delta ry", "Epsilon ry"]
+    for name in names:
+        await _approved_org(cat, name_fi=name)
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = (await cat.client.get("/organisations", params=params)).json()
+        assert set(page) == {"items", "next_cursor", "limit"} and page["limit"] == 2
+        assert len(page["items"]) <= 2
+        seen += [o["name_fi"] for o in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+        # Added while paging, before the cursor: never shows up later, nothing is repeated.
+        if len(seen) == 2:
+            await _approved_org(cat, name_fi="Aaa ry")
+    assert seen == sorted(names, key=str.lower)
+
+    members = await cat.client.get("/members", params={"limit": 1}, headers=cat.coordinator())
+    assert members.status_code == 200 and members.json()["limit"] == 1
+    counties = (await cat.client.get("/geography/counties", params={"limit": 200})).json()
+    assert counties["next_cursor"] is None and len(counties["items"]) > 10
+    towns = (await cat.client.get("/geography/municipalities", params={"limit": 200})).json()
+    rest = await cat.client.get(
+        "/geography/municipalities", params={"limit": 200, "cursor": towns["next_cursor"]}
+    )
+    codes = [m["code"] for m in towns["items"] + rest.json()["items"]]
+    assert len(codes) == len(set(codes)) > 300 and codes == sorted(codes)
+
+
+async def test_bad_cursors_and_limits_are_refused_naming_the_field(cat: Running) -> None:
+    for params, field in (
+        ({"cursor": "not-a-cursor"}, "cursor"),
+        # A forged cursor carrying a query operator instead of a name.
+        ({"cursor": "eyJfaWQiOnsiJG5lIjpudWxsfSwibmFtZV9rZXkiOnsiJGd0IjoiIn19"}, "cursor"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 201}, "limit"),
+        ({"offset": 10}, "offset"),
+    ):
+        refused = await cat.client.get("/organisations", params=params)
+        assert refused.status_code == 422, (params, refused.text)
+        assert field in refused.text

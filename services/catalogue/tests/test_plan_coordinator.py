@@ -96,5 +96,5 @@ async def test_each_change_keeps_who_and_why_and_old_versions_stay_readable(
     }
     assert codes["1.1.90"] == "active"
     assert (await cat.client.get("/plan?version=999")).status_code == 404
-    history = (await cat.client.get("/plan/versions")).json()
+    history = (await cat.client.get("/plan/versions")).json()["items"]
     assert history[0]["reason"] == "päällekkäinen" and history[0]["created_by"] == "c7"

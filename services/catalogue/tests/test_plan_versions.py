@@ -125,7 +125,7 @@ async def test_a_change_makes_a_new_version_and_the_old_one_stays_readable(cat: 
     assert len(first["priorities"][0]["children"][0]["children"]) == 2  # 1.1.3 came later
     assert (await cat.client.get("/plan/nodes/1.1.2?version=1")).json()["node"]["state"] == "active"
 
-    history = (await cat.client.get("/plan/versions")).json()
+    history = (await cat.client.get("/plan/versions")).json()["items"]
     assert [h["version"] for h in history] == [5, 4, 3, 2, 1]
     assert [h["change"] for h in history[:4]] == [
         "retire 1.2.2",

@@ -69,11 +69,19 @@ async def test_figures_by_node_place_and_category(
             "/coverage/actions",
             params={"node": "1.1", "facet": "target_group", "value": "no_data"},
         )
-        assert [a["action_id"] for a in behind.json()["rows"]] == ["a2"]
+        assert [a["action_id"] for a in behind.json()["items"]] == ["a2"]
         stale = await client.get("/coverage/actions", params={"freshness": "stale"})
-        assert [a["action_id"] for a in stale.json()["rows"]] == ["a3"]
+        assert [a["action_id"] for a in stale.json()["items"]] == ["a3"]
         url = rows["1.1"]["actions_url"]
-        assert {a["action_id"] for a in (await client.get(url)).json()["rows"]} == {"a1", "a2"}
+        assert {a["action_id"] for a in (await client.get(url)).json()["items"]} == {"a1", "a2"}
+        # One page at a time, by cursor: every action once, and how many there are.
+        first = (await client.get("/coverage/actions", params={"limit": 2})).json()
+        assert len(first["items"]) == 2 and first["total"] == 3 and first["next_cursor"]
+        rest = await client.get(
+            "/coverage/actions", params={"limit": 2, "cursor": first["next_cursor"]}
+        )
+        seen = [a["action_id"] for a in first["items"] + rest.json()["items"]]
+        assert seen == ["a1", "a2", "a3"] and rest.json()["next_cursor"] is None
 
         # History: before a1 was published, nothing under 1.1 yet.
         past = await client.get(
@@ -98,8 +106,8 @@ async def test_figures_by_node_place_and_category(
 
         bad = await client.get("/coverage", params={"scope": "county:77"})
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "scope"
-        far = await client.get("/coverage/actions", params={"page": 184467440737095518})
-        assert far.status_code == 422 and far.json()["errors"][0]["field"] == "page"
+        far = await client.get("/coverage/actions", params={"limit": 184467440737095518})
+        assert far.status_code == 422 and far.json()["errors"][0]["field"] == "limit"
 
         # The pipeline is for coordinators only.
         assert (await client.get("/coverage/pipeline")).status_code == 401

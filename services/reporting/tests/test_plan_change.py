@@ -38,7 +38,7 @@ async def test_merge_and_retire_move_counts(service_env: dict[str, str]) -> None
             for r in (await client.get("/coverage/needs-push")).json()["rows"]
         )
         # Drill-down follows the merge.
-        behind = (await client.get(rows["3.1.2"]["actions_url"])).json()["rows"]
+        behind = (await client.get(rows["3.1.2"]["actions_url"])).json()["items"]
         assert [a["action_id"] for a in behind] == ["a1"]
         # Live updates after the change keep using the new plan.
         await p.apply(action_event("updated", "a1", 2, ["1.1.1", "1.2.1"], municipalities=["091"]))

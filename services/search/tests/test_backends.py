@@ -82,7 +82,7 @@ async def replay(actions: list[PublicAction]) -> AsyncIterator[PublicAction]:
 
 
 def ids(result) -> set[str]:  # type: ignore[no-untyped-def]
-    return {hit.action_id for hit in result.hits}
+    return {hit.action_id for hit in result.items}
 
 
 async def test_facet_filters_and_counts(backend: SearchBackend) -> None:
@@ -137,7 +137,7 @@ async def test_a_facet_is_counted_without_its_own_filter(backend: SearchBackend)
     cursor = None
     while True:
         page = await engine.search("", {"state": ["ongoing"]}, limit=1, cursor=cursor)
-        seen += [hit.action_id for hit in page.hits]
+        seen += [hit.action_id for hit in page.items]
         cursor = page.next_cursor
         if cursor is None:
             break
@@ -211,7 +211,7 @@ async def test_unknown_facet_values_name_the_parameter(backend: SearchBackend) -
 async def test_sort_by_date_and_relevance(backend: SearchBackend) -> None:
     engine = await indexed(backend)
     newest = await engine.search("", {}, sort="date")
-    assert [h.action_id for h in newest.hits] == [
+    assert [h.action_id for h in newest.items] == [
         "a-other",
         "a-helsinki",
         "a-national",
@@ -219,14 +219,14 @@ async def test_sort_by_date_and_relevance(backend: SearchBackend) -> None:
         "a-oulu",
     ]
     relevant = await engine.search("yksinäisyys", {}, sort="relevance")
-    scores = [h.score for h in relevant.hits]
+    scores = [h.score for h in relevant.items]
     assert scores == sorted(scores, reverse=True) and scores[0] > 0
 
 
 async def test_highlights_mark_inflected_forms(backend: SearchBackend) -> None:
     engine = await indexed(backend)
     result = await engine.search("yksinäisyys", {"municipality": ["564"]})
-    by_id = {h.action_id: h for h in result.hits}
+    by_id = {h.action_id: h for h in result.items}
     assert by_id["a-oulu"].highlights["title"] == "<mark>Yksinäisyyden</mark> torjunta Oulussa"
 
 
@@ -246,7 +246,7 @@ async def test_a_hit_in_the_description_shows_its_fragment(backend: SearchBacken
         description=description,
     )
     await backend.upsert(engine.document(action))
-    hit = (await engine.search("näkövammaiset", {})).hits[0]
+    hit = (await engine.search("näkövammaiset", {})).items[0]
     assert hit.action_id == "a-described"
     snippet = hit.highlights["snippet"]
     assert "<mark>näkövammaiset</mark>" in snippet and len(snippet) < 260
@@ -255,7 +255,7 @@ async def test_a_hit_in_the_description_shows_its_fragment(backend: SearchBacken
     old = engine.document(public_action("a-old", title="Näkövammaiset kerhoissa"))
     old.payload.pop("description")
     await backend.upsert(old)
-    found = {h.action_id: h for h in (await engine.search("näkövammaiset", {})).hits}
+    found = {h.action_id: h for h in (await engine.search("näkövammaiset", {})).items}
     assert found["a-old"].highlights.get("title") and "snippet" not in found["a-old"].highlights
 
 
@@ -284,7 +284,7 @@ async def test_every_word_of_the_query_ranks_above_some_of_them(backend: SearchB
     ]:
         await backend.upsert(engine.document(action))
     result = await engine.search("liikunta maahanmuuttajanaiset", {})
-    assert [hit.action_id for hit in result.hits] == ["a-both", "a-one-word"]
+    assert [hit.action_id for hit in result.items] == ["a-both", "a-one-word"]
 
 
 async def test_words_near_each_other_rank_first(backend: SearchBackend) -> None:
@@ -318,9 +318,9 @@ async def test_words_near_each_other_rank_first(backend: SearchBackend) -> None:
     ]:
         await backend.upsert(engine.document(action))
     finnish = await engine.search("nuorten hammashoito", {})
-    assert [hit.action_id for hit in finnish.hits] == ["a-near", "a-apart"]
+    assert [hit.action_id for hit in finnish.items] == ["a-near", "a-apart"]
     swedish = await engine.search("äldre tandvård", {})
-    assert [hit.action_id for hit in swedish.hits] == ["a-sv-near", "a-sv-apart"]
+    assert [hit.action_id for hit in swedish.items] == ["a-sv-near", "a-sv-apart"]
 
 
 async def test_misspellings_are_corrected_closest_first(backend: SearchBackend) -> None:
@@ -336,7 +336,7 @@ async def test_misspellings_are_corrected_closest_first(backend: SearchBackend) 
     assert ids(await engine.search("paihteet", {})) == {"a-drugs"}
     exact = await engine.search("päihteet", {})
     corrected = await engine.search("paihteet", {})
-    assert exact.hits[0].score > corrected.hits[0].score
+    assert exact.items[0].score > corrected.items[0].score
 
 
 async def test_cursor_pages_stay_stable_while_the_index_changes(backend: SearchBackend) -> None:
@@ -348,11 +348,11 @@ async def test_cursor_pages_stay_stable_while_the_index_changes(backend: SearchB
         engine.document(public_action("a-new", title="Uusi", when=datetime(2030, 1, 1, tzinfo=UTC)))
     )
     await backend.delete("a-county")
-    seen = [h.action_id for h in first.hits]
+    seen = [h.action_id for h in first.items]
     cursor = first.next_cursor
     while cursor:
         page = await engine.search("", {}, sort="date", limit=2, cursor=cursor)
-        seen += [h.action_id for h in page.hits]
+        seen += [h.action_id for h in page.items]
         cursor = page.next_cursor
     assert seen == ["a-other", "a-helsinki", "a-national", "a-county", "a-oulu"]
     with pytest.raises(QueryError) as caught:
@@ -369,7 +369,7 @@ async def test_similar_actions_and_suggestions(backend: SearchBackend) -> None:
     )
     similar = await engine.similar(source, 3)
     assert similar.hits and similar.hits[0].action_id == "a-oulu"
-    assert "a-source" not in ids(similar)
+    assert "a-source" not in {hit.action_id for hit in similar.hits}
     suggestions = await engine.suggest("yksinäisyyden to", 5)
     assert ("Yksinäisyyden torjunta Oulussa", "title") in [(s.text, s.kind) for s in suggestions]
     orgs = await engine.suggest("mannerh", 5)
@@ -382,13 +382,13 @@ async def test_rebuild_equals_the_live_index(backend: SearchBackend) -> None:
     engine = await indexed(backend)
     live = await backend.versions()
     live_facets = (await engine.search("", {})).facets
-    live_hits = [h.action_id for h in (await engine.search("yksinäisyys", {})).hits]
+    live_hits = [h.action_id for h in (await engine.search("yksinäisyys", {})).items]
     done: list[int] = []
     count = await engine.rebuild(replay(sample_actions()), done.append)
     assert count == len(live) == 5 and done[-1] == 5
     assert await backend.versions() == live
     assert (await engine.search("", {})).facets == live_facets
-    assert [h.action_id for h in (await engine.search("yksinäisyys", {})).hits] == live_hits
+    assert [h.action_id for h in (await engine.search("yksinäisyys", {})).items] == live_hits
     # The switched index takes writes.
     await backend.delete("a-oulu")
     assert "a-oulu" not in await backend.versions()

@@ -58,7 +58,7 @@ async def test_the_index_follows_action_versions(
 
     async def titles(q: str) -> list[str]:
         body = (await client.get("/search", params={"q": q})).json()
-        return [h["title"] for h in body["hits"]]
+        return [h["title"] for h in body["items"]]
 
     await projection.apply(
         envelope("published", public_action("a1", version=1, title="Liikuntaa nuorille"))
@@ -102,10 +102,10 @@ async def test_organisation_changes_reach_indexed_actions(
     body = (
         await client.get("/search", params={"organisation_type": "ngo", "organisation": "org-x"})
     ).json()
-    assert [h["action_id"] for h in body["hits"]] == ["a2"]
-    assert body["hits"][0]["organisation_name"] == "Lähiön perheyhdistys"
+    assert [h["action_id"] for h in body["items"]] == ["a2"]
+    assert body["items"][0]["organisation_name"] == "Lähiön perheyhdistys"
     by_name = (await client.get("/search", params={"q": "perheyhdistys"})).json()
-    assert [h["action_id"] for h in by_name["hits"]] == ["a2"]
+    assert [h["action_id"] for h in by_name["items"]] == ["a2"]
     suggestions = (await client.get("/suggest", params={"q": "lähiön"})).json()["suggestions"]
     assert {"text": "Lähiön perheyhdistys", "kind": "organisation", "value": "org-x"} in suggestions
 
@@ -133,7 +133,7 @@ async def test_reindex_job_rebuilds_an_equal_index(
     assert await backend.versions() == live
     after = (await client.get("/search", params={"q": "yksinäisyys", "limit": 100})).json()
     assert after["total"] == before["total"] == 11
-    assert {h["action_id"] for h in after["hits"]} == {h["action_id"] for h in before["hits"]}
+    assert {h["action_id"] for h in after["items"]} == {h["action_id"] for h in before["items"]}
     assert after["facets"] == before["facets"]
 
 
@@ -215,7 +215,7 @@ async def test_events_from_the_broker_are_searchable(
             return body if body["total"] == 1 else None
 
         body = await eventually(found, timeout=30)
-        assert body["hits"][0]["organisation_name"] == "Kylätoimikunta"
+        assert body["items"][0]["organisation_name"] == "Kylätoimikunta"
 
 
 async def test_htk_search_reindex_shows_progress_and_count(

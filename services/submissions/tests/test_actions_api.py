@@ -222,9 +222,40 @@ async def test_saving_unchanged_makes_no_new_version(
     url = f"/actions/{doc['id']}"
     same = await client.put(url, json=new_action(), headers={**actors.member, "If-Match": '"1"'})
     assert same.status_code == 200 and same.headers["ETag"] == '"1"'
-    history = (await client.get(f"{url}/history", headers=actors.member)).json()["versions"]
+    history = (await client.get(f"{url}/history", headers=actors.member)).json()["items"]
     assert [v["step"] for v in history] == ["create"]
     stale = await client.put(url, json=new_action(), headers={**actors.member, "If-Match": '"7"'})
     assert stale.status_code == 412
     assert same.json()["completeness"]["checks"]["contact"] is True
     assert same.json()["completeness"]["checks"]["dates"] is False
+
+
+async def test_actions_and_history_page_by_cursor(
+    service: Any, actors: Any, new_action: Any
+) -> None:
+    _, client = service
+    made = []
+    for i in range(5):
+        created = await client.post(
+            "/actions", json=new_action(title=f"Toimenpide {i}"), headers=actors.member
+        )
+        made.append(created.json()["id"])
+    seen: list[str] = []
+    params: dict[str, Any] = {"organisation_id": "o1", "limit": 2}
+    while True:
+        page = (await client.get("/actions", params=params, headers=actors.member)).json()
+        assert set(page) == {"items", "next_cursor", "limit"} and len(page["items"]) <= 2
+        seen += [a["id"] for a in page["items"]]
+        if not page["next_cursor"]:
+            break
+        params["cursor"] = page["next_cursor"]
+    assert seen == sorted(seen) and set(made) <= set(seen) and len(seen) == len(set(seen))
+    for bad in ({"after": made[0]}, {"cursor": "x"}, {"limit": 500}):
+        refused = await client.get("/actions", params=bad, headers=actors.member)
+        assert refused.status_code == 422, (bad, refused.text)
+
+    history = await client.get(
+        f"/actions/{made[0]}/history", params={"limit": 1}, headers=actors.member
+    )
+    assert history.status_code == 200, history.text
+    assert [v["step"] for v in history.json()["items"]] == ["create"]

@@ -68,7 +68,7 @@ async def test_a_draft_cannot_be_joined_and_duplicates_degrade_gracefully(
         f"/actions/{draft['id']}/possible-duplicates", headers=actors.member
     )
     assert duplicates.status_code == 200
-    assert duplicates.json() == {"available": False, "items": []}
+    assert duplicates.json() == {"available": False, "actions": []}
     assert (
         await client.get(f"/actions/{draft['id']}/possible-duplicates", headers=actors.other)
     ).status_code == 403

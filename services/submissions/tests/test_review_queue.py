@@ -90,7 +90,7 @@ async def test_a_withdrawal_keeps_its_reason_and_the_returned_comment_names_who(
     )
     assert withdrawn.status_code == 200, withdrawn.text
     history = (await client.get(f"/actions/{doc['id']}/history", headers=actors.member)).json()
-    last = history["versions"][-1]
+    last = history["items"][-1]
     assert (last["step"], last["by"], last["comment"]) == (
         "withdraw",
         "m1",

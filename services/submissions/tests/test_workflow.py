@@ -126,10 +126,10 @@ async def test_the_whole_review_cycle(service: Any, actors: Actors) -> None:
     assert versions == sorted(versions) and len(set(versions)) == len(versions)
 
     history = (await client.get(f"/actions/{doc['id']}/history", headers=actors.member)).json()
-    steps = [v["step"] for v in history["versions"]]
+    steps = [v["step"] for v in history["items"]]
     assert steps[:4] == ["create", "submit", "publish", "edit"]
     assert steps[-2:] == ["confirm", "withdraw"]
-    first_edit = next(v["version"] for v in history["versions"] if v["step"] == "edit")
+    first_edit = next(v["version"] for v in history["items"] if v["step"] == "edit")
     changes = (
         await client.get(
             f"/actions/{doc['id']}/diff",

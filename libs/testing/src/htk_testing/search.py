@@ -193,7 +193,7 @@ async def score_relevance(engine: SearchEngine, relevance: RelevanceSet) -> Rele
     score = RelevanceScore()
     for query in relevance.queries:
         result = await engine.search(query["q"], query.get("filters", {}), limit=10)
-        found = [hit.action_id for hit in result.hits]
+        found = [hit.action_id for hit in result.items]
         relevant = set(query["relevant"])
         # A query with more than ten relevant actions can at best fill the first ten.
         recall = len(relevant & set(found)) / min(len(relevant), 10)

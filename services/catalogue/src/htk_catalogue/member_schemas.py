@@ -1,6 +1,7 @@
 """What people send about themselves and their memberships."""
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -11,10 +12,10 @@ from pydantic import (
     field_validator,
 )
 
-from htk_catalogue.organisation_schemas import OrganisationInput
+from htk_catalogue.organisation_schemas import OrganisationInput, OrganisationOut
 from htk_catalogue.text import normalise_email
 from htk_contracts.actions import Language
-from htk_contracts.catalogue import MembershipRole
+from htk_contracts.catalogue import MembershipRole, MembershipStatus
 from htk_runtime.text import public_text
 
 PersonName = Annotated[
@@ -86,3 +87,69 @@ class EmailLookup(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: str
+
+
+class MembershipOut(BaseModel):
+    organisation_id: str
+    role: MembershipRole
+    status: MembershipStatus
+    requested_at: datetime | None = None
+    decided_at: datetime | None = None
+
+
+class MemberOut(BaseModel):
+    id: str
+    version: int
+    name: str
+    email: str
+    language: Language
+    coordinator: bool
+    memberships: list[MembershipOut]
+    created_at: datetime
+    updated_at: datetime | None = None
+    confirmed: bool = Field(description="Whether they have followed the link mailed to them")
+
+
+class Registered(BaseModel):
+    member: MemberOut
+    organisation: OrganisationOut | None = Field(description="The organisation they proposed")
+
+
+class Claims(BaseModel):
+    """What the gateway signs into a user token: approved memberships only."""
+
+    member_id: str
+    language: Language
+    coordinator: bool
+    organisations: dict[str, MembershipRole] = Field(description="Organisation id to role")
+
+
+class Erased(BaseModel):
+    member_id: str
+    erased_at: datetime
+
+
+class ExportedMembership(MembershipOut):
+    organisation_name: str | None = None
+
+
+class ExportedProfile(BaseModel):
+    model_config = ConfigDict(extra="allow")  # every stored field, whatever the version
+
+    name: str
+    email: str
+    language: Language
+    coordinator: bool
+    memberships: list[ExportedMembership]
+    created_at: datetime
+
+
+class MemberExport(BaseModel):
+    """Everything the catalogue holds about one person (sent as a file to download)."""
+
+    exported_at: datetime
+    member_id: str
+    profile: ExportedProfile
+    organisations_proposed: list[dict[str, Any]]
+    organisation_decisions: list[dict[str, Any]]
+    plan_changes: list[dict[str, Any]]

@@ -28,10 +28,14 @@ from htk_contracts.catalogue import (
 from htk_contracts.catalogue_requests import MembershipDecision
 from htk_contracts.envelope import Envelope
 from htk_runtime.errors import DomainError
+from htk_runtime.keyset import paged
 
 MEMBERS = "members"
 MEMBER_EMAILS = "member_emails"
 ORGANISATIONS = "organisations"
+# Lists run by email address (the id breaks ties, so a cursor is exact), or by id.
+MEMBER_ORDER = (("email_key", 1), ("_id", 1))
+BY_ID = (("_id", 1),)
 
 
 def to_contract(doc: dict[str, Any]) -> Member:
@@ -104,14 +108,31 @@ class MemberStore:
         return await self.get(key["member_id"]) if key else None
 
     async def of_organisation(
-        self, organisation_id: str, status: MembershipStatus | None
+        self,
+        organisation_id: str,
+        status: MembershipStatus | None = None,
+        limit: int | None = None,
+        position: dict[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
+        """Members with a membership (of ``status``) in the organisation, by id; with ``limit``,
+        up to ``limit + 1`` after ``position`` (the extra one tells there is a next page)."""
         match: dict[str, Any] = {"organisation_id": organisation_id}
         if status is not None:
             match["status"] = status.value
-        return await self.members.find(
-            {"memberships": {"$elemMatch": match}, "erased": False}
-        ).to_list()
+        query = {"memberships": {"$elemMatch": match}, "erased": False}
+        found = self.members.find(paged(query, position, BY_ID)).sort(list(BY_ID))
+        if limit is not None:
+            found = found.limit(limit + 1)
+        return await found.to_list()
+
+    async def page(self, limit: int, position: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """Up to ``limit + 1`` members (not erased) after ``position``, by email address."""
+        return (
+            await self.members.find(paged({"erased": False}, position, MEMBER_ORDER))
+            .sort(list(MEMBER_ORDER))
+            .limit(limit + 1)
+            .to_list()
+        )
 
     async def all(self) -> list[dict[str, Any]]:
         return await self.members.find({}).to_list()

@@ -1,5 +1,6 @@
 """What people send about organisations, checked before anything is stored."""
 
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import (
@@ -13,7 +14,12 @@ from pydantic import (
 )
 
 from htk_catalogue.business_id import normalise_business_id
-from htk_contracts.catalogue import OrganisationStatus, OrganisationType
+from htk_contracts.catalogue import (
+    MembershipRole,
+    MembershipStatus,
+    OrganisationStatus,
+    OrganisationType,
+)
 from htk_runtime.text import public_text
 
 # Organisation names are public (pages, API, open data): plain text, no hidden characters.
@@ -58,3 +64,80 @@ class Decision(BaseModel):
 
     status: OrganisationStatus = Field(description="approved or rejected")
     reason: Annotated[str, StringConstraints(max_length=1000)] = ""
+
+
+class OrganisationOut(BaseModel):
+    """An organisation; who proposed and decided it only for its admins and coordinators."""
+
+    id: str
+    name_fi: str
+    name_sv: str | None = None
+    type: OrganisationType
+    business_id: str | None = None
+    municipality: str | None = None
+    county: str | None = None
+    website: str | None = None
+    status: OrganisationStatus
+    version: int
+    created_at: datetime
+    updated_at: datetime | None = None
+    proposed_by: str | None = None
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+
+
+class MembershipRow(BaseModel):
+    """A member of an organisation, or someone asking to join it."""
+
+    member_id: str
+    name: str
+    email: str
+    role: MembershipRole
+    status: MembershipStatus
+    requested_at: datetime | None = None
+    confirmed: bool = Field(description="Whether they have followed the link mailed to them")
+
+
+class Person(BaseModel):
+    id: str
+    name: str
+    email: str
+    language: str
+    confirmed: bool
+
+
+class Proposal(BaseModel):
+    """An organisation proposed and waiting for a coordinator."""
+
+    id: str
+    name_fi: str
+    name_sv: str | None = None
+    type: OrganisationType
+    business_id: str | None = None
+    municipality: str | None = None
+    county: str | None = None
+    website: str | None = None
+    created_at: datetime
+    proposer: Person | None = Field(description="Null once the proposer's data is erased")
+
+
+class RequestedOrganisation(BaseModel):
+    id: str
+    name_fi: str
+    name_sv: str | None = None
+    status: OrganisationStatus
+    has_admin: bool = Field(description="Whether its own admins could decide the request too")
+
+
+class JoinRequestRow(BaseModel):
+    organisation: RequestedOrganisation
+    member: Person | None
+    role: MembershipRole
+    requested_at: datetime | None = None
+
+
+class PendingRequests(BaseModel):
+    """Everything waiting for a coordinator, oldest first (at most 500 of each)."""
+
+    organisations: list[Proposal]
+    memberships: list[JoinRequestRow]

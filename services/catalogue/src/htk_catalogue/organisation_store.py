@@ -27,6 +27,10 @@ from htk_contracts.catalogue_requests import MembershipDecision, OrganisationDec
 from htk_contracts.envelope import Envelope
 from htk_runtime.errors import DomainError
 from htk_runtime.geography import Geography
+from htk_runtime.keyset import paged
+
+# Lists run by name; the id breaks ties between equal names so a cursor is exact.
+ORGANISATION_ORDER = (("name_key", 1), ("_id", 1))
 
 ORGANISATIONS = "organisations"
 ORGANISATION_KEYS = "organisation_keys"
@@ -109,18 +113,17 @@ class OrganisationStore:
         return doc
 
     async def page(
-        self, status: OrganisationStatus | None, limit: int, offset: int
-    ) -> tuple[int, list[dict[str, Any]]]:
+        self, status: OrganisationStatus | None, limit: int, position: dict[str, Any] | None
+    ) -> list[dict[str, Any]]:
+        """Up to ``limit + 1`` organisations after ``position``, by name (the extra one tells
+        ``page_of`` there is a next page)."""
         query = {"status": status.value} if status else {}
-        total = await self.organisations.count_documents(query)
-        items = (
-            await self.organisations.find(query)
-            .sort("name_key", 1)
-            .skip(offset)
-            .limit(limit)
+        return (
+            await self.organisations.find(paged(query, position, ORGANISATION_ORDER))
+            .sort(list(ORGANISATION_ORDER))
+            .limit(limit + 1)
             .to_list()
         )
-        return total, items
 
     async def all(self) -> list[dict[str, Any]]:
         return await self.organisations.find({}).to_list()

@@ -8,11 +8,20 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from htk_catalogue import plan_tree
 from htk_catalogue.catalogue import CatalogueDep
 from htk_catalogue.plan_file import MAX_TEXT, PlanFileRefused, parse_plan
-from htk_catalogue.plan_store import PlanStore
+from htk_catalogue.plan_schemas import (
+    PlanChange,
+    PlanImportCheck,
+    PlanNodeAnswer,
+    PlanSummary,
+    PlanTree,
+)
+from htk_catalogue.plan_store import NEWEST_FIRST, PlanStore
 from htk_catalogue.plan_tree import PlanRuleError, parent_of
 from htk_contracts.catalogue import Names, PlanNode
 from htk_runtime.auth import Coordinator
-from htk_runtime.errors import DomainError
+from htk_runtime.errors import DomainError, error_answers
+from htk_runtime.keyset import position_of
+from htk_runtime.listing import DEFAULT_LIMIT, Cursor, Limit, Page, decode_cursor, page_of
 from htk_runtime.text import public_text
 
 router = APIRouter(prefix="/plan", tags=["plan"])
@@ -129,7 +138,7 @@ async def _current(plan: PlanStore) -> dict[str, Any]:
     return doc
 
 
-@router.get("")
+@router.get("", response_model=PlanTree, responses=error_answers(404))
 async def current_plan(
     catalogue: CatalogueDep,
     version: Annotated[
@@ -141,12 +150,21 @@ async def current_plan(
     return tree(await _current(catalogue.plan), current=True)
 
 
-@router.get("/versions")
-async def versions(catalogue: CatalogueDep) -> list[dict[str, Any]]:
-    return [summary(doc) for doc in await catalogue.plan.history()]
+@router.get("/versions", responses=error_answers())
+async def versions(
+    catalogue: CatalogueDep, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> Page[PlanSummary]:
+    """Every plan version, newest first, without its nodes."""
+    found = await catalogue.plan.history(limit, decode_cursor(cursor))
+    page = page_of(found, limit, lambda doc: position_of(doc, NEWEST_FIRST))
+    return Page[PlanSummary](
+        items=[PlanSummary.model_validate(summary(doc)) for doc in page.items],
+        next_cursor=page.next_cursor,
+        limit=limit,
+    )
 
 
-@router.get("/versions/{version}")
+@router.get("/versions/{version}", response_model=PlanTree, responses=error_answers(404))
 async def version(
     version: Annotated[int, Path(ge=1, le=MAX_VERSION)], catalogue: CatalogueDep
 ) -> dict[str, Any]:
@@ -187,7 +205,12 @@ def _compare(old: list[dict[str, Any]], new: list[PlanNode]) -> dict[str, list[s
     return out
 
 
-@router.post("/imports", status_code=201)
+@router.post(
+    "/imports",
+    status_code=201,
+    response_model=PlanSummary | PlanImportCheck,
+    responses=error_answers(401, 403, 409, 413, 415),
+)
 async def import_plan(
     request: Request,
     user: Coordinator,
@@ -245,7 +268,9 @@ async def _change(
     return {"plan": summary(doc), "node": node}
 
 
-@router.patch("/nodes/{code}")
+@router.patch(
+    "/nodes/{code}", response_model=PlanChange, responses=error_answers(401, 403, 404, 409)
+)
 async def change_node(
     code: str, body: NodeChange, user: Coordinator, catalogue: CatalogueDep
 ) -> dict[str, Any]:
@@ -261,7 +286,12 @@ async def change_node(
     return await _change(catalogue, apply, f"edit {code}", user.member_id, code, body.reason)
 
 
-@router.post("/nodes", status_code=201)
+@router.post(
+    "/nodes",
+    status_code=201,
+    response_model=PlanChange,
+    responses=error_answers(401, 403, 404, 409),
+)
 async def add_node(body: NewNode, user: Coordinator, catalogue: CatalogueDep) -> dict[str, Any]:
     problem = plan_tree.code_problem(body.code)
     if problem:
@@ -284,7 +314,11 @@ async def add_node(body: NewNode, user: Coordinator, catalogue: CatalogueDep) ->
     )
 
 
-@router.post("/nodes/{code}/retire")
+@router.post(
+    "/nodes/{code}/retire",
+    response_model=PlanChange,
+    responses=error_answers(401, 403, 404, 409),
+)
 async def retire_node(
     code: str,
     user: Coordinator,
@@ -300,7 +334,11 @@ async def retire_node(
     return await _change(catalogue, apply, f"retire {code}", user.member_id, code, reason)
 
 
-@router.post("/nodes/{code}/merge")
+@router.post(
+    "/nodes/{code}/merge",
+    response_model=PlanChange,
+    responses=error_answers(401, 403, 404, 409),
+)
 async def merge_node(
     code: str, body: Annotated[Merge, Body()], user: Coordinator, catalogue: CatalogueDep
 ) -> dict[str, Any]:
@@ -312,7 +350,7 @@ async def merge_node(
     )
 
 
-@router.get("/nodes/{code}")
+@router.get("/nodes/{code}", response_model=PlanNodeAnswer, responses=error_answers(404))
 async def node(
     code: str,
     catalogue: CatalogueDep,

@@ -19,9 +19,12 @@ from htk_catalogue.plan_file import parse_plan
 from htk_catalogue.plan_tree import PlanRuleError, tree_problems
 from htk_catalogue.transactions import Writer, now
 from htk_contracts.catalogue import PlanNode, PlanNodeState, PlanVersion
+from htk_runtime.keyset import paged
 
 PLAN_VERSIONS = "plan_versions"
 ATTEMPTS = 5
+# The version list runs newest first; a version number is unique.
+NEWEST_FIRST = (("_id", DESCENDING),)
 
 Change = Callable[[list[PlanNode], set[str]], list[PlanNode]]
 
@@ -47,8 +50,14 @@ class PlanStore:
     async def version(self, number: int) -> dict[str, Any] | None:
         return await self.versions.find_one({"_id": number})
 
-    async def history(self) -> list[dict[str, Any]]:
-        return await self.versions.find({}, {"nodes": 0}).sort("_id", DESCENDING).to_list()
+    async def history(self, limit: int, position: dict[str, Any] | None) -> list[dict[str, Any]]:
+        """Up to ``limit + 1`` versions (without their nodes) after ``position``, newest first."""
+        return (
+            await self.versions.find(paged({}, position, NEWEST_FIRST), {"nodes": 0})
+            .sort(list(NEWEST_FIRST))
+            .limit(limit + 1)
+            .to_list()
+        )
 
     async def all_versions(self) -> list[dict[str, Any]]:
         return await self.versions.find({}).sort("_id", 1).to_list()

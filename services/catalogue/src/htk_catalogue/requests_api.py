@@ -7,8 +7,10 @@ from typing import Any
 from fastapi import APIRouter
 
 from htk_catalogue.catalogue import CatalogueDep
+from htk_catalogue.organisation_schemas import PendingRequests
 from htk_contracts.catalogue import MembershipRole, MembershipStatus, OrganisationStatus
 from htk_runtime.auth import Coordinator
+from htk_runtime.errors import error_answers
 
 router = APIRouter(tags=["organisations"])
 
@@ -27,12 +29,14 @@ def _person(doc: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
-@router.get("/requests")
+@router.get("/requests", response_model=PendingRequests, responses=error_answers(401, 403))
 async def pending_requests(user: Coordinator, catalogue: CatalogueDep) -> dict[str, Any]:
     """``{"organisations": [...], "memberships": [...]}``, oldest first. A proposal lists its
     proposer, Business ID and home municipality or county; a request to join names the
     person, the organisation and whether it has an admin who could decide it too."""
-    _, proposed = await catalogue.organisations.page(OrganisationStatus.PROPOSED, LIMIT, 0)
+    # A queue a coordinator works through, bounded rather than paged: it is decided away.
+    proposed = await catalogue.organisations.page(OrganisationStatus.PROPOSED, LIMIT, None)
+    proposed = proposed[:LIMIT]
     waiting = await catalogue.members.pending()
     people = {doc["_id"]: doc for doc in waiting}
     organisations = []

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from htk_gateway import reference
 from htk_gateway.coordinator_pages import _hub as hub_page
 from htk_gateway.coordinator_pages import coordinator
+from htk_gateway.listing import read_all
 from htk_gateway.member_pages import action_page, signed_in, workflow_step
 from htk_gateway.pages import public_action_page
 from htk_gateway.web import (
@@ -127,11 +128,10 @@ async def partner_requests(request: Request, done: str | None = None) -> Respons
     actions: list[dict[str, Any]] = []
     # A coordinator who administers no organisation sees every waiting request.
     for org_id in organisations or [None]:
-        params: dict[str, Any] = {"pending_partners": "true", "limit": 200}
+        params: dict[str, Any] = {"pending_partners": "true"}
         if org_id:
             params["organisation_id"] = org_id
-        page = await read(request, user, "submissions", "/actions", params=params) or {}
-        actions += page.get("items", [])
+        actions += await read_all(request, user, "submissions", "/actions", params) or []
     rows = [
         {"action": a, "organisation_id": org, **req}
         for a in actions

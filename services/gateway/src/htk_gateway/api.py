@@ -10,11 +10,7 @@ from pydantic import BaseModel
 from htk_gateway import api_schemas as s
 from htk_gateway import csrf
 from htk_gateway.api_contract import (
-    as_page,
-    cursor_value,
-    page_in_memory,
     relayed,
-    without,
 )
 from htk_gateway.api_tokens.caller import api_caller
 from htk_gateway.clients import client_address
@@ -23,7 +19,7 @@ from htk_gateway.upstream import Upstreams
 from htk_gateway.web import user_headers
 from htk_runtime.auth import User
 from htk_runtime.errors import DomainError, error_answers
-from htk_runtime.listing import Cursor, Limit, Page, encode_cursor
+from htk_runtime.listing import Cursor, Limit, Page
 
 # Every route works out its caller first, so that a revoked, expired or unknown API token gets
 # its 401 even on routes that visitors may call.
@@ -107,6 +103,17 @@ READ = (401, 403, 404)
 WRITE = (401, 403, 404, 409, 412, 429)
 
 
+# The gateway declares a list's limit and cursor itself (validated here, documented once).
+LIST_PARAMETERS = ("limit", "cursor")
+
+
+async def _list(request: Request, service: str, path: str) -> Response:
+    """A list relayed as the service answers it: every service lists in the one envelope
+    (htk_runtime.listing), so its limit, cursor and filters pass as they are."""
+    params = list(request.query_params.multi_items())
+    return await _to(request, service, "GET", path, write=False, params=params)
+
+
 @router.post(
     "/actions",
     tags=["actions"],
@@ -121,23 +128,12 @@ async def create_action(request: Request) -> Response:
     "/actions",
     tags=["actions"],
     **relayed(
-        "submissions", "/actions", model=s.ActionPage, errors=(401, 403), omit=("after", "limit")
+        "submissions", "/actions", model=s.ActionPage, errors=(401, 403), omit=LIST_PARAMETERS
     ),
 )
 async def list_actions(request: Request, limit: Limit = 50, cursor: Cursor = None) -> Response:
-    """Actions of the caller's organisations, newest first; coordinators see all of them."""
-    after = cursor_value(cursor, "after", lambda v: isinstance(v, str) and len(v) <= 64)
-    params = without(request.query_params.multi_items(), "cursor", "limit")
-    params += [("limit", str(limit))] + ([("after", after)] if after else [])
-    answer = await _to(request, "submissions", "GET", "/actions", write=False, params=params)
-    return as_page(
-        answer,
-        lambda body: Page[dict[str, Any]](
-            items=body["items"],
-            next_cursor=encode_cursor({"after": body["next"]}) if body.get("next") else None,
-            limit=limit,
-        ),
-    )
+    """Actions of the caller's organisations, by id; coordinators see all of them."""
+    return await _list(request, "submissions", "/actions")
 
 
 @router.get(
@@ -327,7 +323,7 @@ async def search(
 @router.get(
     "/actions/{action_id}/similar",
     tags=["search"],
-    **relayed("search", "/actions/{action_id}/similar", model=s.SearchAnswer, errors=(404,)),
+    **relayed("search", "/actions/{action_id}/similar", model=s.SimilarAnswer, errors=(404,)),
 )
 async def similar_actions(action_id: str, request: Request) -> Response:
     return await _upstreams(request).forward(
@@ -448,15 +444,16 @@ async def yearly_report(year: int, request: Request) -> Response:
     "/snapshots",
     tags=["reports"],
     **relayed(
-        "reporting", "/snapshots", model=Page[s.Snapshot], errors=(401, 403), omit=("limit",)
+        "reporting",
+        "/snapshots",
+        model=Page[s.Snapshot],
+        errors=(401, 403),
+        omit=LIST_PARAMETERS,
     ),
 )
 async def snapshots(request: Request, limit: Limit = 50, cursor: Cursor = None) -> Response:
-    """Frozen copies of the figures, oldest first."""
-    answer = await _to(request, "reporting", "GET", "/snapshots", write=False, params={})
-    return as_page(
-        answer, lambda body: page_in_memory(body["snapshots"], limit, cursor, "snapshot_id")
-    )
+    """Frozen copies of the figures, newest first."""
+    return await _list(request, "reporting", "/snapshots")
 
 
 @router.post(
@@ -508,12 +505,11 @@ async def plan(request: Request) -> Response:
 @router.get(
     "/plan/versions",
     tags=["plan"],
-    **relayed("catalogue", "/plan/versions", model=Page[s.PlanVersion]),
+    **relayed("catalogue", "/plan/versions", model=Page[s.PlanVersion], omit=LIST_PARAMETERS),
 )
 async def plan_versions(request: Request, limit: Limit = 50, cursor: Cursor = None) -> Response:
-    """Every version of the plan, oldest first."""
-    answer = await _to(request, "catalogue", "GET", "/plan/versions", write=False, params={})
-    return as_page(answer, lambda body: page_in_memory(body, limit, cursor, "version"))
+    """Every version of the plan, newest first."""
+    return await _list(request, "catalogue", "/plan/versions")
 
 
 @router.get(
@@ -603,26 +599,12 @@ async def import_plan(request: Request) -> Response:
         "/organisations",
         model=Page[s.Organisation],
         errors=(403,),
-        omit=("limit", "offset"),
+        omit=LIST_PARAMETERS,
     ),
 )
 async def organisations(request: Request, limit: Limit = 50, cursor: Cursor = None) -> Response:
     """Approved organisations by name; coordinators may ask for proposed or rejected ones."""
-    offset = cursor_value(cursor, "offset", lambda v: isinstance(v, int) and 0 <= v <= 1_000_000)
-    params = without(request.query_params.multi_items(), "cursor", "limit")
-    params += [("limit", str(limit)), ("offset", str(offset or 0))]
-    answer = await _to(request, "catalogue", "GET", "/organisations", write=False, params=params)
-
-    def page(body: dict[str, Any]) -> Page[dict[str, Any]]:
-        end = body["offset"] + len(body["items"])
-        more = end < body["total"] and body["items"]
-        return Page[dict[str, Any]](
-            items=body["items"],
-            next_cursor=encode_cursor({"offset": end}) if more else None,
-            limit=limit,
-        )
-
-    return as_page(answer, page)
+    return await _list(request, "catalogue", "/organisations")
 
 
 @router.get(
@@ -637,7 +619,13 @@ async def organisation(organisation_id: str, request: Request) -> Response:
 @router.get(
     "/geography/{kind}",
     tags=["geography"],
-    **relayed("catalogue", "/geography/counties", "/geography/municipalities", model=Page[s.Area]),
+    **relayed(
+        "catalogue",
+        "/geography/counties",
+        "/geography/municipalities",
+        model=Page[s.Area],
+        omit=LIST_PARAMETERS,
+    ),
 )
 async def geography(
     kind: Literal["counties", "municipalities"],
@@ -647,8 +635,4 @@ async def geography(
 ) -> Response:
     """Wellbeing services counties or municipalities by code (``county`` picks one county's
     municipalities)."""
-    params = without(request.query_params.multi_items(), "cursor", "limit")
-    answer = await _to(
-        request, "catalogue", "GET", f"/geography/{kind}", write=False, params=params
-    )
-    return as_page(answer, lambda body: page_in_memory(body, limit, cursor, "code"))
+    return await _list(request, "catalogue", f"/geography/{kind}")

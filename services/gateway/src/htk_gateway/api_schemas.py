@@ -137,14 +137,20 @@ class FacetCount(BaseModel):
     label: str | None = None
 
 
-class SearchAnswer(BaseModel):
-    """Search results (also the answer of similar actions, without facets)."""
+class SearchAnswer(Page[dict[str, Any]]):
+    """One page of search results (the one list envelope), with the number of all matches and
+    the facet counts (on the first page)."""
+
+    total: int
+    facets: dict[str, list[FacetCount]] = Field(default_factory=dict)
+    include_national: bool = False
+
+
+class SimilarAnswer(BaseModel):
+    """The actions most like one action, best first (a ranked answer, not a list to page)."""
 
     total: int
     hits: list[dict[str, Any]]
-    facets: dict[str, list[FacetCount]] = {}
-    next_cursor: str | None = Field(default=None, description="Send as `cursor` for more")
-    include_national: bool = False
 
 
 class Suggestions(BaseModel):
@@ -188,10 +194,15 @@ class CoveragePlaces(CoverageRows):
     level: str
 
 
-class CoverageActions(CoverageRows):
+class CoverageActions(Page[dict[str, Any]]):
+    """One page of the published actions a figure counts, with how many there are."""
+
+    plan_version: int | None = None
+    computed_at: datetime | None = None
+    licence: str
+    node: str
+    scope: str
     total: int
-    page: int
-    per_page: int
 
 
 class Pipeline(Figures):

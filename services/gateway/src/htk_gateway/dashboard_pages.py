@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from htk_gateway import reference
 from htk_gateway.coordinator_pages import coordinator
+from htk_gateway.listing import read_all
 from htk_gateway.pages import coverage_context, this_year
 from htk_gateway.web import (
     SECURITY_HEADERS,
@@ -160,13 +161,18 @@ async def actions_behind(request: Request) -> Response:
     q = request.query_params
     node, scope = q.get("node") or "*", q.get("scope") or "all"
     try:
+        # Only to say "page 2 of 5": the reporting service pages by cursor.
         page = max(1, min(int(q.get("page") or 1), 10_000))
     except ValueError:
         page = 1
-    params = {"node": node, "scope": scope, "page": page, "per_page": PER_PAGE}
+    params: dict[str, Any] = {"node": node, "scope": scope}
     for name in ("facet", "value", "freshness"):
         if q.get(name):
             params[name] = q[name]
+    keep = {k: str(val) for k, val in params.items()}
+    params["limit"] = PER_PAGE
+    if q.get("cursor"):
+        params["cursor"] = q["cursor"]
     answer = await call(request, None, "reporting", "GET", "/coverage/actions", params=params)
     if answer.status_code == 422:
         message, errors = error_list(answer)
@@ -179,7 +185,6 @@ async def actions_behind(request: Request) -> Response:
     orgs = await reference.organisation_names(request)
     total = int(found.get("total", 0))
     pages = max(1, -(-total // PER_PAGE))
-    keep = {k: str(val) for k, val in params.items() if k not in ("page", "per_page")}
     facet = q.get("facet")
     facet_label = None
     if facet and q.get("value"):
@@ -204,12 +209,17 @@ async def actions_behind(request: Request) -> Response:
                 "organisation": v.t.name(orgs.get(r["organisation_id"])) or r["organisation_id"],
                 "confirmed_at": datetime.fromisoformat(r["confirmed_at"]).astimezone(HELSINKI),
             }
-            for r in found.get("rows", [])
+            for r in found.get("items", [])
         ],
         page=page,
         pages=pages,
-        previous_url=actions_url(**keep, page=str(page - 1)) if page > 1 else None,
-        next_url=actions_url(**keep, page=str(page + 1)) if page < pages else None,
+        # A cursor leads forward only; back to the start, or the browser's back.
+        previous_url=actions_url(**keep) if page > 1 else None,
+        next_url=(
+            actions_url(**keep, cursor=found["next_cursor"], page=str(page + 1))
+            if found.get("next_cursor")
+            else None
+        ),
         search_url=search_url,
         place_filtered=scope != "all",
     )
@@ -310,8 +320,7 @@ async def _past_rows(
 
 async def _snapshots_page(request: Request, v: Viewer, status: int = 200, **extra: Any) -> Response:
     user = coordinator(v)
-    listed = await read(request, user, "reporting", "/snapshots") or {}
-    snapshots = listed.get("snapshots", [])
+    snapshots = await read_all(request, user, "reporting", "/snapshots") or []
     q = request.query_params
     first, second = q.get("first"), q.get("second")
     comparison = None

@@ -3,6 +3,7 @@ the fields, submitting for review, the review comments and each action's history
 admins manage its members and profile in organisation_pages.py."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -10,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from htk_contracts.actions import ActionState, InequalityDimension, TargetGroup
 from htk_gateway import action_changes, reference
 from htk_gateway.forms import action_payload, form_from_content, link_rows, translate_errors
+from htk_gateway.listing import read_all
 from htk_gateway.members import MemberCopies
 from htk_gateway.web import (
     Viewer,
@@ -47,12 +49,12 @@ async def _own_organisations(request: Request, user: User) -> list[dict[str, Any
 
 
 @router.get("/my/actions", response_class=HTMLResponse)
-async def my_actions(request: Request, after: str | None = None) -> Response:
+async def my_actions(request: Request, cursor: str | None = None) -> Response:
     v = await viewer(request)
     user = signed_in(v)
     params: dict[str, Any] = {"limit": 50}
-    if after:
-        params["after"] = after
+    if cursor:
+        params["cursor"] = cursor
     if user.coordinator and not user.organisations:
         params["status"] = "draft"
     page = await read(request, user, "submissions", "/actions", params=params) or {}
@@ -60,7 +62,11 @@ async def my_actions(request: Request, after: str | None = None) -> Response:
         v,
         "my_actions.html",
         items=page.get("items", []),
-        next_url=f"/my/actions?after={page['next']}" if page.get("next") else None,
+        next_url=(
+            "/my/actions?" + urlencode({"cursor": page["next_cursor"]})
+            if page.get("next_cursor")
+            else None
+        ),
         orgs=await reference.organisation_names(request),
     )
 
@@ -194,7 +200,7 @@ async def my_action_context(request: Request, user: User, action: dict[str, Any]
     return {
         "contact_name": (contact or {}).get("name") or contact_id,
         "completeness": completeness_view(action.get("completeness")),
-        "duplicates": duplicates.get("items", []),
+        "duplicates": duplicates.get("actions", []),
         "duplicates_unavailable": bool(duplicates) and not duplicates.get("available", True),
         "partner_requests": pending,
         "decides_partners": user.coordinator or user.is_admin_of(action["organisation_id"]),
@@ -407,10 +413,9 @@ PARTNER_STEPS = ("partner-approved", "partner-rejected")
 async def action_history(action_id: str, request: Request) -> Response:
     v = await viewer(request)
     user = signed_in(v)
-    history = await read(request, user, "submissions", f"/actions/{action_id}/history")
-    if history is None:
+    versions = await read_all(request, user, "submissions", f"/actions/{action_id}/history")
+    if versions is None:
         raise DomainError(404, "No such action")
-    versions = history.get("versions", [])
     named = await action_changes.names(request, v.t, [e.get("by") for e in versions])
     tokens = await state(request)["api_tokens"].names(e.get("by") for e in versions)
     rows = []

@@ -12,6 +12,7 @@ from htk_contracts.catalogue import OrganisationType
 from htk_gateway import reference
 from htk_gateway.forms import translate_errors
 from htk_gateway.join_pages import duplicate_of, form_errors, new_organisation
+from htk_gateway.listing import read_all
 from htk_gateway.member_pages import signed_in
 from htk_gateway.web import (
     Viewer,
@@ -64,8 +65,8 @@ async def _members_page(
     organisations = []
     for org_id in v.admin_of:
         org = await read(request, user, "catalogue", f"/organisations/{org_id}") or {"id": org_id}
-        everyone = await read(request, user, "catalogue", f"/organisations/{org_id}/memberships")
-        everyone = everyone if isinstance(everyone, list) else []
+        path = f"/organisations/{org_id}/memberships"
+        everyone = await read_all(request, user, "catalogue", path) or []
         organisations.append(
             {
                 **org,

@@ -55,7 +55,7 @@ async def front_page(request: Request) -> Response:
     coverage = await read(request, None, "reporting", "/coverage")
     totals = _total_row(coverage)
     recent = await read(request, None, "search", "/search", params={"sort": "date", "limit": 5})
-    return render(v, "front.html", totals=totals, recent=(recent or {}).get("hits", []))
+    return render(v, "front.html", totals=totals, recent=(recent or {}).get("items", []))
 
 
 def _total_row(coverage: Any) -> dict[str, Any] | None:
@@ -177,7 +177,7 @@ async def search_page(
         v,
         "search.html",
         q=q,
-        hits=result.get("hits", []),
+        hits=result.get("items", []),
         total=result.get("total", 0),
         facets=facets,
         finds=finds,
@@ -255,7 +255,7 @@ async def organisation_page(organisation_id: str, request: Request) -> Response:
         v,
         "organisation.html",
         organisation=organisation,
-        hits=found.get("hits", []),
+        hits=found.get("items", []),
         total=found.get("total", 0),
         places=await reference.place_names(request),
         following=await _following(request, v, "organisation", organisation_id),

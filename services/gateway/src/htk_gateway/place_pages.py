@@ -19,6 +19,7 @@ from htk_gateway.api import _to
 from htk_gateway.api_contract import relayed
 from htk_gateway.coordinator_pages import coordinator
 from htk_gateway.dashboard_pages import line_chart
+from htk_gateway.listing import read_all
 from htk_gateway.web import (
     Viewer,
     call,
@@ -31,6 +32,7 @@ from htk_gateway.web import (
     viewer,
 )
 from htk_runtime.errors import DomainError
+from htk_runtime.listing import MAX_LIMIT
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api/v1/places", tags=["places"])
@@ -256,8 +258,10 @@ async def map_page(request: Request) -> Response:
     params = {"level": str(level), "measure": str(measure), "node": node}
     # Colouring by need: one of the imported indicators (the first unless chosen); without any,
     # the page says so and colours by actions.
-    listed = await read(request, None, "reporting", "/indicators") or {}
-    indicators = [{**i, "label": v.t.name(i.get("title"))} for i in listed.get("indicators", [])]
+    # One page of the largest size holds every indicator the platform imports (tens).
+    listed = await read(request, None, "reporting", "/indicators", params={"limit": MAX_LIMIT})
+    listed = listed or {}
+    indicators = [{**i, "label": v.t.name(i.get("title"))} for i in listed.get("items", [])]
     chosen = next((i for i in indicators if str(i["id"]) == q.get("indicator")), None)
     chosen = chosen or (indicators[0] if indicators else None)
     no_indicators = measure == "indicator" and chosen is None
@@ -397,10 +401,9 @@ def scatter(rows: list[dict[str, Any]], width: int = 640, height: int = 360) -> 
 async def need_page(request: Request) -> Response:
     v = await viewer(request)
     q = request.query_params
-    listed = await read(request, None, "reporting", "/indicators") or {}
+    listed = await read_all(request, None, "reporting", "/indicators") or []
     indicators = [
-        {**i, "label": v.t.name(i.get("title")), "example": bool(i.get("example"))}
-        for i in listed.get("indicators", [])
+        {**i, "label": v.t.name(i.get("title")), "example": bool(i.get("example"))} for i in listed
     ]
     tree = await reference.plan(request)
     nodes = reference.plan_nodes(tree)

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from htk_gateway import csrf, reference
 from htk_gateway.i18n import Translator
+from htk_gateway.listing import read_all
 from htk_gateway.member_pages import signed_in
 from htk_gateway.web import (
     Viewer,
@@ -85,8 +86,7 @@ def _walk(tree: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def _versions(request: Request) -> list[dict[str, Any]]:
-    found = await read(request, None, "catalogue", "/plan/versions")
-    versions = found if isinstance(found, list) else []
+    versions = await read_all(request, None, "catalogue", "/plan/versions") or []
     names = await reference.member_names(request, [v.get("created_by") for v in versions])
     t = (await viewer(request)).t
     return [

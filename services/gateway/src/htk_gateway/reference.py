@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import Request
 
+from htk_gateway.listing import read_all
 from htk_gateway.web import read
 
 TTL_SECONDS = 20.0
@@ -13,13 +14,21 @@ _cache: dict[tuple[int, str], tuple[float, Any]] = {}
 
 
 async def _cached(
-    request: Request, path: str, ttl: float = TTL_SECONDS, params: dict[str, Any] | None = None
+    request: Request,
+    path: str,
+    ttl: float = TTL_SECONDS,
+    params: dict[str, Any] | None = None,
+    every_page: bool = False,
 ) -> Any:
     key = (id(request.app), path + repr(sorted((params or {}).items())))
     hit = _cache.get(key)
     if hit and time.monotonic() - hit[0] < ttl:
         return hit[1]
-    value = await read(request, None, "catalogue", path, params=params)
+    value = (
+        await read_all(request, None, "catalogue", path, params=params)
+        if every_page
+        else await read(request, None, "catalogue", path, params=params)
+    )
     if value is not None:
         _cache[key] = (time.monotonic(), value)
     return value
@@ -57,12 +66,12 @@ def active_measures(tree: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def counties(request: Request) -> list[dict[str, Any]]:
-    found = await _cached(request, "/geography/counties", ttl=3600)
+    found = await _cached(request, "/geography/counties", ttl=3600, every_page=True)
     return sorted(found or [], key=lambda c: c.get("name_fi", ""))
 
 
 async def municipalities(request: Request) -> list[dict[str, Any]]:
-    found = await _cached(request, "/geography/municipalities", ttl=3600)
+    found = await _cached(request, "/geography/municipalities", ttl=3600, every_page=True)
     return sorted(found or [], key=lambda m: m.get("name_fi", ""))
 
 
@@ -74,9 +83,8 @@ async def place_names(request: Request) -> dict[str, dict[str, Any]]:
 
 async def organisations(request: Request) -> list[dict[str, Any]]:
     """Approved organisations, by Finnish name."""
-    found = await _cached(request, "/organisations", params={"limit": 500})
-    items = found.get("items", []) if isinstance(found, dict) else (found or [])
-    return sorted(items, key=lambda o: o.get("name_fi", ""))
+    found = await _cached(request, "/organisations", every_page=True)
+    return sorted(found or [], key=lambda o: o.get("name_fi", ""))
 
 
 async def organisation_names(request: Request) -> dict[str, dict[str, Any]]:

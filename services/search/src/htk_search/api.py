@@ -7,11 +7,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from htk_contracts.actions import Language
 from htk_contracts.search import FACETS
-from htk_runtime.errors import DomainError
+from htk_runtime.errors import DomainError, error_answers
 from htk_search.backends.base import QueryError
 from htk_search.engine import SearchEngine
 from htk_search.query import Sort
-from htk_search.schemas import SearchResponse, SuggestResponse
+from htk_search.schemas import SearchResponse, SimilarActions, SuggestResponse
 from htk_search.store import ReadCopies
 
 router = APIRouter(tags=["search"])
@@ -24,11 +24,12 @@ def _engine(request: Request) -> SearchEngine:
     return engine
 
 
-@router.get("/search", response_model=SearchResponse)
+@router.get("/search", response_model=SearchResponse, responses=error_answers())
 async def search(
     request: Request,
     q: Annotated[str, Query(max_length=500, description='Search text; "quotes" for phrases')] = "",
     sort: Annotated[Sort | None, Query(description="relevance (default with text) or date")] = None,
+    # Bounded below the list maximum: every page of a search costs a ranking.
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[
         str | None, Query(max_length=2000, description="next_cursor of the previous page")
@@ -69,10 +70,10 @@ async def search(
     return Response(found.model_dump_json(), media_type="application/json")
 
 
-@router.get("/actions/{action_id}/similar")
+@router.get("/actions/{action_id}/similar", responses=error_answers(404))
 async def similar(
     request: Request, action_id: str, limit: Annotated[int, Query(ge=1, le=50)] = 10
-) -> SearchResponse:
+) -> SimilarActions:
     """Published actions most like this one: possible partners doing similar work."""
     store: ReadCopies = request.app.state.service.ctx().state["store"]
     action = await store.get_action(action_id)
@@ -93,8 +94,8 @@ class SimilarToText(BaseModel):
     )
 
 
-@router.post("/similar")
-async def similar_to_text(request: Request, body: SimilarToText) -> SearchResponse:
+@router.post("/similar", responses=error_answers())
+async def similar_to_text(request: Request, body: SimilarToText) -> SimilarActions:
     """Published actions like a text, e.g. a draft (the submissions service asks while a member
     writes, to point out likely duplicates)."""
     return await _engine(request).similar_to_text(
@@ -102,7 +103,7 @@ async def similar_to_text(request: Request, body: SimilarToText) -> SearchRespon
     )
 
 
-@router.get("/suggest")
+@router.get("/suggest", responses=error_answers())
 async def suggest(
     request: Request,
     q: Annotated[str, Query(max_length=100, description="What has been typed so far")] = "",

@@ -40,7 +40,7 @@ from htk_search.query import (
     parse_text,
     weigh_corrections,
 )
-from htk_search.schemas import FacetCount, SearchHit, SearchResponse, Suggestion
+from htk_search.schemas import FacetCount, SearchHit, SearchResponse, SimilarActions, Suggestion
 
 MAX_FILTER_VALUES = 50
 # The text fields a hit's snippet may come from, the first preferred on a tie.
@@ -184,7 +184,8 @@ class SearchEngine:
         terms = plan.highlight_terms()
         return SearchResponse(
             total=page.total,
-            hits=[self._hit(payload, score, terms) for payload, score in page.hits],
+            items=[self._hit(payload, score, terms) for payload, score in page.hits],
+            limit=limit,
             facets={
                 facet: [
                     FacetCount(value=value, count=count, label=self._label(facet, value))
@@ -292,12 +293,12 @@ class SearchEngine:
             for term, _ in counts.most_common(SIMILAR_TERMS)
         ]
 
-    async def _similar(self, plan: Plan, limit: int) -> SearchResponse:
+    async def _similar(self, plan: Plan, limit: int) -> SimilarActions:
         page = await self.backend.search(plan, limit=limit, state=None, facets=False)
         terms = plan.highlight_terms()
-        return SearchResponse(total=page.total, hits=[self._hit(p, s, terms) for p, s in page.hits])
+        return SimilarActions(total=page.total, hits=[self._hit(p, s, terms) for p, s in page.hits])
 
-    async def similar(self, action: PublicAction, limit: int) -> SearchResponse:
+    async def similar(self, action: PublicAction, limit: int) -> SimilarActions:
         """Actions sharing the most telling words and the same measures and target groups."""
         texts = [(action.title, 2), (action.summary, 1), (action.inequality_reduction, 1)]
         plan = Plan(
@@ -318,7 +319,7 @@ class SearchEngine:
         limit: int,
         language: str = "fi",
         measures: list[str] | None = None,
-    ) -> SearchResponse:
+    ) -> SimilarActions:
         """Actions like a text not yet published (a draft, to spot duplicates), analysed in
         the draft's language; sharing its measures counts too."""
         plan = Plan(
@@ -327,7 +328,7 @@ class SearchEngine:
             facet_boosts={"measure": (list(measures or []), 1.0)} if measures else {},
         )
         if not plan.groups:
-            return SearchResponse(total=0, hits=[])
+            return SimilarActions(total=0, hits=[])
         return await self._similar(plan, limit)
 
     async def suggest(self, text: str, limit: int) -> list[Suggestion]:

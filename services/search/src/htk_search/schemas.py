@@ -2,7 +2,9 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from htk_runtime.listing import Page
 
 
 class SearchHit(BaseModel):
@@ -39,13 +41,22 @@ class FacetCount(BaseModel):
     label: str | None = None
 
 
-class SearchResponse(BaseModel):
+class SearchResponse(Page[SearchHit]):
+    """One page of published actions matching a search (the one list envelope), with the
+    number of all matches and the facet counts (on the first page only)."""
+
     total: int
-    hits: list[SearchHit]
-    facets: dict[str, list[FacetCount]] = {}
-    next_cursor: str | None = None
+    facets: dict[str, list[FacetCount]] = Field(default_factory=dict)
     # Whether a county or municipality filter also matched national actions.
     include_national: bool = False
+
+
+class SimilarActions(BaseModel):
+    """The published actions most like one action or text, best first: a ranked answer of at
+    most ``limit`` actions, not a list to page through."""
+
+    total: int
+    hits: list[SearchHit]
 
 
 class Suggestion(BaseModel):

@@ -7,13 +7,24 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from htk_runtime.auth import CurrentUser, OptionalUser, User
-from htk_runtime.errors import DomainError
+from htk_runtime.errors import DomainError, error_answers
 from htk_runtime.freshness import freshness
+from htk_runtime.keyset import position_of
+from htk_runtime.listing import DEFAULT_LIMIT, Cursor, Limit, Page, decode_cursor, page_of
 from htk_submissions.domain import ActionContent, completeness
 from htk_submissions.history import diff
 from htk_submissions.reminders import LinkCheck, check_link
+from htk_submissions.schemas import (
+    ActionOut,
+    HistoryEntry,
+    LinkConfirmed,
+    PartnerRequested,
+    PossibleDuplicates,
+    PublicActionOut,
+    VersionDiff,
+)
 from htk_submissions.settings import SubmissionsSettings
-from htk_submissions.store import ActionStore
+from htk_submissions.store import BY_ID, BY_VERSION, ActionStore
 from htk_submissions.validation import can_edit, check_references, require_editor, require_member_of
 from htk_submissions.workflow import Status, Step
 
@@ -114,7 +125,7 @@ def _coordinator(user: User) -> Any:
     return check
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=ActionOut, responses=error_answers(401, 403, 409))
 async def create_action(
     body: ActionContent,
     user: CurrentUser,
@@ -131,12 +142,7 @@ async def create_action(
     return _answer(response, created.document, _settings(request))
 
 
-class Page(BaseModel):
-    items: list[dict[str, Any]]
-    next: str | None = Field(description="Pass as `after` to get the next page")
-
-
-@router.get("")
+@router.get("", responses=error_answers(401, 403))
 async def list_actions(
     user: CurrentUser,
     request: Request,
@@ -145,8 +151,8 @@ async def list_actions(
     pending_partners: Annotated[
         bool, Query(description="Only actions with requests to join waiting for a decision")
     ] = False,
-    after: Annotated[str | None, Query(max_length=64)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
     county: Annotated[
         str | None,
         Query(pattern=r"^\d{2}$", description="Wellbeing services county: its own or its towns'"),
@@ -154,9 +160,9 @@ async def list_actions(
     measure: Annotated[
         str | None, Query(pattern=r"^\d{1,3}(\.\d{1,3}){2}$", description="A measure's code")
     ] = None,
-) -> Page:
+) -> Page[ActionOut]:
     """Actions of an organisation (its members), or any (coordinators: the review queue,
-    filtered by organisation, county and measure)."""
+    filtered by organisation, county and measure), by id."""
     query: dict[str, Any] = {}
     if organisation_id:
         require_member_of(user, organisation_id)
@@ -178,15 +184,21 @@ async def list_actions(
         ]
     if measure:
         query["content.measures"] = measure
-    documents = await _store(request).page(query, after, limit)
+    documents = await _store(request).page(query, decode_cursor(cursor), limit)
+    page = page_of(documents, limit, lambda d: position_of(d, BY_ID))
     settings = _settings(request)
-    return Page(
-        items=[member_view(d, settings) for d in documents],
-        next=documents[-1]["_id"] if len(documents) == limit else None,
+    return Page[ActionOut](
+        items=[ActionOut.model_validate(member_view(d, settings)) for d in page.items],
+        next_cursor=page.next_cursor,
+        limit=limit,
     )
 
 
-@router.get("/{action_id}")
+@router.get(
+    "/{action_id}",
+    response_model=ActionOut | PublicActionOut,
+    responses=error_answers(404),
+)
 async def get_action(
     action_id: str, user: OptionalUser, request: Request, response: Response
 ) -> dict[str, Any]:
@@ -200,7 +212,11 @@ async def get_action(
     return {"id": document["_id"], **document["public"]}
 
 
-@router.put("/{action_id}")
+@router.put(
+    "/{action_id}",
+    response_model=ActionOut,
+    responses=error_answers(401, 403, 404, 409, 412, 428),
+)
 async def edit_action(
     action_id: str,
     body: ActionContent,
@@ -257,20 +273,33 @@ async def _step(
     return _answer(response, changed, _settings(request))
 
 
-@router.get("/{action_id}/history")
-async def history(action_id: str, user: CurrentUser, request: Request) -> dict[str, Any]:
+@router.get("/{action_id}/history", responses=error_answers(401, 403, 404))
+async def history(
+    action_id: str,
+    user: CurrentUser,
+    request: Request,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> Page[HistoryEntry]:
+    """Every version of the action, oldest first: who took which step, when."""
     document = await _existing(request, action_id)
     require_editor(user, document)
-    entries = await _store(request).history(action_id)
-    return {
-        "versions": [
-            {k: e.get(k) for k in ("version", "status", "step", "by", "at", "comment")}
-            for e in entries
-        ]
-    }
+    entries = await _store(request).history(action_id, limit, decode_cursor(cursor))
+    page = page_of(entries, limit, lambda e: position_of(e, BY_VERSION))
+    return Page[HistoryEntry](
+        items=[HistoryEntry.model_validate(e) for e in page.items],
+        next_cursor=page.next_cursor,
+        limit=limit,
+    )
 
 
-@router.get("/{action_id}/diff")
+@router.get(
+    "/{action_id}/diff",
+    response_model=VersionDiff,
+    # added and removed are said for lists only, not as null for every other field
+    response_model_exclude_unset=True,
+    responses=error_answers(401, 403, 404),
+)
 async def version_diff(
     action_id: str,
     user: CurrentUser,
@@ -298,7 +327,9 @@ class LinkConfirmation(BaseModel):
     token: str = Field(min_length=10, max_length=200)
 
 
-@router.post("/{action_id}/confirm-by-link")
+@router.post(
+    "/{action_id}/confirm-by-link", response_model=LinkConfirmed, responses=error_answers(404, 409)
+)
 async def confirm_by_link(
     action_id: str, body: LinkConfirmation, request: Request, response: Response
 ) -> dict[str, Any]:
@@ -340,7 +371,12 @@ class PartnerRequest(BaseModel):
     organisation_id: str = Field(min_length=1, max_length=64)
 
 
-@router.post("/{action_id}/partners", status_code=202)
+@router.post(
+    "/{action_id}/partners",
+    status_code=202,
+    response_model=PartnerRequested,
+    responses=error_answers(401, 403, 404, 409),
+)
 async def ask_to_join(
     action_id: str, body: PartnerRequest, user: CurrentUser, request: Request
 ) -> dict[str, Any]:
@@ -355,7 +391,11 @@ async def ask_to_join(
     return {"id": action_id, "partner_request": document["partner_requests"][body.organisation_id]}
 
 
-@router.post("/{action_id}/partners/{organisation_id}/{decision}")
+@router.post(
+    "/{action_id}/partners/{organisation_id}/{decision}",
+    response_model=ActionOut,
+    responses=error_answers(401, 403, 404, 409, 412, 428),
+)
 async def decide_partner(
     action_id: str,
     organisation_id: str,
@@ -375,7 +415,11 @@ async def decide_partner(
     return _answer(response, changed, _settings(request))
 
 
-@router.get("/{action_id}/possible-duplicates")
+@router.get(
+    "/{action_id}/possible-duplicates",
+    response_model=PossibleDuplicates,
+    responses=error_answers(401, 403, 404),
+)
 async def possible_duplicates(
     action_id: str, user: CurrentUser, request: Request
 ) -> dict[str, Any]:
@@ -404,7 +448,11 @@ STEP_PERMISSIONS = {
 
 
 # Declared last: "/{action_id}/partners" and "/{action_id}/confirm-by-link" must match first.
-@router.post("/{action_id}/{step}")
+@router.post(
+    "/{action_id}/{step}",
+    response_model=ActionOut,
+    responses=error_answers(401, 403, 404, 409, 412, 428),
+)
 async def take_step(
     action_id: str,
     step: Annotated[Step, Path(description="submit, publish, return, withdraw or confirm")],

@@ -35,11 +35,11 @@ class SimilarActions:
             response.raise_for_status()
         except httpx.HTTPError as exc:
             log.warning("similar actions unavailable", extra={"error": repr(exc)})
-            return {"available": False, "items": []}
+            return {"available": False, "actions": []}
         hits = response.json().get("hits", [])
         return {
             "available": True,
-            "items": [
+            "actions": [
                 {k: h.get(k) for k in ("action_id", "title", "summary", "organisation_id", "score")}
                 for h in hits
             ],

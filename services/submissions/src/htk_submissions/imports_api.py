@@ -5,8 +5,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 
 from htk_runtime.auth import Coordinator
-from htk_runtime.errors import DomainError
+from htk_runtime.errors import DomainError, error_answers
 from htk_submissions.importer import parse_row, read_rows, template
+from htk_submissions.schemas import ImportResult
 from htk_submissions.store import ActionStore
 from htk_submissions.validation import check_references
 
@@ -18,7 +19,20 @@ MEDIA = {
 }
 
 
-@router.get("/template.{kind}")
+@router.get(
+    "/template.{kind}",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "An empty spreadsheet with the columns an import reads",
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in MEDIA.values()
+            },
+        },
+        **error_answers(404),
+    },
+)
 async def import_template(kind: str) -> Response:
     if kind not in MEDIA:
         raise DomainError(404, "Templates exist as .csv and .xlsx", field="kind")
@@ -29,7 +43,7 @@ async def import_template(kind: str) -> Response:
     )
 
 
-@router.post("")
+@router.post("", response_model=ImportResult, responses=error_answers(401, 403, 413))
 async def import_actions(
     request: Request,
     user: Coordinator,

@@ -13,6 +13,8 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from htk_runtime.auth import CurrentUser
+from htk_runtime.errors import error_answers
+from htk_submissions.schemas import PersonalDataOut
 from htk_submissions.store import ACTIONS, VERSIONS, ReminderOptOuts
 
 CONTACT = "content.contact_member_id"
@@ -69,7 +71,7 @@ class PersonalData:
 router = APIRouter(tags=["personal data"])
 
 
-@router.get("/members/me/data")
+@router.get("/members/me/data", response_model=PersonalDataOut, responses=error_answers(401))
 async def my_data(user: CurrentUser, request: Request) -> dict[str, Any]:
     """What submissions holds about you: actions you wrote or are the contact of, and the
     workflow steps you took."""

@@ -18,6 +18,7 @@ from htk_contracts.actions import PublicAction
 from htk_contracts.topics import Topic
 from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
+from htk_runtime.keyset import paged
 from htk_runtime.mongo import ensure_ttl_index, insert_together
 from htk_runtime.outbox import Outbox
 from htk_submissions import events
@@ -35,6 +36,9 @@ ACTIONS = "actions"
 VERSIONS = "action_versions"
 IDEMPOTENCY = "idempotency_keys"
 REMINDER_OPTOUTS = "reminder_optouts"
+# Lists page by a unique key: actions by id, an action's versions by number.
+BY_ID = (("_id", ASCENDING),)
+BY_VERSION = (("version", ASCENDING),)
 # Retention (deploy/README.md): a retried create is answered from its key for a day; clients
 # retry within minutes.
 IDEMPOTENCY_RETENTION = timedelta(days=1)
@@ -489,20 +493,26 @@ class ActionStore:
 
         return await self._change(user, action_id, expected_version, authorise, mutate)
 
-    async def history(self, action_id: str) -> list[dict[str, Any]]:
-        return (
-            await self.versions.find({"action_id": action_id}).sort("version", ASCENDING).to_list()
-        )
+    async def history(
+        self, action_id: str, limit: int | None = None, position: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """An action's versions, oldest first; with ``limit``, up to ``limit + 1`` after
+        ``position`` (the extra one tells there is a next page)."""
+        query = paged({"action_id": action_id}, position, BY_VERSION)
+        found = self.versions.find(query).sort(list(BY_VERSION))
+        if limit is not None:
+            found = found.limit(limit + 1)
+        return await found.to_list()
 
     async def at_version(self, action_id: str, version: int) -> dict[str, Any] | None:
         return await self.versions.find_one({"_id": f"{action_id}:{version}"})
 
     async def page(
-        self, query: dict[str, Any], after_id: str | None, limit: int
+        self, query: dict[str, Any], position: dict[str, Any] | None, limit: int
     ) -> list[dict[str, Any]]:
-        if after_id:
-            query = {**query, "_id": {"$gt": after_id}}
-        return await self.actions.find(query).sort("_id", ASCENDING).limit(limit).to_list()
+        """Up to ``limit + 1`` actions matching ``query`` after ``position``, by id."""
+        found = self.actions.find(paged(query, position, BY_ID))
+        return await found.sort(list(BY_ID)).limit(limit + 1).to_list()
 
 
 class ReminderOptOuts:

@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from urllib.parse import urlencode
 
 from htk_contracts.actions import ACTION_PUBLISHED, ACTION_RETURNED, ACTION_SUBMITTED
 from htk_contracts.topics import Topic
 from htk_gateway.members import MemberCopies
 from htk_gateway.upstream import Upstreams
 from htk_runtime.auth import HEADER, User, sign
+from htk_runtime.listing import MAX_LIMIT
 
 # On catalogue.requests.v1 (htk_contracts.catalogue_requests).
 REQUESTS_TOPIC = Topic.CATALOGUE_REQUESTS.value
@@ -93,10 +95,23 @@ class Kind:
 
 async def action(sources: Sources, notice: Notice) -> dict[str, Any] | None:
     found = await sources.read("submissions", f"/actions/{notice.subject}")
-    history = await sources.read("submissions", f"/actions/{notice.subject}/history")
-    if not found or history is None:
+    if not found:
         return None
-    steps = [v for v in history.get("versions", []) if v.get("version", 0) <= notice.version]
+    # The history is a list of pages, oldest first: read up to the version the notice is about.
+    versions: list[dict[str, Any]] = []
+    query: dict[str, Any] = {"limit": MAX_LIMIT}
+    while True:
+        page = await sources.read(
+            "submissions", f"/actions/{notice.subject}/history?{urlencode(query)}"
+        )
+        if page is None:
+            return None
+        versions += page.get("items", [])
+        reached = bool(versions) and versions[-1].get("version", 0) >= notice.version
+        if reached or not page.get("next_cursor"):
+            break
+        query["cursor"] = page["next_cursor"]
+    steps = [v for v in versions if v.get("version", 0) <= notice.version]
     submits = [v for v in steps if v.get("step") == "submit"]
     creators = [v for v in steps if v.get("step") == "create"]
     this: dict[str, Any] = next((v for v in steps if v.get("version") == notice.version), {})

@@ -8,9 +8,10 @@ from fastapi.responses import Response
 from htk_reporting.api.downloads import Format, download
 from htk_reporting.context import Ctx
 from htk_reporting.output.yearly import Lang
+from htk_reporting.schemas import OpenDataActions, OpenDataIndex, table_file
 from htk_reporting.store import actions
 from htk_reporting.views import tables
-from htk_runtime.errors import DomainError
+from htk_runtime.errors import DomainError, error_answers
 
 router = APIRouter(prefix="/open-data", tags=["open data"])
 
@@ -22,7 +23,7 @@ ACTION_COLUMNS = (
 )  # fmt: skip
 
 
-@router.get("")
+@router.get("", response_model=OpenDataIndex, responses=error_answers())
 async def index(r: Ctx) -> dict[str, Any]:
     s = r.settings
     return {
@@ -40,7 +41,7 @@ async def _published(r: Ctx) -> list[dict[str, Any]]:
     return [{c: d["snapshot"].get(c) for c in ACTION_COLUMNS} for d in docs if d.get("snapshot")]
 
 
-@router.get("/actions.json")
+@router.get("/actions.json", response_model=OpenDataActions, responses=error_answers())
 async def actions_json(r: Ctx) -> dict[str, Any]:
     return {
         "licence": r.settings.reporting_licence,
@@ -50,7 +51,11 @@ async def actions_json(r: Ctx) -> dict[str, Any]:
     }
 
 
-@router.get("/{table}.{fmt}")
+@router.get(
+    "/{table}.{fmt}",
+    response_class=Response,
+    responses={200: table_file("The table as CSV or XLSX"), **error_answers()},
+)
 async def table(
     r: Ctx,
     table: str,

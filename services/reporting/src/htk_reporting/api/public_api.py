@@ -5,9 +5,9 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from htk_reporting.context import Ctx
@@ -15,12 +15,24 @@ from htk_reporting.counting.past import check_date
 from htk_reporting.counting.stream import sse
 from htk_reporting.model.contribution import NO_DATA, cell_id
 from htk_reporting.model.plan import WHOLE_PLAN
+from htk_reporting.schemas import (
+    ActionBehind,
+    ActionsBehind,
+    CoverageAt,
+    CoverageTable,
+    FreshnessTable,
+    NeedsPush,
+    PlaceCoverage,
+    SeriesTable,
+)
 from htk_reporting.store import actions, aggregates
 from htk_reporting.views import tables
 from htk_reporting.views.figures import figures, scope_label
-from htk_runtime.errors import DomainError
+from htk_runtime.errors import DomainError, error_answers
 from htk_runtime.freshness import FRESH_MONTHS, STALE_MONTHS, Freshness, confirmed_span
 from htk_runtime.freshness import freshness as of
+from htk_runtime.keyset import position_of
+from htk_runtime.listing import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page_of
 
 router = APIRouter(prefix="/coverage", tags=["coverage"])
 HEARTBEAT_SECONDS = 15.0
@@ -30,14 +42,14 @@ def _params(**values: str | None) -> dict[str, str]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-@router.get("")
+@router.get("", response_model=CoverageTable, responses=error_answers())
 async def coverage(r: Ctx, scope: str = "all") -> dict[str, Any]:
     now = r.now()
     rows = await tables.coverage(r, _params(scope=scope), now)
     return {**r.meta(now), "scope": scope, "scope_name": scope_label(scope, r.geo), "rows": rows}
 
 
-@router.get("/needs-push")
+@router.get("/needs-push", response_model=NeedsPush, responses=error_answers())
 async def needs_push(r: Ctx, scope: str = "all") -> dict[str, Any]:
     now = r.now()
     return {
@@ -47,7 +59,7 @@ async def needs_push(r: Ctx, scope: str = "all") -> dict[str, Any]:
     }
 
 
-@router.get("/places")
+@router.get("/places", response_model=PlaceCoverage, responses=error_answers())
 async def places(
     r: Ctx,
     node: str = WHOLE_PLAN,
@@ -60,7 +72,7 @@ async def places(
     return {**r.meta(now), "node": node, "level": level, "rows": rows}
 
 
-@router.get("/freshness")
+@router.get("/freshness", response_model=FreshnessTable, responses=error_answers())
 async def freshness(
     r: Ctx,
     by: Literal["sub_goal", "county"] = "sub_goal",
@@ -81,7 +93,7 @@ async def freshness(
     }
 
 
-@router.get("/series")
+@router.get("/series", response_model=SeriesTable, responses=error_answers())
 async def series(
     r: Ctx,
     node: str = WHOLE_PLAN,
@@ -93,7 +105,7 @@ async def series(
     return {**r.meta(now), "node": node, "scope": scope, "period": period, "rows": rows}
 
 
-@router.get("/at")
+@router.get("/at", response_model=CoverageAt, responses=error_answers())
 async def at_date(r: Ctx, date: date, scope: str = "all") -> dict[str, Any]:
     """The aggregates as they stood at the end of ``date``, recounted from the event log once
     per date and plan version (counting/past.py)."""
@@ -110,7 +122,7 @@ FACETS = {
 }
 
 
-@router.get("/actions")
+@router.get("/actions", responses=error_answers())
 async def actions_behind(
     r: Ctx,
     node: str = WHOLE_PLAN,
@@ -118,11 +130,10 @@ async def actions_behind(
     facet: Literal["org_type", "target_group", "dimension"] | None = None,
     value: str | None = None,
     freshness: Literal["fresh", "ageing", "stale"] | None = None,
-    # Bounded so that the database's skip stays a 64-bit number (the fuzzer sent 1.8e17).
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> dict[str, Any]:
-    """The published actions a figure counts."""
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> ActionsBehind:
+    """The published actions a figure counts, by id, with how many there are."""
     r.check_scope(scope)
     r.check_node(node)
     codes = sorted(r.plan.sources(node)) if node != WHOLE_PLAN else None
@@ -136,31 +147,42 @@ async def actions_behind(
     now = r.now()
     confirmed = confirmed_span(Freshness(freshness), now) if freshness else None
     query = actions.behind(scope, codes, field, wanted, confirmed)
-    total_found, found = await actions.page(r.db, query, (page - 1) * per_page, per_page)
+    total_found, found = await actions.page(r.db, query, limit, decode_cursor(cursor))
+    page = page_of(found, limit, lambda a: position_of(a, actions.BY_ID))
     rows = [
-        {
-            "action_id": a["_id"],
-            "version": a["public_version"],
-            "title": a["public"]["title"],
-            "organisation_id": a["public"]["organisation_id"],
-            "org_type": a.get("org_type") or NO_DATA,
-            "confirmed_at": a["public"]["confirmed_at"].isoformat(),
-            "freshness": of(a["public"]["confirmed_at"], now),
-        }
-        for a in found
+        ActionBehind(
+            action_id=a["_id"],
+            version=a["public_version"],
+            title=a["public"]["title"],
+            organisation_id=a["public"]["organisation_id"],
+            org_type=a.get("org_type") or NO_DATA,
+            confirmed_at=a["public"]["confirmed_at"].isoformat(),
+            freshness=of(a["public"]["confirmed_at"], now),
+        )
+        for a in page.items
     ]
-    return {
+    return ActionsBehind(
         **r.meta(now),
-        "node": node,
-        "scope": scope,
-        "total": total_found,
-        "page": page,
-        "per_page": per_page,
-        "rows": rows,
-    }
+        node=node,
+        scope=scope,
+        total=total_found,
+        items=rows,
+        next_cursor=page.next_cursor,
+        limit=limit,
+    )
 
 
-@router.get("/stream")
+@router.get(
+    "/stream",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "Server-Sent Events: hello, then coverage per change",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+        **error_answers(),
+    },
+)
 async def stream(r: Ctx, request: Request) -> StreamingResponse:
     """Server-Sent Events: ``hello`` with the current totals, then ``coverage`` per change."""
     queue = r.projection.broadcaster.listen()

@@ -9,13 +9,25 @@ from fastapi.responses import HTMLResponse, Response
 
 from htk_reporting.context import Ctx
 from htk_reporting.output.yearly import Lang, render, report_data, to_pdf
+from htk_reporting.schemas import BINARY, YearlyReport
 from htk_reporting.store import snapshots as snapshot_store
-from htk_runtime.errors import DomainError
+from htk_runtime.errors import DomainError, error_answers
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
 
-@router.get("/yearly/{year}")
+@router.get(
+    "/yearly/{year}",
+    response_model=None,
+    responses={
+        200: {
+            "model": YearlyReport,
+            "description": "The report as JSON, an HTML page or a PDF file (by ``format``)",
+            "content": {"text/html": {"schema": {"type": "string"}}, "application/pdf": BINARY},
+        },
+        **error_answers(404),
+    },
+)
 async def yearly(
     r: Ctx,
     year: Annotated[int, Path(ge=2000, le=2100, description="e.g. 2026")],
@@ -37,7 +49,7 @@ async def yearly(
     else:
         data = await report_data(r.db, r.plan, r.geo, await r.report_docs(), year, r.now())
     if format == "json":
-        return data
+        return YearlyReport.model_validate(data)
     if format == "html":
         # The links to the other languages and the PDF name the snapshot the page was made from.
         frozen = data.get("snapshot_id")

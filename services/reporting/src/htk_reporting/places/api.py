@@ -17,11 +17,20 @@ from htk_reporting.places.figures import (
     population,
 )
 from htk_reporting.places.map import Level, Measure, map_data
+from htk_reporting.places.schemas import MapData, PlacePage, PlacesIndex
+from htk_reporting.schemas import table_file
+from htk_runtime.errors import error_answers
 
 router = APIRouter(prefix="/places", tags=["places"])
 
 
-@router.get("")
+def _json_or_table(model: type, description: str) -> dict[int | str, dict[str, Any]]:
+    """A figure as JSON, or with ``format`` as a CSV or XLSX file."""
+    answer = table_file(description)
+    return {200: {**answer, "model": model}, **error_answers(404)}
+
+
+@router.get("", response_model=PlacesIndex, responses=error_answers())
 async def places_index(r: Ctx) -> dict[str, Any]:
     """Every wellbeing services county with its municipalities and their population."""
     pop = population(r)
@@ -53,7 +62,7 @@ async def places_index(r: Ctx) -> dict[str, Any]:
     }
 
 
-@router.get("/map", response_model=None)
+@router.get("/map", response_model=None, responses=_json_or_table(MapData, "The map's data"))
 async def place_map(
     r: Ctx,
     level: Level = "municipality",
@@ -83,21 +92,29 @@ async def _page(
     return data
 
 
-@router.get("/finland", response_model=None)
+@router.get("/finland", response_model=None, responses=_json_or_table(PlacePage, "Finland's page"))
 async def finland(
     r: Ctx, format: Format | None = None, lang: Lang | None = None
 ) -> dict[str, Any] | Response:
     return await _page(r, find_place(r, "finland"), format, lang)
 
 
-@router.get("/county/{code}", response_model=None)
+@router.get(
+    "/county/{code}",
+    response_model=None,
+    responses=_json_or_table(PlacePage, "A county's page"),
+)
 async def county(
     r: Ctx, code: str, format: Format | None = None, lang: Lang | None = None
 ) -> dict[str, Any] | Response:
     return await _page(r, find_place(r, "county", code), format, lang)
 
 
-@router.get("/municipality/{code}", response_model=None)
+@router.get(
+    "/municipality/{code}",
+    response_model=None,
+    responses=_json_or_table(PlacePage, "A municipality's page"),
+)
 async def municipality(
     r: Ctx, code: str, format: Format | None = None, lang: Lang | None = None
 ) -> dict[str, Any] | Response:

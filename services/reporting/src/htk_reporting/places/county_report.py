@@ -76,7 +76,7 @@ def _place_row(
     now: datetime,
     r: Reporting,
 ) -> dict[str, Any]:
-    fig = figures(whole, now, r.ages)
+    fig = figures(whole, now)
     return {
         "population": people,
         "actions": fig["actions"],

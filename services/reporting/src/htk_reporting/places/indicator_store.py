@@ -7,8 +7,10 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from htk_reporting.places.indicators import IndicatorMeta
+from htk_runtime.keyset import paged
 
 INDICATORS = "indicators"  # one per indicator: titles, source, unit, sub-goals, current version
+BY_ID = (("_id", ASCENDING),)  # the list of indicators pages by their number
 INDICATOR_VALUES = "indicator_values"  # (indicator, version, kind, code, year) -> value
 INDICATOR_IMPORTS = "indicator_imports"  # one per import: when, from where, how many values
 
@@ -65,8 +67,14 @@ async def save_import(
     return version
 
 
-async def indicators(db: Db) -> list[dict[str, Any]]:
-    return await db[INDICATORS].find({}).sort("_id", 1).to_list()
+async def indicators(
+    db: Db, limit: int | None = None, position: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Indicators by id; with ``limit``, up to ``limit + 1`` after ``position``."""
+    found = db[INDICATORS].find(paged({}, position, BY_ID)).sort(list(BY_ID))
+    if limit is not None:
+        found = found.limit(limit + 1)
+    return await found.to_list()
 
 
 async def indicator(db: Db, ident: int) -> dict[str, Any] | None:

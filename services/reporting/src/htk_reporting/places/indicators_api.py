@@ -14,8 +14,11 @@ from htk_reporting.places.figures import cells, municipality_names, place_url, p
 from htk_reporting.places.indicator_values import year_values
 from htk_reporting.places.indicators import LICENCE, SOURCE
 from htk_reporting.places.population import per_10000
+from htk_reporting.places.schemas import Indicator, Indicators, NeedNextToActivity
 from htk_runtime.auth import Coordinator
-from htk_runtime.errors import DomainError
+from htk_runtime.errors import DomainError, error_answers
+from htk_runtime.keyset import position_of
+from htk_runtime.listing import DEFAULT_LIMIT, Cursor, Limit, decode_cursor, page_of
 
 router = APIRouter(prefix="/indicators", tags=["indicators"])
 
@@ -33,13 +36,22 @@ def _public(ind: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.get("")
-async def list_indicators(r: Ctx) -> dict[str, Any]:
-    found = await istore.indicators(r.db)
-    return {"source": SOURCE, "licence": LICENCE, "indicators": [_public(i) for i in found]}
+@router.get("", responses=error_answers())
+async def list_indicators(
+    r: Ctx, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+) -> Indicators:
+    found = await istore.indicators(r.db, limit, decode_cursor(cursor))
+    page = page_of(found, limit, lambda i: position_of(i, istore.BY_ID))
+    return Indicators(
+        source=SOURCE,
+        licence=LICENCE,
+        items=[Indicator.model_validate(_public(i)) for i in page.items],
+        next_cursor=page.next_cursor,
+        limit=limit,
+    )
 
 
-@router.get("/need")
+@router.get("/need", response_model=NeedNextToActivity, responses=error_answers(404))
 async def need_next_to_activity(
     r: Ctx,
     indicator: int,
@@ -94,7 +106,9 @@ class SubGoalLinks(BaseModel):
     sub_goals: list[str] = Field(max_length=200)
 
 
-@router.put("/{indicator}/sub-goals")
+@router.put(
+    "/{indicator}/sub-goals", response_model=Indicator, responses=error_answers(401, 403, 404)
+)
 async def link_sub_goals(
     r: Ctx, indicator: int, body: SubGoalLinks, _: Coordinator
 ) -> dict[str, Any]:

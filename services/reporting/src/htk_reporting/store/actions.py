@@ -4,10 +4,12 @@ workflow state (the review pipeline)."""
 from datetime import datetime
 from typing import Any
 
+from pymongo import ASCENDING
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from htk_reporting.store import ACTIONS
+from htk_runtime.keyset import paged
 
 Db = AsyncDatabase[dict[str, Any]]
 Query = dict[str, Any]
@@ -68,10 +70,22 @@ def behind(
     return query
 
 
-async def page(db: Db, query: Query, skip: int, limit: int) -> tuple[int, list[dict[str, Any]]]:
-    """The total matching ``query`` and one page of them in id order."""
+# Lists page by a unique key (htk_runtime.listing): actions by id.
+BY_ID = (("_id", ASCENDING),)
+
+
+async def page(
+    db: Db, query: Query, limit: int, position: dict[str, Any] | None
+) -> tuple[int, list[dict[str, Any]]]:
+    """How many actions match, and up to ``limit + 1`` of them after ``position``, by id."""
     total = await db[ACTIONS].count_documents(query)
-    found = await db[ACTIONS].find(query).sort("_id", 1).skip(skip).limit(limit).to_list()
+    found = (
+        await db[ACTIONS]
+        .find(paged(query, position, BY_ID))
+        .sort(list(BY_ID))
+        .limit(limit + 1)
+        .to_list()
+    )
     return total, found
 
 

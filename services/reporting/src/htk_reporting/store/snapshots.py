@@ -3,9 +3,11 @@ snapshot's report."""
 
 from typing import Any
 
+from pymongo import DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from htk_reporting.store import SNAPSHOT_ACTIONS, SNAPSHOT_CELLS, SNAPSHOTS
+from htk_runtime.keyset import paged
 
 Db = AsyncDatabase[dict[str, Any]]
 BATCH = 5000
@@ -53,3 +55,21 @@ async def cells_of(db: Db, snapshot_id: str, scope: str | None = None) -> dict[s
     if scope:
         query["scope"] = scope
     return {d["cell"]: d async for d in db[SNAPSHOT_CELLS].find(query)}
+
+
+# Newest first, the id breaking ties (htk_runtime.listing).
+NEWEST_FIRST = (("frozen_at", DESCENDING), ("_id", DESCENDING))
+
+
+async def page(
+    db: AsyncDatabase[dict[str, Any]], limit: int, position: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """Up to ``limit + 1`` snapshots (without their report) after ``position``, newest first."""
+    query = paged({}, position, NEWEST_FIRST, times=("frozen_at",))
+    return (
+        await db[SNAPSHOTS]
+        .find(query, {"report": 0})
+        .sort(list(NEWEST_FIRST))
+        .limit(limit + 1)
+        .to_list()
+    )
