@@ -12,6 +12,9 @@ class Topic(StrEnum):
     SUBMISSIONS_ACTIONS = "submissions.actions.v1"
     # Requests to join an action as a partner and their decisions (for notifications).
     SUBMISSIONS_PARTNERSHIPS = "submissions.partnerships.v1"
+    # The community's news and events (whole public state per key). See community_news.py.
+    COMMUNITY_NEWS = "community.news.v1"
+    COMMUNITY_EVENTS = "community.events.v1"
 
 
 # Compacted state topics: the latest event per key is the aggregate's current state.
