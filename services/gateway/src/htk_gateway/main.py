@@ -16,9 +16,11 @@ from htk_gateway.api import router as api_router
 from htk_gateway.api_tokens.pages import router as api_tokens_router
 from htk_gateway.api_tokens.store import ApiTokens
 from htk_gateway.auth import router as auth_router
+from htk_gateway.community_news_api import router as community_news_api_router
 from htk_gateway.coordinator_pages import router as coordinator_router
 from htk_gateway.dashboard_pages import router as dashboard_router
 from htk_gateway.errors_html import on_domain_error
+from htk_gateway.event_pages import router as event_pages_router
 from htk_gateway.follows import Follows, digest_worker
 from htk_gateway.follows import router as follows_router
 from htk_gateway.internal import InternalRoutesHidden
@@ -27,6 +29,7 @@ from htk_gateway.link_mail import LinkMail, link_mail_worker
 from htk_gateway.live import LiveStreams
 from htk_gateway.member_pages import router as member_router
 from htk_gateway.members import MemberCopies
+from htk_gateway.news_pages import router as news_pages_router
 from htk_gateway.notify.delivery import Notifier
 from htk_gateway.notify.kinds import Sources
 from htk_gateway.notify.store import NotifyStore
@@ -78,6 +81,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             api_router,
             places_api_router,
             indicators_api_router,
+            community_news_api_router,
             auth_router,
             join_router,
             member_router,
@@ -90,6 +94,8 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             places_router,
             follows_router,
             account_router,
+            news_pages_router,
+            event_pages_router,
             pages_router,
         ],
         openapi_url="/api/v1/gateway-openapi.json",

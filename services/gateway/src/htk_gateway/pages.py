@@ -13,7 +13,9 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from htk_contracts.search import FACETS
 from htk_gateway import reference
+from htk_gateway.event_pages import upcoming_events
 from htk_gateway.follows import Follows
+from htk_gateway.news_pages import latest_news
 from htk_gateway.web import STATIC, read, render, state, viewer
 from htk_runtime.errors import DomainError
 
@@ -55,7 +57,14 @@ async def front_page(request: Request) -> Response:
     coverage = await read(request, None, "reporting", "/coverage")
     totals = _total_row(coverage)
     recent = await read(request, None, "search", "/search", params={"sort": "date", "limit": 5})
-    return render(v, "front.html", totals=totals, recent=(recent or {}).get("hits", []))
+    return render(
+        v,
+        "front.html",
+        totals=totals,
+        recent=(recent or {}).get("hits", []),
+        news=await latest_news(request, v.lang),
+        events=await upcoming_events(request),
+    )
 
 
 def _total_row(coverage: Any) -> dict[str, Any] | None:
