@@ -12,6 +12,8 @@ class Topic(StrEnum):
     SUBMISSIONS_ACTIONS = "submissions.actions.v1"
     # Requests to join an action as a partner and their decisions (for notifications).
     SUBMISSIONS_PARTNERSHIPS = "submissions.partnerships.v1"
+    # Discussion messages and open topics (community); see community.py.
+    COMMUNITY_DISCUSSION = "community.discussion.v1"
 
 
 # Compacted state topics: the latest event per key is the aggregate's current state.
