@@ -1,6 +1,6 @@
 """``htk up``: the whole platform on the embedded default, in the foreground.
 
-Starts tansu and SecantusDB, then the five services as processes, waits until each one reports
+Starts tansu and SecantusDB, then the six services as processes, waits until each one reports
 ready, and prints the gateway's address. Ctrl-C or SIGTERM stops the services first (they finish
 requests and event handlers in flight), then the broker and the database. Data stays under
 ``var/``, so the next start continues where this one stopped.
@@ -23,7 +23,7 @@ from htk_runtime.auth import generate_keypair
 from htk_runtime.embedded import mongo_uri, start_secantus, start_tansu
 from htk_runtime.processes import ManagedProcess, PortInUse, port_is_free, spawn, wait_until
 
-SERVICES = ("catalogue", "submissions", "search", "reporting", "gateway")
+SERVICES = ("catalogue", "submissions", "search", "reporting", "community", "gateway")
 
 
 @dataclass(frozen=True)

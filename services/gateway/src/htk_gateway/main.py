@@ -114,6 +114,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
                 "submissions": settings.submissions_url,
                 "search": settings.search_url,
                 "reporting": settings.reporting_url,
+                "community": settings.community_url,
             },
             settings.upstream_timeout_seconds,
         )
