@@ -107,6 +107,8 @@ def service_env(
         env["HTK_SEARCH_URL"] = url("search")
         env["HTK_PUBLIC_URL"] = url("gateway")
         env["HTK_REMINDER_LINK_SECRET"] = persistent_secret(s.var_dir, "link-secret")
+    if name == "community":
+        env["HTK_PUBLIC_URL"] = url("gateway")
     if name in ("submissions", "gateway"):
         env["HTK_MAIL_DIR"] = str(var / "mail")
     if name == "search":

@@ -5,6 +5,10 @@ from typing import Any
 from htk_community.discussion.api import router as discussion_router
 from htk_community.discussion.store import DiscussionStore
 from htk_community.discussion.store import ensure_indexes as discussion_indexes
+from htk_community.events.api import router as events_router
+from htk_community.events.store import EventStore
+from htk_community.news.api import router as news_router
+from htk_community.news.store import NewsStore
 from htk_community.readcopies import ReadCopies
 from htk_community.settings import CommunitySettings
 from htk_contracts.envelope import Envelope
@@ -16,7 +20,9 @@ from htk_runtime.service import Service, ServiceContext
 
 def create_service(settings: CommunitySettings | None = None) -> Service:
     settings = settings or CommunitySettings()
-    service = Service(settings, title="HTK community", routers=[discussion_router])
+    service = Service(
+        settings, title="HTK community", routers=[discussion_router, news_router, events_router]
+    )
 
     @service.startup
     async def open_store(ctx: ServiceContext) -> None:
@@ -26,6 +32,10 @@ def create_service(settings: CommunitySettings | None = None) -> Service:
         ctx.state["outbox"] = outbox
         ctx.state["copies"] = ReadCopies(ctx.db)
         ctx.state["discussion"] = DiscussionStore(ctx.db)
+        ctx.state["news"] = NewsStore(ctx.db, outbox)
+        await ctx.state["news"].ensure_indexes()
+        ctx.state["events"] = EventStore(ctx.db, outbox)
+        await ctx.state["events"].ensure_indexes()
 
     @service.worker
     async def relay_outbox(ctx: ServiceContext) -> None:

@@ -13,3 +13,7 @@ class CommunitySettings(ServiceSettings):
     # post per hour: a flood from one account stays small.
     discussion_max_chars: int = 5000
     discussion_posts_per_hour: int = 30
+
+    # The gateway's public address: the Atom feeds and iCalendar files link to its pages, and
+    # an event's calendar UID is its id at this host.
+    public_url: str = "http://127.0.0.1:8000"

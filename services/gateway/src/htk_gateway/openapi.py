@@ -17,7 +17,7 @@ from htk_gateway.web import render, viewer
 from htk_runtime.errors import DomainError
 
 PREFIX = "/api/v1"
-SERVICES = ("catalogue", "submissions", "search", "reporting")
+SERVICES = ("catalogue", "submissions", "search", "reporting", "community")
 CACHE_SECONDS = 60.0
 _cache: dict[int, tuple[float, dict[str, Any]]] = {}
 
