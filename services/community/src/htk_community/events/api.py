@@ -112,7 +112,7 @@ async def list_events(
 def _calendar_response(docs: list[dict[str, Any]], request: Request, filename: str) -> Response:
     base = request.app.state.service.settings.public_url.rstrip("/")
     body = calendar(
-        docs,
+        [{**d, "event_id": d["_id"]} for d in docs],
         host=urlsplit(base).hostname or "htk",
         page_url=f"{base}/events/{{id}}",
         name=CALENDAR_NAME if len(docs) != 1 or filename == "events.ics" else None,

@@ -102,7 +102,8 @@ async def news_feed(lang: str, request: Request, store: NewsDep) -> Response:
         feed_id=f"{base}/news/feed.{lang}.atom",
     )
     docs = await store.page(FEED_SIZE - 1, None)
-    return Response(atom_feed(info, docs), media_type="application/atom+xml; charset=utf-8")
+    items = [{**d, "news_id": d["_id"]} for d in docs]
+    return Response(atom_feed(info, items), media_type="application/atom+xml; charset=utf-8")
 
 
 @router.get("/news/{news_id}", response_model=NewsOut, responses=error_answers(404))
