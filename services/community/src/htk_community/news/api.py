@@ -49,7 +49,7 @@ def news_out(doc: dict[str, Any], lang: str) -> NewsOut:
         sub_goals=doc["sub_goals"],
         published_at=doc["published_at"],
         updated_at=doc["updated_at"],
-        language=shown.language,
+        language=Language(shown.language),
         fallback=shown.fallback,
         title=shown.text.get("title", ""),
         summary=shown.text.get("summary", ""),
