@@ -92,6 +92,9 @@ class Caller:
             "secret": "not-a-link",
             "token_id": ABSENT,
             "indicator": "999999",
+            "news_id": ABSENT,
+            "event_id": ABSENT,
+            "lang": "fi",
         }
 
     def path_for(self, key: RouteKey) -> str:

@@ -129,3 +129,70 @@ def test_the_inspector_sees_an_injection() -> None:
     assert injected(f"<p>{PAYLOAD}</p>"), "the check would catch the payload unescaped"
     assert injected('<a href="javascript:alert(1)">x</a>')
     assert injected("<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>") == []
+
+
+def test_news_and_events_show_the_payload_only_as_text(platform: RunningPlatform) -> None:
+    """Every free-text field of news (each language's title, summary, Markdown body) and of an
+    event (name, description, place, organiser, its web addresses) on every page that shows
+    them, to visitors and to those who may edit them."""
+    import httpx
+
+    marker = f"xssnews{uuid.uuid4().hex[:8]}"
+    text = f"{marker} {PAYLOAD}"
+    url_payload = "https://example.org/?q=\"'><svg/onload=alert(2)>"
+    community = platform.url("community")
+    with httpx.Client(base_url=community, timeout=30) as client:
+        news = client.post(
+            "/news",
+            json={
+                "texts": {
+                    code: {"title": text, "summary": text, "body": DESCRIPTION + marker}
+                    for code in ("fi", "sv")
+                }
+            },
+            headers=platform.token("coordinator"),
+        )
+        assert news.status_code == 201, news.text
+        event = client.post(
+            "/events",
+            json={
+                "event_kind": "workshop",
+                "title": text,
+                "description": DESCRIPTION + marker,
+                "language": "fi",
+                "starts_at": "2030-01-15T10:00",
+                "ends_at": "2030-01-15T12:00",
+                "place": text,
+                "online_url": url_payload,
+                "organiser": text,
+                "organisation_id": platform.ids["A"],
+                "registration_url": url_payload,
+                "materials_url": url_payload,
+            },
+            headers=platform.token("member"),
+        )
+        assert event.status_code == 201, event.text
+    news_id, event_id = news.json()["news_id"], event.json()["event_id"]
+    pages = {
+        "visitor": [
+            "/",
+            "/news",
+            f"/news/{news_id}",
+            f"/news/{news_id}?lang=en",
+            "/events",
+            f"/events/{event_id}",
+        ],
+        "member": [f"/events/{event_id}", f"/events/{event_id}/edit"],
+        "coordinator": [f"/news/{news_id}", f"/news/{news_id}/edit"],
+    }
+    shown = 0
+    problems = []
+    for role, paths in pages.items():
+        with platform.browser(role) as browser:
+            for path in paths:
+                page = browser.get(path, headers={"accept": "text/html"})
+                assert page.status_code == 200, (role, path, page.status_code)
+                shown += marker in page.text
+                problems += [f"{role} {path}: {p}" for p in injected(page.text)]
+    assert problems == [], "\n".join(problems)
+    assert shown == 10, "what was written reached every page"
