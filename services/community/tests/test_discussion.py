@@ -73,7 +73,7 @@ async def test_a_member_posts_another_replies_and_visitors_read_it(
 
 async def test_first_post_needs_consent_and_a_membership(service: Running, actors: Actors) -> None:
     _, client = service
-    url = f"/discussions/measure/1.1.1/threads"
+    url = "/discussions/measure/1.1.1/threads"
     refused = await client.post(url, json=post(consent=False), headers=actors.member)
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "consent"
