@@ -68,7 +68,8 @@ async def test_a_member_posts_another_replies_and_visitors_read_it(
     assert notice.status_code == 200
     assert set(notice.json()["followers"]) == {"m1", "m2"}
     assert notice.json()["author_id"] == "m2"
-    assert notice.json()["path"] == f"/actions/{ACTION}#thread-{message['id']}"
+    assert notice.json()["thread_id"] == message["id"]
+    assert notice.json()["title"]["fi"] == "Kohtaamispaikka"
 
 
 async def test_first_post_needs_consent_and_a_membership(service: Running, actors: Actors) -> None:
@@ -212,7 +213,7 @@ async def test_topics_members_only_and_following(service: Running, actors: Actor
         f"/discussions/messages/{message.json()['id']}/notice", headers=actors.coordinator
     )
     assert set(notice.json()["followers"]) == {"m1", "m2"}
-    assert notice.json()["path"].startswith(f"/topics/{topic['id']}#thread-")
+    assert notice.json()["subject_ref"] == topic["id"]
     await client.delete(f"/discussions/topic/{topic['id']}/follow", headers=actors.other)
     await client.delete(
         f"/discussions/threads/{message.json()['id']}/follow", headers=actors.member

@@ -18,6 +18,8 @@ from htk_gateway.api_tokens.store import ApiTokens
 from htk_gateway.auth import router as auth_router
 from htk_gateway.coordinator_pages import router as coordinator_router
 from htk_gateway.dashboard_pages import router as dashboard_router
+from htk_gateway.discussion_api import router as discussion_api_router
+from htk_gateway.discussion_pages import router as discussion_router
 from htk_gateway.errors_html import on_domain_error
 from htk_gateway.follows import Follows, digest_worker
 from htk_gateway.follows import router as follows_router
@@ -76,6 +78,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
         routers=[
             merged_openapi_router,
             api_router,
+            discussion_api_router,
             places_api_router,
             indicators_api_router,
             auth_router,
@@ -89,6 +92,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             dashboard_router,
             places_router,
             follows_router,
+            discussion_router,
             account_router,
             pages_router,
         ],
@@ -193,6 +197,8 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             Topic.SUBMISSIONS_ACTIONS: on_action,
             Topic.CATALOGUE_REQUESTS: on_request,
             Topic.SUBMISSIONS_PARTNERSHIPS: on_request,
+            # New messages in followed discussions and reports for the coordinators.
+            Topic.COMMUNITY_DISCUSSION: on_request,
         },
     )
     return service

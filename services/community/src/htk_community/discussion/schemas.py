@@ -121,6 +121,8 @@ class Notice(BaseModel):
     """What the gateway's notifications say of a message event and whom they go to."""
 
     title: dict[str, str]
-    path: str
+    subject_kind: SubjectKind
+    subject_ref: str
+    thread_id: str
     followers: list[str] = Field(description="Member ids following the thread or the subject")
     author_id: str | None

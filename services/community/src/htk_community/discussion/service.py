@@ -35,12 +35,6 @@ from htk_runtime.listing import Page, decode_cursor, encode_cursor
 # Markdown image syntax; messages carry no images (the renderer shows it as text anyway, but
 # the author learns at once rather than seeing brackets).
 IMAGE = re.compile(r"!\[[^\]]*\]\s*[\(\[]")
-PAGE_PATHS = {
-    SubjectKind.ACTION: "/actions/{ref}",
-    SubjectKind.SUB_GOAL: "/plan/{ref}/discussion",
-    SubjectKind.MEASURE: "/plan/{ref}/discussion",
-    SubjectKind.TOPIC: "/topics/{ref}",
-}
 
 
 def subject_key(kind: SubjectKind, ref: str) -> str:
@@ -49,10 +43,6 @@ def subject_key(kind: SubjectKind, ref: str) -> str:
 
 def thread_target(thread_id: str) -> str:
     return f"thread:{thread_id}"
-
-
-def page_path(kind: SubjectKind, ref: str) -> str:
-    return PAGE_PATHS[kind].format(ref=ref)
 
 
 def _position(cursor: str | None) -> tuple[datetime, str] | None:
@@ -574,7 +564,9 @@ class Discussions:
         )
         return Notice(
             title=subject.title,
-            path=f"{page_path(kind, doc['subject_ref'])}#thread-{doc['thread_id']}",
+            subject_kind=kind,
+            subject_ref=doc["subject_ref"],
+            thread_id=doc["thread_id"],
             followers=followers,
             author_id=doc["author_id"],
         )
