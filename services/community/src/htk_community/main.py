@@ -31,7 +31,7 @@ def create_service(settings: CommunitySettings | None = None) -> Service:
         outbox = Outbox(ctx.db)
         ctx.state["outbox"] = outbox
         ctx.state["copies"] = ReadCopies(ctx.db)
-        ctx.state["discussion"] = DiscussionStore(ctx.db)
+        ctx.state["discussion"] = DiscussionStore(ctx.db, outbox)
         ctx.state["news"] = NewsStore(ctx.db, outbox)
         await ctx.state["news"].ensure_indexes()
         ctx.state["events"] = EventStore(ctx.db, outbox)
@@ -54,7 +54,9 @@ def create_service(settings: CommunitySettings | None = None) -> Service:
         await copies().apply_organisation(envelope)
 
     async def on_member(envelope: Envelope[dict[str, Any]]) -> None:
-        await copies().apply_member(envelope)
+        if await copies().apply_member(envelope):
+            # Erased: their messages stay, shown as a former member's; follows and consent go.
+            await service.ctx().state["discussion"].forget_author(envelope.subject)
 
     async def on_action(envelope: Envelope[dict[str, Any]]) -> None:
         await copies().apply_action(envelope)

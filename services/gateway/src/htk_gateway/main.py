@@ -19,6 +19,8 @@ from htk_gateway.auth import router as auth_router
 from htk_gateway.community_news_api import router as community_news_api_router
 from htk_gateway.coordinator_pages import router as coordinator_router
 from htk_gateway.dashboard_pages import router as dashboard_router
+from htk_gateway.discussion_api import router as discussion_api_router
+from htk_gateway.discussion_pages import router as discussion_router
 from htk_gateway.errors_html import on_domain_error
 from htk_gateway.event_pages import router as event_pages_router
 from htk_gateway.follows import Follows, digest_worker
@@ -79,6 +81,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
         routers=[
             merged_openapi_router,
             api_router,
+            discussion_api_router,
             places_api_router,
             indicators_api_router,
             community_news_api_router,
@@ -93,6 +96,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             dashboard_router,
             places_router,
             follows_router,
+            discussion_router,
             account_router,
             news_pages_router,
             event_pages_router,
@@ -199,6 +203,8 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             Topic.SUBMISSIONS_ACTIONS: on_action,
             Topic.CATALOGUE_REQUESTS: on_request,
             Topic.SUBMISSIONS_PARTNERSHIPS: on_request,
+            # New messages in followed discussions and reports for the coordinators.
+            Topic.COMMUNITY_DISCUSSION: on_request,
         },
     )
     return service

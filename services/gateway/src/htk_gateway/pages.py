@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from htk_contracts.search import FACETS
 from htk_gateway import reference
+from htk_gateway.discussion_view import discussion_context
 from htk_gateway.event_pages import upcoming_events
 from htk_gateway.follows import Follows
 from htk_gateway.news_pages import latest_news
@@ -241,6 +242,9 @@ async def public_action_page(
         places=await reference.place_names(request),
         similar=(similar or {}).get("hits", []),
         following=await _following(request, v, "action", action_id),
+        discussion=await discussion_context(
+            request, v, "action", action_id, request.query_params.get("cursor")
+        ),
     )
 
 
