@@ -394,6 +394,12 @@ EXPECTED: dict[tuple[str, str, str], tuple[int | str, ...]] = {
     ("community", "POST", "/events"): (401, 422, 422, 422, 422),
     ("community", "PUT", "/events/{event_id}"): (401, 422, 422, 422, 422),
     ("community", "POST", "/events/{event_id}/cancel"): (401, 404, 404, 404, 404),
+    # Good practices: members share for their own organisation, coordinators highlight.
+    ("community", "GET", "/practices/experiences"): (200, 200, 200, 200, 200),
+    ("community", "POST", "/practices/experiences"): (401, 422, 422, 422, 422),
+    ("community", "GET", "/practices/highlights"): (200, 200, 200, 200, 200),
+    ("community", "GET", "/practices/highlights/{action_id}"): (404, 404, 404, 404, 404),
+    ("community", "PUT", "/practices/highlights/{action_id}"): (401, 403, 403, 403, 422),
     ("gateway", "GET", "/news"): (200, 200, 200, 200, 200),
     ("gateway", "GET", "/news/feed.{lang}.atom"): (200, 200, 200, 200, 200),
     ("gateway", "GET", "/news/new"): (LOGIN, 403, 403, 403, 200),

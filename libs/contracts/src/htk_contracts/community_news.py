@@ -99,3 +99,34 @@ class CommunityEvent(BaseModel):
     materials_url: str | None = None
     state: EventState
     updated_at: datetime
+
+
+# Good practices, on ``community.practices.v1``: an organisation's experience of a published
+# action (key: experience id), and the coordinators' highlight of an action as a good practice
+# (key: action id). Whole public state; no member ids.
+PRACTICE_SHARED = "fi.htk.practice.shared.v1"
+PRACTICE_HIGHLIGHTED = "fi.htk.practice.highlighted.v1"
+
+
+class PracticeShared(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["shared"] = "shared"
+    experience_id: str
+    action_id: str
+    organisation_id: str = Field(description="The organisation sharing its experience")
+    language: Language
+    what_worked: str
+    what_did_not: str = ""
+    for_whom: str = Field(description="For whom it worked (or did not)")
+    shared_at: datetime
+
+
+class PracticeHighlighted(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["highlighted"] = "highlighted"
+    action_id: str
+    highlighted: bool = Field(description="False when the highlight was taken away")
+    reason: str = ""
+    at: datetime

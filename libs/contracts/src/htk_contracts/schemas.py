@@ -49,6 +49,8 @@ EVENT_SCHEMAS: dict[str, Any] = {
     community_news.EVENT_ANNOUNCED: Envelope[community_news.CommunityEvent],
     community_news.EVENT_UPDATED: Envelope[community_news.CommunityEvent],
     community_news.EVENT_CANCELLED: Envelope[community_news.CommunityEvent],
+    community_news.PRACTICE_SHARED: Envelope[community_news.PracticeShared],
+    community_news.PRACTICE_HIGHLIGHTED: Envelope[community_news.PracticeHighlighted],
 }
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"

@@ -17,6 +17,8 @@ class Topic(StrEnum):
     # The community's news and events (whole public state per key). See community_news.py.
     COMMUNITY_NEWS = "community.news.v1"
     COMMUNITY_EVENTS = "community.events.v1"
+    # Organisations' experiences of actions and the coordinators' good-practice highlights.
+    COMMUNITY_PRACTICES = "community.practices.v1"
 
 
 # Compacted state topics: the latest event per key is the aggregate's current state.

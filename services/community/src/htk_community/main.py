@@ -9,6 +9,8 @@ from htk_community.events.api import router as events_router
 from htk_community.events.store import EventStore
 from htk_community.news.api import router as news_router
 from htk_community.news.store import NewsStore
+from htk_community.practices.api import router as practices_router
+from htk_community.practices.store import PracticeStore
 from htk_community.readcopies import ReadCopies
 from htk_community.settings import CommunitySettings
 from htk_contracts.envelope import Envelope
@@ -21,7 +23,9 @@ from htk_runtime.service import Service, ServiceContext
 def create_service(settings: CommunitySettings | None = None) -> Service:
     settings = settings or CommunitySettings()
     service = Service(
-        settings, title="HTK community", routers=[discussion_router, news_router, events_router]
+        settings,
+        title="HTK community",
+        routers=[discussion_router, news_router, events_router, practices_router],
     )
 
     @service.startup
@@ -36,6 +40,8 @@ def create_service(settings: CommunitySettings | None = None) -> Service:
         await ctx.state["news"].ensure_indexes()
         ctx.state["events"] = EventStore(ctx.db, outbox)
         await ctx.state["events"].ensure_indexes()
+        ctx.state["practices"] = PracticeStore(ctx.db, outbox)
+        await ctx.state["practices"].ensure_indexes()
 
     @service.worker
     async def relay_outbox(ctx: ServiceContext) -> None:
