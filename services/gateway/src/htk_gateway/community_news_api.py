@@ -1,5 +1,6 @@
-"""The public JSON API of news and events under ``/api/v1``, forwarded to the community
-service (which declares the request and response models the merged OpenAPI document shows).
+"""The public JSON API of news, events and good practices under ``/api/v1``, forwarded to the
+community service (which declares the request and response models the merged OpenAPI document
+shows).
 Reading is public; writes need a session with its CSRF header or an organisation's API token."""
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -77,3 +78,28 @@ async def edit_event(event_id: str, request: Request) -> Response:
 @router.post("/events/{event_id}/cancel", tags=["events"])
 async def cancel_event(event_id: str, request: Request) -> Response:
     return await _community(request, "POST", f"/events/{event_id}/cancel", write=True)
+
+
+@router.get("/practices/experiences", tags=["good practices"])
+async def list_experiences(request: Request) -> Response:
+    return await _community(request, "GET", "/practices/experiences", write=False)
+
+
+@router.post("/practices/experiences", tags=["good practices"], status_code=201)
+async def share_experience(request: Request) -> Response:
+    return await _community(request, "POST", "/practices/experiences", write=True)
+
+
+@router.get("/practices/highlights", tags=["good practices"])
+async def list_highlights(request: Request) -> Response:
+    return await _community(request, "GET", "/practices/highlights", write=False)
+
+
+@router.get("/practices/highlights/{action_id}", tags=["good practices"])
+async def get_highlight(action_id: str, request: Request) -> Response:
+    return await _community(request, "GET", f"/practices/highlights/{action_id}", write=False)
+
+
+@router.put("/practices/highlights/{action_id}", tags=["good practices"])
+async def highlight_action(action_id: str, request: Request) -> Response:
+    return await _community(request, "PUT", f"/practices/highlights/{action_id}", write=True)

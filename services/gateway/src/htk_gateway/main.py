@@ -43,6 +43,7 @@ from htk_gateway.place_pages import api_router as places_api_router
 from htk_gateway.place_pages import indicators_api_router
 from htk_gateway.place_pages import router as places_router
 from htk_gateway.plan_pages import router as plan_pages_router
+from htk_gateway.practice_pages import router as practice_pages_router
 from htk_gateway.ratelimit import RateLimiter, email_key
 from htk_gateway.sessions import LoginLinks, Sessions
 from htk_gateway.settings import GatewaySettings
@@ -100,6 +101,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             account_router,
             news_pages_router,
             event_pages_router,
+            practice_pages_router,
             pages_router,
         ],
         openapi_url="/api/v1/gateway-openapi.json",

@@ -17,6 +17,7 @@ from htk_gateway.discussion_view import discussion_context
 from htk_gateway.event_pages import upcoming_events
 from htk_gateway.follows import Follows
 from htk_gateway.news_pages import latest_news
+from htk_gateway.practice_pages import highlighted_practices
 from htk_gateway.web import STATIC, read, render, state, viewer
 from htk_runtime.errors import DomainError
 
@@ -65,6 +66,7 @@ async def front_page(request: Request) -> Response:
         recent=(recent or {}).get("hits", []),
         news=await latest_news(request, v.lang),
         events=await upcoming_events(request),
+        practices=await highlighted_practices(request),
     )
 
 
