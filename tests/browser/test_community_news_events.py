@@ -2,8 +2,10 @@
 Finnish only; a Swedish reader sees it on the front page marked as Finnish, in the archive,
 and in the Swedish Atom feed (fetched and parsed); a member of an organisation announces a
 workshop in Swedish, which the upcoming list shows for the kinds of organisation and the county
-it is for and not for others, and which downloads as a valid iCalendar file in Finnish time.
-Every page is screenshotted and checked with axe-core."""
+it is for and not for others, and which downloads as a valid iCalendar file in Finnish time;
+she shares her organisation's experience of its published action, which the coordinator
+highlights as a good practice, listed on the front page. Every page is screenshotted and
+checked with axe-core."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -16,6 +18,7 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from tests.browser.conftest import htk, link_for, mail_count, snapshot
+from tests.browser.test_account import api_json
 from tests.browser.test_journey import sign_in, until
 from tests.e2e.platform import Launched
 
@@ -26,6 +29,7 @@ MEMBER = "eva.evenemang@example.org"
 ORGANISATION = "Satakunnans byaforum rf"
 NEWS_TITLE = "Toimeenpanon väliarvio valmistui"
 EVENT_TITLE = "Workshop om välfärdsberättelsen"
+PRACTICE_TITLE = "Byaskjutsar till mötesplatser för äldre"
 ATOM = "{http://www.w3.org/2005/Atom}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -210,3 +214,66 @@ async def test_news_on_the_front_page_and_feed_and_an_event_in_the_list_and_cale
     await snapshot(visitor, "front-events-fi")
     await visitor.goto(f"{url}/events?lang=fi")
     await snapshot(visitor, "events-fi")
+
+    # Good practices: her organisation's action is published; she shares its experience.
+    me = await (await page.request.get(f"{url}/api/v1/me")).json()
+    content = {
+        "title": PRACTICE_TITLE,
+        "summary": "Byaforumet ordnar mötesplatser och skjuts för äldre i byarna.",
+        "organisation_id": next(iter(me["organisations"])),
+        "contact_member_id": me["member_id"],
+        "measures": ["1.1.1"],
+        "municipalities": ["609"],
+        "inequality_reduction": "Når ensamboende äldre som har långt till service.",
+        "language": "sv",
+    }
+    made = await api_json(page, "POST", f"{url}/api/v1/actions", content)
+    assert made["status"] == 201, made
+    action_id = made["body"]["id"]
+    submitted = await api_json(
+        page, "POST", f"{url}/api/v1/actions/{action_id}/submit", None, **{"if-match": '"1"'}
+    )
+    assert submitted["status"] == 200, submitted
+    published = await api_json(
+        coordinator,
+        "POST",
+        f"{url}/api/v1/actions/{action_id}/publish",
+        None,
+        **{"if-match": '"2"'},
+    )
+    assert published["status"] == 200, published
+
+    await page.goto(f"{url}/actions/{action_id}?lang=sv")
+    await page.get_by_role("link", name="Erfarenheter av åtgärden och god praxis").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Erfarenheter: {PRACTICE_TITLE}"
+    )
+
+    async def shared() -> bool:
+        await page.goto(f"{url}/actions/{action_id}/experiences?lang=sv")
+        await page.get_by_label("Vad fungerade", exact=True).fill("Skjutsarna fick med byborna.")
+        await page.get_by_label("Vad fungerade inte").fill("Kvällarna lockade få.")
+        await page.get_by_label("För vem").fill("Ensamboende äldre i byarna")
+        await page.get_by_role("button", name="Dela erfarenheten").click()
+        # Until the community service has heard of the publication, the action is unknown there.
+        return await page.get_by_text("Din erfarenhet delades.").count() > 0
+
+    await until(shared)
+    await expect(page.locator(".experiences")).to_contain_text("Ensamboende äldre i byarna")
+    await snapshot(page, "practices-sv")
+
+    await coordinator.goto(f"{url}/actions/{action_id}/experiences?lang=fi")
+    await coordinator.get_by_label("Perustelu (näytetään noston yhteydessä)").fill(
+        "Tavoittaa syrjäkylien ikäihmiset"
+    )
+    await coordinator.get_by_role("button", name="Nosta hyväksi käytännöksi").click()
+    await expect(coordinator.get_by_role("status")).to_have_text(
+        "Toimenpide nostettiin hyväksi käytännöksi."
+    )
+    await visitor.goto(f"{url}/?lang=fi")
+    practices = visitor.get_by_role("region", name="Hyvät käytännöt")
+    await expect(practices.get_by_role("link", name=PRACTICE_TITLE)).to_be_visible()
+    await practices.get_by_role("link", name="Hyvät käytännöt").click()
+    await expect(visitor.get_by_role("heading", level=1)).to_have_text("Hyvät käytännöt")
+    await expect(visitor.get_by_role("main")).to_contain_text("Skjutsarna fick med byborna.")
+    await snapshot(visitor, "good-practices-fi")

@@ -418,10 +418,10 @@ EXPECTED: dict[tuple[str, str, str], tuple[int | str, ...]] = {
     ("gateway", "POST", "/events/{event_id}/edit"): (LOGIN, 422, 422, 422, 422),
     ("gateway", "POST", "/events/{event_id}/cancel"): (LOGIN, 404, 404, 404, 404),
     # Good practices: the action of these calls is A's draft, not published: 404 past the
-    # caller checks (an empty form is refused on its content first, 422).
+    # caller checks (also a form refused on its content: the page cannot show the action).
     ("gateway", "GET", "/good-practices"): (200, 200, 200, 200, 200),
     ("gateway", "GET", "/actions/{action_id}/experiences"): (404, 404, 404, 404, 404),
-    ("gateway", "POST", "/actions/{action_id}/experiences"): (LOGIN, 422, 422, 422, 422),
+    ("gateway", "POST", "/actions/{action_id}/experiences"): (LOGIN, 404, 404, 404, 404),
     ("gateway", "POST", "/actions/{action_id}/highlight"): (LOGIN, 403, 403, 403, 404),
     ("gateway", "GET", "/api/v1/practices/experiences"): (200, 200, 200, 200, 200),
     ("gateway", "POST", "/api/v1/practices/experiences"): (401, 422, 422, 422, 422),
