@@ -131,10 +131,15 @@ def test_the_inspector_sees_an_injection() -> None:
     assert injected("<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>") == []
 
 
-def test_news_and_events_show_the_payload_only_as_text(platform: RunningPlatform) -> None:
-    """Every free-text field of news (each language's title, summary, Markdown body) and of an
-    event (name, description, place, organiser, its web addresses) on every page that shows
+def test_news_and_events_show_the_payload_only_as_text(
+    platform: RunningPlatform, published: Published
+) -> None:
+    """Every free-text field of news (each language's title, summary, Markdown body), of an
+    event (name, description, place, organiser, its web addresses) and of a good practice
+    (what worked, what did not, for whom, the highlight's reason) on every page that shows
     them, to visitors and to those who may edit them."""
+    import time
+
     import httpx
 
     marker = f"xssnews{uuid.uuid4().hex[:8]}"
@@ -172,6 +177,29 @@ def test_news_and_events_show_the_payload_only_as_text(platform: RunningPlatform
             headers=platform.token("member"),
         )
         assert event.status_code == 201, event.text
+        experience = {
+            "action_id": published.action_id,
+            "organisation_id": platform.ids["A"],
+            "language": "fi",
+            "what_worked": text,
+            "what_did_not": text,
+            "for_whom": text,
+        }
+        deadline = time.monotonic() + 60
+        while True:  # until the community service has heard of the publication
+            shared = client.post(
+                "/practices/experiences", json=experience, headers=platform.token("member")
+            )
+            if shared.status_code != 404 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert shared.status_code == 201, shared.text
+        highlight = client.put(
+            f"/practices/highlights/{published.action_id}",
+            json={"highlighted": True, "reason": text},
+            headers=platform.token("coordinator"),
+        )
+        assert highlight.status_code == 200, highlight.text
     news_id, event_id = news.json()["news_id"], event.json()["event_id"]
     pages = {
         "visitor": [
@@ -181,8 +209,14 @@ def test_news_and_events_show_the_payload_only_as_text(platform: RunningPlatform
             f"/news/{news_id}?lang=en",
             "/events",
             f"/events/{event_id}",
+            "/good-practices",
+            f"/actions/{published.action_id}/experiences",
         ],
-        "member": [f"/events/{event_id}", f"/events/{event_id}/edit"],
+        "member": [
+            f"/events/{event_id}",
+            f"/events/{event_id}/edit",
+            f"/actions/{published.action_id}/experiences",
+        ],
         "coordinator": [f"/news/{news_id}", f"/news/{news_id}/edit"],
     }
     shown = 0
@@ -195,4 +229,4 @@ def test_news_and_events_show_the_payload_only_as_text(platform: RunningPlatform
                 shown += marker in page.text
                 problems += [f"{role} {path}: {p}" for p in injected(page.text)]
     assert problems == [], "\n".join(problems)
-    assert shown == 10, "what was written reached every page"
+    assert shown == 13, "what was written reached every page"
