@@ -27,7 +27,14 @@ pytestmark = pytest.mark.security
 
 # Topics anyone may read (the members topic carries addresses by design, for the gateway's
 # login, and stays inside the platform).
-PUBLIC_TOPICS = (Topic.SUBMISSIONS_ACTIONS, Topic.CATALOGUE_ORGANISATIONS, Topic.CATALOGUE_PLAN)
+PUBLIC_TOPICS = (
+    Topic.SUBMISSIONS_ACTIONS,
+    Topic.CATALOGUE_ORGANISATIONS,
+    Topic.CATALOGUE_PLAN,
+    Topic.COMMUNITY_NEWS,
+    Topic.COMMUNITY_EVENTS,
+    Topic.COMMUNITY_PRACTICES,
+)
 MAX_PAGES = 80
 
 
