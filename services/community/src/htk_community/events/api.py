@@ -82,7 +82,7 @@ def _key(doc: dict[str, Any]) -> dict[str, Any]:
     return {"at": doc["starts_at"].isoformat(), "id": doc["_id"]}
 
 
-@router.get("/events", response_model=Page[EventOut])
+@router.get("/events", response_model=Page[EventOut], responses=error_answers())
 async def list_events(
     store: EventsDep,
     filters: FiltersDep,

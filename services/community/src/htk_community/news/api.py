@@ -67,7 +67,7 @@ def _texts(body: NewsIn) -> dict[str, Any]:
     return {code: {k: v.strip() for k, v in t.items()} for code, t in texts.items()}
 
 
-@router.get("/news", response_model=Page[NewsOut])
+@router.get("/news", response_model=Page[NewsOut], responses=error_answers())
 async def list_news(
     store: NewsDep, limit: Limit = 10, cursor: Cursor = None, lang: Lang = Language.FI
 ) -> Page[NewsOut]:

@@ -35,7 +35,7 @@ async def _published(copies: Any, action_id: str) -> dict[str, Any]:
     return dict(action)
 
 
-@router.get("/practices/experiences", response_model=Page[ExperienceOut])
+@router.get("/practices/experiences", response_model=Page[ExperienceOut], responses=error_answers())
 async def list_experiences(
     store: PracticesDep,
     copies: Copies,
@@ -99,7 +99,7 @@ def _highlight_out(doc: dict[str, Any]) -> HighlightOut:
     )
 
 
-@router.get("/practices/highlights", response_model=Page[HighlightOut])
+@router.get("/practices/highlights", response_model=Page[HighlightOut], responses=error_answers())
 async def list_highlights(
     store: PracticesDep, limit: Limit = 20, cursor: Cursor = None
 ) -> Page[HighlightOut]:
