@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.security.published import Published, publish_through_workflow
+from tests.security.published import Published, discuss, publish_through_workflow
 from tests.stack import RunningPlatform
 
 pytestmark = pytest.mark.security
@@ -123,6 +123,38 @@ def test_no_page_turns_the_payload_into_markup(
                 problems += [f"{role} {path}: {p}" for p in injected(page.text)]
     assert problems == [], "\n".join(problems)
     assert shown >= 12, "what was written reached the pages"
+
+
+def test_discussion_text_never_becomes_markup(platform: RunningPlatform) -> None:
+    """Every discussion field: message bodies (Markdown with javascript: links), report and
+    hiding reasons, a topic's title and description; on every page that shows them."""
+    marker = f"xssmarker{uuid.uuid4().hex[:8]}"
+    d = discuss(platform, DESCRIPTION.replace("xssmarker", marker), marker)
+    pages = {
+        "visitor": ["/plan/1.1.1/discussion", "/topics", f"/topics/{d.topic_id}"],
+        "member": [
+            "/plan/1.1.1/discussion",
+            f"/discussion/messages/{d.reply_id}/report",
+            f"/discussion/messages/{d.thread_id}/edit",
+        ],
+        "coordinator": [
+            "/coordinator/reports",
+            "/plan/1.1.1/discussion",
+            "/topics",
+            f"/discussion/messages/{d.thread_id}/hide",
+        ],
+    }
+    shown = 0
+    problems = []
+    for role, paths in pages.items():
+        with platform.browser(role) as browser:
+            for path in paths:
+                page = browser.get(path, headers={"accept": "text/html"})
+                assert page.status_code == 200, (role, path, page.status_code)
+                shown += page.text.count(marker)
+                problems += [f"{role} {path}: {p}" for p in injected(page.text)]
+    assert problems == [], "\n".join(problems)
+    assert shown >= 15, "what was written reached the pages"
 
 
 def test_the_inspector_sees_an_injection() -> None:

@@ -250,6 +250,7 @@ async def start_thread(kind: str, ref: str, request: Request) -> Response:
 @router.post("/discussion/threads/{thread_id}/replies", response_class=HTMLResponse)
 async def reply(thread_id: str, request: Request) -> Response:
     v = await viewer(request)
+    signed_in(v)  # before anything is looked up for the caller
     root = await read(request, v.user, "community", f"/discussions/messages/{thread_id}")
     if not root:
         raise DomainError(404, "No such thread")
@@ -261,6 +262,23 @@ async def reply(thread_id: str, request: Request) -> Response:
         "reply",
         thread_id,
     )
+
+
+# Before "/discussion/{kind}/{ref}/follow", which would take "threads" for a kind.
+@router.post("/discussion/threads/{thread_id}/follow", response_class=HTMLResponse)
+async def follow_thread(thread_id: str, request: Request) -> Response:
+    form = await form_data(request)
+    v = await viewer(request)
+    user = signed_in(v)
+    stop = form.get("stop") == "true"
+    path = f"/discussions/threads/{thread_id}/follow"
+    answer = await call(request, user, "community", "DELETE" if stop else "PUT", path)
+    if answer.status_code != 204:
+        raise DomainError(answer.status_code, error_list(answer)[0] or "Refused")
+    root = await read(request, user, "community", f"/discussions/messages/{thread_id}") or {}
+    page = subject_page(root.get("subject_kind", "topic"), root.get("subject_ref", ""))
+    done = "discussion_unfollowed" if stop else "discussion_followed"
+    return redirect(v, f"{page}?done={done}#thread-{thread_id}")
 
 
 @router.post("/discussion/{kind}/{ref}/follow", response_class=HTMLResponse)
@@ -277,22 +295,6 @@ async def follow_subject(kind: str, ref: str, request: Request) -> Response:
         raise DomainError(answer.status_code, error_list(answer)[0] or "Refused")
     done = "discussion_unfollowed" if stop else "discussion_followed"
     return redirect(v, f"{subject_page(kind, ref)}?done={done}")
-
-
-@router.post("/discussion/threads/{thread_id}/follow", response_class=HTMLResponse)
-async def follow_thread(thread_id: str, request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = signed_in(v)
-    stop = form.get("stop") == "true"
-    path = f"/discussions/threads/{thread_id}/follow"
-    answer = await call(request, user, "community", "DELETE" if stop else "PUT", path)
-    if answer.status_code != 204:
-        raise DomainError(answer.status_code, error_list(answer)[0] or "Refused")
-    root = await read(request, user, "community", f"/discussions/messages/{thread_id}") or {}
-    page = subject_page(root.get("subject_kind", "topic"), root.get("subject_ref", ""))
-    done = "discussion_unfollowed" if stop else "discussion_followed"
-    return redirect(v, f"{page}?done={done}#thread-{thread_id}")
 
 
 async def _message(request: Request, v: Viewer, message_id: str) -> dict[str, Any]:
