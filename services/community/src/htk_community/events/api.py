@@ -67,8 +67,12 @@ def event_out(doc: dict[str, Any], now: datetime | None = None) -> EventOut:
 
 def _fields(body: EventIn) -> dict[str, Any]:
     fields = body.model_dump(mode="python")
-    fields["starts_at"] = as_utc(body.starts_at)
-    fields["ends_at"] = as_utc(body.ends_at)
+    for name in ("starts_at", "ends_at"):
+        try:
+            fields[name] = as_utc(getattr(body, name))
+        except (OverflowError, ValueError) as exc:
+            # A time at the edge of the calendar has no Finnish or UTC equivalent.
+            raise DomainError(422, f"{name} is out of range", name) from exc
     for key in ("event_kind", "language"):
         fields[key] = str(fields[key].value if hasattr(fields[key], "value") else fields[key])
     fields["organisation_types"] = [t.value for t in body.organisation_types]
