@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 #
-# One multi-target Dockerfile for the five services:
+# One multi-target Dockerfile for the six services:
 #   docker build --target gateway -t htk/gateway .
 # Stages: `build` installs each service's locked dependencies (uv.lock, --frozen) into /opt/venv;
 # the service targets copy only that venv onto a slim runtime that has no pip, no uv and no
@@ -42,6 +42,10 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 FROM build AS venv-reporting
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-editable --package htk-reporting
+
+FROM build AS venv-community
+RUN --mount=type=cache,target=/root/.cache/uv \
+    uv sync --frozen --no-dev --no-editable --package htk-community
 
 # ---------------------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime
@@ -114,3 +118,8 @@ COPY --from=venv-reporting /opt/venv /opt/venv
 COPY data /app/data
 ENV UVICORN_APP=htk_reporting.main:app HTK_PORT=8004
 EXPOSE 8004
+
+FROM runtime AS community
+COPY --from=venv-community /opt/venv /opt/venv
+ENV UVICORN_APP=htk_community.main:app HTK_PORT=8005
+EXPOSE 8005

@@ -31,7 +31,7 @@ from htk_runtime.processes import free_ports
 
 T = TypeVar("T")
 REPO = Path(__file__).resolve().parents[1]
-SERVICES = ("catalogue", "submissions", "search", "reporting", "gateway")
+SERVICES = ("catalogue", "submissions", "search", "reporting", "community", "gateway")
 # Columns of every authorisation table, in this order.
 ROLES = ("visitor", "member", "outsider", "admin", "coordinator")
 

@@ -35,7 +35,7 @@ K8S = DEPLOY / "k8s"
 CRD_SCHEMAS = Path(__file__).parent / "crd_schemas"
 # API groups whose resources the npm packages in crd_schemas/package.json model (check.mjs).
 PACKAGED_GROUPS = frozenset(json.loads((CRD_SCHEMAS / "package.json").read_text())["htkModels"])
-SERVICES = ("gateway", "catalogue", "submissions", "search", "reporting")
+SERVICES = ("gateway", "catalogue", "submissions", "search", "reporting", "community")
 OVERLAYS = ("dev", "prod")
 # The oldest Kubernetes minor the manifests are validated against (preStop `sleep` needs 1.30+).
 K8S_VERSION = "1.33.0"

@@ -1,5 +1,6 @@
 """Each service signs in to Kafka as its own user, allowed only the topics its code uses; the
-topic with personal data (catalogue.members.v1) is read by the gateway and submissions only."""
+topic with personal data (catalogue.members.v1) is read by the gateway, submissions and
+community only (community shows authors' names next to their messages and forgets them on erasure)."""
 
 import ast
 from pathlib import Path
@@ -90,8 +91,14 @@ def test_the_members_topic_is_read_by_those_that_need_it_only(overlay: str) -> N
                 if "Write" in operations:
                     writers.add(user["metadata"]["name"])
     # The operator reads dead letters to inspect them and writes them back to re-send them.
-    assert readers == {"htk-gateway", "htk-submissions", "htk-operator"}
-    assert writers == {"htk-catalogue", "htk-gateway", "htk-submissions", "htk-operator"}
+    assert readers == {"htk-gateway", "htk-submissions", "htk-community", "htk-operator"}
+    assert writers == {
+        "htk-catalogue",
+        "htk-gateway",
+        "htk-submissions",
+        "htk-community",
+        "htk-operator",
+    }
     readme = (REPO / "deploy/README.md").read_text()
     assert all(topic in readme for topic in PERSONAL)
 

@@ -18,6 +18,7 @@ PORT_SETTINGS = (
     "HTK_SUBMISSIONS_PORT",
     "HTK_SEARCH_PORT",
     "HTK_REPORTING_PORT",
+    "HTK_COMMUNITY_PORT",
 )
 REPO = Path(__file__).resolve().parents[2]
 

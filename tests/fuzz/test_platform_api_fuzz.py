@@ -20,7 +20,7 @@ def fuzzer(platform: RunningPlatform) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    ("service", "least"), [("catalogue", 30), ("search", 3), ("reporting", 15)]
+    ("service", "least"), [("catalogue", 30), ("search", 3), ("reporting", 15), ("community", 15)]
 )
 def test_service_api(platform: RunningPlatform, service: str, least: int) -> None:
     url = platform.url(service)

@@ -93,6 +93,16 @@ class Caller:
             "secret": "not-a-link",
             "token_id": ABSENT,
             "indicator": "999999",
+            "news_id": ABSENT,
+            "event_id": ABSENT,
+            "lang": "fi",
+            # Discussions: a measure's (the plan is there for everyone), absent messages.
+            "ref": "1.1.1",
+            "thread_id": ABSENT,
+            "message_id": ABSENT,
+            "report_id": ABSENT,
+            "topic_id": ABSENT,
+            "action": "report",
         }
 
     def path_for(self, key: RouteKey) -> str:
@@ -103,6 +113,8 @@ class Caller:
             values["kind"] = "municipalities"
         if key.path == "/static/{name}":
             values["name"] = "style.css"
+        if "/discussion" in key.path:
+            values["kind"] = "measure"
         return fill(key.path, values)
 
     def body_for(self, key: RouteKey) -> dict[str, object]:

@@ -115,3 +115,58 @@ def publish_through_workflow(
             )
         )
     return Published(action_id, organisation_id, member_id, marker)
+
+
+@dataclass
+class Discussed:
+    """A discussion written through the gateway's public API (see :func:`discuss`)."""
+
+    thread_id: str
+    reply_id: str
+    hidden_id: str
+    topic_id: str
+    marker: str
+
+
+def discuss(p: RunningPlatform, text: str, marker: str) -> Discussed:
+    """Free text in every field of a discussion: a member's thread on measure 1.1.1 (its body
+    ``text`` with Markdown links), an outsider's reply, a report and a coordinator's hiding of a
+    message (both with reasons), and a coordinator's topic (title and description)."""
+
+    def write(role: str, method: str, path: str, body: dict[str, Any], want: int) -> Any:
+        answer = _gateway_write(p, role, method, f"/api/v1/discussions{path}", json=body)
+        assert answer.status_code == want, (path, answer.text)
+        return answer.json()
+
+    def post(role: str, path: str, body: str) -> str:
+        made = write(role, "POST", path, {"body": body, "consent": True}, 201)
+        return str(made["id"])
+
+    def first() -> str | None:
+        # Until community has the plan from the catalogue, the measure is unknown there.
+        answer = _gateway_write(
+            p,
+            "member",
+            "POST",
+            "/api/v1/discussions/measure/1.1.1/threads",
+            json={"body": f"{marker} {text}", "consent": True},
+        )
+        if answer.status_code == 404:
+            return None
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["id"])
+
+    thread = poll(first)
+    reply = post("outsider", f"/threads/{thread}/replies", f"{marker} re {text}")
+    hidden = post("member", "/measure/1.1.1/threads", f"{marker} hidden {text}")
+    write("outsider", "POST", f"/messages/{hidden}/reports", {"reason": f"{marker} {text}"}, 201)
+    write("coordinator", "POST", f"/messages/{hidden}/hide", {"reason": f"{marker} {text}"}, 200)
+    write("outsider", "POST", f"/messages/{thread}/reports", {"reason": f"{marker} {text}"}, 201)
+    topic = write(
+        "coordinator",
+        "POST",
+        "/topics",
+        {"title": f"{marker} {text}"[:200], "description": f"{marker} {text}"},
+        201,
+    )
+    return Discussed(thread, reply, hidden, str(topic["id"]), marker)

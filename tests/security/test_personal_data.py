@@ -20,14 +20,21 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from htk_contracts.topics import Topic
-from tests.security.published import Published, publish_through_workflow
+from tests.security.published import Published, discuss, publish_through_workflow
 from tests.stack import ROLES, RunningPlatform
 
 pytestmark = pytest.mark.security
 
 # Topics anyone may read (the members topic carries addresses by design, for the gateway's
 # login, and stays inside the platform).
-PUBLIC_TOPICS = (Topic.SUBMISSIONS_ACTIONS, Topic.CATALOGUE_ORGANISATIONS, Topic.CATALOGUE_PLAN)
+PUBLIC_TOPICS = (
+    Topic.SUBMISSIONS_ACTIONS,
+    Topic.CATALOGUE_ORGANISATIONS,
+    Topic.CATALOGUE_PLAN,
+    Topic.COMMUNITY_NEWS,
+    Topic.COMMUNITY_EVENTS,
+    Topic.COMMUNITY_PRACTICES,
+)
 MAX_PAGES = 80
 
 
@@ -198,3 +205,21 @@ def test_events_on_public_topics_hold_no_personal_data(
     # The same reading finds the address where it belongs: the internal members topic.
     members = asyncio.run(_events(platform.kafka, (Topic.CATALOGUE_MEMBERS,)))
     assert markers[2] in b"\n".join(members).decode("utf-8", "replace")
+
+
+def test_discussion_events_name_no_one(platform: RunningPlatform) -> None:
+    """Members post, reply, report and hide through the gateway; community.discussion.v1 then
+    carries their member ids and texts, never their names or addresses, although every page of
+    the discussion shows the names (the members agreed to that when they first posted)."""
+    marker = f"discussmarker{uuid.uuid4().hex[:8]}"
+    d = discuss(platform, "Hyvä ajatus", marker)
+    people = [platform.people[r] for r in ROLES[1:]]
+    events = asyncio.run(_events(platform.kafka, (Topic.COMMUNITY_DISCUSSION,)))
+    text = b"\n".join(events).decode("utf-8", "replace")
+    assert d.thread_id in text and d.hidden_id in text and marker in text, "the events were read"
+    assert platform.people["member"].member_id in text
+    assert leaks(text, [p.name for p in people] + [p.email for p in people]) == []
+    with platform.browser("visitor") as visitor:
+        page = visitor.get("/plan/1.1.1/discussion").text
+    assert platform.people["member"].name in page and platform.people["outsider"].name in page
+    assert all(p.email not in page for p in people)

@@ -1,6 +1,6 @@
 """``htk up``: the whole platform on the embedded default, in the foreground.
 
-Starts tansu and SecantusDB, then the five services as processes, waits until each one reports
+Starts tansu and SecantusDB, then the six services as processes, waits until each one reports
 ready, and prints the gateway's address. Ctrl-C or SIGTERM stops the services first (they finish
 requests and event handlers in flight), then the broker and the database. Data stays under
 ``var/``, so the next start continues where this one stopped.
@@ -23,7 +23,7 @@ from htk_runtime.auth import generate_keypair
 from htk_runtime.embedded import mongo_uri, start_secantus, start_tansu
 from htk_runtime.processes import ManagedProcess, PortInUse, port_is_free, spawn, wait_until
 
-SERVICES = ("catalogue", "submissions", "search", "reporting", "gateway")
+SERVICES = ("catalogue", "submissions", "search", "reporting", "community", "gateway")
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,8 @@ def service_env(
         env["HTK_SEARCH_URL"] = url("search")
         env["HTK_PUBLIC_URL"] = url("gateway")
         env["HTK_REMINDER_LINK_SECRET"] = persistent_secret(s.var_dir, "link-secret")
+    if name == "community":
+        env["HTK_PUBLIC_URL"] = url("gateway")
     if name in ("submissions", "gateway"):
         env["HTK_MAIL_DIR"] = str(var / "mail")
     if name == "search":

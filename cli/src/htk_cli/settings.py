@@ -32,6 +32,7 @@ class LauncherSettings(BaseSettings):
     submissions_port: int = Field(default=8002, ge=1, le=65535)
     search_port: int = Field(default=8003, ge=1, le=65535)
     reporting_port: int = Field(default=8004, ge=1, le=65535)
+    community_port: int = Field(default=8005, ge=1, le=65535)
     ready_timeout_seconds: float = 90.0
 
 

@@ -27,6 +27,12 @@ create catalogue.requests.v1 3 cleanup.policy=delete retention.ms=604800000
 create submissions.actions.v1 12 cleanup.policy=delete retention.ms=2592000000
 # Partner requests and decisions, for notifications.
 create submissions.partnerships.v1 3 cleanup.policy=delete retention.ms=2592000000
+# Discussion messages and topics (community), for notifications and indexes.
+create community.discussion.v1 3 cleanup.policy=delete retention.ms=2592000000
+# News and events (community): each event the item's whole public state, for projections.
+create community.news.v1 3 cleanup.policy=delete retention.ms=2592000000
+create community.events.v1 3 cleanup.policy=delete retention.ms=2592000000
+create community.practices.v1 3 cleanup.policy=delete retention.ms=2592000000
 # Dead letters: rare, read by people; kept long enough to be looked at and replayed.
 create catalogue.plan.v1.dlt 1 cleanup.policy=delete retention.ms=7776000000
 create catalogue.organisations.v1.dlt 1 cleanup.policy=delete retention.ms=7776000000
@@ -34,5 +40,9 @@ create catalogue.members.v1.dlt 1 cleanup.policy=delete retention.ms=7776000000
 create catalogue.requests.v1.dlt 1 cleanup.policy=delete retention.ms=7776000000
 create submissions.actions.v1.dlt 1 cleanup.policy=delete retention.ms=7776000000
 create submissions.partnerships.v1.dlt 1 cleanup.policy=delete retention.ms=7776000000
+create community.discussion.v1.dlt 1 cleanup.policy=delete retention.ms=7776000000
+create community.news.v1.dlt 1 cleanup.policy=delete retention.ms=7776000000
+create community.events.v1.dlt 1 cleanup.policy=delete retention.ms=7776000000
+create community.practices.v1.dlt 1 cleanup.policy=delete retention.ms=7776000000
 
 /opt/kafka/bin/kafka-topics.sh --bootstrap-server "$bootstrap" --list

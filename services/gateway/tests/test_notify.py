@@ -61,6 +61,8 @@ SUBJECTS = {
         "Partnerskapet godkändes",
         "Partnership approved",
     ),
+    "discussion_message": ("Uusi viesti", "Nytt meddelande", "New message"),
+    "discussion_reported": ("Ilmoitus viestistä", "Anmälan av meddelande", "Message reported"),
 }
 # A decision's own messages, as the catalogue's events name them.
 MESSAGES = {

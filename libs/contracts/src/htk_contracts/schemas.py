@@ -11,7 +11,14 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from htk_contracts import actions, catalogue, catalogue_requests, partnerships
+from htk_contracts import (
+    actions,
+    catalogue,
+    catalogue_requests,
+    community,
+    community_news,
+    partnerships,
+)
 from htk_contracts.envelope import Envelope
 
 EVENT_SCHEMAS: dict[str, Any] = {
@@ -31,6 +38,19 @@ EVENT_SCHEMAS: dict[str, Any] = {
     catalogue_requests.ORGANISATION_DECIDED: Envelope[catalogue_requests.OrganisationDecided],
     catalogue_requests.MEMBERSHIP_REQUESTED: Envelope[catalogue_requests.MembershipRequested],
     catalogue_requests.MEMBERSHIP_DECIDED: Envelope[catalogue_requests.MembershipDecided],
+    community.MESSAGE_POSTED: Envelope[community.MessagePosted],
+    community.MESSAGE_EDITED: Envelope[community.MessageEdited],
+    community.MESSAGE_REMOVED: Envelope[community.MessageRemoved],
+    community.MESSAGE_REPORTED: Envelope[community.MessageReported],
+    community.TOPIC_CHANGED: Envelope[community.TopicChanged],
+    community_news.NEWS_PUBLISHED: Envelope[community_news.NewsItem],
+    community_news.NEWS_UPDATED: Envelope[community_news.NewsItem],
+    community_news.NEWS_WITHDRAWN: Envelope[community_news.NewsItem],
+    community_news.EVENT_ANNOUNCED: Envelope[community_news.CommunityEvent],
+    community_news.EVENT_UPDATED: Envelope[community_news.CommunityEvent],
+    community_news.EVENT_CANCELLED: Envelope[community_news.CommunityEvent],
+    community_news.PRACTICE_SHARED: Envelope[community_news.PracticeShared],
+    community_news.PRACTICE_HIGHLIGHTED: Envelope[community_news.PracticeHighlighted],
 }
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"

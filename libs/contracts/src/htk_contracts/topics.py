@@ -12,6 +12,13 @@ class Topic(StrEnum):
     SUBMISSIONS_ACTIONS = "submissions.actions.v1"
     # Requests to join an action as a partner and their decisions (for notifications).
     SUBMISSIONS_PARTNERSHIPS = "submissions.partnerships.v1"
+    # Discussion messages and open topics (community); see community.py.
+    COMMUNITY_DISCUSSION = "community.discussion.v1"
+    # The community's news and events (whole public state per key). See community_news.py.
+    COMMUNITY_NEWS = "community.news.v1"
+    COMMUNITY_EVENTS = "community.events.v1"
+    # Organisations' experiences of actions and the coordinators' good-practice highlights.
+    COMMUNITY_PRACTICES = "community.practices.v1"
 
 
 # Compacted state topics: the latest event per key is the aggregate's current state.

@@ -16,11 +16,15 @@ from htk_gateway.api import router as api_router
 from htk_gateway.api_tokens.pages import router as api_tokens_router
 from htk_gateway.api_tokens.store import ApiTokens
 from htk_gateway.auth import router as auth_router
+from htk_gateway.community_news_api import router as community_news_api_router
 from htk_gateway.coordinator_pages import router as coordinator_router
 from htk_gateway.county_report_pages import api_router as county_report_api_router
 from htk_gateway.county_report_pages import router as county_report_router
 from htk_gateway.dashboard_pages import router as dashboard_router
+from htk_gateway.discussion_api import router as discussion_api_router
+from htk_gateway.discussion_pages import router as discussion_router
 from htk_gateway.errors_html import on_domain_error
+from htk_gateway.event_pages import router as event_pages_router
 from htk_gateway.follows import Follows, digest_worker
 from htk_gateway.follows import router as follows_router
 from htk_gateway.internal import InternalRoutesHidden
@@ -29,6 +33,7 @@ from htk_gateway.link_mail import LinkMail, link_mail_worker
 from htk_gateway.live import LiveStreams
 from htk_gateway.member_pages import router as member_router
 from htk_gateway.members import MemberCopies
+from htk_gateway.news_pages import router as news_pages_router
 from htk_gateway.notify.delivery import Notifier
 from htk_gateway.notify.kinds import Sources
 from htk_gateway.notify.store import NotifyStore
@@ -40,6 +45,7 @@ from htk_gateway.place_pages import api_router as places_api_router
 from htk_gateway.place_pages import indicators_api_router
 from htk_gateway.place_pages import router as places_router
 from htk_gateway.plan_pages import router as plan_pages_router
+from htk_gateway.practice_pages import router as practice_pages_router
 from htk_gateway.ratelimit import RateLimiter, email_key
 from htk_gateway.reminder_pages import router as reminder_pages_router
 from htk_gateway.sessions import LoginLinks, Sessions
@@ -79,9 +85,11 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
         routers=[
             merged_openapi_router,
             api_router,
+            discussion_api_router,
             places_api_router,
             county_report_api_router,
             indicators_api_router,
+            community_news_api_router,
             auth_router,
             join_router,
             member_router,
@@ -95,7 +103,11 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             places_router,
             county_report_router,
             follows_router,
+            discussion_router,
             account_router,
+            news_pages_router,
+            event_pages_router,
+            practice_pages_router,
             pages_router,
         ],
         openapi_url="/api/v1/gateway-openapi.json",
@@ -114,6 +126,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
                 "submissions": settings.submissions_url,
                 "search": settings.search_url,
                 "reporting": settings.reporting_url,
+                "community": settings.community_url,
             },
             settings.upstream_timeout_seconds,
         )
@@ -198,6 +211,8 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             Topic.SUBMISSIONS_ACTIONS: on_action,
             Topic.CATALOGUE_REQUESTS: on_request,
             Topic.SUBMISSIONS_PARTNERSHIPS: on_request,
+            # New messages in followed discussions and reports for the coordinators.
+            Topic.COMMUNITY_DISCUSSION: on_request,
         },
     )
     return service

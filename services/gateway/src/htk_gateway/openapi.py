@@ -163,8 +163,8 @@ async def build(request: Request) -> dict[str, Any]:
     own["info"] = {
         "title": "Hyvinvointia kaikille 2030 – public API",
         "version": "1",
-        "description": "Actions, search, coverage and the plan. Writes need a session "
-        "(cookie and X-CSRF-Token header) or an organisation's API token "
+        "description": "Actions, search, coverage, the plan and its discussions. Writes need a "
+        "session (cookie and X-CSRF-Token header) or an organisation's API token "
         "(`Authorization: Bearer htk_...`, no cookie, no CSRF token), which acts as a member "
         "of that organisation; a read token only reads.\n\n"
         "Every refusal has one shape, `ErrorAnswer`: a `message` and `errors`, one per field "

@@ -13,7 +13,11 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from htk_contracts.search import FACETS
 from htk_gateway import reference
+from htk_gateway.discussion_view import discussion_context
+from htk_gateway.event_pages import upcoming_events
 from htk_gateway.follows import Follows
+from htk_gateway.news_pages import latest_news
+from htk_gateway.practice_pages import highlighted_practices
 from htk_gateway.web import STATIC, read, render, state, viewer
 from htk_runtime.errors import DomainError
 
@@ -55,7 +59,15 @@ async def front_page(request: Request) -> Response:
     coverage = await read(request, None, "reporting", "/coverage")
     totals = _total_row(coverage)
     recent = await read(request, None, "search", "/search", params={"sort": "date", "limit": 5})
-    return render(v, "front.html", totals=totals, recent=(recent or {}).get("items", []))
+    return render(
+        v,
+        "front.html",
+        totals=totals,
+        recent=(recent or {}).get("items", []),
+        news=await latest_news(request, v.lang),
+        events=await upcoming_events(request),
+        practices=await highlighted_practices(request),
+    )
 
 
 def _total_row(coverage: Any) -> dict[str, Any] | None:
@@ -232,6 +244,9 @@ async def public_action_page(
         places=await reference.place_names(request),
         similar=(similar or {}).get("hits", []),
         following=await _following(request, v, "action", action_id),
+        discussion=await discussion_context(
+            request, v, "action", action_id, request.query_params.get("cursor")
+        ),
     )
 
 

@@ -14,6 +14,7 @@ class GatewaySettings(ServiceSettings, MailSettings):
     submissions_url: str = "http://127.0.0.1:8002"
     search_url: str = "http://127.0.0.1:8003"
     reporting_url: str = "http://127.0.0.1:8004"
+    community_url: str = "http://127.0.0.1:8005"
     upstream_timeout_seconds: float = 10.0
 
     # The private half of the user token key (base64 Ed25519); services hold the public half.

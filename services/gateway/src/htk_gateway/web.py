@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from htk_gateway import csrf, formats, i18n
 from htk_gateway.clients import client_address
 from htk_gateway.identity import current_user
-from htk_gateway.markdown import highlighted, render_markdown
+from htk_gateway.markdown import highlighted, render_discussion, render_markdown
 from htk_gateway.members import MemberCopies
 from htk_gateway.upstream import Upstreams
 from htk_runtime.auth import HEADER, SERVICE_HEADER, User, sign, sign_service
@@ -34,6 +34,7 @@ env = Environment(
 )
 env.filters["markdown"] = render_markdown
 env.filters["highlighted"] = highlighted
+env.filters["discussion"] = render_discussion
 
 
 @pass_context

@@ -150,7 +150,8 @@ class Notifier:
         delivery = await self.delivery_for(member_id, kind)
         if delivery == Delivery.NEVER:
             return
-        values = {k: v for k, v in details.items() if k != "submitter"}
+        # "submitter" and "_"-names say whom to tell, not what: they stay out of the mail.
+        values = {k: v for k, v in details.items() if k != "submitter" and k[0] != "_"}
         record = {
             "_id": f"{notice.id}|{member_id}",
             "member_id": member_id,

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 
 from htk_contracts.actions import ACTION_PUBLISHED, ACTION_RETURNED, ACTION_SUBMITTED
 from htk_contracts.topics import Topic
+from htk_gateway.discussion_links import subject_page
 from htk_gateway.members import MemberCopies
 from htk_gateway.upstream import Upstreams
 from htk_runtime.auth import HEADER, User, sign
@@ -36,6 +37,10 @@ MEMBERSHIP_DECIDED = "fi.htk.membership.decided.v1"
 PARTNERSHIPS_TOPIC = Topic.SUBMISSIONS_PARTNERSHIPS.value
 PARTNERSHIP_REQUESTED = "fi.htk.partnership.requested.v1"
 PARTNERSHIP_DECIDED = "fi.htk.partnership.decided.v1"
+# On community.discussion.v1 (htk_contracts.community).
+DISCUSSION_TOPIC = Topic.COMMUNITY_DISCUSSION.value
+MESSAGE_POSTED = "fi.htk.discussion_message.posted.v1"
+MESSAGE_REPORTED = "fi.htk.discussion_message.reported.v1"
 
 
 class Delivery(StrEnum):
@@ -174,6 +179,23 @@ async def partnership(sources: Sources, notice: Notice) -> dict[str, Any] | None
     }
 
 
+async def discussion(sources: Sources, notice: Notice) -> dict[str, Any] | None:
+    """A new message in a followed discussion, or a report for the coordinators: the event
+    names people by member id only; community tells what it is about and who follows it."""
+    found = await sources.read("community", f"/discussions/messages/{notice.subject}/notice")
+    if not found:
+        return None
+    reported = notice.type == MESSAGE_REPORTED
+    page = subject_page(found["subject_kind"], found["subject_ref"])
+    return {
+        "title": found["title"],
+        "path": "/coordinator/reports" if reported else f"{page}#thread-{found['thread_id']}",
+        # Not shown: whom to tell, and who wrote it (never told of their own message).
+        "_followers": found["followers"],
+        "submitter": notice.data.get("reported_by") if reported else found.get("author_id"),
+    }
+
+
 # Recipients.
 
 
@@ -211,6 +233,10 @@ async def asker(sources: Sources, notice: Notice, details: dict[str, Any]) -> li
     return list(dict.fromkeys([notice.data["requested_by"], *admins]))
 
 
+async def followers(sources: Sources, notice: Notice, details: dict[str, Any]) -> list[str]:
+    return [m for m in details.get("_followers", []) if m != details.get("submitter")]
+
+
 KINDS: dict[str, Kind] = {
     ACTION_SUBMITTED: Kind("action_submitted", action, coordinators),
     ACTION_RETURNED: Kind("action_returned", action, submitter),
@@ -221,6 +247,8 @@ KINDS: dict[str, Kind] = {
     MEMBERSHIP_DECIDED: Kind("membership_decided", request, the_person),
     PARTNERSHIP_REQUESTED: Kind("partnership_requested", partnership, owners),
     PARTNERSHIP_DECIDED: Kind("partnership_decided", partnership, asker),
+    MESSAGE_POSTED: Kind("discussion_message", discussion, followers),
+    MESSAGE_REPORTED: Kind("discussion_reported", discussion, coordinators),
 }
 
 

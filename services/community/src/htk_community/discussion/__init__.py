@@ -1,0 +1,1 @@
+"""Discussion: threads with replies on actions, sub-goals, measures and open topics."""
