@@ -348,6 +348,20 @@ class PlaceFigures(Figures):
     coverage: list[dict[str, Any]]
 
 
+class CountyReport(Figures):
+    """A county's report: every municipality side by side, then the county as a whole."""
+
+    county: dict[str, Any]
+    municipalities: list[dict[str, Any]]
+    sub_goals: list[dict[str, Any]]
+    measures: list[dict[str, Any]]
+    indicators: list[dict[str, Any]]
+    example_indicators: bool
+    indicator_source: str
+    population_date: str | None = None
+    population_year: int | None = None
+
+
 class PlaceMap(Figures):
     level: str
     measure: str

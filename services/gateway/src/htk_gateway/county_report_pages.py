@@ -7,7 +7,9 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from htk_gateway import api_schemas as s
 from htk_gateway.api import _to
+from htk_gateway.api_contract import relayed
 from htk_gateway.web import SECURITY_HEADERS, call, error_list, viewer
 from htk_runtime.errors import DomainError
 
@@ -18,7 +20,21 @@ PageFormat = Literal["html", "pdf", "xlsx"]
 FORMATS: tuple[PageFormat, ...] = ("html", "pdf", "xlsx")
 
 
-@api_router.get("/county/{code}/report")
+@api_router.get(
+    "/county/{code}/report",
+    **relayed(
+        "reporting",
+        "/places/county/{code}/report",
+        model=s.CountyReport,
+        errors=(404,),
+        files=s.file_answer(
+            "text/html",
+            "application/pdf",
+            s.SPREADSHEET[1],
+            description="The report as a printable page, a PDF or an XLSX (by format)",
+        ),
+    ),
+)
 async def api_county_report(code: str, request: Request) -> Response:
     return await _to(request, "reporting", "GET", f"/places/county/{code}/report", write=False)
 

@@ -97,3 +97,21 @@ class NeedNextToActivity(Meta):
     source: str
     population_year: int | None
     rows: list[NeedRow]
+
+
+class CountyReport(BaseModel):
+    """A county's report for the regional welfare report (``format=json``): every municipality
+    side by side, the county as a whole after them; the page, PDF and XLSX show the same."""
+
+    plan_version: int
+    computed_at: str
+    licence: str
+    county: dict[str, Any]
+    municipalities: list[dict[str, Any]]
+    sub_goals: list[dict[str, Any]]
+    measures: list[dict[str, Any]]
+    indicators: list[dict[str, Any]]
+    example_indicators: bool
+    indicator_source: str
+    population_date: str | None = None
+    population_year: int | None = None
