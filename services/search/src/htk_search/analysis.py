@@ -49,6 +49,14 @@ VERB_FAMILY = (("utua", "uttaa"), ("ytyä", "yttää"))
 # Finnish and Swedish conjunctions after which a hyphenated first part shares the next
 # compound's head: "mielenterveys- ja päihdepalvelut", "hälso- och sjukvård".
 ELLIPSIS_CONJUNCTIONS = frozenset({"ja", "tai", "sekä", "och", "eller", "samt"})
+# Words of one meaning that share no root, as the lemma field holds them (Finnish base forms,
+# Swedish stems). Kept to the plan's target groups, where the texts vary the word most: a query
+# word finds its synonyms with a derived word's weight, never above the word itself.
+SYNONYMS = (
+    frozenset({"ikäihminen", "vanhus", "ikääntynyt"}),
+    frozenset({"äldr", "åldring"}),
+)
+SYNONYM_OF = {term: group for group in SYNONYMS for term in group}
 # Voikko's suggestions come closest first; past the third they are mostly other words.
 MAX_SUGGESTIONS = 3
 
@@ -302,7 +310,7 @@ class Analyser:
             out.update(dict.fromkeys(self.verb_family(base)))
         for analysis in self._analyse(word):
             if analysis.get("STRUCTURE", "").count("=") == 1:
-                out.update(dict.fromkeys(derivation_bases(analysis)))
+                out.update(dict.fromkeys(derivation_bases(analysis, privative_base=False)))
                 continue
             segments = WORD_BASE_SEGMENT.findall(analysis.get("WORDBASES", ""))
             stems = [i for i, (_, base) in enumerate(segments) if not base.startswith("+")]
@@ -416,6 +424,9 @@ class Analyser:
             if t not in lemmas and t not in single and len(t) >= 4 and "-" not in t
         ]
         derived = [b for b in self.derived(word) if b not in lemmas and len(b) >= 3]
+        derived.extend(
+            sorted({s for t in lemmas for s in SYNONYM_OF.get(t, ()) if s not in lemmas})
+        )
         return QueryWord(
             raw=word,
             lemmas=tuple(lemmas),
@@ -433,10 +444,11 @@ class Analyser:
         return frozenset(terms)
 
 
-def derivation_bases(analysis: dict[str, str]) -> list[str]:
+def derivation_bases(analysis: dict[str, str], *, privative_base: bool = True) -> list[str]:
     """The words Voikko says a word is built from (``WORDBASES``), suffixes left out; before a
     privative suffix also the word with it (asunnottomuus: asunnoton and asunto, the same
-    topic)."""
+    topic). ``privative_base=False`` leaves out the word a privative negates: a query for
+    työttömät (jobless) should not rank every action about työ (work) next to them."""
     segments = WORD_BASE_SEGMENT.findall(analysis.get("WORDBASES", ""))
     out: list[str] = []
     for i, (surface, base) in enumerate(segments):
@@ -445,6 +457,8 @@ def derivation_bases(analysis: dict[str, str]) -> list[str]:
         following = segments[i + 1][1] if i + 1 < len(segments) else ""
         if following in PRIVATIVE:
             out.append((surface + following[1:]).lower())
+            if not privative_base:
+                continue
         if len(base) >= 3:
             out.append(base.lower())
     return out
