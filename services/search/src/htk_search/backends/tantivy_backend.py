@@ -15,6 +15,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -101,6 +102,31 @@ def _to_tantivy(doc: IndexDocument) -> tantivy.Document:
     out.add_date("updated_at", doc.updated_at)
     out.add_bytes("payload", json.dumps(doc.payload, ensure_ascii=False).encode())
     return out
+
+
+def _buckets(result: dict[str, Any]) -> dict[str, dict[str, int]]:
+    return {
+        name: {str(b["key"]): int(b["doc_count"]) for b in agg["buckets"]}
+        for name, agg in result.items()
+        if isinstance(agg, dict) and "buckets" in agg
+    }
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _filter_string(plan: Plan) -> str:
+    """The plan's filters in tantivy's query language, for a ``filter`` aggregation: values of
+    a facet are alternatives, facets all apply, a place also matches national actions when
+    asked (as ``TantivyBackend._filter``)."""
+    clauses = []
+    for facet, values in plan.filters.items():
+        alternatives = [f"{facet}:{_quoted(v)}" for v in values]
+        if facet in AREA_FACETS and plan.include_national:
+            alternatives.append("national:true")
+        clauses.append("(" + " OR ".join(alternatives) + ")")
+    return " AND ".join(clauses)
 
 
 def _payload(stored: tantivy.Document) -> dict[str, Any]:
@@ -314,14 +340,29 @@ class TantivyBackend:
         return int(getattr(result, "count", 0) or 0), hits, len(result.hits) > limit
 
     def _counts(
-        self, searcher: tantivy.Searcher, query: tantivy.Query, names: list[str]
+        self, searcher: tantivy.Searcher, plan: Plan, query: tantivy.Query
     ) -> dict[str, dict[str, int]]:
-        spec = {name: terms_aggregation(name) for name in names}
-        result = searcher.aggregate(query, spec)
-        return {
-            name: {str(b["key"]): int(b["doc_count"]) for b in result[name]["buckets"]}
-            for name in names
-        }
+        """Every facet's counts in one pass over the actions the text matches (filters left
+        out): each facet counted under the other facets' filters by a ``filter`` aggregation.
+        Six aggregations (one per filtered facet and one for the rest) each walked the
+        postings again: at 20,000 actions, 5 filters, p50 2.3-3.5 ms against 1.2-1.3 ms."""
+        if not plan.filters:
+            spec = {name: terms_aggregation(name) for name in FACETS}
+            return _buckets(searcher.aggregate(query, spec))
+        spec: dict[str, Any] = {}
+        for part, names in facet_plans(plan):
+            aggs = {name: terms_aggregation(name) for name in names}
+            if part.filters:
+                spec[f"when_{names[0]}"] = {"filter": _filter_string(part), "aggs": aggs}
+            else:
+                spec.update(aggs)
+        base = self.build(replace(plan, filters={}))
+        result = searcher.aggregate(base, spec)
+        counts = _buckets(result)
+        for key, value in result.items():
+            if key.startswith("when_"):
+                counts.update(_buckets({k: v for k, v in value.items() if k != "doc_count"}))
+        return counts
 
     async def search(
         self, plan: Plan, *, limit: int, state: dict[str, Any] | None, facets: bool
@@ -329,24 +370,18 @@ class TantivyBackend:
         query = self.build(plan)
         key, searcher, offset = self._snapshot(state)
         found = asyncio.to_thread(self._hits, searcher, query, plan, limit, offset)
-        counts: list[dict[str, dict[str, int]]] = []
+        counts: dict[str, dict[str, int]] = {}
         if facets and state is None:
-            # tantivy releases the GIL while it searches and aggregates, so the hits and every
-            # facet's counts are computed side by side.
-            jobs = [
-                asyncio.to_thread(
-                    self._counts, searcher, query if part is plan else self.build(part), names
-                )
-                for part, names in facet_plans(plan)
-            ]
-            (total, hits, more), *counts = await asyncio.gather(found, *jobs)
+            # tantivy releases the GIL while it searches and aggregates, so the hits and the
+            # facet counts are computed side by side.
+            (total, hits, more), counts = await asyncio.gather(
+                found, asyncio.to_thread(self._counts, searcher, plan, query)
+            )
         else:
             total, hits, more = await found
-        page = Page(total=total, hits=hits)
+        page = Page(total=total, hits=hits, facets=counts)
         if more:
             page.next_state = {"snapshot": key, "offset": offset + limit}
-        for part_counts in counts:
-            page.facets.update(part_counts)
         return page
 
     def _suggest(self, prefix_words: list[str], limit: int) -> list[str]:
