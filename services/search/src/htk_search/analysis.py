@@ -192,6 +192,8 @@ class Analyser:
         self.highlight_terms = lru_cache(maxsize=200_000)(self._highlight_terms)
         self.corrections = lru_cache(maxsize=50_000)(self._corrections)
         self.one_edit_words = lru_cache(maxsize=10_000)(self._one_edit_words)
+        # A query word's analysis (derived words, compound leaves) asks Voikko several times.
+        self.query_word = lru_cache(maxsize=50_000)(self._query_word)
 
     def _analyse(self, word: str) -> list[dict[str, str]]:
         with self._lock:
@@ -405,11 +407,11 @@ class Analyser:
                     return self.word_terms(first + parts[-1], language)[1]
             return ()
         if language == "sv":
-            parts = self.swedish.split(following)
-            return self.word_terms(first + parts[-1], language)[1] if parts else ()
+            heads = self.swedish.split(following)
+            return self.word_terms(first + heads[-1], language)[1] if heads else ()
         return ()
 
-    def query_word(self, word: str) -> QueryWord:
+    def _query_word(self, word: str) -> QueryWord:
         lemmas = dict.fromkeys(self.baseforms(word))
         lemmas[self.stem("sv", word)] = None
         lemmas[self.stem("en", word)] = None
