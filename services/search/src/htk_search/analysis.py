@@ -192,6 +192,8 @@ class Analyser:
         self.highlight_terms = lru_cache(maxsize=200_000)(self._highlight_terms)
         self.corrections = lru_cache(maxsize=50_000)(self._corrections)
         self.one_edit_words = lru_cache(maxsize=10_000)(self._one_edit_words)
+        # Organisation names, analysed for every action of the organisation.
+        self.analyse_name = lru_cache(maxsize=20_000)(self.analyse)
         # A query word's analysis (derived words, compound leaves) asks Voikko several times.
         self.query_word = lru_cache(maxsize=50_000)(self._query_word)
 

@@ -380,6 +380,9 @@ class SearchEngine:
         self, actions: AsyncIterator[PublicAction], progress: Progress | None = None
     ) -> int:
         async def documents() -> AsyncIterator[IndexDocument]:
+            # Analysing batches in a thread while the next is read was measured and dropped:
+            # under load the threads only contend for the GIL (5,000 actions: 8.5-14.6 s
+            # against 6.5-13.9 s in turn).
             async for action in actions:
                 yield self.document(action)
 
