@@ -143,11 +143,7 @@ def build_document(
             "title_raw": join(title.raw),
             "title_lemma": join(title.lemma),
             "title_seq": join(title.seq),
-            # Organisation names are in the base-form reading only, so the action's own words
-            # as written outrank an organisation's name (for hyvinvointialue, an action of
-            # Lapin hyvinvointialue ranked above one saying hyvinvointialueella; recall@10
-            # 0.971 -> 0.972).
-            "body_raw": join(body.raw),
+            "body_raw": join([*body.raw, *names.raw, *names_sv.raw]),
             "body_lemma": join([*body.lemma, *names.lemma, *names_sv.lemma]),
             "body_seq": join(body.seq),
         },
