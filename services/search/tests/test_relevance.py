@@ -12,7 +12,7 @@ from htk_search.engine import SearchEngine
 from htk_testing.search import RelevanceSet, score_relevance
 
 # Floors on both backends: a change must not lower them (measured figures in the README).
-RECALL_AT_10 = 0.94
+RECALL_AT_10 = 0.97
 MRR = 0.99
 TRAP_HITS = 0
 CLASSES = {

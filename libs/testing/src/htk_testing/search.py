@@ -192,7 +192,12 @@ class RelevanceScore:
 async def score_relevance(engine: SearchEngine, relevance: RelevanceSet) -> RelevanceScore:
     score = RelevanceScore()
     for query in relevance.queries:
-        result = await engine.search(query["q"], query.get("filters", {}), limit=10)
+        result = await engine.search(
+            query["q"],
+            query.get("filters", {}),
+            limit=10,
+            include_national=query.get("include_national", False),
+        )
         found = [hit.action_id for hit in result.items]
         relevant = set(query["relevant"])
         # A query with more than ten relevant actions can at best fill the first ten.

@@ -41,6 +41,22 @@ SWEDISH_WORDS = Path("/usr/share/dict/swedish")
 SWEDISH_SUFFIXES = frozenset(
     "ande ende ning ningen ningar else skap het heter heten lig liga are arna ens".split()
 )
+# A Swedish -ing noun of a verb of the list (sanering of sanera) is a word the list lacks.
+SWEDISH_NOUN_ENDINGS = ("ingarna", "ingar", "ingen", "ing")
+# Finnish reflexive and causative verbs of one root (kuntoutua, kuntouttaa; kotiutua,
+# kotiuttaa): kuntoutuminen and kotikuntoutus are the same topic, Voikko names one each.
+VERB_FAMILY = (("utua", "uttaa"), ("ytyä", "yttää"))
+# Finnish and Swedish conjunctions after which a hyphenated first part shares the next
+# compound's head: "mielenterveys- ja päihdepalvelut", "hälso- och sjukvård".
+ELLIPSIS_CONJUNCTIONS = frozenset({"ja", "tai", "sekä", "och", "eller", "samt"})
+# Words of one meaning that share no root, as the lemma field holds them (Finnish base forms,
+# Swedish stems). Kept to the plan's target groups, where the texts vary the word most: a query
+# word finds its synonyms with a derived word's weight, never above the word itself.
+SYNONYMS = (
+    frozenset({"ikäihminen", "vanhus", "ikääntynyt"}),
+    frozenset({"äldr", "åldring"}),
+)
+SYNONYM_OF = {term: group for group in SYNONYMS for term in group}
 # Voikko's suggestions come closest first; past the third they are mostly other words.
 MAX_SUGGESTIONS = 3
 
@@ -91,8 +107,22 @@ class SwedishCompounds:
             self.words = frozenset()
         self.split = lru_cache(maxsize=200_000)(self._split)
 
+    def is_word(self, word: str) -> bool:
+        """A word of the list, or an -ing noun of a verb of it (sanering of sanera)."""
+        if word in self.words:
+            return True
+        for ending in SWEDISH_NOUN_ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= 3:
+                verb = word[: -len(ending)] + "a"
+                if verb in self.words or word[: -len(ending)] + "ing" in self.words:
+                    return True
+        return False
+
     def _head(self, head: str) -> str | None:
         words = self.words
+        # A short word with a linking vowel (bya- of by, byaföreningar).
+        if len(head) == 3 and head[-1] in "ao" and head[:-1] in words:
+            return head[:-1]
         if len(head) > 4 and head[-1] == "s":
             for base in (head[:-1], head[:-1] + "e", head[:-1] + "a"):
                 if base in words:
@@ -124,7 +154,7 @@ class SwedishCompounds:
             # skärgård + skolor, not skärgårds + kolor.
             if head[-1] == "s" and head[:-1] in self.words and "s" + tail in self.words:
                 return (head[:-1], "s" + tail)
-            rest = (tail,) if tail in self.words else self._split(tail, depth + 1)
+            rest = (tail,) if self.is_word(tail) else self._split(tail, depth + 1)
             if rest:
                 return (base, *rest)
         return ()
@@ -162,6 +192,10 @@ class Analyser:
         self.highlight_terms = lru_cache(maxsize=200_000)(self._highlight_terms)
         self.corrections = lru_cache(maxsize=50_000)(self._corrections)
         self.one_edit_words = lru_cache(maxsize=10_000)(self._one_edit_words)
+        # Organisation names, analysed for every action of the organisation.
+        self.analyse_name = lru_cache(maxsize=20_000)(self.analyse)
+        # A query word's analysis (derived words, compound leaves) asks Voikko several times.
+        self.query_word = lru_cache(maxsize=50_000)(self._query_word)
 
     def _analyse(self, word: str) -> list[dict[str, str]]:
         with self._lock:
@@ -254,17 +288,33 @@ class Analyser:
                         terms.update(dict.fromkeys(forms))
                     elif end - start == 1 and len(span) >= 3:
                         terms[span] = None
+        for term in list(terms):
+            terms.update(dict.fromkeys(self.verb_family(term)))
         primary = analyses[0].get("BASEFORM", word).lower()
         return tuple(terms), primary
+
+    def verb_family(self, base: str) -> tuple[str, ...]:
+        """The reflexive verb of a causative one and the other way round (kuntouttaa,
+        kuntoutua), when Voikko knows it: one word family, which Voikko's WORDBASES name by
+        either verb (kuntoutus: kuntouttaa; kuntoutuminen: kuntoutua)."""
+        for reflexive, causative in VERB_FAMILY:
+            for ending, other in ((reflexive, causative), (causative, reflexive)):
+                if base.endswith(ending) and len(base) > len(ending) + 2:
+                    counterpart = base[: -len(ending)] + other
+                    if counterpart in self.baseforms(counterpart):
+                        return (counterpart,)
+        return ()
 
     def derived(self, word: str) -> tuple[str, ...]:
         """The words a word derives from: yksinäisyys from yksinäinen; for a compound, the
         compound of its last part's base (muistisairaus from muistisairas), not its parts'
         bases (näkö of näkövammaiset would find näkökulma)."""
         out: dict[str, None] = {}
+        for base in self.baseforms(word):
+            out.update(dict.fromkeys(self.verb_family(base)))
         for analysis in self._analyse(word):
             if analysis.get("STRUCTURE", "").count("=") == 1:
-                out.update(dict.fromkeys(derivation_bases(analysis)))
+                out.update(dict.fromkeys(derivation_bases(analysis, privative_base=False)))
                 continue
             segments = WORD_BASE_SEGMENT.findall(analysis.get("WORDBASES", ""))
             stems = [i for i, (_, base) in enumerate(segments) if not base.startswith("+")]
@@ -275,6 +325,8 @@ class Analyser:
                 suffix = segments[last + 1][1]
                 tail = surface + suffix[1:] if suffix in PRIVATIVE else base
                 out[(head + tail).lower()] = None
+        for base in list(out):
+            out.update(dict.fromkeys(self.verb_family(base)))
         return tuple(b for b in out if b != word)
 
     def leaves(self, word: str) -> tuple[tuple[str, ...], ...]:
@@ -297,13 +349,22 @@ class Analyser:
     def swedish_terms(self, word: str) -> tuple[str, ...]:
         """The stem of a Swedish word and of each part of it as a compound."""
         stems = [self.stem("sv", word)]
-        stems.extend(self.stem("sv", part) for part in self.swedish.split(word))
+        for part in self.swedish.split(word):
+            stems.append(self.stem("sv", part))
+            # A part that is a compound of its own (hälsovård of skolhälsovården): its parts
+            # too, so hälsa finds skolhälsovården.
+            stems.extend(self.stem("sv", p) for p in self.swedish.split(part))
         return tuple(dict.fromkeys(s for s in stems if len(s) >= 3 or s == stems[0]))
 
     def _stem(self, language: str, word: str) -> str:
         stemmer = self._swedish if language == "sv" else self._english
         with self._stem_lock:
-            return str(stemmer.stemWord(word))
+            stem = str(stemmer.stemWord(word))
+        # Snowball keeps the doubled m of an -sam adjective's inflections (ensamma: ensamm,
+        # ensam: ensam; gemensamma), so the base form and the inflected one would not meet.
+        if language == "sv" and stem.endswith("mm"):
+            stem = stem[:-1]
+        return stem
 
     def _word_terms(self, word: str, language: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
         """(raw terms, lemma terms, the one base form for phrases) of one word of a text."""
@@ -322,14 +383,37 @@ class Analyser:
         lemma: list[str] = []
         seq: list[str] = []
         word_terms = self.word_terms
-        for match in WORD.finditer(text):
-            word_raw, word_lemma, primary = word_terms(match.group(0).lower(), language)
+        matches = list(WORD.finditer(text))
+        for i, match in enumerate(matches):
+            word = match.group(0).lower()
+            word_raw, word_lemma, primary = word_terms(word, language)
             raw.extend(word_raw)
             lemma.extend(word_lemma)
             seq.append(primary)
+            if (
+                text.startswith("-", match.end())
+                and i + 2 < len(matches)
+                and matches[i + 1].group(0).lower() in ELLIPSIS_CONJUNCTIONS
+            ):
+                lemma.extend(self.ellipsis_terms(word, matches[i + 2].group(0).lower(), language))
         return AnalysedText(raw=raw, lemma=lemma, seq=seq)
 
-    def query_word(self, word: str) -> QueryWord:
+    def ellipsis_terms(self, first: str, following: str, language: str) -> tuple[str, ...]:
+        """The compound a hyphenated first part makes with the head of the compound after the
+        conjunction ("mielenterveys- ja päihdepalvelut": mielenterveyspalvelut; "hälso- och
+        sjukvård": hälsovård), which the text means but never writes."""
+        if language == "fi":
+            for analysis in self._analyse(following):
+                parts = self._parts(following, analysis.get("STRUCTURE", ""))
+                if len(parts) >= 2:
+                    return self.word_terms(first + parts[-1], language)[1]
+            return ()
+        if language == "sv":
+            heads = self.swedish.split(following)
+            return self.word_terms(first + heads[-1], language)[1] if heads else ()
+        return ()
+
+    def _query_word(self, word: str) -> QueryWord:
         lemmas = dict.fromkeys(self.baseforms(word))
         lemmas[self.stem("sv", word)] = None
         lemmas[self.stem("en", word)] = None
@@ -344,6 +428,9 @@ class Analyser:
             if t not in lemmas and t not in single and len(t) >= 4 and "-" not in t
         ]
         derived = [b for b in self.derived(word) if b not in lemmas and len(b) >= 3]
+        derived.extend(
+            sorted({s for t in lemmas for s in SYNONYM_OF.get(t, ()) if s not in lemmas})
+        )
         return QueryWord(
             raw=word,
             lemmas=tuple(lemmas),
@@ -361,10 +448,11 @@ class Analyser:
         return frozenset(terms)
 
 
-def derivation_bases(analysis: dict[str, str]) -> list[str]:
+def derivation_bases(analysis: dict[str, str], *, privative_base: bool = True) -> list[str]:
     """The words Voikko says a word is built from (``WORDBASES``), suffixes left out; before a
     privative suffix also the word with it (asunnottomuus: asunnoton and asunto, the same
-    topic)."""
+    topic). ``privative_base=False`` leaves out the word a privative negates: a query for
+    työttömät (jobless) should not rank every action about työ (work) next to them."""
     segments = WORD_BASE_SEGMENT.findall(analysis.get("WORDBASES", ""))
     out: list[str] = []
     for i, (surface, base) in enumerate(segments):
@@ -373,6 +461,8 @@ def derivation_bases(analysis: dict[str, str]) -> list[str]:
         following = segments[i + 1][1] if i + 1 < len(segments) else ""
         if following in PRIVATIVE:
             out.append((surface + following[1:]).lower())
+            if not privative_base:
+                continue
         if len(base) >= 3:
             out.append(base.lower())
     return out

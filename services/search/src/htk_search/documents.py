@@ -47,6 +47,23 @@ def active_years(action: PublicAction) -> list[str]:
     return [str(y) for y in range(first, last + 1)]
 
 
+_counted: dict[tuple[str, ...], frozenset[str]] = {}
+_counted_plan: list[PlanVersion | None] = [None]
+
+
+def _counted_codes(plan: PlanVersion | None, codes: tuple[str, ...]) -> frozenset[str]:
+    """counted_codes, remembered per plan: actions name a few hundred combinations of codes,
+    and resolving them walks the plan (a tenth of a rebuild's analysis time)."""
+    if _counted_plan[0] is not plan or len(_counted) > 50_000:
+        _counted.clear()
+        _counted_plan[0] = plan
+    key = tuple(sorted(set(codes)))
+    found = _counted.get(key)
+    if found is None:
+        found = _counted[key] = frozenset(counted_codes(plan, key))
+    return found
+
+
 def build_document(
     action: PublicAction,
     organisations: Mapping[str, Organisation],
@@ -57,7 +74,7 @@ def build_document(
     language = action.language.value
     # Facets count under the current plan (merged codes under their target, retired nowhere),
     # as coverage does; the payload keeps the codes the action was written with.
-    counted = counted_codes(plan, [*action.measures, *action.sub_goals, *action.priorities])
+    counted = _counted_codes(plan, (*action.measures, *action.sub_goals, *action.priorities))
     by_level: dict[int, list[str]] = {0: [], 1: [], 2: []}
     for code in sorted(counted):
         by_level.setdefault(code.count("."), []).append(code)
@@ -73,8 +90,8 @@ def build_document(
     title = analyser.analyse(action.title, language)
     body = analyser.analyse("\n".join(body_parts), language)
     # Organisation names are Finnish or Swedish whatever the action's language.
-    names = analyser.analyse(" ".join(o.name_fi for o in orgs), "fi")
-    names_sv = analyser.analyse(" ".join(o.name_sv or "" for o in orgs), "sv")
+    names = analyser.analyse_name(" ".join(o.name_fi for o in orgs), "fi")
+    names_sv = analyser.analyse_name(" ".join(o.name_sv or "" for o in orgs), "sv")
     counties = sorted(set(action.counties) | geography.counties_of(action.municipalities))
     municipalities = sorted(
         set(action.municipalities) | geography.municipalities_of(action.counties)

@@ -103,6 +103,14 @@ def _to_tantivy(doc: IndexDocument) -> tantivy.Document:
     return out
 
 
+def _buckets(result: dict[str, Any]) -> dict[str, dict[str, int]]:
+    return {
+        name: {str(b["key"]): int(b["doc_count"]) for b in agg["buckets"]}
+        for name, agg in result.items()
+        if isinstance(agg, dict) and "buckets" in agg
+    }
+
+
 def _payload(stored: tantivy.Document) -> dict[str, Any]:
     payload: dict[str, Any] = json.loads(cast(bytes, stored.get_first("payload")))
     return payload
@@ -280,23 +288,26 @@ class TantivyBackend:
 
     def _snapshot(self, state: dict[str, Any] | None) -> tuple[str, tantivy.Searcher, int]:
         now = time.monotonic()
-        for key in [k for k, (_, expires) in self._snapshots.items() if expires < now]:
-            del self._snapshots[key]
+        # Kept in order of last use with one lifetime, so the expired ones are at the front.
+        while self._snapshots:
+            _, (_, expires) = next(iter(self._snapshots.items()))
+            if expires >= now:
+                break
+            self._snapshots.popitem(last=False)
         if state is None:
-            key = uuid.uuid4().hex[:12]
-            searcher = self.current.index.searcher()
-            offset = 0
-        else:
-            key, offset = str(state.get("snapshot")), int(state.get("offset", -1))
-            held = self._snapshots.get(key)
-            if held is None or offset < 0:
-                raise QueryError("cursor", "The cursor has expired: start the search again.")
-            searcher = held[0]
-        self._snapshots[key] = (searcher, now + SNAPSHOT_TTL_SECONDS)
+            return uuid.uuid4().hex[:12], self.current.index.searcher(), 0
+        key, offset = str(state.get("snapshot")), int(state.get("offset", -1))
+        held = self._snapshots.get(key)
+        if held is None or offset < 0:
+            raise QueryError("cursor", "The cursor has expired: start the search again.")
+        return key, held[0], offset
+
+    def _keep(self, key: str, searcher: tantivy.Searcher) -> None:
+        """Holds the view a next page's cursor continues (only a search with one)."""
+        self._snapshots[key] = (searcher, time.monotonic() + SNAPSHOT_TTL_SECONDS)
         self._snapshots.move_to_end(key)
         while len(self._snapshots) > MAX_SNAPSHOTS:
             self._snapshots.popitem(last=False)
-        return key, searcher, offset
 
     def _hits(
         self, searcher: tantivy.Searcher, query: tantivy.Query, plan: Plan, limit: int, offset: int
@@ -316,12 +327,13 @@ class TantivyBackend:
     def _counts(
         self, searcher: tantivy.Searcher, query: tantivy.Query, names: list[str]
     ) -> dict[str, dict[str, int]]:
-        spec = {name: terms_aggregation(name) for name in names}
-        result = searcher.aggregate(query, spec)
-        return {
-            name: {str(b["key"]): int(b["doc_count"]) for b in result[name]["buckets"]}
-            for name in names
-        }
+        # One aggregation per filtered facet, run side by side. One pass with a ``filter``
+        # aggregation per facet (tantivy 0.27 has them) gave the same counts and was faster at
+        # 20,000 actions (p50 1.2 against 2.3-3.5 ms, in turn), but slower at 100,000 (p50
+        # 11-32 ms against 5-9 ms side by side, p95 31-79 against 19-37), also with the pass
+        # narrowed to the actions that meet all filters but one.
+        result = searcher.aggregate(query, {name: terms_aggregation(name) for name in names})
+        return _buckets(result)
 
     async def search(
         self, plan: Plan, *, limit: int, state: dict[str, Any] | None, facets: bool
@@ -332,7 +344,8 @@ class TantivyBackend:
         counts: list[dict[str, dict[str, int]]] = []
         if facets and state is None:
             # tantivy releases the GIL while it searches and aggregates, so the hits and every
-            # facet's counts are computed side by side.
+            # facet's counts are computed side by side (measured at 100,000 actions against
+            # the same in one thread: p50 5-9 ms against 12-20 ms).
             jobs = [
                 asyncio.to_thread(
                     self._counts, searcher, query if part is plan else self.build(part), names
@@ -344,6 +357,7 @@ class TantivyBackend:
             total, hits, more = await found
         page = Page(total=total, hits=hits)
         if more:
+            self._keep(key, searcher)
             page.next_state = {"snapshot": key, "offset": offset + limit}
         for part_counts in counts:
             page.facets.update(part_counts)
