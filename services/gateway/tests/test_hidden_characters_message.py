@@ -2,8 +2,8 @@
 
 import pytest
 
-from htk_gateway.forms import translate_errors
-from htk_gateway.i18n import Translator
+from htk_gateway.web.forms import translate_errors
+from htk_gateway.web.i18n import Translator
 from htk_runtime.text import public_text
 
 

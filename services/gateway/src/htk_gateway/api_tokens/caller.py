@@ -16,9 +16,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from htk_gateway import csrf
 from htk_gateway.api_tokens.store import MEMBER_PREFIX, PREFIX, ApiTokens, Scope, status
-from htk_gateway.identity import current_user
+from htk_gateway.auth import csrf
+from htk_gateway.auth.identity import current_user
 from htk_runtime.auth import Role, User
 from htk_runtime.errors import DomainError
 

@@ -20,8 +20,8 @@ from typing import Any
 
 from htk_contracts.actions import ACTION_PUBLISHED, ACTION_RETURNED, ACTION_SUBMITTED
 from htk_contracts.topics import Topic
-from htk_gateway.members import MemberCopies
-from htk_gateway.upstream import Upstreams
+from htk_gateway.api.upstream import Upstreams
+from htk_gateway.auth.members import MemberCopies
 from htk_runtime.auth import HEADER, User, sign
 
 # On catalogue.requests.v1 (htk_contracts.catalogue_requests).

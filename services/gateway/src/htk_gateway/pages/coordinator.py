@@ -1,26 +1,20 @@
 """Coordinators' pages: the review queue, organisation approvals, bulk import and plan editing
-(the dashboard, snapshots and the yearly report are in dashboard_pages)."""
+(the dashboard, snapshots and the yearly report are in pages/dashboard.py)."""
 
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from htk_gateway import action_changes, reference
-from htk_gateway.forms import error_message
-from htk_gateway.member_pages import published_diff, signed_in, workflow_step
-from htk_gateway.pages import this_year
-from htk_gateway.web import (
-    Viewer,
-    call,
-    error_list,
-    form_data,
-    limit_writes,
-    read,
-    redirect,
-    render,
-    viewer,
-)
+from htk_gateway.auth.ratelimit import limit_writes
+from htk_gateway.pages import action_changes
+from htk_gateway.pages.member import published_diff, signed_in, workflow_step
+from htk_gateway.pages.public import this_year
+from htk_gateway.web import reference
+from htk_gateway.web.calls import call, error_list, read
+from htk_gateway.web.forms import error_message, form_data
+from htk_gateway.web.render import redirect, render
+from htk_gateway.web.viewer import Viewer, viewer
 from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 
@@ -169,7 +163,7 @@ async def decide_organisation(organisation_id: str, request: Request) -> Respons
 @router.post("/coordinator/import", response_class=HTMLResponse)
 async def bulk_import(request: Request) -> Response:
     form = await request.form()
-    from htk_gateway import csrf
+    from htk_gateway.auth import csrf
 
     csrf.check(request, str(form.get("csrf") or ""))
     v = await viewer(request)

@@ -12,20 +12,15 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from htk_gateway import csrf, reference
-from htk_gateway.i18n import Translator
-from htk_gateway.member_pages import signed_in
-from htk_gateway.web import (
-    Viewer,
-    call,
-    error_list,
-    form_data,
-    limit_writes,
-    read,
-    redirect,
-    render,
-    viewer,
-)
+from htk_gateway.auth import csrf
+from htk_gateway.auth.ratelimit import limit_writes
+from htk_gateway.pages.member import signed_in
+from htk_gateway.web import reference
+from htk_gateway.web.calls import call, error_list, read
+from htk_gateway.web.forms import form_data
+from htk_gateway.web.i18n import Translator
+from htk_gateway.web.render import redirect, render
+from htk_gateway.web.viewer import Viewer, viewer
 from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 

@@ -8,11 +8,12 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from htk_contracts.catalogue import OrganisationType
-from htk_gateway import reference
-from htk_gateway.auth import LinkRequest, Registration, join, request_login_link
-from htk_gateway.csrf import SESSION_COOKIE
-from htk_gateway.forms import translate_errors
-from htk_gateway.web import form_data, redirect, render, settings, viewer
+from htk_gateway.auth.csrf import SESSION_COOKIE
+from htk_gateway.auth.login import LinkRequest, Registration, join, request_login_link
+from htk_gateway.web import reference
+from htk_gateway.web.forms import form_data, translate_errors
+from htk_gateway.web.render import redirect, render
+from htk_gateway.web.viewer import settings, viewer
 from htk_runtime.errors import DomainError, validation_errors
 
 router = APIRouter(include_in_schema=False)
@@ -171,7 +172,7 @@ async def login_submit(request: Request) -> Response:
 @router.get("/welcome", response_class=HTMLResponse)
 async def welcome(request: Request) -> Response:
     v = await viewer(request)
-    from htk_gateway.web import state
+    from htk_gateway.web.viewer import state
 
     if v.user is None:
         secret = request.cookies.get(SESSION_COOKIE)

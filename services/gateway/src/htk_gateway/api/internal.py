@@ -8,8 +8,8 @@ configuration says.
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from htk_gateway.clients import trusted_networks
-from htk_gateway.origin import json_answer
+from htk_gateway.web.client_address import trusted_networks
+from htk_gateway.web.origin import json_answer
 
 INTERNAL = ("/metrics",)
 

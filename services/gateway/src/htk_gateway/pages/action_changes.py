@@ -9,8 +9,8 @@ from typing import Any
 
 from fastapi import Request
 
-from htk_gateway import reference
-from htk_gateway.i18n import Translator
+from htk_gateway.web import reference
+from htk_gateway.web.i18n import Translator
 
 # Fields whose values are codes, and the message prefix that names each value.
 ENUM_PREFIXES = {

@@ -3,8 +3,10 @@ the fields, in the reader's language."""
 
 from typing import Any
 
-from htk_gateway.i18n import Translator
-from htk_gateway.web import as_list
+from fastapi import Request
+
+from htk_gateway.auth import csrf
+from htk_gateway.web.i18n import Translator
 from htk_runtime.text import HIDDEN_CHARACTERS
 
 # Refusals that concern the whole action name no field; their text tells which one it is.
@@ -160,3 +162,22 @@ def form_from_content(content: dict[str, Any]) -> dict[str, Any]:
         form[f"link_url_{i}"] = link.get("url", "")
         form[f"link_title_{i}"] = link.get("title") or ""
     return form
+
+
+async def form_data(request: Request) -> dict[str, Any]:
+    """The posted form after its CSRF check; lists for names that repeat."""
+    form = await request.form()
+    csrf.check(request, str(form.get("csrf") or ""), required=True)
+    data: dict[str, Any] = {}
+    for key in form:
+        values = form.getlist(key)
+        data[key] = values if len(values) > 1 else values[0]
+    return data
+
+
+def as_list(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return [str(x) for x in value if str(x)]
+    return [str(value)]

@@ -6,8 +6,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from htk_gateway import return_to
-from htk_gateway.web import render, secure_cookies, viewer
+from htk_gateway.web import return_to
+from htk_gateway.web.render import render
+from htk_gateway.web.viewer import secure_cookies, viewer
 from htk_runtime.errors import DomainError
 
 TITLES = {

@@ -1,6 +1,6 @@
 """Members' pages: their organisations' actions, writing and editing them with messages beside
 the fields, submitting for review, the review comments and each action's history. An organisation's
-admins manage its members and profile in organisation_pages.py."""
+admins manage its members and profile in pages/organisations.py."""
 
 from typing import Any
 
@@ -8,21 +8,20 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from htk_contracts.actions import ActionState, InequalityDimension, TargetGroup
-from htk_gateway import action_changes, reference
-from htk_gateway.forms import action_payload, form_from_content, link_rows, translate_errors
-from htk_gateway.members import MemberCopies
-from htk_gateway.web import (
-    Viewer,
-    call,
-    error_list,
+from htk_gateway.auth.members import MemberCopies
+from htk_gateway.auth.ratelimit import limit_writes
+from htk_gateway.pages import action_changes
+from htk_gateway.web import reference
+from htk_gateway.web.calls import call, error_list, read
+from htk_gateway.web.forms import (
+    action_payload,
     form_data,
-    limit_writes,
-    read,
-    redirect,
-    render,
-    state,
-    viewer,
+    form_from_content,
+    link_rows,
+    translate_errors,
 )
+from htk_gateway.web.render import redirect, render
+from htk_gateway.web.viewer import Viewer, state, viewer
 from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 

@@ -3,9 +3,9 @@ coordinator for developers. Everyone else is a visitor."""
 
 from fastapi import Request
 
-from htk_gateway.csrf import SESSION_COOKIE
-from htk_gateway.members import MemberCopies
-from htk_gateway.sessions import Sessions
+from htk_gateway.auth.csrf import SESSION_COOKIE
+from htk_gateway.auth.members import MemberCopies
+from htk_gateway.auth.sessions import Sessions
 from htk_runtime.auth import User
 
 DEV_COORDINATOR = User(member_id="dev-coordinator", coordinator=True)

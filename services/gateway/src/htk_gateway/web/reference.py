@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import Request
 
-from htk_gateway.web import read
+from htk_gateway.web.calls import read
 
 TTL_SECONDS = 20.0
 _cache: dict[tuple[int, str], tuple[float, Any]] = {}
@@ -86,7 +86,7 @@ async def organisation_names(request: Request) -> dict[str, dict[str, Any]]:
 async def member_names(request: Request, ids: Any) -> dict[str, str]:
     """Names of members by id from the gateway's own read copy, for "who" columns; an erased or
     unknown member has no entry and the page says so in its own words."""
-    from htk_gateway.web import state
+    from htk_gateway.web.viewer import state
 
     members = state(request)["members"]
     names: dict[str, str] = {}

@@ -12,8 +12,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from htk_gateway.upstream import Upstreams
-from htk_gateway.web import render, viewer
+from htk_gateway.api.upstream import Upstreams
+from htk_gateway.web.render import render
+from htk_gateway.web.viewer import viewer
 from htk_runtime.errors import DomainError
 
 PREFIX = "/api/v1"

@@ -8,22 +8,16 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from htk_gateway import reference
-from htk_gateway.coordinator_pages import _hub as hub_page
-from htk_gateway.coordinator_pages import coordinator
-from htk_gateway.member_pages import action_page, signed_in, workflow_step
-from htk_gateway.pages import public_action_page
-from htk_gateway.web import (
-    Viewer,
-    call,
-    error_list,
-    form_data,
-    limit_writes,
-    read,
-    redirect,
-    render,
-    viewer,
-)
+from htk_gateway.auth.ratelimit import limit_writes
+from htk_gateway.pages.coordinator import _hub as hub_page
+from htk_gateway.pages.coordinator import coordinator
+from htk_gateway.pages.member import action_page, signed_in, workflow_step
+from htk_gateway.pages.public import public_action_page
+from htk_gateway.web import reference
+from htk_gateway.web.calls import call, error_list, read
+from htk_gateway.web.forms import form_data
+from htk_gateway.web.render import redirect, render
+from htk_gateway.web.viewer import Viewer, viewer
 from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 

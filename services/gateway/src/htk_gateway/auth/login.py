@@ -14,14 +14,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from htk_contracts.catalogue import OrganisationType
-from htk_gateway import csrf, return_to
-from htk_gateway.clients import client_address
-from htk_gateway.identity import current_user
-from htk_gateway.link_mail import LinkMail
-from htk_gateway.members import MemberCopies
-from htk_gateway.ratelimit import email_key
-from htk_gateway.sessions import LoginLinks, Sessions
-from htk_gateway.web import render, service_headers, viewer
+from htk_gateway.auth import csrf
+from htk_gateway.auth.identity import current_user
+from htk_gateway.auth.link_mail import LinkMail
+from htk_gateway.auth.members import MemberCopies
+from htk_gateway.auth.ratelimit import email_key
+from htk_gateway.auth.sessions import LoginLinks, Sessions
+from htk_gateway.web import return_to
+from htk_gateway.web.calls import service_headers
+from htk_gateway.web.client_address import client_address
+from htk_gateway.web.render import render
+from htk_gateway.web.viewer import viewer
 from htk_runtime.auth import HEADER, User, sign
 from htk_runtime.errors import DomainError
 

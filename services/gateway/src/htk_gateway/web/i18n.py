@@ -14,7 +14,7 @@ from fastapi import Request
 LANGUAGES = ("fi", "sv", "en")
 DEFAULT = "fi"
 COOKIE = "htk_lang"
-MESSAGES_DIR = Path(__file__).parent / "messages"
+MESSAGES_DIR = Path(__file__).parent.parent / "messages"
 
 
 @cache
@@ -46,7 +46,7 @@ class Translator:
     def plural(self, key: str, count: int, **values: Any) -> str:
         """``key.one`` or ``key.other`` (as CLDR's rules pick for this language), with
         ``{count}`` written as the language writes numbers."""
-        from htk_gateway.formats import number, plural_form
+        from htk_gateway.web.formats import number, plural_form
 
         form = f"{key}.{plural_form(count, self.lang)}"
         chosen = form if self.has(form) else f"{key}.other"

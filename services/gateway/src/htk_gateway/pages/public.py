@@ -12,9 +12,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from htk_contracts.search import FACETS
-from htk_gateway import reference
-from htk_gateway.follows import Follows
-from htk_gateway.web import STATIC, read, render, state, viewer
+from htk_gateway.follows.store import Follows
+from htk_gateway.web import reference
+from htk_gateway.web.calls import read
+from htk_gateway.web.render import STATIC, render
+from htk_gateway.web.viewer import state, viewer
 from htk_runtime.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
@@ -149,7 +151,7 @@ async def search_page(
     params += [(f, value) for f, values in selected.items() for value in values]
     error = None
     try:
-        from htk_gateway.web import call
+        from htk_gateway.web.calls import call
 
         answer = await call(request, None, "search", "GET", "/search", params=params)
         result = answer.json() if answer.status_code == 200 else {}

@@ -11,7 +11,7 @@ import asyncio
 import logging
 from typing import Any
 
-from htk_gateway.sessions import LoginLinks
+from htk_gateway.auth.sessions import LoginLinks
 from htk_runtime.mail import Mail, Mailer
 from htk_runtime.service import ServiceContext
 

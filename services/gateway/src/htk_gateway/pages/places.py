@@ -13,21 +13,15 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from htk_gateway import reference
-from htk_gateway.api import _to
-from htk_gateway.coordinator_pages import coordinator
-from htk_gateway.dashboard_pages import line_chart
-from htk_gateway.web import (
-    Viewer,
-    call,
-    error_list,
-    form_data,
-    limit_writes,
-    read,
-    redirect,
-    render,
-    viewer,
-)
+from htk_gateway.api.routes import _to
+from htk_gateway.auth.ratelimit import limit_writes
+from htk_gateway.pages.coordinator import coordinator
+from htk_gateway.pages.dashboard import line_chart
+from htk_gateway.web import reference
+from htk_gateway.web.calls import call, error_list, read
+from htk_gateway.web.forms import form_data
+from htk_gateway.web.render import redirect, render
+from htk_gateway.web.viewer import Viewer, viewer
 from htk_runtime.errors import DomainError
 
 router = APIRouter(include_in_schema=False)

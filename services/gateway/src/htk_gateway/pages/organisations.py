@@ -1,7 +1,7 @@
 """An organisation's admins in the browser: who asks to join and who belongs (approve, refuse,
 make admin, remove), and the organisation's profile (names, Business ID, home municipality or
 county, website). Coordinators see every organisation's pending requests on one page of their
-own (coordinator_pages.py); here they may manage any organisation by its address."""
+own (pages/coordinator.py); here they may manage any organisation by its address."""
 
 from typing import Any
 
@@ -9,21 +9,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from htk_contracts.catalogue import OrganisationType
-from htk_gateway import reference
-from htk_gateway.forms import translate_errors
-from htk_gateway.join_pages import duplicate_of, form_errors, new_organisation
-from htk_gateway.member_pages import signed_in
-from htk_gateway.web import (
-    Viewer,
-    call,
-    error_list,
-    form_data,
-    limit_writes,
-    read,
-    redirect,
-    render,
-    viewer,
-)
+from htk_gateway.auth.ratelimit import limit_writes
+from htk_gateway.pages.join import duplicate_of, form_errors, new_organisation
+from htk_gateway.pages.member import signed_in
+from htk_gateway.web import reference
+from htk_gateway.web.calls import call, error_list, read
+from htk_gateway.web.forms import form_data, translate_errors
+from htk_gateway.web.render import redirect, render
+from htk_gateway.web.viewer import Viewer, viewer
 from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 
