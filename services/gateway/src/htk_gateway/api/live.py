@@ -219,8 +219,3 @@ class LiveResponse(StreamingResponse):
             await super().__call__(scope, receive, send)
         finally:
             self.on_close()
-
-
-def live_streams(request: Request) -> LiveStreams:
-    streams: LiveStreams = request.app.state.service.ctx().state["live"]
-    return streams

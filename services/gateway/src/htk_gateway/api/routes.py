@@ -5,12 +5,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from htk_gateway.api.live import live_streams
 from htk_gateway.api.upstream import Upstreams
 from htk_gateway.api_tokens.caller import api_caller
 from htk_gateway.auth import csrf
 from htk_gateway.web.calls import user_headers
 from htk_gateway.web.client_address import client_address
+from htk_gateway.web.deps import live_streams
 from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 

@@ -13,11 +13,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from htk_gateway.api_tokens.store import ApiTokens, Scope, status
-from htk_gateway.auth.ratelimit import limit_writes
 from htk_gateway.pages.organisations import admin_of
 from htk_gateway.web import reference
 from htk_gateway.web.calls import read
 from htk_gateway.web.forms import form_data
+from htk_gateway.web.guards import limit_writes
 from htk_gateway.web.render import redirect, render
 from htk_gateway.web.viewer import Viewer, secure_cookies, state, viewer
 from htk_runtime.auth import User

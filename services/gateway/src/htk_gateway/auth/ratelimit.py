@@ -7,13 +7,9 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import Request
 from pymongo import ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
-from htk_gateway.web.client_address import client_address
-from htk_gateway.web.viewer import settings, state
-from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 from htk_runtime.mongo import ensure_ttl_index
 
@@ -59,10 +55,3 @@ class RateLimiter:
     async def forget(self, key: str) -> None:
         """Drop every window's counter of ``key`` (an erased member's address)."""
         await self.counters.delete_many({"_id": {"$regex": f"^{re.escape(key)}:"}})
-
-
-async def limit_writes(request: Request, user: User | None) -> None:
-    who = user.member_id if user else client_address(request)
-    await state(request)["rate_limiter"].hit(
-        f"write:{who}", settings(request).writes_per_minute, 60
-    )

@@ -6,13 +6,12 @@ import hmac
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from htk_gateway.auth.ratelimit import limit_writes
 from htk_gateway.follows.digest import unsubscribe_signature
-from htk_gateway.follows.store import Follows, Kind
+from htk_gateway.follows.store import Kind
 from htk_gateway.web import reference
-from htk_gateway.web.forms import form_data
+from htk_gateway.web.deps import FollowsDep, SettingsDep
+from htk_gateway.web.guards import MEMBER_WRITE, Form, Reader, SignedIn
 from htk_gateway.web.render import redirect, render
-from htk_gateway.web.viewer import state, viewer
 from htk_runtime.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
@@ -28,16 +27,14 @@ def _target_url(kind: str, target: str) -> str:
 
 
 @router.get("/my/follows", response_class=HTMLResponse)
-async def follows_page(request: Request, done: str | None = None) -> Response:
-    v = await viewer(request)
-    if v.user is None:
-        raise DomainError(401, "Sign in to do this")
-    follows: Follows = state(request)["follows"]
+async def follows_page(
+    request: Request, v: Reader, user: SignedIn, follows: FollowsDep, done: str | None = None
+) -> Response:
     places = await reference.place_names(request)
     orgs = await reference.organisation_names(request)
     nodes = reference.plan_nodes(await reference.plan(request))
     rows = []
-    for f in await follows.of(v.user.member_id):
+    for f in await follows.of(user.member_id):
         kind, target = f["kind"], f["target"]
         label = {
             "region": v.t.name(places.get(target)),
@@ -57,13 +54,8 @@ async def follows_page(request: Request, done: str | None = None) -> Response:
     )
 
 
-@router.post("/my/follows", response_class=HTMLResponse)
-async def change_follow(request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    if v.user is None:
-        raise DomainError(401, "Sign in to do this")
-    await limit_writes(request, v.user)
+@router.post("/my/follows", response_class=HTMLResponse, dependencies=[MEMBER_WRITE])
+async def change_follow(form: Form, v: Reader, user: SignedIn, follows: FollowsDep) -> Response:
     try:
         kind = Kind(str(form.get("kind", "")))
     except ValueError as exc:
@@ -71,19 +63,19 @@ async def change_follow(request: Request) -> Response:
     target = str(form.get("target", "")).strip()[:64]
     if not target:
         raise DomainError(422, "Nothing to follow", field="target")
-    follows: Follows = state(request)["follows"]
     if form.get("stop") == "true":
-        await follows.stop(v.user.member_id, kind, target)
+        await follows.stop(user.member_id, kind, target)
         return redirect(v, "/my/follows?done=unfollowed")
-    await follows.follow(v.user.member_id, kind, target)
+    await follows.follow(user.member_id, kind, target)
     return redirect(v, "/my/follows?done=followed")
 
 
 @router.get("/follows/unsubscribe", response_class=HTMLResponse)
-async def unsubscribe(request: Request, member: str = "", sig: str = "") -> Response:
-    secret = request.app.state.service.settings.gateway_secret
-    if not member or not hmac.compare_digest(unsubscribe_signature(secret, member), sig):
+async def unsubscribe(
+    v: Reader, settings: SettingsDep, follows: FollowsDep, member: str = "", sig: str = ""
+) -> Response:
+    signature = unsubscribe_signature(settings.gateway_secret, member)
+    if not member or not hmac.compare_digest(signature, sig):
         raise DomainError(403, "This unsubscribe link is not valid", field="sig")
-    follows: Follows = state(request)["follows"]
     await follows.stop_all(member)
-    return render(await viewer(request), "unsubscribed.html")
+    return render(v, "unsubscribed.html")

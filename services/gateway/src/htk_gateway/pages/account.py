@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from htk_gateway.auth import csrf
 from htk_gateway.auth.identity import current_user
 from htk_gateway.auth.members import MemberCopies
-from htk_gateway.auth.ratelimit import email_key, limit_writes
+from htk_gateway.auth.ratelimit import email_key
 from htk_gateway.follows.store import Follows
 from htk_gateway.notify.delivery import ALL, Notifier, unsubscribe_signature
 from htk_gateway.notify.kinds import Delivery, kind_names
@@ -22,6 +22,7 @@ from htk_gateway.pages.coordinator import coordinator
 from htk_gateway.pages.member import signed_in
 from htk_gateway.web.calls import call, read
 from htk_gateway.web.forms import form_data
+from htk_gateway.web.guards import limit_writes
 from htk_gateway.web.render import redirect, render
 from htk_gateway.web.viewer import Viewer, settings, state, viewer
 from htk_runtime.auth import User

@@ -8,7 +8,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from htk_gateway.auth.ratelimit import limit_writes
 from htk_gateway.pages.coordinator import _hub as hub_page
 from htk_gateway.pages.coordinator import coordinator
 from htk_gateway.pages.member import action_page, signed_in, workflow_step
@@ -16,6 +15,7 @@ from htk_gateway.pages.public import public_action_page
 from htk_gateway.web import reference
 from htk_gateway.web.calls import call, error_list, read
 from htk_gateway.web.forms import form_data
+from htk_gateway.web.guards import limit_writes
 from htk_gateway.web.render import redirect, render
 from htk_gateway.web.viewer import Viewer, viewer
 from htk_runtime.auth import User

@@ -6,13 +6,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from htk_gateway.auth.ratelimit import limit_writes
 from htk_gateway.pages import action_changes
 from htk_gateway.pages.member import published_diff, signed_in, workflow_step
 from htk_gateway.pages.public import this_year
 from htk_gateway.web import reference
 from htk_gateway.web.calls import call, error_list, read
 from htk_gateway.web.forms import error_message, form_data
+from htk_gateway.web.guards import limit_writes
 from htk_gateway.web.render import redirect, render
 from htk_gateway.web.viewer import Viewer, viewer
 from htk_runtime.auth import User

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from htk_gateway.auth.ratelimit import limit_writes
 from htk_gateway.pages.coordinator import coordinator
 from htk_gateway.pages.public import coverage_context, this_year
 from htk_gateway.web import reference
 from htk_gateway.web.calls import call, error_list, read
 from htk_gateway.web.forms import form_data
+from htk_gateway.web.guards import limit_writes
 from htk_gateway.web.render import SECURITY_HEADERS, redirect, render
 from htk_gateway.web.viewer import Viewer, viewer
 from htk_runtime.errors import DomainError

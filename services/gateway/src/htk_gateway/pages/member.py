@@ -9,7 +9,6 @@ from fastapi.responses import HTMLResponse, Response
 
 from htk_contracts.actions import ActionState, InequalityDimension, TargetGroup
 from htk_gateway.auth.members import MemberCopies
-from htk_gateway.auth.ratelimit import limit_writes
 from htk_gateway.pages import action_changes
 from htk_gateway.web import reference
 from htk_gateway.web.calls import call, error_list, read
@@ -20,6 +19,7 @@ from htk_gateway.web.forms import (
     link_rows,
     translate_errors,
 )
+from htk_gateway.web.guards import limit_writes
 from htk_gateway.web.render import redirect, render
 from htk_gateway.web.viewer import Viewer, state, viewer
 from htk_runtime.auth import User

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from htk_contracts.catalogue import OrganisationType
-from htk_gateway.auth.ratelimit import limit_writes
 from htk_gateway.pages.join import duplicate_of, form_errors, new_organisation
 from htk_gateway.pages.member import signed_in
 from htk_gateway.web import reference
 from htk_gateway.web.calls import call, error_list, read
 from htk_gateway.web.forms import form_data, translate_errors
+from htk_gateway.web.guards import limit_writes
 from htk_gateway.web.render import redirect, render
 from htk_gateway.web.viewer import Viewer, viewer
 from htk_runtime.auth import User

@@ -13,11 +13,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from htk_gateway.auth import csrf
-from htk_gateway.auth.ratelimit import limit_writes
 from htk_gateway.pages.member import signed_in
 from htk_gateway.web import reference
 from htk_gateway.web.calls import call, error_list, read
 from htk_gateway.web.forms import form_data
+from htk_gateway.web.guards import limit_writes
 from htk_gateway.web.i18n import Translator
 from htk_gateway.web.render import redirect, render
 from htk_gateway.web.viewer import Viewer, viewer
