@@ -13,13 +13,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from htk_gateway.api_tokens.store import ApiTokens, Scope, status
-from htk_gateway.pages.organisations import admin_of
 from htk_gateway.web import reference
 from htk_gateway.web.calls import read
-from htk_gateway.web.forms import form_data
-from htk_gateway.web.guards import limit_writes
+from htk_gateway.web.guards import (
+    ADMIN_WRITE,
+    ORGANISATION_ADMIN,
+    Form,
+    OrganisationAdmin,
+    Reader,
+)
 from htk_gateway.web.render import redirect, render
-from htk_gateway.web.viewer import Viewer, secure_cookies, state, viewer
+from htk_gateway.web.viewer import Viewer, secure_cookies, state
 from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 
@@ -81,10 +85,13 @@ async def _page(
 
 @router.get("/my/organisations/{organisation_id}/api-tokens", response_class=HTMLResponse)
 async def tokens_page(
-    organisation_id: str, request: Request, done: str | None = None, made: str | None = None
+    organisation_id: str,
+    request: Request,
+    v: Reader,
+    user: OrganisationAdmin,
+    done: str | None = None,
+    made: str | None = None,
 ) -> Response:
-    v = await viewer(request)
-    user = admin_of(v, organisation_id)
     shown = None
     secret = request.cookies.get(SHOW_ONCE_COOKIE)
     if made and secret:
@@ -109,12 +116,14 @@ def _check(v: Viewer, form: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
-@router.post("/my/organisations/{organisation_id}/api-tokens", response_class=HTMLResponse)
-async def make_token(organisation_id: str, request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = admin_of(v, organisation_id)
-    await limit_writes(request, user)
+@router.post(
+    "/my/organisations/{organisation_id}/api-tokens",
+    response_class=HTMLResponse,
+    dependencies=[ADMIN_WRITE],
+)
+async def make_token(
+    organisation_id: str, request: Request, form: Form, v: Reader, user: OrganisationAdmin
+) -> Response:
     form = {k: str(form.get(k) or "").strip() for k in ("name", "scope", "valid_days")}
     errors = _check(v, form)
     if errors:
@@ -151,11 +160,10 @@ async def _token(request: Request, organisation_id: str, token_id: str) -> dict[
 @router.get(
     "/my/organisations/{organisation_id}/api-tokens/{token_id}/revoke",
     response_class=HTMLResponse,
+    dependencies=[ORGANISATION_ADMIN],
 )
-async def revoke_page(organisation_id: str, token_id: str, request: Request) -> Response:
+async def revoke_page(organisation_id: str, token_id: str, request: Request, v: Reader) -> Response:
     """Asks first: systems that use the token stop working at once."""
-    v = await viewer(request)
-    admin_of(v, organisation_id)
     token = await _token(request, organisation_id, token_id)
     return render(v, "api_token_revoke.html", token={**token, "status": status(token)})
 
@@ -163,12 +171,11 @@ async def revoke_page(organisation_id: str, token_id: str, request: Request) -> 
 @router.post(
     "/my/organisations/{organisation_id}/api-tokens/{token_id}/revoke",
     response_class=HTMLResponse,
+    dependencies=[ADMIN_WRITE],
 )
-async def revoke(organisation_id: str, token_id: str, request: Request) -> Response:
-    await form_data(request)
-    v = await viewer(request)
-    user = admin_of(v, organisation_id)
-    await limit_writes(request, user)
+async def revoke(
+    organisation_id: str, token_id: str, request: Request, v: Reader, user: OrganisationAdmin
+) -> Response:
     await _token(request, organisation_id, token_id)
     await _tokens(request).revoke(organisation_id, token_id, user.member_id)
     return redirect(v, f"{_base(organisation_id)}?done=api_token_revoked")

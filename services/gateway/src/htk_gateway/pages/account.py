@@ -18,11 +18,16 @@ from htk_gateway.auth.ratelimit import email_key
 from htk_gateway.follows.store import Follows
 from htk_gateway.notify.delivery import ALL, Notifier, unsubscribe_signature
 from htk_gateway.notify.kinds import Delivery, kind_names
-from htk_gateway.pages.coordinator import coordinator
-from htk_gateway.pages.member import signed_in
 from htk_gateway.web.calls import call, read
-from htk_gateway.web.forms import form_data
-from htk_gateway.web.guards import limit_writes
+from htk_gateway.web.guards import (
+    COORDINATOR,
+    CSRF_CHECKED,
+    MEMBER_WRITE,
+    SIGNED_IN,
+    Form,
+    Reader,
+    SignedIn,
+)
 from htk_gateway.web.render import redirect, render
 from htk_gateway.web.viewer import Viewer, settings, state, viewer
 from htk_runtime.auth import User
@@ -41,9 +46,9 @@ def _done(v: Viewer, done: str | None) -> str | None:
 
 
 @router.get("/my/account", response_class=HTMLResponse, include_in_schema=False)
-async def account_page(request: Request, done: str | None = None) -> Response:
-    v = await viewer(request)
-    user = signed_in(v)
+async def account_page(
+    request: Request, v: Reader, user: SignedIn, done: str | None = None
+) -> Response:
     members: MemberCopies = state(request)["members"]
     return render(
         v,
@@ -65,12 +70,13 @@ def _choices_from(form: dict[str, Any]) -> dict[str, str]:
     return choices
 
 
-@router.post("/my/account/notifications", response_class=HTMLResponse, include_in_schema=False)
-async def choose_notifications(request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = signed_in(v)
-    await limit_writes(request, user)
+@router.post(
+    "/my/account/notifications",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    dependencies=[MEMBER_WRITE],
+)
+async def choose_notifications(request: Request, form: Form, v: Reader, user: SignedIn) -> Response:
     await _notifier(request).store.choose(user.member_id, _choices_from(form))
     return redirect(v, "/my/account?done=notifications_saved#notifications")
 
@@ -91,12 +97,13 @@ async def unsubscribe(
     return render(v, "notifications_unsubscribed.html", kind=kind)
 
 
-@router.post("/coordinator/notifications/digest", include_in_schema=False)
-async def send_digests_now(request: Request) -> Response:
+@router.post(
+    "/coordinator/notifications/digest",
+    include_in_schema=False,
+    dependencies=[CSRF_CHECKED, COORDINATOR],
+)
+async def send_digests_now(request: Request, v: Reader) -> Response:
     """For testing and operations: every waiting digest goes out now."""
-    await form_data(request)
-    v = await viewer(request)
-    coordinator(v)
     await _notifier(request).send_digests(force=True)
     return redirect(v, "/coordinator?done=digests_sent")
 
@@ -124,9 +131,7 @@ async def collect(request: Request, user: User) -> dict[str, Any]:
 
 
 @router.get("/my/account/data.json", include_in_schema=False)
-async def data_json(request: Request) -> Response:
-    v = await viewer(request)
-    user = signed_in(v)
+async def data_json(request: Request, user: SignedIn) -> Response:
     data = jsonable_encoder(await collect(request, user))
     return JSONResponse(
         data,
@@ -138,16 +143,17 @@ async def data_json(request: Request) -> Response:
 
 
 @router.get("/my/account/data", response_class=HTMLResponse, include_in_schema=False)
-async def data_page(request: Request) -> Response:
-    v = await viewer(request)
-    user = signed_in(v)
+async def data_page(request: Request, v: Reader, user: SignedIn) -> Response:
     return render(v, "account_data.html", data=jsonable_encoder(await collect(request, user)))
 
 
-@router.get("/my/account/erase", response_class=HTMLResponse, include_in_schema=False)
-async def erase_page(request: Request) -> Response:
-    v = await viewer(request)
-    signed_in(v)
+@router.get(
+    "/my/account/erase",
+    response_class=HTMLResponse,
+    include_in_schema=False,
+    dependencies=[SIGNED_IN],
+)
+async def erase_page(v: Reader) -> Response:
     return render(v, "account_erase.html", errors={})
 
 
@@ -169,10 +175,7 @@ async def erase(request: Request, user: User) -> None:
 
 
 @router.post("/my/account/erase", response_class=HTMLResponse, include_in_schema=False)
-async def erase_account(request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = signed_in(v)
+async def erase_account(request: Request, form: Form, v: Reader, user: SignedIn) -> Response:
     if form.get("confirm") != "true":
         errors = {"confirm": v.t("account.erase_confirm_missing")}
         return render(v, "account_erase.html", status_code=422, errors=errors)

@@ -9,15 +9,21 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from htk_gateway.pages.coordinator import _hub as hub_page
-from htk_gateway.pages.coordinator import coordinator
-from htk_gateway.pages.member import action_page, signed_in, workflow_step
+from htk_gateway.pages.member import action_page, workflow_step
 from htk_gateway.pages.public import public_action_page
 from htk_gateway.web import reference
 from htk_gateway.web.calls import call, error_list, read
-from htk_gateway.web.forms import form_data
-from htk_gateway.web.guards import limit_writes
+from htk_gateway.web.guards import (
+    COORDINATOR_WRITE,
+    MEMBER_WRITE,
+    VISITOR_WRITE,
+    Coordinator,
+    Form,
+    Reader,
+    SignedIn,
+)
 from htk_gateway.web.render import redirect, render
-from htk_gateway.web.viewer import Viewer, viewer
+from htk_gateway.web.viewer import Viewer
 from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 
@@ -49,13 +55,13 @@ async def _ask(
     return answer.status_code, v.t(PARTNER_REFUSALS.get(answer.status_code, "error.generic"))
 
 
-@router.post("/actions/{action_id}/partners", response_class=HTMLResponse)
-async def ask_to_join(action_id: str, request: Request) -> Response:
+@router.post(
+    "/actions/{action_id}/partners", response_class=HTMLResponse, dependencies=[MEMBER_WRITE]
+)
+async def ask_to_join(
+    action_id: str, request: Request, form: Form, v: Reader, user: SignedIn
+) -> Response:
     """From the public page: a member asks, for one of their organisations, to join."""
-    form = await form_data(request)
-    v = await viewer(request)
-    user = signed_in(v)
-    await limit_writes(request, user)
     status, refused = await _ask(
         request, v, user, action_id, str(form.get("organisation_id") or "")
     )
@@ -64,14 +70,16 @@ async def ask_to_join(action_id: str, request: Request) -> Response:
     return await public_action_page(request, v, action_id, message=refused, status_code=status)
 
 
-@router.post("/my/actions/{action_id}/join/{target_id}", response_class=HTMLResponse)
-async def join_instead(action_id: str, target_id: str, request: Request) -> Response:
+@router.post(
+    "/my/actions/{action_id}/join/{target_id}",
+    response_class=HTMLResponse,
+    dependencies=[MEMBER_WRITE],
+)
+async def join_instead(
+    action_id: str, target_id: str, request: Request, v: Reader, user: SignedIn
+) -> Response:
     """From a draft's duplicate warning: the draft's organisation asks to join the existing
     action ``target_id`` instead; the draft stays, unsubmitted, for the member to drop or keep."""
-    await form_data(request)
-    v = await viewer(request)
-    user = signed_in(v)
-    await limit_writes(request, user)
     draft = await read(request, user, "submissions", f"/actions/{action_id}")
     if not draft or "status" not in draft:
         raise DomainError(404, "No such action")
@@ -84,14 +92,17 @@ async def join_instead(action_id: str, target_id: str, request: Request) -> Resp
 @router.post(
     "/my/actions/{action_id}/partners/{organisation_id}/{decision}",
     response_class=HTMLResponse,
+    dependencies=[MEMBER_WRITE],
 )
 async def decide_partner(
-    action_id: str, organisation_id: str, decision: str, request: Request
+    action_id: str,
+    organisation_id: str,
+    decision: str,
+    request: Request,
+    form: Form,
+    v: Reader,
+    user: SignedIn,
 ) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = signed_in(v)
-    await limit_writes(request, user)
     if decision not in ("approve", "reject"):
         raise DomainError(404, "No such page")
     answer = await call(
@@ -111,10 +122,10 @@ async def decide_partner(
 
 
 @router.get("/my/partners", response_class=HTMLResponse)
-async def partner_requests(request: Request, done: str | None = None) -> Response:
+async def partner_requests(
+    request: Request, v: Reader, user: SignedIn, done: str | None = None
+) -> Response:
     """Requests to join the actions of the organisations the reader administers."""
-    v = await viewer(request)
-    user = signed_in(v)
     organisations: list[str | None] = list(v.admin_of)
     if not organisations and not user.coordinator:
         raise DomainError(403, "Only an organisation's admins decide on partners")
@@ -141,10 +152,14 @@ async def partner_requests(request: Request, done: str | None = None) -> Respons
     )
 
 
-@router.post("/my/actions/{action_id}/confirm", response_class=HTMLResponse)
-async def still_current(action_id: str, request: Request) -> Response:
+@router.post(
+    "/my/actions/{action_id}/confirm", response_class=HTMLResponse, dependencies=[MEMBER_WRITE]
+)
+async def still_current(
+    action_id: str, request: Request, form: Form, v: Reader, user: SignedIn
+) -> Response:
     """The member's "still current" button: the published description is still true."""
-    return await workflow_step(request, action_id, "confirm", "confirmed")
+    return await workflow_step(request, form, v, user, action_id, "confirm", "confirmed")
 
 
 async def _public_title(request: Request, action_id: str) -> str:
@@ -155,10 +170,9 @@ async def _public_title(request: Request, action_id: str) -> str:
 
 
 @router.get("/actions/{action_id}/confirm", response_class=HTMLResponse)
-async def reminder_link(action_id: str, request: Request, token: str = "") -> Response:
+async def reminder_link(action_id: str, request: Request, v: Reader, token: str = "") -> Response:
     """Where a reminder mail's link lands. Opening a link changes nothing (mail scanners open
     links too): the page asks for the one click that confirms, or opens the edit form."""
-    v = await viewer(request)
     return render(
         v,
         "reminder_confirm.html",
@@ -169,11 +183,10 @@ async def reminder_link(action_id: str, request: Request, token: str = "") -> Re
     )
 
 
-@router.post("/actions/{action_id}/confirm", response_class=HTMLResponse)
-async def confirm_by_link(action_id: str, request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    await limit_writes(request, None)
+@router.post(
+    "/actions/{action_id}/confirm", response_class=HTMLResponse, dependencies=[VISITOR_WRITE]
+)
+async def confirm_by_link(action_id: str, request: Request, form: Form, v: Reader) -> Response:
     answer = await call(
         request,
         None,
@@ -202,13 +215,11 @@ async def confirm_by_link(action_id: str, request: Request) -> Response:
     )
 
 
-@router.post("/coordinator/reminders", response_class=HTMLResponse)
-async def send_reminders_now(request: Request) -> Response:
+@router.post(
+    "/coordinator/reminders", response_class=HTMLResponse, dependencies=[COORDINATOR_WRITE]
+)
+async def send_reminders_now(request: Request, v: Reader, user: Coordinator) -> Response:
     """Run the reminder round at once (it also runs on a timer), for testing and operations."""
-    await form_data(request)
-    v = await viewer(request)
-    user = coordinator(v)
-    await limit_writes(request, user)
     answer = await call(request, user, "submissions", "POST", "/reminders/run")
     if answer.status_code != 200:
         message, _ = error_list(answer)
@@ -217,6 +228,7 @@ async def send_reminders_now(request: Request) -> Response:
     return await hub_page(
         request,
         v,
+        user,
         reminders_result={
             "actions": int(sent.get("actions", 0)),
             "mails": int(sent.get("mails", 0)),

@@ -7,25 +7,23 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from htk_gateway.pages import action_changes
-from htk_gateway.pages.member import published_diff, signed_in, workflow_step
+from htk_gateway.pages.member import published_diff, workflow_step
 from htk_gateway.pages.public import this_year
 from htk_gateway.web import reference
 from htk_gateway.web.calls import call, error_list, read
-from htk_gateway.web.forms import error_message, form_data
-from htk_gateway.web.guards import limit_writes
+from htk_gateway.web.forms import error_message
+from htk_gateway.web.guards import (
+    COORDINATOR,
+    COORDINATOR_WRITE,
+    Coordinator,
+    Form,
+    Reader,
+)
 from htk_gateway.web.render import redirect, render
-from htk_gateway.web.viewer import Viewer, viewer
+from htk_gateway.web.viewer import Viewer
 from htk_runtime.auth import User
-from htk_runtime.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
-
-
-def coordinator(v: Viewer) -> User:
-    user = signed_in(v)
-    if not user.coordinator:
-        raise DomainError(403, "Only the plan's coordinators can do this")
-    return user
 
 
 def _done(v: Viewer, done: str | None) -> str | None:
@@ -38,6 +36,8 @@ QUEUE_PAGE = 50
 @router.get("/review", response_class=HTMLResponse)
 async def review_queue(
     request: Request,
+    v: Reader,
+    user: Coordinator,
     done: str | None = None,
     organisation: str = "",
     county: str = "",
@@ -45,8 +45,6 @@ async def review_queue(
 ) -> Response:
     """The queue with everything needed to decide in place: the difference from the published
     version, publish, and return with a comment; filtered by organisation, county and measure."""
-    v = await viewer(request)
-    user = coordinator(v)
     params: dict[str, Any] = {"status": "submitted", "limit": QUEUE_PAGE}
     chosen = {"organisation": organisation, "county": county, "measure": measure}
     if organisation:
@@ -78,20 +76,34 @@ async def review_queue(
     )
 
 
-@router.post("/review/{action_id}/publish", response_class=HTMLResponse)
-async def publish(action_id: str, request: Request) -> Response:
-    coordinator(await viewer(request))
-    return await workflow_step(request, action_id, "publish", "published", back="/review")
+# The role is checked before the form, as a reviewer's own page would refuse a member first.
+@router.post(
+    "/review/{action_id}/publish",
+    response_class=HTMLResponse,
+    dependencies=[COORDINATOR, COORDINATOR_WRITE],
+)
+async def publish(
+    action_id: str, request: Request, form: Form, v: Reader, user: Coordinator
+) -> Response:
+    return await workflow_step(
+        request, form, v, user, action_id, "publish", "published", back="/review"
+    )
 
 
-@router.post("/review/{action_id}/return", response_class=HTMLResponse)
-async def return_action(action_id: str, request: Request) -> Response:
-    coordinator(await viewer(request))
-    return await workflow_step(request, action_id, "return", "returned", back="/review")
+@router.post(
+    "/review/{action_id}/return",
+    response_class=HTMLResponse,
+    dependencies=[COORDINATOR, COORDINATOR_WRITE],
+)
+async def return_action(
+    action_id: str, request: Request, form: Form, v: Reader, user: Coordinator
+) -> Response:
+    return await workflow_step(
+        request, form, v, user, action_id, "return", "returned", back="/review"
+    )
 
 
-async def _hub(request: Request, v: Viewer, **extra: Any) -> Response:
-    user = coordinator(v)
+async def _hub(request: Request, v: Viewer, user: User, **extra: Any) -> Response:
     proposed = (
         await read(
             request,
@@ -113,18 +125,17 @@ async def _hub(request: Request, v: Viewer, **extra: Any) -> Response:
 
 
 @router.get("/coordinator", response_class=HTMLResponse)
-async def hub(request: Request, done: str | None = None) -> Response:
-    v = await viewer(request)
-    return await _hub(request, v, done=_done(v, done))
+async def hub(request: Request, v: Reader, user: Coordinator, done: str | None = None) -> Response:
+    return await _hub(request, v, user, done=_done(v, done))
 
 
 @router.get("/coordinator/requests", response_class=HTMLResponse)
-async def pending_requests(request: Request, done: str | None = None) -> Response:
+async def pending_requests(
+    request: Request, v: Reader, user: Coordinator, done: str | None = None
+) -> Response:
     """Everything waiting for a decision, on one page: proposed organisations (with proposer,
     Business ID and home) and every request to join, also where the organisation has no admin
     who could decide it."""
-    v = await viewer(request)
-    user = coordinator(v)
     waiting = await read(request, user, "catalogue", "/requests") or {}
     return render(
         v,
@@ -136,12 +147,14 @@ async def pending_requests(request: Request, done: str | None = None) -> Respons
     )
 
 
-@router.post("/coordinator/organisations/{organisation_id}", response_class=HTMLResponse)
-async def decide_organisation(organisation_id: str, request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = coordinator(v)
-    await limit_writes(request, user)
+@router.post(
+    "/coordinator/organisations/{organisation_id}",
+    response_class=HTMLResponse,
+    dependencies=[COORDINATOR_WRITE],
+)
+async def decide_organisation(
+    organisation_id: str, request: Request, form: Form, v: Reader, user: Coordinator
+) -> Response:
     status = "approved" if form.get("status") == "approved" else "rejected"
     answer = await call(
         request,
@@ -153,25 +166,18 @@ async def decide_organisation(organisation_id: str, request: Request) -> Respons
     )
     if answer.status_code != 200:
         message, _ = error_list(answer)
-        return await _hub(request, v, message=message or v.t("error.generic"))
+        return await _hub(request, v, user, message=message or v.t("error.generic"))
     reference.forget()
     # Decided from the list of pending requests: back there; otherwise back to the tools.
     back = "/coordinator/requests" if form.get("back") == "requests" else "/coordinator"
     return redirect(v, f"{back}?done=organisation_{status}")
 
 
-@router.post("/coordinator/import", response_class=HTMLResponse)
-async def bulk_import(request: Request) -> Response:
-    form = await request.form()
-    from htk_gateway.auth import csrf
-
-    csrf.check(request, str(form.get("csrf") or ""))
-    v = await viewer(request)
-    user = coordinator(v)
-    await limit_writes(request, user)
+@router.post("/coordinator/import", response_class=HTMLResponse, dependencies=[COORDINATOR_WRITE])
+async def bulk_import(request: Request, form: Form, v: Reader, user: Coordinator) -> Response:
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
-        return await _hub(request, v, message=v.t("coordinator.no_file"))
+        return await _hub(request, v, user, message=v.t("coordinator.no_file"))
     content = await upload.read()
     answer = await call(
         request,
@@ -193,7 +199,7 @@ async def bulk_import(request: Request) -> Response:
     except ValueError:
         result = {}
     if answer.status_code >= 400 and not result.get("errors"):
-        return await _hub(request, v, message=result.get("message") or v.t("error.generic"))
+        return await _hub(request, v, user, message=result.get("message") or v.t("error.generic"))
     summary = {
         "created": result.get("created", result.get("imported", 0)),
         "skipped": result.get("already_imported", result.get("skipped", 0)),
@@ -212,4 +218,4 @@ async def bulk_import(request: Request) -> Response:
             for e in result.get("errors", [])
         ],
     }
-    return await _hub(request, v, import_result=summary)
+    return await _hub(request, v, user, import_result=summary)

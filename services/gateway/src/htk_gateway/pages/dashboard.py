@@ -12,14 +12,18 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from htk_gateway.pages.coordinator import coordinator
 from htk_gateway.pages.public import coverage_context, this_year
 from htk_gateway.web import reference
 from htk_gateway.web.calls import call, error_list, read
-from htk_gateway.web.forms import form_data
-from htk_gateway.web.guards import limit_writes
+from htk_gateway.web.guards import (
+    COORDINATOR_WRITE,
+    Coordinator,
+    Form,
+    Reader,
+)
 from htk_gateway.web.render import SECURITY_HEADERS, redirect, render
-from htk_gateway.web.viewer import Viewer, viewer
+from htk_gateway.web.viewer import Viewer
+from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
@@ -58,9 +62,7 @@ def _node_label(v: Viewer, nodes: dict[str, Any], code: str) -> str:
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
-async def dashboard(request: Request) -> Response:
-    v = await viewer(request)
-    user = coordinator(v)
+async def dashboard(request: Request, v: Reader, user: Coordinator) -> Response:
     context = await coverage_context(request, v)
     pipeline = await read(request, user, "reporting", "/coverage/pipeline")
     series = (
@@ -147,9 +149,8 @@ def line_chart(rows: list[dict[str, Any]], width: int = 640, height: int = 240) 
 
 
 @router.get("/coverage/actions", response_class=HTMLResponse)
-async def actions_behind(request: Request) -> Response:
+async def actions_behind(request: Request, v: Reader) -> Response:
     """Public, like the figures: the published actions a count is made of, with the count."""
-    v = await viewer(request)
     q = request.query_params
     node, scope = q.get("node") or "*", q.get("scope") or "all"
     try:
@@ -213,10 +214,13 @@ async def actions_behind(request: Request) -> Response:
 
 @router.get("/dashboard/history", response_class=HTMLResponse)
 async def history(
-    request: Request, at: str | None = None, period: str = "months", scope: str = "all"
+    request: Request,
+    v: Reader,
+    user: Coordinator,
+    at: str | None = None,
+    period: str = "months",
+    scope: str = "all",
 ) -> Response:
-    v = await viewer(request)
-    user = coordinator(v)
     period = period if period in ("weeks", "months") else "months"
     counties = await reference.counties(request)
     scopes = [
@@ -301,15 +305,16 @@ async def _past_rows(
 # -- snapshots ----------------------------------------------------------------------------------
 
 
-async def _snapshots_page(request: Request, v: Viewer, status: int = 200, **extra: Any) -> Response:
-    user = coordinator(v)
+async def _snapshots_page(
+    request: Request, v: Viewer, user: User, status: int = 200, **extra: Any
+) -> Response:
     listed = await read(request, user, "reporting", "/snapshots") or {}
     snapshots = listed.get("snapshots", [])
     q = request.query_params
     first, second = q.get("first"), q.get("second")
     comparison = None
     if first and second:
-        comparison = await _compare(request, v, snapshots, first, second)
+        comparison = await _compare(request, v, user, snapshots, first, second)
     return render(
         v,
         "snapshots.html",
@@ -327,9 +332,8 @@ async def _snapshots_page(request: Request, v: Viewer, status: int = 200, **extr
 
 
 async def _coverage_of(
-    request: Request, v: Viewer, which: str
+    request: Request, v: Viewer, user: User, which: str
 ) -> tuple[dict[str, int], str] | None:
-    user = coordinator(v)
     if which == "live":
         found = await read(request, None, "reporting", "/coverage")
         label = v.t("snap.live")
@@ -342,12 +346,17 @@ async def _coverage_of(
 
 
 async def _compare(
-    request: Request, v: Viewer, snapshots: list[dict[str, Any]], first: str, second: str
+    request: Request,
+    v: Viewer,
+    user: User,
+    snapshots: list[dict[str, Any]],
+    first: str,
+    second: str,
 ) -> dict[str, Any] | None:
     known = {s["snapshot_id"] for s in snapshots} | {"live"}
     if first not in known or second not in known:
         return None
-    a, b = await _coverage_of(request, v, first), await _coverage_of(request, v, second)
+    a, b = await _coverage_of(request, v, user, first), await _coverage_of(request, v, user, second)
     if a is None or b is None:
         return None
     nodes = reference.plan_nodes(await reference.plan(request))
@@ -370,17 +379,14 @@ async def _compare(
 
 
 @router.get("/dashboard/snapshots", response_class=HTMLResponse)
-async def snapshots_page(request: Request, done: str | None = None) -> Response:
-    v = await viewer(request)
-    return await _snapshots_page(request, v, made=done == "snapshot")
+async def snapshots_page(
+    request: Request, v: Reader, user: Coordinator, done: str | None = None
+) -> Response:
+    return await _snapshots_page(request, v, user, made=done == "snapshot")
 
 
-@router.post("/dashboard/snapshots", response_class=HTMLResponse)
-async def make_snapshot(request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = coordinator(v)
-    await limit_writes(request, user)
+@router.post("/dashboard/snapshots", response_class=HTMLResponse, dependencies=[COORDINATOR_WRITE])
+async def make_snapshot(request: Request, form: Form, v: Reader, user: Coordinator) -> Response:
     try:
         year = int(str(form.get("year", "")).strip())
     except ValueError:
@@ -393,7 +399,7 @@ async def make_snapshot(request: Request) -> Response:
         message, errors = error_list(answer)
         detail = "; ".join(f"{e.get('field')}: {e.get('message')}" for e in errors) or message
         return await _snapshots_page(
-            request, v, status=422, error=v.t("snap.failed", message=detail)
+            request, v, user, status=422, error=v.t("snap.failed", message=detail)
         )
     return redirect(v, "/dashboard/snapshots?done=snapshot")
 
@@ -402,9 +408,8 @@ async def make_snapshot(request: Request) -> Response:
 
 
 @router.get("/reports/yearly/{year}")
-async def yearly_report(year: int, request: Request) -> Response:
+async def yearly_report(year: int, request: Request, v: Reader) -> Response:
     """The report page or PDF in the reader's language (or the one asked for with ``lang``)."""
-    v = await viewer(request)
     q = request.query_params
     params = {k: q[k] for k in ("format", "snapshot", "plan_version") if q.get(k)}
     params["lang"] = v.lang

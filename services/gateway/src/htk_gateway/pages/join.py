@@ -11,7 +11,11 @@ from htk_contracts.catalogue import OrganisationType
 from htk_gateway.auth.csrf import SESSION_COOKIE
 from htk_gateway.auth.login import LinkRequest, Registration, join, request_login_link
 from htk_gateway.web import reference
-from htk_gateway.web.forms import form_data, translate_errors
+from htk_gateway.web.forms import translate_errors
+from htk_gateway.web.guards import (
+    Form,
+    Reader,
+)
 from htk_gateway.web.render import redirect, render
 from htk_gateway.web.viewer import settings, viewer
 from htk_runtime.errors import DomainError, validation_errors
@@ -113,9 +117,7 @@ def duplicate_of(v: Any, errors: list[dict[str, Any]]) -> tuple[dict[str, str], 
 
 
 @router.post("/join", response_class=HTMLResponse)
-async def join_submit(request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
+async def join_submit(request: Request, form: Form, v: Reader) -> Response:
     new_name = _text(form, "new_organisation_name")
     chosen = _text(form, "organisation_id")
     if new_name and chosen:
@@ -157,9 +159,7 @@ async def login_page(request: Request) -> Response:
 
 
 @router.post("/login", response_class=HTMLResponse)
-async def login_submit(request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
+async def login_submit(request: Request, form: Form, v: Reader) -> Response:
     try:
         body = LinkRequest.model_validate({"email": str(form.get("email", "")).strip()})
     except ValidationError:
@@ -170,8 +170,7 @@ async def login_submit(request: Request) -> Response:
 
 
 @router.get("/welcome", response_class=HTMLResponse)
-async def welcome(request: Request) -> Response:
-    v = await viewer(request)
+async def welcome(request: Request, v: Reader) -> Response:
     from htk_gateway.web.viewer import state
 
     if v.user is None:

@@ -8,20 +8,24 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from htk_contracts.actions import ActionState, InequalityDimension, TargetGroup
-from htk_gateway.auth.members import MemberCopies
 from htk_gateway.pages import action_changes
 from htk_gateway.web import reference
 from htk_gateway.web.calls import call, error_list, read
+from htk_gateway.web.deps import ApiTokensDep, members
 from htk_gateway.web.forms import (
     action_payload,
-    form_data,
     form_from_content,
     link_rows,
     translate_errors,
 )
-from htk_gateway.web.guards import limit_writes
+from htk_gateway.web.guards import (
+    MEMBER_WRITE,
+    Form,
+    Reader,
+    SignedIn,
+)
 from htk_gateway.web.render import redirect, render
-from htk_gateway.web.viewer import Viewer, state, viewer
+from htk_gateway.web.viewer import Viewer
 from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 
@@ -29,12 +33,6 @@ router = APIRouter(include_in_schema=False)
 
 WITH_COMMENT = ("return", "withdraw")
 MIN_COMMENT = 3  # as submissions requires
-
-
-def signed_in(v: Viewer) -> User:
-    if v.user is None:
-        raise DomainError(401, "Sign in to do this")
-    return v.user
 
 
 async def _own_organisations(request: Request, user: User) -> list[dict[str, Any]]:
@@ -46,9 +44,9 @@ async def _own_organisations(request: Request, user: User) -> list[dict[str, Any
 
 
 @router.get("/my/actions", response_class=HTMLResponse)
-async def my_actions(request: Request, after: str | None = None) -> Response:
-    v = await viewer(request)
-    user = signed_in(v)
+async def my_actions(
+    request: Request, v: Reader, user: SignedIn, after: str | None = None
+) -> Response:
     params: dict[str, Any] = {"limit": 50}
     if after:
         params["after"] = after
@@ -66,13 +64,12 @@ async def my_actions(request: Request, after: str | None = None) -> Response:
 
 async def _contacts(request: Request, organisation_ids: list[str]) -> list[dict[str, Any]]:
     """Who can be the contact, per organisation: its approved members."""
-    members: MemberCopies = state(request)["members"]
     names = await reference.organisation_names(request)
     return [
         {
             "id": org_id,
             "name": names.get(org_id, {"id": org_id, "name_fi": org_id}),
-            "members": await members.of_organisation(org_id),
+            "members": await members(request).of_organisation(org_id),
         }
         for org_id in organisation_ids
     ]
@@ -81,6 +78,7 @@ async def _contacts(request: Request, organisation_ids: list[str]) -> list[dict[
 async def _action_form(
     request: Request,
     v: Viewer,
+    user: User,
     form: dict[str, Any],
     errors: dict[str, str],
     *,
@@ -92,7 +90,6 @@ async def _action_form(
 ) -> Response:
     """The form for a new action or an edit: every field of the action, with the
     completeness checklist beside it when editing (each item links to its field)."""
-    user = signed_in(v)
     own = await _own_organisations(request, user)
     if action is not None:
         # The owner never changes: the form shows it, and offers the owner's members as contacts.
@@ -131,9 +128,8 @@ async def _action_form(
 
 
 @router.get("/my/actions/new", response_class=HTMLResponse)
-async def new_action(request: Request) -> Response:
-    v = await viewer(request)
-    return await _action_form(request, v, {"language": v.lang}, {})
+async def new_action(request: Request, v: Reader, user: SignedIn) -> Response:
+    return await _action_form(request, v, user, {"language": v.lang}, {})
 
 
 def _refusal(v: Viewer, answer: Any) -> tuple[dict[str, str], str | None]:
@@ -150,17 +146,13 @@ def _refusal(v: Viewer, answer: Any) -> tuple[dict[str, str], str | None]:
     return {}, v.t(known.get(answer.status_code, "error.generic"))
 
 
-@router.post("/my/actions/new", response_class=HTMLResponse)
-async def create_action(request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = signed_in(v)
-    await limit_writes(request, user)
+@router.post("/my/actions/new", response_class=HTMLResponse, dependencies=[MEMBER_WRITE])
+async def create_action(request: Request, form: Form, v: Reader, user: SignedIn) -> Response:
     answer = await call(request, user, "submissions", "POST", "/actions", json=action_payload(form))
     if answer.status_code == 201:
         return redirect(v, f"/my/actions/{answer.json()['id']}?done=created")
     errors, message = _refusal(v, answer)
-    return await _action_form(request, v, form, errors, message=message, status=422)
+    return await _action_form(request, v, user, form, errors, message=message, status=422)
 
 
 async def _working_copy(request: Request, user: User, action_id: str) -> dict[str, Any]:
@@ -188,8 +180,7 @@ async def my_action_context(request: Request, user: User, action: dict[str, Any]
         if request_.get("status") == "pending"
     ]
     contact_id = action["content"].get("contact_member_id")
-    members: MemberCopies = state(request)["members"]
-    contact = await members.get(contact_id) if contact_id else None
+    contact = await members(request).get(contact_id) if contact_id else None
     return {
         "contact_name": (contact or {}).get("name") or contact_id,
         "completeness": completeness_view(action.get("completeness")),
@@ -262,9 +253,9 @@ async def published_diff(
 
 
 @router.get("/my/actions/{action_id}", response_class=HTMLResponse)
-async def my_action(action_id: str, request: Request, done: str | None = None) -> Response:
-    v = await viewer(request)
-    user = signed_in(v)
+async def my_action(
+    action_id: str, request: Request, v: Reader, user: SignedIn, done: str | None = None
+) -> Response:
     action = await _working_copy(request, user, action_id)
     return await action_page(
         request, v, user, action, done=done if done and v.t.has(f"done.{done}") else None
@@ -296,12 +287,12 @@ def completeness_view(completeness: Any) -> dict[str, Any] | None:
 
 
 @router.get("/my/actions/{action_id}/edit", response_class=HTMLResponse)
-async def editaction_page(action_id: str, request: Request) -> Response:
-    v = await viewer(request)
-    action = await _working_copy(request, signed_in(v), action_id)
+async def editaction_page(action_id: str, request: Request, v: Reader, user: SignedIn) -> Response:
+    action = await _working_copy(request, user, action_id)
     return await _action_form(
         request,
         v,
+        user,
         form_from_content(action["content"]),
         {},
         action_id=action_id,
@@ -310,12 +301,12 @@ async def editaction_page(action_id: str, request: Request) -> Response:
     )
 
 
-@router.post("/my/actions/{action_id}/edit", response_class=HTMLResponse)
-async def edit_action(action_id: str, request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = signed_in(v)
-    await limit_writes(request, user)
+@router.post(
+    "/my/actions/{action_id}/edit", response_class=HTMLResponse, dependencies=[MEMBER_WRITE]
+)
+async def edit_action(
+    action_id: str, request: Request, form: Form, v: Reader, user: SignedIn
+) -> Response:
     action = await _working_copy(request, user, action_id)
     payload = action_payload(
         {**form, "organisation_id": action["organisation_id"]}, stored=action["content"]
@@ -338,6 +329,7 @@ async def edit_action(action_id: str, request: Request) -> Response:
     return await _action_form(
         request,
         v,
+        user,
         form,
         errors,
         action_id=action_id,
@@ -349,12 +341,17 @@ async def edit_action(action_id: str, request: Request) -> Response:
 
 
 async def workflow_step(
-    request: Request, action_id: str, step: str, done: str, back: str | None = None
+    request: Request,
+    form: dict[str, Any],
+    v: Viewer,
+    user: User,
+    action_id: str,
+    step: str,
+    done: str,
+    back: str | None = None,
 ) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = signed_in(v)
-    await limit_writes(request, user)
+    """One workflow step of an action, for a route guarded by ``MEMBER_WRITE`` (or
+    stricter): the services decide whether the reader may take it."""
     # A return says what to change and a withdrawal why; both are kept in the history.
     body = {"comment": str(form.get("comment", "")).strip()} if step in WITH_COMMENT else None
     if body is not None and len(body["comment"]) < MIN_COMMENT:
@@ -386,16 +383,24 @@ async def workflow_step(
     return await action_page(request, v, user, action, status=answer.status_code, message=message)
 
 
-@router.post("/my/actions/{action_id}/submit", response_class=HTMLResponse)
-async def submit_action(action_id: str, request: Request) -> Response:
-    return await workflow_step(request, action_id, "submit", "submitted")
+@router.post(
+    "/my/actions/{action_id}/submit", response_class=HTMLResponse, dependencies=[MEMBER_WRITE]
+)
+async def submit_action(
+    action_id: str, request: Request, form: Form, v: Reader, user: SignedIn
+) -> Response:
+    return await workflow_step(request, form, v, user, action_id, "submit", "submitted")
 
 
-@router.post("/my/actions/{action_id}/withdraw", response_class=HTMLResponse)
-async def withdraw_action(action_id: str, request: Request) -> Response:
+@router.post(
+    "/my/actions/{action_id}/withdraw", response_class=HTMLResponse, dependencies=[MEMBER_WRITE]
+)
+async def withdraw_action(
+    action_id: str, request: Request, form: Form, v: Reader, user: SignedIn
+) -> Response:
     """Take the published version down, with the reason (the organisation's editors and
     coordinators, as the workflow allows)."""
-    return await workflow_step(request, action_id, "withdraw", "withdrawn")
+    return await workflow_step(request, form, v, user, action_id, "withdraw", "withdrawn")
 
 
 # Partner decisions keep the partner organisation's id where other steps keep a comment.
@@ -403,15 +408,15 @@ PARTNER_STEPS = ("partner-approved", "partner-rejected")
 
 
 @router.get("/my/actions/{action_id}/history", response_class=HTMLResponse)
-async def action_history(action_id: str, request: Request) -> Response:
-    v = await viewer(request)
-    user = signed_in(v)
+async def action_history(
+    action_id: str, request: Request, v: Reader, user: SignedIn, api_tokens: ApiTokensDep
+) -> Response:
     history = await read(request, user, "submissions", f"/actions/{action_id}/history")
     if history is None:
         raise DomainError(404, "No such action")
     versions = history.get("versions", [])
     named = await action_changes.names(request, v.t, [e.get("by") for e in versions])
-    tokens = await state(request)["api_tokens"].names(e.get("by") for e in versions)
+    tokens = await api_tokens.names(e.get("by") for e in versions)
     rows = []
     for entry in versions:
         comment = entry.get("comment") or ""
@@ -434,11 +439,14 @@ async def action_history(action_id: str, request: Request) -> Response:
 
 @router.get("/my/actions/{action_id}/diff", response_class=HTMLResponse)
 async def action_diff(
-    action_id: str, request: Request, from_version: int = 0, to_version: int = 0
+    action_id: str,
+    request: Request,
+    v: Reader,
+    user: SignedIn,
+    from_version: int = 0,
+    to_version: int = 0,
 ) -> Response:
     """Two versions side by side, field by field, with names (``?from_version=&to_version=``)."""
-    v = await viewer(request)
-    user = signed_in(v)
     if from_version < 1 or to_version < 1:
         raise DomainError(404, "No such version")
     found = await read(

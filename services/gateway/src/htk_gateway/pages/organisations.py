@@ -10,13 +10,19 @@ from fastapi.responses import HTMLResponse, Response
 
 from htk_contracts.catalogue import OrganisationType
 from htk_gateway.pages.join import duplicate_of, form_errors, new_organisation
-from htk_gateway.pages.member import signed_in
 from htk_gateway.web import reference
 from htk_gateway.web.calls import call, error_list, read
-from htk_gateway.web.forms import form_data, translate_errors
-from htk_gateway.web.guards import limit_writes
+from htk_gateway.web.forms import translate_errors
+from htk_gateway.web.guards import (
+    ADMIN_WRITE,
+    MEMBER_WRITE,
+    Form,
+    OrganisationAdmin,
+    Reader,
+    SignedIn,
+)
 from htk_gateway.web.render import redirect, render
-from htk_gateway.web.viewer import Viewer, viewer
+from htk_gateway.web.viewer import Viewer
 from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 
@@ -32,13 +38,6 @@ KNOWN_REFUSALS = {
 }
 
 
-def admin_of(v: Viewer, organisation_id: str) -> User:
-    user = signed_in(v)
-    if not (user.coordinator or organisation_id in v.admin_of):
-        raise DomainError(403, "Only the organisation's admins or a coordinator can do this")
-    return user
-
-
 def _done(v: Viewer, done: str | None) -> str | None:
     return done if done and v.t.has(f"done.{done}") else None
 
@@ -51,9 +50,8 @@ async def _organisation(request: Request, user: User, organisation_id: str) -> d
 
 
 async def _members_page(
-    request: Request, v: Viewer, done: str | None = None, message: str | None = None
+    request: Request, v: Viewer, user: User, done: str | None = None, message: str | None = None
 ) -> Response:
-    user = signed_in(v)
     organisations = []
     for org_id in v.admin_of:
         org = await read(request, user, "catalogue", f"/organisations/{org_id}") or {"id": org_id}
@@ -81,21 +79,19 @@ async def _members_page(
 
 
 @router.get("/my/members", response_class=HTMLResponse)
-async def members_page(request: Request, done: str | None = None) -> Response:
-    return await _members_page(request, await viewer(request), done)
+async def members_page(
+    request: Request, v: Reader, user: SignedIn, done: str | None = None
+) -> Response:
+    return await _members_page(request, v, user, done)
 
 
 async def _change(
-    request: Request, organisation_id: str, method: str, path: str, **kwargs: Any
-) -> tuple[Viewer, dict[str, Any], Any]:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = admin_of(v, organisation_id)
-    await limit_writes(request, user)
-    answer = await call(
+    request: Request, user: User, organisation_id: str, method: str, path: str, **kwargs: Any
+) -> Any:
+    """A change to a membership, for a route guarded by ``ADMIN_WRITE``."""
+    return await call(
         request, user, "catalogue", method, f"/organisations/{organisation_id}{path}", **kwargs
     )
-    return v, form, answer
 
 
 def _back(form: dict[str, Any]) -> str:
@@ -103,19 +99,30 @@ def _back(form: dict[str, Any]) -> str:
     return "/coordinator/requests" if form.get("back") == "requests" else "/my/members"
 
 
-async def _refused(request: Request, v: Viewer, answer: Any) -> Response:
+async def _refused(request: Request, v: Viewer, user: User, answer: Any) -> Response:
     if answer.status_code == 404:
         raise DomainError(404, "No such member in this organisation")
     key = KNOWN_REFUSALS.get(answer.status_code, "error.generic")
-    return await _members_page(request, v, message=v.t(key))
+    return await _members_page(request, v, user, message=v.t(key))
 
 
-@router.post("/my/members/{organisation_id}/{member_id}", response_class=HTMLResponse)
-async def decide_member(organisation_id: str, member_id: str, request: Request) -> Response:
-    form = await form_data(request)
+@router.post(
+    "/my/members/{organisation_id}/{member_id}",
+    response_class=HTMLResponse,
+    dependencies=[ADMIN_WRITE],
+)
+async def decide_member(
+    organisation_id: str,
+    member_id: str,
+    request: Request,
+    form: Form,
+    v: Reader,
+    user: OrganisationAdmin,
+) -> Response:
     approve = form.get("approve") == "true"
-    v, _, answer = await _change(
+    answer = await _change(
         request,
+        user,
         organisation_id,
         "POST",
         f"/memberships/{member_id}/decision",
@@ -125,27 +132,43 @@ async def decide_member(organisation_id: str, member_id: str, request: Request) 
         if form.get("back") == "requests":
             message, _ = error_list(answer)
             raise DomainError(answer.status_code, message or "Refused")
-        return await _refused(request, v, answer)
+        return await _refused(request, v, user, answer)
     return redirect(v, _back(form) + "?done=" + ("approved" if approve else "rejected"))
 
 
-@router.post("/my/members/{organisation_id}/{member_id}/role", response_class=HTMLResponse)
-async def change_role(organisation_id: str, member_id: str, request: Request) -> Response:
-    form = await form_data(request)
+@router.post(
+    "/my/members/{organisation_id}/{member_id}/role",
+    response_class=HTMLResponse,
+    dependencies=[ADMIN_WRITE],
+)
+async def change_role(
+    organisation_id: str,
+    member_id: str,
+    request: Request,
+    form: Form,
+    v: Reader,
+    user: OrganisationAdmin,
+) -> Response:
     role = "admin" if form.get("role") == "admin" else "member"
-    v, _, answer = await _change(
-        request, organisation_id, "PUT", f"/memberships/{member_id}/role", json={"role": role}
+    answer = await _change(
+        request, user, organisation_id, "PUT", f"/memberships/{member_id}/role", json={"role": role}
     )
     if answer.status_code != 200:
-        return await _refused(request, v, answer)
+        return await _refused(request, v, user, answer)
     return redirect(v, f"/my/members?done=role_{role}")
 
 
-@router.post("/my/members/{organisation_id}/{member_id}/remove", response_class=HTMLResponse)
-async def remove_member(organisation_id: str, member_id: str, request: Request) -> Response:
-    v, _, answer = await _change(request, organisation_id, "DELETE", f"/memberships/{member_id}")
+@router.post(
+    "/my/members/{organisation_id}/{member_id}/remove",
+    response_class=HTMLResponse,
+    dependencies=[ADMIN_WRITE],
+)
+async def remove_member(
+    organisation_id: str, member_id: str, request: Request, v: Reader, user: OrganisationAdmin
+) -> Response:
+    answer = await _change(request, user, organisation_id, "DELETE", f"/memberships/{member_id}")
     if answer.status_code != 204:
-        return await _refused(request, v, answer)
+        return await _refused(request, v, user, answer)
     return redirect(v, "/my/members?done=member_removed")
 
 
@@ -206,19 +229,21 @@ async def _profile_form(
 
 
 @router.get("/my/organisations/{organisation_id}/edit", response_class=HTMLResponse)
-async def edit_profile_page(organisation_id: str, request: Request) -> Response:
-    v = await viewer(request)
-    user = admin_of(v, organisation_id)
+async def edit_profile_page(
+    organisation_id: str, request: Request, v: Reader, user: OrganisationAdmin
+) -> Response:
     org = await _organisation(request, user, organisation_id)
     return await _profile_form(request, v, org, profile_form(org), {})
 
 
-@router.post("/my/organisations/{organisation_id}/edit", response_class=HTMLResponse)
-async def edit_profile(organisation_id: str, request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = admin_of(v, organisation_id)
-    await limit_writes(request, user)
+@router.post(
+    "/my/organisations/{organisation_id}/edit",
+    response_class=HTMLResponse,
+    dependencies=[ADMIN_WRITE],
+)
+async def edit_profile(
+    organisation_id: str, request: Request, form: Form, v: Reader, user: OrganisationAdmin
+) -> Response:
     org = await _organisation(request, user, organisation_id)
     answer = await call(
         request,
@@ -253,13 +278,13 @@ async def edit_profile(organisation_id: str, request: Request) -> Response:
 async def _my_organisations(
     request: Request,
     v: Viewer,
+    user: User,
     form: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     duplicate: dict[str, str] | None = None,
     done: str | None = None,
     status: int = 200,
 ) -> Response:
-    user = signed_in(v)
     me = await read(request, user, "catalogue", "/members/me") or {}
     names = await reference.organisation_names(request)
     memberships = []
@@ -287,20 +312,18 @@ async def _my_organisations(
 
 
 @router.get("/my/organisations", response_class=HTMLResponse)
-async def my_organisations(request: Request, done: str | None = None) -> Response:
-    return await _my_organisations(request, await viewer(request), done=done)
+async def my_organisations(
+    request: Request, v: Reader, user: SignedIn, done: str | None = None
+) -> Response:
+    return await _my_organisations(request, v, user, done=done)
 
 
-@router.post("/my/organisations/join", response_class=HTMLResponse)
-async def ask_to_join(request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = signed_in(v)
-    await limit_writes(request, user)
+@router.post("/my/organisations/join", response_class=HTMLResponse, dependencies=[MEMBER_WRITE])
+async def ask_to_join(request: Request, form: Form, v: Reader, user: SignedIn) -> Response:
     organisation_id = str(form.get("organisation_id") or "").strip()
     if not organisation_id:
         errors = {"organisation_id": v.t("myorgs.err.choose")}
-        return await _my_organisations(request, v, form, errors, status=422)
+        return await _my_organisations(request, v, user, form, errors, status=422)
     answer = await call(
         request,
         user,
@@ -312,16 +335,12 @@ async def ask_to_join(request: Request) -> Response:
     if answer.status_code != 201:
         key = "myorgs.err.already" if answer.status_code == 409 else "myorgs.err.choose"
         errors = {"organisation_id": v.t(key)}
-        return await _my_organisations(request, v, form, errors, status=answer.status_code)
+        return await _my_organisations(request, v, user, form, errors, status=answer.status_code)
     return redirect(v, "/my/organisations?done=join_requested")
 
 
-@router.post("/my/organisations/propose", response_class=HTMLResponse)
-async def propose(request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = signed_in(v)
-    await limit_writes(request, user)
+@router.post("/my/organisations/propose", response_class=HTMLResponse, dependencies=[MEMBER_WRITE])
+async def propose(request: Request, form: Form, v: Reader, user: SignedIn) -> Response:
     answer = await call(
         request, user, "catalogue", "POST", "/organisations/proposals", json=new_organisation(form)
     )
@@ -332,6 +351,6 @@ async def propose(request: Request) -> Response:
     prefixed = [{**e, "field": f"new_organisation.{e.get('field') or 'name_fi'}"} for e in refusal]
     if answer.status_code == 409 and any(e.get("organisation_id") for e in prefixed):
         errors, duplicate = duplicate_of(v, prefixed)
-        return await _my_organisations(request, v, form, errors, duplicate, status=409)
+        return await _my_organisations(request, v, user, form, errors, duplicate, status=409)
     errors = form_errors(v, prefixed or [{"field": "", "message": ""}])
-    return await _my_organisations(request, v, form, errors, status=422)
+    return await _my_organisations(request, v, user, form, errors, status=422)

@@ -14,12 +14,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from htk_gateway.api.routes import _to
-from htk_gateway.pages.coordinator import coordinator
 from htk_gateway.pages.dashboard import line_chart
 from htk_gateway.web import reference
 from htk_gateway.web.calls import call, error_list, read
-from htk_gateway.web.forms import form_data
-from htk_gateway.web.guards import limit_writes
+from htk_gateway.web.guards import (
+    COORDINATOR_WRITE,
+    Coordinator,
+    Form,
+    Reader,
+)
 from htk_gateway.web.render import redirect, render
 from htk_gateway.web.viewer import Viewer, viewer
 from htk_runtime.errors import DomainError
@@ -99,8 +102,7 @@ def _number(v: Viewer, value: float | int | None) -> str:
 
 
 @router.get("/places", response_class=HTMLResponse)
-async def places_index(request: Request) -> Response:
-    v = await viewer(request)
+async def places_index(request: Request, v: Reader) -> Response:
     data = await _fetch(request, v, "/places", {})
     counties = [
         {
@@ -209,8 +211,7 @@ async def municipality_page(code: str, request: Request) -> Response:
 
 
 @router.get("/places/map", response_class=HTMLResponse)
-async def map_page(request: Request) -> Response:
-    v = await viewer(request)
+async def map_page(request: Request, v: Reader) -> Response:
     q = request.query_params
     level = q.get("level") if q.get("level") in LEVELS else "municipality"
     measure = q.get("measure") if q.get("measure") in MEASURES else "actions"
@@ -331,8 +332,7 @@ def scatter(rows: list[dict[str, Any]], width: int = 640, height: int = 360) -> 
 
 
 @router.get("/places/need", response_class=HTMLResponse)
-async def need_page(request: Request) -> Response:
-    v = await viewer(request)
+async def need_page(request: Request, v: Reader) -> Response:
     q = request.query_params
     listed = await read(request, None, "reporting", "/indicators") or {}
     indicators = [
@@ -380,14 +380,10 @@ async def need_page(request: Request) -> Response:
     )
 
 
-@router.post("/places/need/link", response_class=HTMLResponse)
-async def link_indicator(request: Request) -> Response:
+@router.post("/places/need/link", response_class=HTMLResponse, dependencies=[COORDINATOR_WRITE])
+async def link_indicator(request: Request, form: Form, v: Reader, user: Coordinator) -> Response:
     """A coordinator ties an indicator to the sub-goals it concerns (the need page then opens
     the indicator with its first sub-goal chosen)."""
-    form = await form_data(request)
-    v = await viewer(request)
-    user = coordinator(v)
-    await limit_writes(request, user)
     indicator = str(form.get("indicator", "")).strip()
     if not indicator.isdigit():
         raise DomainError(422, v.t("drill.invalid", message="indicator"))

@@ -13,11 +13,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from htk_gateway.auth import csrf
-from htk_gateway.pages.member import signed_in
 from htk_gateway.web import reference
 from htk_gateway.web.calls import call, error_list, read
 from htk_gateway.web.forms import form_data
-from htk_gateway.web.guards import limit_writes
+from htk_gateway.web.guards import (
+    Reader,
+    limit_writes,
+    signed_in,
+)
 from htk_gateway.web.i18n import Translator
 from htk_gateway.web.render import redirect, render
 from htk_gateway.web.viewer import Viewer, viewer
@@ -113,8 +116,7 @@ async def _admin(request: Request, v: Viewer, status: int = 200, **extra: Any) -
 
 
 @router.get("/coordinator/plan", response_class=HTMLResponse)
-async def plan_admin(request: Request, done: str | None = None) -> Response:
-    v = await viewer(request)
+async def plan_admin(request: Request, v: Reader, done: str | None = None) -> Response:
     return await _admin(request, v, done=done if done and v.t.has(f"done.{done}") else None)
 
 
@@ -240,14 +242,12 @@ async def import_plan(request: Request) -> Response:
 
 
 @router.get("/plan/versions", response_class=HTMLResponse)
-async def versions_page(request: Request) -> Response:
-    v = await viewer(request)
+async def versions_page(request: Request, v: Reader) -> Response:
     return render(v, "plan_versions.html", versions=await _versions(request))
 
 
 @router.get("/plan/versions/{number}", response_class=HTMLResponse)
-async def version_page(number: int, request: Request) -> Response:
-    v = await viewer(request)
+async def version_page(number: int, request: Request, v: Reader) -> Response:
     if number < 1 or number > 1_000_000:
         raise DomainError(404, "No such plan version")
     tree = await read(request, None, "catalogue", f"/plan/versions/{number}")

@@ -15,6 +15,9 @@ from htk_contracts.search import FACETS
 from htk_gateway.follows.store import Follows
 from htk_gateway.web import reference
 from htk_gateway.web.calls import read
+from htk_gateway.web.guards import (
+    Reader,
+)
 from htk_gateway.web.render import STATIC, render
 from htk_gateway.web.viewer import state, viewer
 from htk_runtime.errors import DomainError
@@ -52,8 +55,7 @@ async def _following(request: Request, v: Any, kind: str, target: str) -> bool:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def front_page(request: Request) -> Response:
-    v = await viewer(request)
+async def front_page(request: Request, v: Reader) -> Response:
     coverage = await read(request, None, "reporting", "/coverage")
     totals = _total_row(coverage)
     recent = await read(request, None, "search", "/search", params={"sort": "date", "limit": 5})
@@ -136,11 +138,11 @@ def _shown_values(
 @router.get("/search", response_class=HTMLResponse)
 async def search_page(
     request: Request,
+    v: Reader,
     q: str = "",
     cursor: str | None = None,
     include_national: bool = False,
 ) -> Response:
-    v = await viewer(request)
     selected = {f: request.query_params.getlist(f) for f in SEARCH_FACETS}
     finds = {f: request.query_params.get(f"find_{f}", "")[:100].strip() for f in FINDABLE}
     params: list[tuple[str, str]] = [("q", q[:500]), ("limit", "20")]
@@ -194,8 +196,9 @@ async def search_page(
 
 
 @router.get("/actions/{action_id}", response_class=HTMLResponse)
-async def action_page(action_id: str, request: Request, done: str | None = None) -> Response:
-    v = await viewer(request)
+async def action_page(
+    action_id: str, request: Request, v: Reader, done: str | None = None
+) -> Response:
     return await public_action_page(
         request, v, action_id, done=done if done and v.t.has(f"done.{done}") else None
     )
@@ -238,8 +241,7 @@ async def public_action_page(
 
 
 @router.get("/organisations/{organisation_id}", response_class=HTMLResponse)
-async def organisation_page(organisation_id: str, request: Request) -> Response:
-    v = await viewer(request)
+async def organisation_page(organisation_id: str, request: Request, v: Reader) -> Response:
     organisation = await read(request, None, "catalogue", f"/organisations/{organisation_id}")
     if not organisation:
         raise DomainError(404, "No such organisation")
@@ -276,8 +278,7 @@ def _coverage_rows(coverage: Any) -> list[dict[str, Any]]:
 
 
 @router.get("/plan", response_class=HTMLResponse)
-async def plan_page(request: Request) -> Response:
-    v = await viewer(request)
+async def plan_page(request: Request, v: Reader) -> Response:
     tree = await reference.plan(request)
     rows = _coverage_rows(await read(request, None, "reporting", "/coverage"))
     followed: set[str] = set()
@@ -363,14 +364,12 @@ async def coverage_context(request: Request, v: Any) -> dict[str, Any]:
 
 
 @router.get("/coverage", response_class=HTMLResponse)
-async def coverage_page(request: Request) -> Response:
-    v = await viewer(request)
+async def coverage_page(request: Request, v: Reader) -> Response:
     return render(v, "coverage.html", **await coverage_context(request, v))
 
 
 @router.get("/open-data", response_class=HTMLResponse)
-async def open_data_page(request: Request) -> Response:
-    v = await viewer(request)
+async def open_data_page(request: Request, v: Reader) -> Response:
     index = await read(request, None, "reporting", "/open-data") or {}
     files = []
     for entry in index.get("tables", []):

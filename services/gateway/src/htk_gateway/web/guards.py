@@ -7,7 +7,9 @@ or its route's ``dependencies=`` instead of calling them by hand.
 - ``Form``: the posted form after its CSRF check (403 without a valid token).
 - ``MEMBER_WRITE``, ``COORDINATOR_WRITE``, ``ADMIN_WRITE``, ``VISITOR_WRITE``: for a route's
   ``dependencies=``: the CSRF check, the caller check, then the write limit, in that order, so
-  a refused request never counts against the limit.
+  a refused request never counts against the limit. ``CSRF_CHECKED``, ``SIGNED_IN``,
+  ``COORDINATOR``, ``ORGANISATION_ADMIN``: the same guards for a route that does not use their
+  value (route dependencies run first, in their order).
 
 FastAPI resolves a dependency once per request, so a guard and the handler share one viewer
 and one parsed form.
@@ -83,3 +85,6 @@ COORDINATOR_WRITE = Depends(_coordinator_writes)
 ADMIN_WRITE = Depends(_admin_writes)
 VISITOR_WRITE = Depends(_visitor_writes)
 CSRF_CHECKED = Depends(form_data)
+SIGNED_IN = Depends(signed_in)
+COORDINATOR = Depends(coordinator)
+ORGANISATION_ADMIN = Depends(organisation_admin)
