@@ -12,9 +12,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from htk_gateway.api_tokens.store import ApiTokens, Scope, status
+from htk_gateway.api_tokens.store import Scope, status
 from htk_gateway.web import reference
 from htk_gateway.web.calls import read
+from htk_gateway.web.deps import api_tokens
 from htk_gateway.web.guards import (
     ADMIN_WRITE,
     ORGANISATION_ADMIN,
@@ -23,7 +24,7 @@ from htk_gateway.web.guards import (
     Reader,
 )
 from htk_gateway.web.render import redirect, render
-from htk_gateway.web.viewer import Viewer, secure_cookies, state
+from htk_gateway.web.viewer import Viewer, secure_cookies
 from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 
@@ -41,11 +42,6 @@ def _base(organisation_id: str) -> str:
     return f"/my/organisations/{organisation_id}/api-tokens"
 
 
-def _tokens(request: Request) -> ApiTokens:
-    tokens: ApiTokens = state(request)["api_tokens"]
-    return tokens
-
-
 async def _page(
     request: Request,
     v: Viewer,
@@ -61,7 +57,7 @@ async def _page(
     org = await read(request, user, "catalogue", f"/organisations/{organisation_id}")
     if not isinstance(org, dict):
         raise DomainError(404, "No such organisation")
-    tokens = await _tokens(request).of(organisation_id)
+    tokens = await api_tokens(request).of(organisation_id)
     # Named from the members' read copy rather than a copy kept here, so that an erased
     # member's name goes with them.
     names = await reference.member_names(request, [t.get("created_by") for t in tokens])
@@ -95,7 +91,7 @@ async def tokens_page(
     shown = None
     secret = request.cookies.get(SHOW_ONCE_COOKIE)
     if made and secret:
-        token = await _tokens(request).find(secret)
+        token = await api_tokens(request).find(secret)
         if token and token["_id"] == made and token["organisation_id"] == organisation_id:
             shown = {"name": token["name"], "secret": secret}
     response = await _page(request, v, user, organisation_id, done=done, made=shown)
@@ -130,7 +126,7 @@ async def make_token(
         return await _page(
             request, v, user, organisation_id, form=form, errors=errors, status_code=422
         )
-    made = await _tokens(request).make(
+    made = await api_tokens(request).make(
         organisation_id,
         form["name"],
         Scope(form["scope"]),
@@ -151,7 +147,7 @@ async def make_token(
 
 
 async def _token(request: Request, organisation_id: str, token_id: str) -> dict[str, Any]:
-    token = await _tokens(request).get(organisation_id, token_id)
+    token = await api_tokens(request).get(organisation_id, token_id)
     if token is None:
         raise DomainError(404, "No such API token in this organisation")
     return token
@@ -177,5 +173,5 @@ async def revoke(
     organisation_id: str, token_id: str, request: Request, v: Reader, user: OrganisationAdmin
 ) -> Response:
     await _token(request, organisation_id, token_id)
-    await _tokens(request).revoke(organisation_id, token_id, user.member_id)
+    await api_tokens(request).revoke(organisation_id, token_id, user.member_id)
     return redirect(v, f"{_base(organisation_id)}?done=api_token_revoked")

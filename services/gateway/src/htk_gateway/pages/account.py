@@ -13,12 +13,20 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from htk_gateway.auth import csrf
 from htk_gateway.auth.identity import current_user
-from htk_gateway.auth.members import MemberCopies
 from htk_gateway.auth.ratelimit import email_key
-from htk_gateway.follows.store import Follows
-from htk_gateway.notify.delivery import ALL, Notifier, unsubscribe_signature
+from htk_gateway.notify.delivery import ALL, unsubscribe_signature
 from htk_gateway.notify.kinds import Delivery, kind_names
 from htk_gateway.web.calls import call, read
+from htk_gateway.web.deps import (
+    MembersDep,
+    NotifierDep,
+    SettingsDep,
+    follows,
+    members,
+    notifier,
+    rate_limiter,
+    sessions,
+)
 from htk_gateway.web.guards import (
     COORDINATOR,
     CSRF_CHECKED,
@@ -29,16 +37,11 @@ from htk_gateway.web.guards import (
     SignedIn,
 )
 from htk_gateway.web.render import redirect, render
-from htk_gateway.web.viewer import Viewer, settings, state, viewer
+from htk_gateway.web.viewer import Viewer
 from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 
 router = APIRouter()
-
-
-def _notifier(request: Request) -> Notifier:
-    notifier: Notifier = state(request)["notifier"]
-    return notifier
 
 
 def _done(v: Viewer, done: str | None) -> str | None:
@@ -47,14 +50,17 @@ def _done(v: Viewer, done: str | None) -> str | None:
 
 @router.get("/my/account", response_class=HTMLResponse, include_in_schema=False)
 async def account_page(
-    request: Request, v: Reader, user: SignedIn, done: str | None = None
+    v: Reader,
+    user: SignedIn,
+    members: MembersDep,
+    notifier: NotifierDep,
+    done: str | None = None,
 ) -> Response:
-    members: MemberCopies = state(request)["members"]
     return render(
         v,
         "account.html",
         member=await members.get(user.member_id) or {},
-        choices=await _notifier(request).choices(user.member_id),
+        choices=await notifier.choices(user.member_id),
         deliveries=[d.value for d in Delivery],
         done=_done(v, done),
     )
@@ -76,24 +82,30 @@ def _choices_from(form: dict[str, Any]) -> dict[str, str]:
     include_in_schema=False,
     dependencies=[MEMBER_WRITE],
 )
-async def choose_notifications(request: Request, form: Form, v: Reader, user: SignedIn) -> Response:
-    await _notifier(request).store.choose(user.member_id, _choices_from(form))
+async def choose_notifications(
+    form: Form, v: Reader, user: SignedIn, notifier: NotifierDep
+) -> Response:
+    await notifier.store.choose(user.member_id, _choices_from(form))
     return redirect(v, "/my/account?done=notifications_saved#notifications")
 
 
 @router.get("/notifications/unsubscribe", response_class=HTMLResponse, include_in_schema=False)
 async def unsubscribe(
-    request: Request, member: str = "", kind: str = "", sig: str = ""
+    v: Reader,
+    settings: SettingsDep,
+    notifier: NotifierDep,
+    member: str = "",
+    kind: str = "",
+    sig: str = "",
 ) -> Response:
     """One click from a mail, signed in or not: the signature proves the link was ours."""
-    secret = settings(request).gateway_secret
+    secret = settings.gateway_secret
     if kind != ALL and kind not in kind_names():
         raise DomainError(422, "Unknown kind of notification", field="kind")
     expected = unsubscribe_signature(secret, member, kind)
     if not member or not hmac.compare_digest(expected, sig):
         raise DomainError(403, "This unsubscribe link is not valid", field="sig")
-    await _notifier(request).unsubscribe(member, kind)
-    v = await viewer(request)
+    await notifier.unsubscribe(member, kind)
     return render(v, "notifications_unsubscribed.html", kind=kind)
 
 
@@ -102,9 +114,9 @@ async def unsubscribe(
     include_in_schema=False,
     dependencies=[CSRF_CHECKED, COORDINATOR],
 )
-async def send_digests_now(request: Request, v: Reader) -> Response:
+async def send_digests_now(v: Reader, notifier: NotifierDep) -> Response:
     """For testing and operations: every waiting digest goes out now."""
-    await _notifier(request).send_digests(force=True)
+    await notifier.send_digests(force=True)
     return redirect(v, "/coordinator?done=digests_sent")
 
 
@@ -115,7 +127,6 @@ async def collect(request: Request, user: User) -> dict[str, Any]:
     """Everything held about the member: the catalogue's record, what submissions keeps
     (actions they wrote, steps they took, actions they are the contact of) and the gateway's
     own (follows, notification choices and the notifications sent)."""
-    follows: Follows = state(request)["follows"]
     return {
         "member_id": user.member_id,
         "catalogue": await read(request, user, "catalogue", "/members/me/export"),
@@ -123,9 +134,9 @@ async def collect(request: Request, user: User) -> dict[str, Any]:
         "gateway": {
             "follows": [
                 {k: f.get(k) for k in ("kind", "target", "since")}
-                for f in await follows.of(user.member_id)
+                for f in await follows(request).of(user.member_id)
             ],
-            **await _notifier(request).store.of_member(user.member_id),
+            **await notifier(request).store.of_member(user.member_id),
         },
     }
 
@@ -159,12 +170,12 @@ async def erase_page(v: Reader) -> Response:
 
 async def forget_here(request: Request, member_id: str) -> None:
     """The gateway's own copies, at once (the erasure event does it again on every replica)."""
-    member = await state(request)["members"].get(member_id)
+    member = await members(request).get(member_id)
     if member and member.get("email"):
-        await state(request)["rate_limiter"].forget(email_key(member["email"]))
-    await state(request)["sessions"].end_all(member_id)
-    await state(request)["follows"].stop_all(member_id)
-    await _notifier(request).store.forget(member_id)
+        await rate_limiter(request).forget(email_key(member["email"]))
+    await sessions(request).end_all(member_id)
+    await follows(request).stop_all(member_id)
+    await notifier(request).store.forget(member_id)
 
 
 async def erase(request: Request, user: User) -> None:
@@ -186,8 +197,8 @@ async def erase_account(request: Request, form: Form, v: Reader, user: SignedIn)
 
 
 @router.get("/account/erased", response_class=HTMLResponse, include_in_schema=False)
-async def erased_page(request: Request) -> Response:
-    return render(await viewer(request), "account_erased.html")
+async def erased_page(v: Reader) -> Response:
+    return render(v, "account_erased.html")
 
 
 # The same through the public API.
@@ -206,39 +217,36 @@ async def _api_user(request: Request) -> User:
     return user
 
 
+ApiUser = Annotated[User, Depends(_api_user)]
+
+
 @router.get("/api/v1/me/data", tags=["me"])
-async def api_data(request: Request) -> JSONResponse:
+async def api_data(request: Request, user: ApiUser) -> JSONResponse:
     """Everything the platform holds about you (the same as the JSON download)."""
-    user = await _api_user(request)
     return JSONResponse(jsonable_encoder(await collect(request, user)))
 
 
 @router.get("/api/v1/me/notifications", tags=["me"])
-async def api_notifications(request: Request) -> NotificationChoices:
+async def api_notifications(user: ApiUser, notifier: NotifierDep) -> NotificationChoices:
     """How each kind of notification reaches you: immediately, in the daily digest, or never."""
-    user = await _api_user(request)
-    return NotificationChoices.model_validate(
-        {"kinds": await _notifier(request).choices(user.member_id)}
-    )
+    return NotificationChoices.model_validate({"kinds": await notifier.choices(user.member_id)})
 
 
-async def _api_writer(request: Request) -> User:
+async def _api_writer(request: Request, user: ApiUser) -> User:
     """A signed-in caller with the CSRF token, checked before the body is read."""
-    user = await _api_user(request)
     csrf.check(request, request.headers.get(csrf.HEADER))
     return user
 
 
 @router.put("/api/v1/me/notifications", tags=["me"])
 async def api_choose(
-    request: Request,
     user: Annotated[User, Depends(_api_writer)],
     body: Annotated[NotificationChoices, Body()],
+    notifier: NotifierDep,
 ) -> NotificationChoices:
     unknown = sorted(set(body.kinds) - set(kind_names()))
     if unknown:
         raise DomainError(422, f"Unknown kind of notification: {unknown[0]}", field="kinds")
-    notifier = _notifier(request)
     await notifier.store.choose(user.member_id, {k: v.value for k, v in body.kinds.items()})
     return NotificationChoices.model_validate({"kinds": await notifier.choices(user.member_id)})
 

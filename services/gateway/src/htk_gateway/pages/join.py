@@ -11,13 +11,14 @@ from htk_contracts.catalogue import OrganisationType
 from htk_gateway.auth.csrf import SESSION_COOKIE
 from htk_gateway.auth.login import LinkRequest, Registration, join, request_login_link
 from htk_gateway.web import reference
+from htk_gateway.web.deps import MembersDep, SessionsDep, gateway_settings
 from htk_gateway.web.forms import translate_errors
 from htk_gateway.web.guards import (
     Form,
     Reader,
 )
 from htk_gateway.web.render import redirect, render
-from htk_gateway.web.viewer import settings, viewer
+from htk_gateway.web.viewer import Viewer
 from htk_runtime.errors import DomainError, validation_errors
 
 router = APIRouter(include_in_schema=False)
@@ -38,12 +39,12 @@ NEW_ORGANISATION_FIELDS = {
 
 async def _join_form(
     request: Request,
+    v: Viewer,
     form: dict[str, Any],
     errors: dict[str, str],
     status: int = 200,
     duplicate: dict[str, str] | None = None,
 ) -> Response:
-    v = await viewer(request)
     return render(
         v,
         "join.html",
@@ -59,12 +60,12 @@ async def _join_form(
 
 
 @router.get("/join", response_class=HTMLResponse)
-async def join_page(request: Request) -> Response:
-    return await _join_form(request, {}, {})
+async def join_page(request: Request, v: Reader) -> Response:
+    return await _join_form(request, v, {}, {})
 
 
 def _dev_hint(request: Request) -> str | None:
-    s = settings(request)
+    s = gateway_settings(request)
     if s.environment == "development" and not s.smtp_host:
         return str(s.mail_dir)
     return None
@@ -124,7 +125,7 @@ async def join_submit(request: Request, form: Form, v: Reader) -> Response:
         # Both filled in: which one is meant cannot be guessed, and guessing wrong would
         # propose a duplicate or join the wrong organisation.
         return await _join_form(
-            request, form, {"organisation_id": v.t("join.err.both_chosen")}, 422
+            request, v, form, {"organisation_id": v.t("join.err.both_chosen")}, 422
         )
     payload: dict[str, Any] = {
         "name": _text(form, "name"),
@@ -141,21 +142,21 @@ async def join_submit(request: Request, form: Form, v: Reader) -> Response:
         await join(request, body)
     except ValidationError as exc:
         errors = form_errors(v, validation_errors(exc))  # type: ignore[arg-type]
-        return await _join_form(request, form, errors, 422)
+        return await _join_form(request, v, form, errors, 422)
     except DomainError as exc:
         if exc.status_code in (429, 503):
             raise
         if exc.status_code == 409 and any(e.get("organisation_id") for e in exc.errors):
             errors, duplicate = duplicate_of(v, exc.errors)
-            return await _join_form(request, form, errors, 409, duplicate)
+            return await _join_form(request, v, form, errors, 409, duplicate)
         errors = form_errors(v, exc.errors or [{"field": "", "message": exc.message}])
-        return await _join_form(request, form, errors, exc.status_code)
+        return await _join_form(request, v, form, errors, exc.status_code)
     return render(v, "sent.html", dev_hint=_dev_hint(request))
 
 
 @router.get("/login", response_class=HTMLResponse)
-async def login_page(request: Request) -> Response:
-    return render(await viewer(request), "login.html", form={}, errors={})
+async def login_page(v: Reader) -> Response:
+    return render(v, "login.html", form={}, errors={})
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -170,15 +171,15 @@ async def login_submit(request: Request, form: Form, v: Reader) -> Response:
 
 
 @router.get("/welcome", response_class=HTMLResponse)
-async def welcome(request: Request, v: Reader) -> Response:
-    from htk_gateway.web.viewer import state
-
+async def welcome(
+    request: Request, v: Reader, sessions: SessionsDep, members: MembersDep
+) -> Response:
     if v.user is None:
         secret = request.cookies.get(SESSION_COOKIE)
-        if secret and await state(request)["sessions"].member_of(secret):
+        if secret and await sessions.member_of(secret):
             # Signed in, but the member's copy has not reached the gateway yet.
             return render(v, "welcome_setting_up.html")
         return redirect(v, "/login")
 
-    member = await state(request)["members"].get(v.user.member_id) or {}
+    member = await members.get(v.user.member_id) or {}
     return render(v, "welcome.html", pending=bool(member.get("pending")))

@@ -24,7 +24,7 @@ from htk_gateway.web.guards import (
     Reader,
 )
 from htk_gateway.web.render import redirect, render
-from htk_gateway.web.viewer import Viewer, viewer
+from htk_gateway.web.viewer import Viewer
 from htk_runtime.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
@@ -135,8 +135,7 @@ def _actions(v: Viewer, listed: Any, orgs: dict[str, Any]) -> dict[str, Any] | N
     }
 
 
-async def _place_page(request: Request, kind: str, code: str | None) -> Response:
-    v = await viewer(request)
+async def _place_page(request: Request, v: Viewer, kind: str, code: str | None) -> Response:
     path = "/places/finland" if kind == "finland" else f"/places/{kind}/{code}"
     data = await _fetch(request, v, path, {})
     orgs = await reference.organisation_names(request)
@@ -196,18 +195,18 @@ async def _place_page(request: Request, kind: str, code: str | None) -> Response
 
 
 @router.get("/places/finland", response_class=HTMLResponse)
-async def finland_page(request: Request) -> Response:
-    return await _place_page(request, "finland", None)
+async def finland_page(request: Request, v: Reader) -> Response:
+    return await _place_page(request, v, "finland", None)
 
 
 @router.get("/places/county/{code}", response_class=HTMLResponse)
-async def county_page(code: str, request: Request) -> Response:
-    return await _place_page(request, "county", code)
+async def county_page(code: str, request: Request, v: Reader) -> Response:
+    return await _place_page(request, v, "county", code)
 
 
 @router.get("/places/municipality/{code}", response_class=HTMLResponse)
-async def municipality_page(code: str, request: Request) -> Response:
-    return await _place_page(request, "municipality", code)
+async def municipality_page(code: str, request: Request, v: Reader) -> Response:
+    return await _place_page(request, v, "municipality", code)
 
 
 @router.get("/places/map", response_class=HTMLResponse)

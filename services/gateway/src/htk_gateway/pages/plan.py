@@ -12,18 +12,18 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from htk_gateway.auth import csrf
 from htk_gateway.web import reference
 from htk_gateway.web.calls import call, error_list, read
-from htk_gateway.web.forms import form_data
 from htk_gateway.web.guards import (
+    COORDINATOR,
+    COORDINATOR_WRITE,
+    Coordinator,
+    Form,
     Reader,
-    limit_writes,
-    signed_in,
 )
 from htk_gateway.web.i18n import Translator
 from htk_gateway.web.render import redirect, render
-from htk_gateway.web.viewer import Viewer, viewer
+from htk_gateway.web.viewer import Viewer
 from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 
@@ -31,13 +31,6 @@ router = APIRouter(include_in_schema=False)
 
 MAX_PLAN_FILE = 2_000_000
 LANGS = ("fi", "sv", "en")
-
-
-def _coordinator(v: Viewer) -> User:
-    user = signed_in(v)
-    if not user.coordinator:
-        raise DomainError(403, "Only the plan's coordinators can do this")
-    return user
 
 
 def explain(t: Translator, error: dict[str, Any]) -> str:
@@ -82,11 +75,10 @@ def _walk(tree: dict[str, Any]) -> list[dict[str, Any]]:
     return list(reference.plan_nodes(tree).values())
 
 
-async def _versions(request: Request) -> list[dict[str, Any]]:
+async def _versions(request: Request, t: Translator) -> list[dict[str, Any]]:
     found = await read(request, None, "catalogue", "/plan/versions")
     versions = found if isinstance(found, list) else []
     names = await reference.member_names(request, [v.get("created_by") for v in versions])
-    t = (await viewer(request)).t
     return [
         {
             **v,
@@ -98,7 +90,7 @@ async def _versions(request: Request) -> list[dict[str, Any]]:
 
 
 async def _admin(request: Request, v: Viewer, status: int = 200, **extra: Any) -> Response:
-    _coordinator(v)
+    """The plan tools, for routes guarded by ``COORDINATOR`` (or its write guard)."""
     tree = await reference.plan(request)
     nodes = _walk(tree)
     active = [n for n in nodes if n.get("state", "active") == "active"]
@@ -110,12 +102,12 @@ async def _admin(request: Request, v: Viewer, status: int = 200, **extra: Any) -
         sub_goals=[n for n in active if n.get("level") == "sub_goal"],
         parents=[n for n in active if n.get("level") in ("priority", "sub_goal")],
         editable=[n for n in active if n.get("level") in ("sub_goal", "measure")],
-        versions=(await _versions(request))[:10],
+        versions=(await _versions(request, v.t))[:10],
         **extra,
     )
 
 
-@router.get("/coordinator/plan", response_class=HTMLResponse)
+@router.get("/coordinator/plan", response_class=HTMLResponse, dependencies=[COORDINATOR])
 async def plan_admin(request: Request, v: Reader, done: str | None = None) -> Response:
     return await _admin(request, v, done=done if done and v.t.has(f"done.{done}") else None)
 
@@ -137,12 +129,16 @@ async def _refused(request: Request, v: Viewer, answer: Any, form: str) -> Respo
 
 
 async def _change(
-    request: Request, form_name: str, method: str, path: str, body: dict[str, Any]
+    request: Request,
+    form: dict[str, Any],
+    v: Viewer,
+    user: User,
+    form_name: str,
+    method: str,
+    path: str,
+    body: dict[str, Any],
 ) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = _coordinator(v)
-    await limit_writes(request, user)
+    """One change to the plan, for a route guarded by ``COORDINATOR_WRITE``."""
     reason = str(form.get("reason", "")).strip()
     if not reason:
         return await _admin(
@@ -155,14 +151,16 @@ async def _change(
     return redirect(v, f"/coordinator/plan?done=plan_{form_name}")
 
 
-@router.post("/coordinator/plan/add", response_class=HTMLResponse)
-async def add_node(request: Request) -> Response:
-    form = await request.form()
+@router.post("/coordinator/plan/add", response_class=HTMLResponse, dependencies=[COORDINATOR_WRITE])
+async def add_node(request: Request, form: Form, v: Reader, user: Coordinator) -> Response:
     parent = str(form.get("parent", "")).strip()
     number = str(form.get("number", "")).strip()
     names = {lang: str(form.get(f"name_{lang}", "")).strip() for lang in LANGS}
     return await _change(
         request,
+        form,
+        v,
+        user,
         "added",
         "POST",
         "/plan/nodes",
@@ -170,13 +168,17 @@ async def add_node(request: Request) -> Response:
     )
 
 
-@router.post("/coordinator/plan/rename", response_class=HTMLResponse)
-async def rename_node(request: Request) -> Response:
-    form = await request.form()
+@router.post(
+    "/coordinator/plan/rename", response_class=HTMLResponse, dependencies=[COORDINATOR_WRITE]
+)
+async def rename_node(request: Request, form: Form, v: Reader, user: Coordinator) -> Response:
     names = {lang: str(form.get(f"name_{lang}", "")).strip() for lang in LANGS}
     code = str(form.get("code", ""))
     return await _change(
         request,
+        form,
+        v,
+        user,
         "renamed",
         "PATCH",
         f"/plan/nodes/{code}",
@@ -184,19 +186,24 @@ async def rename_node(request: Request) -> Response:
     )
 
 
-@router.post("/coordinator/plan/retire", response_class=HTMLResponse)
-async def retire_node(request: Request) -> Response:
-    form = await request.form()
+@router.post(
+    "/coordinator/plan/retire", response_class=HTMLResponse, dependencies=[COORDINATOR_WRITE]
+)
+async def retire_node(request: Request, form: Form, v: Reader, user: Coordinator) -> Response:
     return await _change(
-        request, "retired", "POST", f"/plan/nodes/{form.get('code', '')}/retire", {}
+        request, form, v, user, "retired", "POST", f"/plan/nodes/{form.get('code', '')}/retire", {}
     )
 
 
-@router.post("/coordinator/plan/merge", response_class=HTMLResponse)
-async def merge_node(request: Request) -> Response:
-    form = await request.form()
+@router.post(
+    "/coordinator/plan/merge", response_class=HTMLResponse, dependencies=[COORDINATOR_WRITE]
+)
+async def merge_node(request: Request, form: Form, v: Reader, user: Coordinator) -> Response:
     return await _change(
         request,
+        form,
+        v,
+        user,
         "merged",
         "POST",
         f"/plan/nodes/{form.get('code', '')}/merge",
@@ -204,13 +211,10 @@ async def merge_node(request: Request) -> Response:
     )
 
 
-@router.post("/coordinator/plan/import", response_class=HTMLResponse)
-async def import_plan(request: Request) -> Response:
-    form = await request.form()
-    csrf.check(request, str(form.get("csrf") or ""))
-    v = await viewer(request)
-    user = _coordinator(v)
-    await limit_writes(request, user)
+@router.post(
+    "/coordinator/plan/import", response_class=HTMLResponse, dependencies=[COORDINATOR_WRITE]
+)
+async def import_plan(request: Request, form: Form, v: Reader, user: Coordinator) -> Response:
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
         return await _admin(request, v, status=422, message=v.t("coordinator.no_file"))
@@ -243,7 +247,7 @@ async def import_plan(request: Request) -> Response:
 
 @router.get("/plan/versions", response_class=HTMLResponse)
 async def versions_page(request: Request, v: Reader) -> Response:
-    return render(v, "plan_versions.html", versions=await _versions(request))
+    return render(v, "plan_versions.html", versions=await _versions(request, v.t))
 
 
 @router.get("/plan/versions/{number}", response_class=HTMLResponse)

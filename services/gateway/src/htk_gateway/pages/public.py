@@ -12,14 +12,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from htk_contracts.search import FACETS
-from htk_gateway.follows.store import Follows
 from htk_gateway.web import reference
 from htk_gateway.web.calls import read
+from htk_gateway.web.deps import FollowsDep, follows
 from htk_gateway.web.guards import (
     Reader,
 )
 from htk_gateway.web.render import STATIC, render
-from htk_gateway.web.viewer import state, viewer
 from htk_runtime.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
@@ -50,8 +49,7 @@ async def static(name: str) -> Response:
 async def _following(request: Request, v: Any, kind: str, target: str) -> bool:
     if v.user is None:
         return False
-    follows: Follows = state(request)["follows"]
-    return await follows.is_following(v.user.member_id, kind, target)
+    return await follows(request).is_following(v.user.member_id, kind, target)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -278,12 +276,11 @@ def _coverage_rows(coverage: Any) -> list[dict[str, Any]]:
 
 
 @router.get("/plan", response_class=HTMLResponse)
-async def plan_page(request: Request, v: Reader) -> Response:
+async def plan_page(request: Request, v: Reader, follows: FollowsDep) -> Response:
     tree = await reference.plan(request)
     rows = _coverage_rows(await read(request, None, "reporting", "/coverage"))
     followed: set[str] = set()
     if v.user is not None:
-        follows: Follows = state(request)["follows"]
         followed = await follows.targets(v.user.member_id, "measure")
     return render(
         v,
@@ -384,13 +381,13 @@ async def open_data_page(request: Request, v: Reader) -> Response:
 
 
 @router.get("/privacy", response_class=HTMLResponse)
-async def privacy_page(request: Request) -> Response:
-    return render(await viewer(request), "text_page.html", key="privacy", paragraphs=4)
+async def privacy_page(v: Reader) -> Response:
+    return render(v, "text_page.html", key="privacy", paragraphs=4)
 
 
 @router.get("/accessibility", response_class=HTMLResponse)
-async def accessibility_page(request: Request) -> Response:
-    return render(await viewer(request), "text_page.html", key="accessibility", paragraphs=3)
+async def accessibility_page(v: Reader) -> Response:
+    return render(v, "text_page.html", key="accessibility", paragraphs=3)
 
 
 def this_year() -> int:
