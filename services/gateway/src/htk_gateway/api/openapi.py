@@ -13,8 +13,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from htk_gateway.api.upstream import Upstreams
+from htk_gateway.web.deps import upstreams
+from htk_gateway.web.guards import Reader
 from htk_gateway.web.render import render
-from htk_gateway.web.viewer import viewer
 from htk_runtime.errors import DomainError
 
 PREFIX = "/api/v1"
@@ -45,10 +46,10 @@ async def build(request: Request) -> dict[str, Any]:
     }
     components = own.setdefault("components", {}).setdefault("schemas", {})
     templates = {p: _pattern(p) for p in paths}
-    upstreams: Upstreams = app.state.service.ctx().state["upstreams"]
+    clients = upstreams(request)
     replaced: set[str] = set()
     for service in SERVICES:
-        spec = await _service_spec(upstreams, service)
+        spec = await _service_spec(clients, service)
         if not spec:
             continue
         for path, operations in spec.get("paths", {}).items():
@@ -108,8 +109,8 @@ def operations_by_tag(spec: dict[str, Any]) -> list[tuple[str, list[dict[str, st
 
 
 @merged_openapi_router.get("/api/v1/docs", response_class=HTMLResponse)
-async def docs(request: Request) -> Response:
+async def docs(request: Request, v: Reader) -> Response:
     """The API's operations as a page of this site: no script and nothing from another origin
     (a hosted Swagger UI would load its code from a CDN, outside the site's CSP)."""
     spec = await openapi(request)
-    return render(await viewer(request), "api_docs.html", groups=operations_by_tag(spec))
+    return render(v, "api_docs.html", groups=operations_by_tag(spec))

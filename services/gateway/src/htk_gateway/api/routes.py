@@ -5,12 +5,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from htk_gateway.api.upstream import Upstreams
-from htk_gateway.api_tokens.caller import api_caller
+from htk_gateway.api_tokens.caller import Caller, api_caller
 from htk_gateway.auth import csrf
 from htk_gateway.web.calls import user_headers
 from htk_gateway.web.client_address import client_address
-from htk_gateway.web.deps import live_streams
+from htk_gateway.web.deps import (
+    RateLimiterDep,
+    SettingsDep,
+    gateway_settings,
+    live_streams,
+    rate_limiter,
+    upstreams,
+)
 from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 
@@ -19,9 +25,36 @@ from htk_runtime.errors import DomainError
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(api_caller)])
 
 
-def _upstreams(request: Request) -> Upstreams:
-    upstreams: Upstreams = request.app.state.service.ctx().state["upstreams"]
-    return upstreams
+async def _api_write(
+    caller: Caller, settings: SettingsDep, limiter: RateLimiterDep, request: Request
+) -> None:
+    """The guard of every write: a caller (401 for a visitor), the CSRF token when the
+    caller is a session (a token is not ambient authority), a token that may write, and the
+    caller's write limit."""
+    user = caller.user
+    if user is None:
+        raise DomainError(401, "Sign in to do this")
+    if not caller.by_token:
+        csrf.check(request, request.headers.get(csrf.HEADER))
+    elif user.read_only:
+        raise DomainError(
+            403,
+            "This API token may only read; an admin of the organisation can make one that writes",
+            field="Authorization",
+        )
+    await limiter.hit(f"write:{user.member_id}", settings.writes_per_minute, 60)
+
+
+async def _link_write(request: Request, settings: SettingsDep, limiter: RateLimiterDep) -> None:
+    """A write whose permission is a token in its body (a reminder's link): no session is
+    needed, but a request carrying the site's cookies still needs the CSRF token, and the
+    address's write limit applies."""
+    csrf.check(request, request.headers.get(csrf.HEADER))
+    await limiter.hit(f"write:{client_address(request)}", settings.writes_per_minute, 60)
+
+
+API_WRITE = Depends(_api_write)
+LINK_WRITE = Depends(_link_write)
 
 
 async def _signed_user(request: Request, service: str) -> tuple[dict[str, str], User | None]:
@@ -41,24 +74,9 @@ async def _to(request: Request, service: str, method: str, path: str, *, write: 
         for name in ("content-type", "if-match", "idempotency-key")
         if name in request.headers
     }
-    signed, user = await _signed_user(request, service)
-    if write:
-        if user is None:
-            raise DomainError(401, "Sign in to do this")
-        if not (await api_caller(request)).by_token:
-            csrf.check(request, request.headers.get(csrf.HEADER))
-        elif user.read_only:
-            raise DomainError(
-                403,
-                "This API token may only read; an admin of the organisation can make one "
-                "that writes",
-                field="Authorization",
-            )
-        settings = request.app.state.service.settings
-        who = user.member_id if user else client_address(request)
-        limiter = request.app.state.service.ctx().state["rate_limiter"]
-        await limiter.hit(f"write:{who}", settings.writes_per_minute, 60)
-    return await _upstreams(request).forward(
+    """The request forwarded as the caller; a write's route is guarded by ``API_WRITE``."""
+    signed, _ = await _signed_user(request, service)
+    return await upstreams(request).forward(
         service,
         method,
         path,
@@ -77,12 +95,11 @@ EXPENSIVE_READS = frozenset({"at"})
 async def _limit_expensive(request: Request) -> None:
     user = (await api_caller(request)).user
     who = user.member_id if user else client_address(request)
-    settings = request.app.state.service.settings
-    limiter = request.app.state.service.ctx().state["rate_limiter"]
-    await limiter.hit(f"expensive:{who}", settings.expensive_reads_per_minute, 60)
+    settings = gateway_settings(request)
+    await rate_limiter(request).hit(f"expensive:{who}", settings.expensive_reads_per_minute, 60)
 
 
-@router.post("/actions", tags=["actions"], status_code=201)
+@router.post("/actions", tags=["actions"], status_code=201, dependencies=[API_WRITE])
 async def create_action(request: Request) -> Response:
     return await _to_submissions(request, "POST", "/actions", write=True)
 
@@ -97,13 +114,15 @@ async def get_action(action_id: str, request: Request) -> Response:
     return await _to_submissions(request, "GET", f"/actions/{action_id}", write=False)
 
 
-@router.put("/actions/{action_id}", tags=["actions"])
+@router.put("/actions/{action_id}", tags=["actions"], dependencies=[API_WRITE])
 async def edit_action(action_id: str, request: Request) -> Response:
     return await _to_submissions(request, "PUT", f"/actions/{action_id}", write=True)
 
 
 # Declared before the workflow steps' "/actions/{action_id}/{step}", which would take them.
-@router.post("/actions/{action_id}/partners", tags=["actions"], status_code=202)
+@router.post(
+    "/actions/{action_id}/partners", tags=["actions"], status_code=202, dependencies=[API_WRITE]
+)
 async def ask_to_join(action_id: str, request: Request) -> Response:
     """Ask, for one of your organisations, to join a published action as a partner."""
     return await _to_submissions(request, "POST", f"/actions/{action_id}/partners", write=True)
@@ -114,7 +133,11 @@ class PartnerDecision(StrEnum):
     REJECT = "reject"
 
 
-@router.post("/actions/{action_id}/partners/{organisation_id}/{decision}", tags=["actions"])
+@router.post(
+    "/actions/{action_id}/partners/{organisation_id}/{decision}",
+    tags=["actions"],
+    dependencies=[API_WRITE],
+)
 async def decide_partner(
     action_id: str, organisation_id: str, decision: PartnerDecision, request: Request
 ) -> Response:
@@ -134,15 +157,11 @@ async def possible_duplicates(action_id: str, request: Request) -> Response:
     )
 
 
-@router.post("/actions/{action_id}/confirm-by-link", tags=["actions"])
+@router.post("/actions/{action_id}/confirm-by-link", tags=["actions"], dependencies=[LINK_WRITE])
 async def confirm_by_link(action_id: str, request: Request) -> Response:
     """One-click confirmation with the token of a reminder mail; no session needed, the token
     is the permission. A request carrying the site's cookies still needs the CSRF token."""
-    csrf.check(request, request.headers.get(csrf.HEADER))
-    settings = request.app.state.service.settings
-    limiter = request.app.state.service.ctx().state["rate_limiter"]
-    await limiter.hit(f"write:{client_address(request)}", settings.writes_per_minute, 60)
-    return await _upstreams(request).forward(
+    return await upstreams(request).forward(
         "submissions",
         "POST",
         f"/actions/{action_id}/confirm-by-link",
@@ -159,7 +178,7 @@ class Step(StrEnum):
     CONFIRM = "confirm"
 
 
-@router.post("/actions/{action_id}/{step}", tags=["actions"])
+@router.post("/actions/{action_id}/{step}", tags=["actions"], dependencies=[API_WRITE])
 async def action_step(action_id: str, step: Step, request: Request) -> Response:
     return await _to_submissions(request, "POST", f"/actions/{action_id}/{step.value}", write=True)
 
@@ -174,7 +193,7 @@ async def action_diff(action_id: str, request: Request) -> Response:
     return await _to_submissions(request, "GET", f"/actions/{action_id}/diff", write=False)
 
 
-@router.post("/imports", tags=["imports"])
+@router.post("/imports", tags=["imports"], dependencies=[API_WRITE])
 async def import_actions(request: Request) -> Response:
     """Bulk import from CSV or XLSX (coordinators); ``dry_run=true`` only checks the rows."""
     return await _to_submissions(request, "POST", "/imports", write=True)
@@ -196,14 +215,14 @@ async def search(
     target_group, inequality_dimension, state, year, language) and ``include_national`` (a
     county or municipality filter also finds national actions), passed on to the search
     service, which checks them and refuses unknown parameters by name."""
-    return await _upstreams(request).forward(
+    return await upstreams(request).forward(
         "search", "GET", "/search", params=list(request.query_params.multi_items())
     )
 
 
 @router.get("/actions/{action_id}/similar", tags=["search"])
 async def similar_actions(action_id: str, request: Request) -> Response:
-    return await _upstreams(request).forward(
+    return await upstreams(request).forward(
         "search",
         "GET",
         f"/actions/{action_id}/similar",
@@ -213,7 +232,7 @@ async def similar_actions(action_id: str, request: Request) -> Response:
 
 @router.get("/suggest", tags=["search"])
 async def suggest(request: Request, q: Annotated[str, Query(max_length=100)] = "") -> Response:
-    return await _upstreams(request).forward(
+    return await upstreams(request).forward(
         "search", "GET", "/suggest", params=list(request.query_params.multi_items())
     )
 
@@ -260,7 +279,7 @@ async def snapshots(request: Request) -> Response:
     return await _to(request, "reporting", "GET", "/snapshots", write=False)
 
 
-@router.post("/snapshots", tags=["reports"], status_code=201)
+@router.post("/snapshots", tags=["reports"], status_code=201, dependencies=[API_WRITE])
 async def freeze_snapshot(request: Request) -> Response:
     return await _to(request, "reporting", "POST", "/snapshots", write=True)
 
@@ -295,28 +314,28 @@ async def plan_node(code: str, request: Request) -> Response:
     return await _to(request, "catalogue", "GET", f"/plan/nodes/{code}", write=False)
 
 
-@router.post("/plan/nodes", tags=["plan"], status_code=201)
+@router.post("/plan/nodes", tags=["plan"], status_code=201, dependencies=[API_WRITE])
 async def add_plan_node(request: Request) -> Response:
     """Add a sub-goal or measure (coordinators): a new plan version with who and why."""
     return await _to(request, "catalogue", "POST", "/plan/nodes", write=True)
 
 
-@router.patch("/plan/nodes/{code}", tags=["plan"])
+@router.patch("/plan/nodes/{code}", tags=["plan"], dependencies=[API_WRITE])
 async def change_plan_node(code: str, request: Request) -> Response:
     return await _to(request, "catalogue", "PATCH", f"/plan/nodes/{code}", write=True)
 
 
-@router.post("/plan/nodes/{code}/retire", tags=["plan"])
+@router.post("/plan/nodes/{code}/retire", tags=["plan"], dependencies=[API_WRITE])
 async def retire_plan_node(code: str, request: Request) -> Response:
     return await _to(request, "catalogue", "POST", f"/plan/nodes/{code}/retire", write=True)
 
 
-@router.post("/plan/nodes/{code}/merge", tags=["plan"])
+@router.post("/plan/nodes/{code}/merge", tags=["plan"], dependencies=[API_WRITE])
 async def merge_plan_node(code: str, request: Request) -> Response:
     return await _to(request, "catalogue", "POST", f"/plan/nodes/{code}/merge", write=True)
 
 
-@router.post("/plan/imports", tags=["plan"], status_code=201)
+@router.post("/plan/imports", tags=["plan"], status_code=201, dependencies=[API_WRITE])
 async def import_plan(request: Request) -> Response:
     """A whole plan as a CSV request body (coordinators); ``dry_run=true`` only checks it."""
     return await _to(request, "catalogue", "POST", "/plan/imports", write=True)

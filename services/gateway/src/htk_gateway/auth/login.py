@@ -16,15 +16,23 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from htk_contracts.catalogue import OrganisationType
 from htk_gateway.auth import csrf
 from htk_gateway.auth.identity import current_user
-from htk_gateway.auth.link_mail import LinkMail
-from htk_gateway.auth.members import MemberCopies
 from htk_gateway.auth.ratelimit import email_key
-from htk_gateway.auth.sessions import LoginLinks, Sessions
 from htk_gateway.web import return_to
 from htk_gateway.web.calls import service_headers
 from htk_gateway.web.client_address import client_address
+from htk_gateway.web.deps import (
+    LoginLinksDep,
+    MembersDep,
+    SessionsDep,
+    SettingsDep,
+    gateway_settings,
+    link_mail,
+    members,
+    rate_limiter,
+    upstreams,
+)
+from htk_gateway.web.guards import CSRF_CHECKED, Reader
 from htk_gateway.web.render import render
-from htk_gateway.web.viewer import viewer
 from htk_runtime.auth import HEADER, User, sign
 from htk_runtime.errors import DomainError
 
@@ -74,14 +82,9 @@ class Registration(BaseModel):
             )
 
 
-def _state(request: Request) -> dict[str, Any]:
-    state: dict[str, Any] = request.app.state.service.ctx().state
-    return state
-
-
 async def _limit_link_requests(request: Request, email: str) -> None:
-    settings = request.app.state.service.settings
-    limiter = _state(request)["rate_limiter"]
+    settings = gateway_settings(request)
+    limiter = rate_limiter(request)
     await limiter.hit(f"link-ip:{client_address(request)}", settings.link_requests_per_ip, 900)
     await limiter.hit(email_key(email), settings.link_requests_per_email, 900)
 
@@ -89,15 +92,13 @@ async def _limit_link_requests(request: Request, email: str) -> None:
 def send_link(request: Request, member: dict[str, Any]) -> None:
     """Queue a login link for ``member``: made and mailed off the request path (link_mail.py),
     so the answer takes as long whether or not anything is sent."""
-    link_mail: LinkMail = _state(request)["link_mail"]
-    link_mail.enqueue(member)
+    link_mail(request).enqueue(member)
 
 
 @router.post("/api/v1/auth/login-link", status_code=202)
 async def request_login_link(body: LinkRequest, request: Request) -> dict[str, str]:
     await _limit_link_requests(request, body.email)
-    members: MemberCopies = _state(request)["members"]
-    member = await members.by_email(body.email)
+    member = await members(request).by_email(body.email)
     if member is not None:
         send_link(request, member)
     return SENT
@@ -113,19 +114,17 @@ async def join(request: Request, body: Registration) -> None:
     """
     body.check()
     await _limit_link_requests(request, body.email)
-    upstreams = _state(request)["upstreams"]
     payload = body.model_dump(mode="json", exclude={"accept_privacy_notice"}, exclude_none=True)
-    answer = await upstreams.call(
+    answer = await upstreams(request).call(
         "catalogue", "POST", "/registrations", json=payload,
         headers=service_headers(request, "catalogue"),
     )  # fmt: skip
-    members: MemberCopies = _state(request)["members"]
     if answer.status_code in (200, 201):
         created = answer.json()
         member_id = (created.get("member") or {}).get("id") or created.get("member_id")
         send_link(request, {"_id": member_id, "email": body.email, "language": body.language})
     elif _email_in_use(answer):
-        existing = await members.by_email(body.email)
+        existing = await members(request).by_email(body.email)
         if existing is not None:
             send_link(request, existing)
     else:
@@ -158,13 +157,12 @@ def _email_in_use(answer: Any) -> bool:
 
 
 @router.get("/api/v1/me")
-async def me(request: Request) -> dict[str, Any]:
+async def me(request: Request, copies: MembersDep, settings: SettingsDep) -> dict[str, Any]:
     """Who the session belongs to, with approved and pending memberships."""
     user = await current_user(request)
     if user is None:
         raise DomainError(401, "Not signed in")
-    members: MemberCopies = _state(request)["members"]
-    member = await members.get(user.member_id) or {}
+    member = await copies.get(user.member_id) or {}
     return {
         "member_id": user.member_id,
         "name": member.get("name"),
@@ -173,47 +171,47 @@ async def me(request: Request) -> dict[str, Any]:
         "organisations": user.organisations,
         "pending_organisations": member.get("pending", []),
         "csrf_token": csrf.token_for(
-            request.app.state.service.settings.gateway_secret,
+            settings.gateway_secret,
             request.cookies.get(csrf.SESSION_COOKIE, ""),
         ),
     }
 
 
 @router.get("/auth/link/{secret}", response_class=HTMLResponse, include_in_schema=False)
-async def confirm_link_page(secret: str, request: Request) -> Response:
+async def confirm_link_page(secret: str, v: Reader) -> Response:
     # Following the link only shows a button: mail scanners that open links must not use up
     # the single-use link.
-    response = render(await viewer(request), "confirm_link.html")
+    response = render(v, "confirm_link.html")
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
-@router.post("/auth/link/{secret}", include_in_schema=False)
+# The CSRF check binds the post to this browser's pre-session cookie, which the link's page
+# set: a post from another site (which sends no cookie, or one it cannot compute the token
+# for) must not sign the visitor into the account of whoever's link it is (login CSRF).
+@router.post("/auth/link/{secret}", include_in_schema=False, dependencies=[CSRF_CHECKED])
 async def use_link(
-    secret: str, request: Request, csrf_token: Annotated[str, Form(alias="csrf")] = ""
+    secret: str,
+    request: Request,
+    links: LoginLinksDep,
+    copies: MembersDep,
+    sessions: SessionsDep,
+    settings: SettingsDep,
 ) -> Response:
-    # Bound to this browser's pre-session cookie, which the link's page set: a post from
-    # another site (which sends no cookie, or one it cannot compute the token for) must not
-    # sign the visitor into the account of whoever's link it is (login CSRF).
-    csrf.check(request, csrf_token, required=True)
-    links: LoginLinks = _state(request)["login_links"]
     member_id = await links.use(secret)
     if member_id is None:
         raise DomainError(
             410, "This link has expired or was already used. Ask for a new one.", field="link"
         )
-    members: MemberCopies = _state(request)["members"]
-    if not await members.arrived(member_id, within=MEMBER_COPY_WAIT_SECONDS):
+    if not await copies.arrived(member_id, within=MEMBER_COPY_WAIT_SECONDS):
         # The link is used and the session starts anyway: the copy is on its way, and the
         # welcome page asks the person to reload rather than to ask for another link.
         log.warning("member copy not yet here at sign-in", extra={"member_id": member_id})
-    sessions: Sessions = _state(request)["sessions"]
     old = request.cookies.get(csrf.SESSION_COOKIE)
     if old:
         await sessions.end(old)
     new = await sessions.start(member_id)
     await _confirm_address(request, member_id)
-    settings = request.app.state.service.settings
     response = RedirectResponse("/welcome", status_code=303)
     response.headers["location"] = return_to.destination(request, response)
     response.set_cookie(
@@ -232,11 +230,10 @@ async def _confirm_address(request: Request, member_id: str) -> None:
     """Tell the catalogue the person followed a link mailed to them, so their registration
     does not lapse and their requests reach whoever decides. Every sign-in repeats it (the
     catalogue ignores repeats), so a catalogue that was down at the first one is told later."""
-    upstreams = _state(request)["upstreams"]
-    settings = request.app.state.service.settings
+    settings = gateway_settings(request)
     token = sign(User(member_id=member_id), settings.token_private_key, 60, audience=["catalogue"])
     try:
-        answer = await upstreams.call(
+        answer = await upstreams(request).call(
             "catalogue", "POST", "/members/me/confirmation", headers={HEADER: token}
         )
         if answer.status_code != 200:
@@ -248,11 +245,12 @@ async def _confirm_address(request: Request, member_id: str) -> None:
 @router.post("/auth/logout", include_in_schema=False)
 async def logout(
     request: Request,
+    sessions: SessionsDep,
     csrf_token: Annotated[str, Form(alias="csrf")] = "",
     everywhere: Annotated[bool, Form()] = False,
 ) -> Response:
+    # Without a cookie there is no session to end and no token to expect.
     csrf.check(request, csrf_token)
-    sessions: Sessions = _state(request)["sessions"]
     secret = request.cookies.get(csrf.SESSION_COOKIE)
     if secret:
         member_id = await sessions.member_of(secret)

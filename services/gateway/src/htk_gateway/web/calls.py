@@ -6,8 +6,7 @@ from typing import Any
 import httpx
 from fastapi import Request
 
-from htk_gateway.api.upstream import Upstreams
-from htk_gateway.web.viewer import settings, state
+from htk_gateway.web.deps import gateway_settings, upstreams
 from htk_runtime.auth import HEADER, SERVICE_HEADER, User, sign, sign_service
 from htk_runtime.errors import DomainError
 
@@ -16,13 +15,13 @@ def user_headers(request: Request, user: User | None, service: str) -> dict[str,
     """The user's token for ``service`` only (its audience), or nothing for a visitor."""
     if user is None:
         return {}
-    s = settings(request)
+    s = gateway_settings(request)
     return {HEADER: sign(user, s.token_private_key, s.user_token_ttl_seconds, audience=[service])}
 
 
 def service_headers(request: Request, service: str) -> dict[str, str]:
     """The gateway's own token, for routes that answer the gateway only (joining, signing in)."""
-    s = settings(request)
+    s = gateway_settings(request)
     return {SERVICE_HEADER: sign_service("gateway", service, s.token_private_key)}
 
 
@@ -30,9 +29,8 @@ async def call(
     request: Request, user: User | None, service: str, method: str, path: str, **kwargs: Any
 ) -> httpx.Response:
     """A call to a service as ``user`` (or as a visitor), for a page to read."""
-    upstreams: Upstreams = state(request)["upstreams"]
     headers = {**kwargs.pop("headers", {}), **user_headers(request, user, service)}
-    return await upstreams.call(service, method, path, headers=headers, **kwargs)
+    return await upstreams(request).call(service, method, path, headers=headers, **kwargs)
 
 
 async def read(request: Request, user: User | None, service: str, path: str, **kwargs: Any) -> Any:

@@ -86,9 +86,9 @@ async def organisation_names(request: Request) -> dict[str, dict[str, Any]]:
 async def member_names(request: Request, ids: Any) -> dict[str, str]:
     """Names of members by id from the gateway's own read copy, for "who" columns; an erased or
     unknown member has no entry and the page says so in its own words."""
-    from htk_gateway.web.viewer import state
+    from htk_gateway.web.deps import members as member_copies
 
-    members = state(request)["members"]
+    members = member_copies(request)
     names: dict[str, str] = {}
     for member_id in {str(i) for i in ids if i}:
         found = await members.get(member_id)

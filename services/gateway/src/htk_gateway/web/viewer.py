@@ -3,14 +3,13 @@ for the page's forms."""
 
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
 
 from fastapi import Request
 
 from htk_gateway.auth import csrf
 from htk_gateway.auth.identity import current_user
-from htk_gateway.auth.members import MemberCopies
 from htk_gateway.web import i18n
+from htk_gateway.web.deps import gateway_settings, members
 from htk_runtime.auth import User
 
 
@@ -38,17 +37,8 @@ class Viewer:
         return [o for o, role in self.user.organisations.items() if role == "admin"]
 
 
-def state(request: Request) -> dict[str, Any]:
-    result: dict[str, Any] = request.app.state.service.ctx().state
-    return result
-
-
-def settings(request: Request) -> Any:
-    return request.app.state.service.settings
-
-
 def secure_cookies(request: Request) -> bool:
-    return bool(settings(request).environment != "development")
+    return bool(gateway_settings(request).environment != "development")
 
 
 async def viewer(request: Request) -> Viewer:
@@ -56,8 +46,7 @@ async def viewer(request: Request) -> Viewer:
     name = None
     member_language = None
     if user is not None:
-        members: MemberCopies = state(request)["members"]
-        member = await members.get(user.member_id)
+        member = await members(request).get(user.member_id)
         if member:
             name = member.get("name")
             member_language = member.get("language")
@@ -68,5 +57,5 @@ async def viewer(request: Request) -> Viewer:
     new_binding = None
     if binding is None:
         binding = new_binding = secrets.token_urlsafe(24)
-    token = csrf.token_for(settings(request).gateway_secret, binding)
+    token = csrf.token_for(gateway_settings(request).gateway_secret, binding)
     return Viewer(request, user, name, lang, i18n.Translator(lang), token, new_binding)
