@@ -77,6 +77,10 @@ NAMES: dict[str, dict[str, tuple[str, str] | None]] = {
     "member_pages": {"signed_in": ("web.guards", "signed_in")},
     "coordinator_pages": {"coordinator": ("web.guards", "coordinator")},
     "live": {"live_streams": ("web.deps", "live_streams")},
+    "place_pages": {
+        "api_router": ("api.places", "api_router"),
+        "indicators_api_router": ("api.places", "indicators_api_router"),
+    },
 }
 # Left for a person: the old way of reaching parts and guards.
 BY_HAND = re.compile(

@@ -13,6 +13,8 @@ from htk_contracts.topics import Topic
 from htk_gateway.api.internal import InternalRoutesHidden
 from htk_gateway.api.live import LiveStreams
 from htk_gateway.api.openapi import merged_openapi_router
+from htk_gateway.api.places import api_router as places_api_router
+from htk_gateway.api.places import indicators_api_router
 from htk_gateway.api.routes import router as api_router
 from htk_gateway.api.upstream import Upstreams
 from htk_gateway.api_tokens.pages import router as api_tokens_router
@@ -35,8 +37,6 @@ from htk_gateway.pages.dashboard import router as dashboard_router
 from htk_gateway.pages.join import router as join_router
 from htk_gateway.pages.member import router as member_router
 from htk_gateway.pages.organisations import router as organisation_router
-from htk_gateway.pages.places import api_router as places_api_router
-from htk_gateway.pages.places import indicators_api_router
 from htk_gateway.pages.places import router as places_router
 from htk_gateway.pages.plan import router as plan_pages_router
 from htk_gateway.pages.public import router as pages_router

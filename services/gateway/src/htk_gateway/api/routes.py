@@ -43,6 +43,7 @@ async def _api_write(
             field="Authorization",
         )
     await limiter.hit(f"write:{user.member_id}", settings.writes_per_minute, 60)
+    request.state.api_write_checked = True
 
 
 async def _link_write(request: Request, settings: SettingsDep, limiter: RateLimiterDep) -> None:
@@ -75,6 +76,9 @@ async def _to(request: Request, service: str, method: str, path: str, *, write: 
         if name in request.headers
     }
     """The request forwarded as the caller; a write's route is guarded by ``API_WRITE``."""
+    if write and not getattr(request.state, "api_write_checked", False):
+        # Fail closed: a write route that forgot its guard forwards nothing.
+        raise RuntimeError(f"{request.url.path} forwards a write without API_WRITE")
     signed, _ = await _signed_user(request, service)
     return await upstreams(request).forward(
         service,

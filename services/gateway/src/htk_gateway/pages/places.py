@@ -2,8 +2,8 @@
 
 The figures, classes and shapes come from the reporting service (it owns places); these pages
 name things in the reader's language and draw them: the map is server-side SVG, each region a
-link with its name and figure, the same figures in a table beside it. ``api_router`` exposes
-the same data under /api/v1/places (JSON, or CSV/XLSX with ``format``)."""
+link with its name and figure, the same figures in a table beside it. The same data is
+under /api/v1/places (JSON, or CSV/XLSX with ``format``), in api/places.py."""
 
 from datetime import datetime
 from typing import Any
@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from htk_gateway.api.routes import _to
 from htk_gateway.pages.dashboard import line_chart
 from htk_gateway.web import reference
 from htk_gateway.web.calls import call, error_list, read
@@ -28,7 +27,6 @@ from htk_gateway.web.viewer import Viewer
 from htk_runtime.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
-api_router = APIRouter(prefix="/api/v1/places", tags=["places"])
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 LEVELS = ("municipality", "county")
@@ -45,34 +43,6 @@ FILLS = {
     "gap": "#e66101",
     "covered": "#b2abd2",
 }
-
-
-# -- the public API ---------------------------------------------------------------------------
-
-
-@api_router.get("")
-async def api_places(request: Request) -> Response:
-    return await _to(request, "reporting", "GET", "/places", write=False)
-
-
-@api_router.get("/map")
-async def api_map(request: Request) -> Response:
-    return await _to(request, "reporting", "GET", "/places/map", write=False)
-
-
-@api_router.get("/finland")
-async def api_finland(request: Request) -> Response:
-    return await _to(request, "reporting", "GET", "/places/finland", write=False)
-
-
-@api_router.get("/county/{code}")
-async def api_county(code: str, request: Request) -> Response:
-    return await _to(request, "reporting", "GET", f"/places/county/{code}", write=False)
-
-
-@api_router.get("/municipality/{code}")
-async def api_municipality(code: str, request: Request) -> Response:
-    return await _to(request, "reporting", "GET", f"/places/municipality/{code}", write=False)
 
 
 # -- pages ------------------------------------------------------------------------------------
@@ -275,24 +245,6 @@ async def map_page(request: Request, v: Reader) -> Response:
 
 
 # -- indicators: need next to activity ----------------------------------------------------------
-
-
-indicators_api_router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
-
-
-@indicators_api_router.get("")
-async def api_indicators(request: Request) -> Response:
-    return await _to(request, "reporting", "GET", "/indicators", write=False)
-
-
-@indicators_api_router.get("/need")
-async def api_need(request: Request) -> Response:
-    return await _to(request, "reporting", "GET", "/indicators/need", write=False)
-
-
-@indicators_api_router.put("/{indicator}/sub-goals")
-async def api_link_sub_goals(indicator: int, request: Request) -> Response:
-    return await _to(request, "reporting", "PUT", f"/indicators/{indicator}/sub-goals", write=True)
 
 
 def scatter(rows: list[dict[str, Any]], width: int = 640, height: int = 360) -> dict[str, Any]:
