@@ -23,7 +23,7 @@ from pymongo import MongoClient
 
 from htk_cli.launcher import Platform
 from htk_cli.settings import LauncherSettings
-from htk_gateway.csrf import token_for
+from htk_gateway.auth.csrf import token_for
 from htk_runtime.auth import SERVICE_HEADER, User, sign, sign_service
 from htk_runtime.embedded import mongo_uri
 from htk_runtime.mail import read_sink

@@ -26,12 +26,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def send_digests() -> int:
-    from htk_gateway.members import MemberCopies
+    from htk_gateway.api.upstream import Upstreams
+    from htk_gateway.auth.members import MemberCopies
     from htk_gateway.notify.delivery import Notifier
     from htk_gateway.notify.kinds import Sources
     from htk_gateway.notify.store import NotifyStore
     from htk_gateway.settings import GatewaySettings
-    from htk_gateway.upstream import Upstreams
     from htk_runtime.mail import make_mailer
     from htk_runtime.mongo import make_mongo_client
 

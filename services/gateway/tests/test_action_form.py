@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from starlette.requests import Request
 
-from htk_gateway.forms import action_payload, error_message, form_from_content, link_rows
-from htk_gateway.i18n import Translator
-from htk_gateway.member_pages import completeness_view
-from htk_gateway.web import Viewer, render
+from htk_gateway.pages.member import completeness_view
+from htk_gateway.web.forms import action_payload, error_message, form_from_content, link_rows
+from htk_gateway.web.i18n import Translator
+from htk_gateway.web.render import render
+from htk_gateway.web.viewer import Viewer
 from htk_runtime.auth import User
 from htk_submissions.domain import ActionContent, completeness
 from tests.html_forms import BrowserForm

@@ -65,7 +65,7 @@ async def test_a_forwarded_header_from_an_untrusted_peer_changes_nothing(
 
 @pytest.mark.parametrize("setting", ["", "not-an-address/99"])
 def test_the_setting_is_read_as_networks(setting: str) -> None:
-    from htk_gateway.clients import trusted_networks
+    from htk_gateway.web.client_address import trusted_networks
 
     if setting:
         with pytest.raises(ValueError):

@@ -1,6 +1,6 @@
 """The trend chart's geometry: a period without data breaks a line instead of drawing a zero."""
 
-from htk_gateway.dashboard_pages import actions_url, line_chart
+from htk_gateway.pages.dashboard import actions_url, line_chart
 
 
 def test_lines_scale_to_the_peak_and_break_where_there_is_no_data() -> None:

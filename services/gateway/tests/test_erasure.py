@@ -15,8 +15,8 @@ import pytest
 from htk_contracts.catalogue import MEMBER_CHANGED, MEMBER_ERASED, Member, MemberErased, Membership
 from htk_contracts.envelope import new_envelope
 from htk_contracts.topics import Topic
-from htk_gateway.csrf import token_for
-from htk_gateway.follows import Kind
+from htk_gateway.auth.csrf import token_for
+from htk_gateway.follows.store import Kind
 from htk_gateway.main import create_service
 from htk_gateway.notify.delivery import Notifier
 from htk_gateway.notify.kinds import MEMBERSHIP_REQUESTED, REQUESTS_TOPIC, Notice

@@ -11,8 +11,8 @@ import pytest
 from htk_contracts.actions import ActionPublished, PublicAction
 from htk_contracts.catalogue import Member, Membership
 from htk_contracts.envelope import Envelope
-from htk_gateway.csrf import token_for
-from htk_gateway.follows import send_digests
+from htk_gateway.auth.csrf import token_for
+from htk_gateway.follows.digest import send_digests
 from htk_gateway.main import create_service
 from htk_runtime.mail import read_sink
 from htk_testing.runtime import received, running

@@ -4,9 +4,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from htk_gateway.formats import day, number, when
-from htk_gateway.i18n import Translator
-from htk_gateway.web import env
+from htk_gateway.web.formats import day, number, when
+from htk_gateway.web.i18n import Translator
+from htk_gateway.web.render import env
 
 
 @pytest.mark.parametrize(

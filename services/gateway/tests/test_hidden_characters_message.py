@@ -5,8 +5,8 @@ import pytest
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from htk_gateway.forms import translate_errors
-from htk_gateway.i18n import Translator
+from htk_gateway.web.forms import translate_errors
+from htk_gateway.web.i18n import Translator
 from htk_runtime.errors import validation_errors
 from htk_runtime.text import PublicText
 

@@ -19,7 +19,7 @@ from htk_contracts.catalogue import (
     PlanVersion,
 )
 from htk_contracts.envelope import Envelope
-from htk_gateway.csrf import token_for
+from htk_gateway.auth.csrf import token_for
 from htk_gateway.main import create_service
 from htk_submissions.main import create_service as create_submissions
 from htk_submissions.settings import SubmissionsSettings

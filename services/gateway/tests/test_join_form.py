@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from htk_gateway.join_pages import new_organisation
 from htk_gateway.main import create_service
+from htk_gateway.pages.join import new_organisation
 from htk_testing.runtime import running
 
 HTML = {"accept": "text/html"}

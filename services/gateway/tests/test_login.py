@@ -126,7 +126,7 @@ async def test_link_requests_are_rate_limited_per_email(
 
 
 async def test_logout_everywhere_ends_every_session(gateway_env: Path) -> None:
-    from htk_gateway.csrf import token_for
+    from htk_gateway.auth.csrf import token_for
 
     service = create_service()
     async with running(service.app()) as client:
@@ -169,7 +169,7 @@ async def test_api_writes_with_a_session_need_the_csrf_header(gateway_env: Path)
         client.cookies.set("htk_session", secret)
         refused = await client.post("/api/v1/actions", json={})
         assert refused.status_code == 403 and refused.json()["errors"][0]["field"] == "csrf"
-        from htk_gateway.csrf import token_for
+        from htk_gateway.auth.csrf import token_for
 
         allowed = await client.post(
             "/api/v1/actions",
@@ -207,7 +207,7 @@ async def test_a_link_followed_before_the_member_copy_arrives_still_signs_in(
 async def test_a_session_whose_member_copy_is_late_is_told_to_wait_not_to_sign_in(
     gateway_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from htk_gateway import auth
+    from htk_gateway.auth import login as auth
 
     monkeypatch.setattr(auth, "MEMBER_COPY_WAIT_SECONDS", 0.2)
     service = create_service()

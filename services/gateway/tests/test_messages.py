@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from htk_gateway.i18n import LANGUAGES, MESSAGES_DIR, catalogue
-from htk_gateway.web import TEMPLATES
+from htk_gateway.web.i18n import LANGUAGES, MESSAGES_DIR, catalogue
+from htk_gateway.web.render import TEMPLATES
 
 # Strings that are the same in every language by nature: names of languages written in
 # themselves, a proper noun, and messages that are only a placeholder.

@@ -15,8 +15,7 @@ import pytest
 
 from htk_contracts.catalogue import Member, Membership
 from htk_contracts.envelope import new_envelope
-from htk_gateway.csrf import token_for
-from htk_gateway.formats import HELSINKI
+from htk_gateway.auth.csrf import token_for
 from htk_gateway.main import create_service
 from htk_gateway.notify.delivery import Notifier
 from htk_gateway.notify.kinds import (
@@ -28,6 +27,7 @@ from htk_gateway.notify.kinds import (
     Notice,
     kind_names,
 )
+from htk_gateway.web.formats import HELSINKI
 from htk_runtime.mail import read_sink
 from htk_testing.runtime import BrokerTier, eventually, received, running
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from htk_gateway.i18n import LANGUAGES, Translator
-from htk_gateway.plan_pages import describe_change, explain
+from htk_gateway.pages.plan import describe_change, explain
+from htk_gateway.web.i18n import LANGUAGES, Translator
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "catalogue/src/htk_catalogue"
 

@@ -36,9 +36,21 @@ async def test_partner_routes_are_routed_and_documented(service_env: dict[str, s
         assert asked.status_code == 401, "routed to partners, not refused as an unknown step"
         decided = await client.post("/api/v1/actions/a1/partners/o2/approve")
         assert decided.status_code == 401
+        # The write guard runs before the path is read: a visitor learns nothing more.
         wrong = await client.post("/api/v1/actions/a1/partners/o2/maybe")
-        assert wrong.status_code == 422
+        assert wrong.status_code == 401
         spec = (await client.get("/api/v1/openapi.json")).json()
         assert "post" in spec["paths"]["/api/v1/actions/{action_id}/partners"]
         assert "/api/v1/actions/{action_id}/partners/{organisation_id}/{decision}" in spec["paths"]
         assert "/api/v1/actions/{action_id}/possible-duplicates" in spec["paths"]
+
+
+async def test_a_decision_that_is_not_one_is_refused_by_name(
+    service_env: dict[str, str], monkeypatch
+) -> None:
+    # A caller who may write (the development switch signs every request in as a coordinator).
+    monkeypatch.setenv("HTK_DEV_OPEN_WRITES", "true")
+    async with running(create_service().app()) as client:
+        wrong = await client.post("/api/v1/actions/a1/partners/o2/maybe")
+        assert wrong.status_code == 422
+        assert "decision" in wrong.text

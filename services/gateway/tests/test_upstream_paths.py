@@ -1,6 +1,6 @@
 """Path parameters reach the services as the text they were, never as URL syntax."""
 
-from htk_gateway.upstream import Upstreams
+from htk_gateway.api.upstream import Upstreams
 
 
 def test_query_fragment_and_control_characters_stay_in_the_path() -> None:

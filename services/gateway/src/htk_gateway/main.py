@@ -10,47 +10,48 @@ from fastapi import FastAPI
 
 from htk_contracts.envelope import Envelope
 from htk_contracts.topics import Topic
-from htk_gateway.account_pages import router as account_router
-from htk_gateway.action_pages import router as action_router
-from htk_gateway.api import router as api_router
+from htk_gateway.api.community import router as community_news_api_router
+from htk_gateway.api.discussions import router as discussion_api_router
+from htk_gateway.api.internal import InternalRoutesHidden
+from htk_gateway.api.live import LiveStreams
+from htk_gateway.api.openapi import merged_openapi_router
+from htk_gateway.api.places import api_router as places_api_router
+from htk_gateway.api.places import indicators_api_router
+from htk_gateway.api.routes import router as api_router
+from htk_gateway.api.upstream import Upstreams
 from htk_gateway.api_tokens.pages import router as api_tokens_router
 from htk_gateway.api_tokens.store import ApiTokens
-from htk_gateway.auth import router as auth_router
-from htk_gateway.community_news_api import router as community_news_api_router
-from htk_gateway.coordinator_pages import router as coordinator_router
-from htk_gateway.county_report_pages import api_router as county_report_api_router
-from htk_gateway.county_report_pages import router as county_report_router
-from htk_gateway.dashboard_pages import router as dashboard_router
-from htk_gateway.discussion_api import router as discussion_api_router
-from htk_gateway.discussion_pages import router as discussion_router
-from htk_gateway.errors_html import on_domain_error
-from htk_gateway.event_pages import router as event_pages_router
-from htk_gateway.follows import Follows, digest_worker
-from htk_gateway.follows import router as follows_router
-from htk_gateway.internal import InternalRoutesHidden
-from htk_gateway.join_pages import router as join_router
-from htk_gateway.link_mail import LinkMail, link_mail_worker
-from htk_gateway.live import LiveStreams
-from htk_gateway.member_pages import router as member_router
-from htk_gateway.members import MemberCopies
-from htk_gateway.news_pages import router as news_pages_router
+from htk_gateway.auth.link_mail import LinkMail, link_mail_worker
+from htk_gateway.auth.login import router as auth_router
+from htk_gateway.auth.members import MemberCopies
+from htk_gateway.auth.ratelimit import RateLimiter, email_key
+from htk_gateway.auth.sessions import LoginLinks, Sessions
+from htk_gateway.follows.digest import digest_worker
+from htk_gateway.follows.pages import router as follows_router
+from htk_gateway.follows.store import Follows
 from htk_gateway.notify.delivery import Notifier
 from htk_gateway.notify.kinds import Sources
 from htk_gateway.notify.store import NotifyStore
-from htk_gateway.openapi import merged_openapi_router
-from htk_gateway.organisation_pages import router as organisation_router
-from htk_gateway.origin import SameOriginWrites
-from htk_gateway.pages import router as pages_router
-from htk_gateway.place_pages import api_router as places_api_router
-from htk_gateway.place_pages import indicators_api_router
-from htk_gateway.place_pages import router as places_router
-from htk_gateway.plan_pages import router as plan_pages_router
-from htk_gateway.practice_pages import router as practice_pages_router
-from htk_gateway.ratelimit import RateLimiter, email_key
-from htk_gateway.reminder_pages import router as reminder_pages_router
-from htk_gateway.sessions import LoginLinks, Sessions
+from htk_gateway.pages.account import router as account_router
+from htk_gateway.pages.actions import router as action_router
+from htk_gateway.pages.coordinator import router as coordinator_router
+from htk_gateway.pages.county_report import api_router as county_report_api_router
+from htk_gateway.pages.county_report import router as county_report_router
+from htk_gateway.pages.dashboard import router as dashboard_router
+from htk_gateway.pages.discussion import router as discussion_router
+from htk_gateway.pages.events import router as event_pages_router
+from htk_gateway.pages.join import router as join_router
+from htk_gateway.pages.member import router as member_router
+from htk_gateway.pages.news import router as news_pages_router
+from htk_gateway.pages.organisations import router as organisation_router
+from htk_gateway.pages.places import router as places_router
+from htk_gateway.pages.plan import router as plan_pages_router
+from htk_gateway.pages.practices import router as practice_pages_router
+from htk_gateway.pages.public import router as pages_router
+from htk_gateway.pages.reminders import router as reminder_pages_router
 from htk_gateway.settings import GatewaySettings
-from htk_gateway.upstream import Upstreams
+from htk_gateway.web.errors_html import on_domain_error
+from htk_gateway.web.origin import SameOriginWrites
 from htk_runtime.consumer import consume
 from htk_runtime.errors import DomainError
 from htk_runtime.mail import make_mailer

@@ -1,6 +1,6 @@
 from pydantic import field_validator
 
-from htk_gateway.clients import trusted_networks
+from htk_gateway.web.client_address import trusted_networks
 from htk_runtime.mail import MailSettings
 from htk_runtime.settings import ServiceSettings
 

@@ -16,9 +16,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from htk_gateway import csrf
-from htk_gateway.api_tokens.store import MEMBER_PREFIX, PREFIX, ApiTokens, Scope, status
-from htk_gateway.identity import current_user
+from htk_gateway.api_tokens.store import MEMBER_PREFIX, PREFIX, Scope, status
+from htk_gateway.auth import csrf
+from htk_gateway.auth.identity import current_user
+from htk_gateway.web.deps import api_tokens, gateway_settings, rate_limiter
 from htk_runtime.auth import Role, User
 from htk_runtime.errors import DomainError
 
@@ -62,8 +63,7 @@ async def _by_token(request: Request, header: str) -> ApiCaller:
     secret = secret.strip()
     if scheme.lower() != "bearer" or not secret.startswith(PREFIX):
         raise _refused("Authorization must be 'Bearer htk_...' with your organisation's API token")
-    state = request.app.state.service.ctx().state
-    tokens: ApiTokens = state["api_tokens"]
+    tokens = api_tokens(request)
     token = await tokens.find(secret)
     if token is None:
         raise _refused("This API token is not valid")
@@ -78,8 +78,8 @@ async def _by_token(request: Request, header: str) -> ApiCaller:
                 f"This API token expired on {_day(token['expires_at'])}; "
                 "an admin of the organisation can make a new one"
             )
-    settings = request.app.state.service.settings
-    await state["rate_limiter"].hit(
+    settings = gateway_settings(request)
+    await rate_limiter(request).hit(
         f"api-token:{token['_id']}", settings.api_token_requests_per_minute, 60
     )
     await tokens.used(token)

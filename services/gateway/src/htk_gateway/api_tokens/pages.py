@@ -12,20 +12,19 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from htk_gateway import reference
-from htk_gateway.api_tokens.store import ApiTokens, Scope, status
-from htk_gateway.organisation_pages import admin_of
-from htk_gateway.web import (
-    Viewer,
-    form_data,
-    limit_writes,
-    read,
-    redirect,
-    render,
-    secure_cookies,
-    state,
-    viewer,
+from htk_gateway.api_tokens.store import Scope, status
+from htk_gateway.web import reference
+from htk_gateway.web.calls import read
+from htk_gateway.web.deps import api_tokens
+from htk_gateway.web.guards import (
+    ADMIN_WRITE,
+    ORGANISATION_ADMIN,
+    Form,
+    OrganisationAdmin,
+    Reader,
 )
+from htk_gateway.web.render import redirect, render
+from htk_gateway.web.viewer import Viewer, secure_cookies
 from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 
@@ -43,11 +42,6 @@ def _base(organisation_id: str) -> str:
     return f"/my/organisations/{organisation_id}/api-tokens"
 
 
-def _tokens(request: Request) -> ApiTokens:
-    tokens: ApiTokens = state(request)["api_tokens"]
-    return tokens
-
-
 async def _page(
     request: Request,
     v: Viewer,
@@ -63,7 +57,7 @@ async def _page(
     org = await read(request, user, "catalogue", f"/organisations/{organisation_id}")
     if not isinstance(org, dict):
         raise DomainError(404, "No such organisation")
-    tokens = await _tokens(request).of(organisation_id)
+    tokens = await api_tokens(request).of(organisation_id)
     # Named from the members' read copy rather than a copy kept here, so that an erased
     # member's name goes with them.
     names = await reference.member_names(request, [t.get("created_by") for t in tokens])
@@ -87,14 +81,17 @@ async def _page(
 
 @router.get("/my/organisations/{organisation_id}/api-tokens", response_class=HTMLResponse)
 async def tokens_page(
-    organisation_id: str, request: Request, done: str | None = None, made: str | None = None
+    organisation_id: str,
+    request: Request,
+    v: Reader,
+    user: OrganisationAdmin,
+    done: str | None = None,
+    made: str | None = None,
 ) -> Response:
-    v = await viewer(request)
-    user = admin_of(v, organisation_id)
     shown = None
     secret = request.cookies.get(SHOW_ONCE_COOKIE)
     if made and secret:
-        token = await _tokens(request).find(secret)
+        token = await api_tokens(request).find(secret)
         if token and token["_id"] == made and token["organisation_id"] == organisation_id:
             shown = {"name": token["name"], "secret": secret}
     response = await _page(request, v, user, organisation_id, done=done, made=shown)
@@ -115,19 +112,21 @@ def _check(v: Viewer, form: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
-@router.post("/my/organisations/{organisation_id}/api-tokens", response_class=HTMLResponse)
-async def make_token(organisation_id: str, request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = admin_of(v, organisation_id)
-    await limit_writes(request, user)
+@router.post(
+    "/my/organisations/{organisation_id}/api-tokens",
+    response_class=HTMLResponse,
+    dependencies=[ADMIN_WRITE],
+)
+async def make_token(
+    organisation_id: str, request: Request, form: Form, v: Reader, user: OrganisationAdmin
+) -> Response:
     form = {k: str(form.get(k) or "").strip() for k in ("name", "scope", "valid_days")}
     errors = _check(v, form)
     if errors:
         return await _page(
             request, v, user, organisation_id, form=form, errors=errors, status_code=422
         )
-    made = await _tokens(request).make(
+    made = await api_tokens(request).make(
         organisation_id,
         form["name"],
         Scope(form["scope"]),
@@ -148,7 +147,7 @@ async def make_token(organisation_id: str, request: Request) -> Response:
 
 
 async def _token(request: Request, organisation_id: str, token_id: str) -> dict[str, Any]:
-    token = await _tokens(request).get(organisation_id, token_id)
+    token = await api_tokens(request).get(organisation_id, token_id)
     if token is None:
         raise DomainError(404, "No such API token in this organisation")
     return token
@@ -157,11 +156,10 @@ async def _token(request: Request, organisation_id: str, token_id: str) -> dict[
 @router.get(
     "/my/organisations/{organisation_id}/api-tokens/{token_id}/revoke",
     response_class=HTMLResponse,
+    dependencies=[ORGANISATION_ADMIN],
 )
-async def revoke_page(organisation_id: str, token_id: str, request: Request) -> Response:
+async def revoke_page(organisation_id: str, token_id: str, request: Request, v: Reader) -> Response:
     """Asks first: systems that use the token stop working at once."""
-    v = await viewer(request)
-    admin_of(v, organisation_id)
     token = await _token(request, organisation_id, token_id)
     return render(v, "api_token_revoke.html", token={**token, "status": status(token)})
 
@@ -169,12 +167,11 @@ async def revoke_page(organisation_id: str, token_id: str, request: Request) -> 
 @router.post(
     "/my/organisations/{organisation_id}/api-tokens/{token_id}/revoke",
     response_class=HTMLResponse,
+    dependencies=[ADMIN_WRITE],
 )
-async def revoke(organisation_id: str, token_id: str, request: Request) -> Response:
-    await form_data(request)
-    v = await viewer(request)
-    user = admin_of(v, organisation_id)
-    await limit_writes(request, user)
+async def revoke(
+    organisation_id: str, token_id: str, request: Request, v: Reader, user: OrganisationAdmin
+) -> Response:
     await _token(request, organisation_id, token_id)
-    await _tokens(request).revoke(organisation_id, token_id, user.member_id)
+    await api_tokens(request).revoke(organisation_id, token_id, user.member_id)
     return redirect(v, f"{_base(organisation_id)}?done=api_token_revoked")

@@ -9,9 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from htk_contracts.envelope import Envelope
-from htk_gateway import i18n
-from htk_gateway.formats import HELSINKI
-from htk_gateway.members import MemberCopies
+from htk_gateway.auth.members import MemberCopies
 from htk_gateway.notify.kinds import (
     KINDS,
     Delivery,
@@ -21,6 +19,8 @@ from htk_gateway.notify.kinds import (
     kind_names,
 )
 from htk_gateway.notify.store import NotifyStore
+from htk_gateway.web import i18n
+from htk_gateway.web.formats import HELSINKI
 from htk_runtime.mail import Mail, Mailer
 
 log = logging.getLogger(__name__)

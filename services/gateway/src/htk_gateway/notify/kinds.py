@@ -21,9 +21,9 @@ from urllib.parse import urlencode
 
 from htk_contracts.actions import ACTION_PUBLISHED, ACTION_RETURNED, ACTION_SUBMITTED
 from htk_contracts.topics import Topic
-from htk_gateway.discussion_links import subject_page
-from htk_gateway.members import MemberCopies
-from htk_gateway.upstream import Upstreams
+from htk_gateway.api.upstream import Upstreams
+from htk_gateway.auth.members import MemberCopies
+from htk_gateway.pages.discussion_links import subject_page
 from htk_runtime.auth import HEADER, User, sign
 from htk_runtime.listing import MAX_LIMIT
 
