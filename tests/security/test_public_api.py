@@ -441,8 +441,11 @@ def test_lists_page_with_cursors(platform: RunningPlatform) -> None:
             assert page.status_code == 200, page.text
             seen += [m["code"] for m in page.json()["items"]]
             cursor = page.json()["next_cursor"]
-        whole = httpx.get(f"{platform.url('catalogue')}/geography/municipalities").json()
-        assert seen == sorted(m["code"] for m in whole)
+        whole = httpx.get(
+            f"{platform.url('catalogue')}/geography/municipalities", params={"limit": 200}
+        ).json()
+        assert whole["next_cursor"], "more municipalities than one page of the largest size"
+        assert seen == sorted(set(seen)) and seen[:200] == [m["code"] for m in whole["items"]]
         too_many = visitor.get("/api/v1/organisations", params={"limit": 1000})
         assert too_many.status_code == 422 and too_many.json()["errors"][0]["field"] == "limit"
         forged = visitor.get("/api/v1/plan/versions", params={"cursor": "bm90LWpzb24"})

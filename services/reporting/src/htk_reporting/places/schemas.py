@@ -22,6 +22,7 @@ class CountyEntry(BaseModel):
     names: Names
     population: int | None
     url: str
+    report_url: str = Field(description="The county's report for the regional welfare report")
     municipalities: list[MunicipalityEntry]
 
 
