@@ -8,11 +8,10 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from htk_contracts.actions import Language
 from htk_gateway import api_schemas_community as c
-from htk_gateway.api import LIST_PARAMETERS, _list, _to
+from htk_gateway.api import _list, _to
 from htk_gateway.api_contract import relayed
 from htk_gateway.api_schemas import file_answer
 from htk_gateway.api_tokens.caller import api_caller
-from htk_runtime.listing import DEFAULT_LIMIT, Cursor, Limit
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(api_caller)])
 
@@ -22,6 +21,10 @@ SERVICE = "community"
 WRITE = (401, 403, 429)
 ATOM = file_answer("application/atom+xml", description="An Atom 1.0 feed")
 ICS = file_answer("text/calendar", description="An iCalendar file")
+
+
+# Lists relay ``limit``, ``cursor`` and their filters to community as they come: community
+# checks them and its defaults (a few news for the front page) are the ones documented.
 
 
 async def _read(request: Request, path: str) -> Response:
@@ -35,12 +38,8 @@ async def _write(request: Request, method: str, path: str) -> Response:
 # -- news -------------------------------------------------------------------------------------
 
 
-@router.get(
-    "/news", tags=["news"], **relayed(SERVICE, "/news", model=c.NewsPage, omit=LIST_PARAMETERS)
-)
-async def list_news(
-    request: Request, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
-) -> Response:
+@router.get("/news", tags=["news"], **relayed(SERVICE, "/news", model=c.NewsPage))
+async def list_news(request: Request) -> Response:
     """Published news, newest first, in the language asked for (``lang``)."""
     return await _list(request, SERVICE, "/news")
 
@@ -100,11 +99,9 @@ async def withdraw_news(news_id: str, request: Request) -> Response:
 @router.get(
     "/events",
     tags=["events"],
-    **relayed(SERVICE, "/events", model=c.EventPage, omit=LIST_PARAMETERS),
+    **relayed(SERVICE, "/events", model=c.EventPage),
 )
-async def list_events(
-    request: Request, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
-) -> Response:
+async def list_events(request: Request) -> Response:
     return await _list(request, SERVICE, "/events")
 
 
@@ -167,11 +164,9 @@ async def cancel_event(event_id: str, request: Request) -> Response:
 @router.get(
     "/practices/experiences",
     tags=["good practices"],
-    **relayed(SERVICE, "/practices/experiences", model=c.ExperiencePage, omit=LIST_PARAMETERS),
+    **relayed(SERVICE, "/practices/experiences", model=c.ExperiencePage),
 )
-async def list_experiences(
-    request: Request, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
-) -> Response:
+async def list_experiences(request: Request) -> Response:
     return await _list(request, SERVICE, "/practices/experiences")
 
 
@@ -189,11 +184,9 @@ async def share_experience(request: Request) -> Response:
 @router.get(
     "/practices/highlights",
     tags=["good practices"],
-    **relayed(SERVICE, "/practices/highlights", model=c.HighlightPage, omit=LIST_PARAMETERS),
+    **relayed(SERVICE, "/practices/highlights", model=c.HighlightPage),
 )
-async def list_highlights(
-    request: Request, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
-) -> Response:
+async def list_highlights(request: Request) -> Response:
     return await _list(request, SERVICE, "/practices/highlights")
 
 

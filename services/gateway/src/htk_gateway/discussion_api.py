@@ -8,10 +8,9 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from htk_contracts.community import SubjectKind
 from htk_gateway import api_schemas_community as c
-from htk_gateway.api import LIST_PARAMETERS, _list, _to
+from htk_gateway.api import _list, _to
 from htk_gateway.api_contract import relayed
 from htk_gateway.api_tokens.caller import api_caller
-from htk_runtime.listing import DEFAULT_LIMIT, Cursor, Limit
 
 router = APIRouter(
     prefix="/api/v1/discussions", tags=["discussions"], dependencies=[Depends(api_caller)]
@@ -28,6 +27,10 @@ def _at(path: str) -> str:
     return f"/discussions{path}"
 
 
+# Lists relay ``limit``, ``cursor`` and their filters to community as they come: community
+# checks them and its defaults (a few news for the front page) are the ones documented.
+
+
 async def _read(request: Request, path: str) -> Response:
     return await _to(request, SERVICE, "GET", _at(path), write=False)
 
@@ -41,11 +44,9 @@ async def _write(request: Request, method: str, path: str) -> Response:
 
 @router.get(
     "/topics",
-    **relayed(SERVICE, _at("/topics"), model=c.TopicPage, omit=LIST_PARAMETERS),
+    **relayed(SERVICE, _at("/topics"), model=c.TopicPage),
 )
-async def list_topics(
-    request: Request, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
-) -> Response:
+async def list_topics(request: Request) -> Response:
     """Open topics, newest first; members-only ones for signed-in members only."""
     return await _list(request, SERVICE, _at("/topics"))
 
@@ -60,13 +61,9 @@ async def create_topic(request: Request) -> Response:
 
 @router.get(
     "/reports",
-    **relayed(
-        SERVICE, _at("/reports"), model=c.ReportPage, errors=(401, 403), omit=LIST_PARAMETERS
-    ),
+    **relayed(SERVICE, _at("/reports"), model=c.ReportPage, errors=(401, 403)),
 )
-async def open_reports(
-    request: Request, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
-) -> Response:
+async def open_reports(request: Request) -> Response:
     """Reported messages waiting for a coordinator, oldest first (coordinators)."""
     return await _list(request, SERVICE, _at("/reports"))
 
@@ -178,15 +175,12 @@ async def get_subject(kind: SubjectKind, ref: str, request: Request) -> Response
         _at("/{kind}/{ref}/threads"),
         model=c.ThreadPage,
         errors=(401, 404),
-        omit=LIST_PARAMETERS,
     ),
 )
 async def list_threads(
     kind: SubjectKind,
     ref: str,
     request: Request,
-    limit: Limit = DEFAULT_LIMIT,
-    cursor: Cursor = None,
 ) -> Response:
     """Threads with their replies, the newest thread first."""
     return await _list(request, SERVICE, _at(f"/{kind.value}/{ref}/threads"))
