@@ -445,6 +445,9 @@ def _calls(walk: Walk) -> dict[tuple[str, str], Builder]:
         ("GET", "/api/v1/places/county/{code}"): lambda w: Call(
             "visitor", "/api/v1/places/county/01"
         ),
+        ("GET", "/api/v1/places/county/{code}/report"): lambda w: Call(
+            "visitor", "/api/v1/places/county/01/report"
+        ),
         ("GET", "/api/v1/places/municipality/{code}"): lambda w: Call(
             "visitor", "/api/v1/places/municipality/564"
         ),

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from htk_gateway.api import _to
+from htk_gateway.api_contract import relayed
+from htk_gateway.api_schemas import SPREADSHEET, file_answer
 from htk_gateway.web import SECURITY_HEADERS, call, error_list, viewer
 from htk_runtime.errors import DomainError
 
@@ -18,7 +20,22 @@ PageFormat = Literal["html", "pdf", "xlsx"]
 FORMATS: tuple[PageFormat, ...] = ("html", "pdf", "xlsx")
 
 
-@api_router.get("/county/{code}/report")
+@api_router.get(
+    "/county/{code}/report",
+    # Like the yearly report: JSON by default, a page or a file by ``format``.
+    **relayed(
+        "reporting",
+        "/places/county/{code}/report",
+        errors=(404,),
+        files=file_answer(
+            "application/json",
+            "text/html",
+            "application/pdf",
+            SPREADSHEET[1],
+            description="The county report",
+        ),
+    ),
+)
 async def api_county_report(code: str, request: Request) -> Response:
     return await _to(request, "reporting", "GET", f"/places/county/{code}/report", write=False)
 

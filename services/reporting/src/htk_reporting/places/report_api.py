@@ -11,11 +11,29 @@ from htk_reporting.context import Ctx
 from htk_reporting.output.yearly import Lang
 from htk_reporting.places.county_report import ReportFormat, county_report, to_pdf, to_xlsx
 from htk_reporting.places.county_report import render as render_report
+from htk_reporting.places.schemas import CountyReport
+from htk_reporting.schemas import BINARY
+from htk_runtime.errors import error_answers
 
 router = APIRouter(prefix="/places", tags=["places"])
 
 
-@router.get("/county/{code}/report", response_model=None)
+@router.get(
+    "/county/{code}/report",
+    response_model=None,
+    responses={
+        200: {
+            "model": CountyReport,
+            "description": "The report as JSON, an HTML page, a PDF or an XLSX file (by format)",
+            "content": {
+                "text/html": {"schema": {"type": "string"}},
+                "application/pdf": BINARY,
+                XLSX: BINARY,
+            },
+        },
+        **error_answers(404),
+    },
+)
 async def county_report_route(
     r: Ctx,
     code: str,

@@ -97,3 +97,17 @@ class NeedNextToActivity(Meta):
     source: str
     population_year: int | None
     rows: list[NeedRow]
+
+
+class CountyReport(Meta):
+    """A county's report: its municipalities side by side, then the county as a whole."""
+
+    county: dict[str, Any] = Field(description="The county's own row, with county_wide")
+    municipalities: Rows = Field(description="One row per municipality, as the place pages")
+    sub_goals: Rows
+    measures: Rows
+    indicators: Rows
+    example_indicators: bool = Field(description="Some indicators are example data")
+    indicator_source: str
+    population_date: str | None
+    population_year: int | None
