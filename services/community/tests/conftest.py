@@ -22,7 +22,7 @@ from htk_contracts.catalogue import (
 )
 from htk_contracts.envelope import Envelope
 from htk_runtime.service import Service
-from htk_runtime.testing import received, running, user_headers
+from htk_testing.runtime import received, running, user_headers
 
 ACTION = "a-1"
 

@@ -14,7 +14,7 @@ import pytest
 
 from htk_community.main import create_service
 from htk_runtime.service import Service
-from htk_runtime.testing import eventually, running, user_headers
+from htk_testing.runtime import eventually, running, user_headers
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
