@@ -102,6 +102,16 @@ def test_the_document_lists_every_public_route(document: dict[str, Any]) -> None
                 # A JSON answer names its model; an empty schema would promise nothing.
                 json_schema = answer.get("content", {}).get("application/json", {}).get("schema")
                 assert json_schema != {}, f"{method} {path} {code}: untyped JSON answer"
+    # Every list (an answer in the one envelope) is paged by limit and cursor.
+    schemas = document["components"]["schemas"]
+    for path, ops in document["paths"].items():
+        for method, op in ops.items():
+            answer = op["responses"].get("200", {}).get("content", {}).get("application/json")
+            ref = (answer or {}).get("schema", {}).get("$ref", "")
+            fields = set(schemas.get(ref.rsplit("/", 1)[-1], {}).get("properties", {}))
+            if {"items", "next_cursor", "limit"} <= fields:
+                query = {p["name"] for p in op.get("parameters", []) if p["in"] == "query"}
+                assert {"limit", "cursor"} <= query, f"{method} {path}: a list without paging"
     # Every workflow step is listed, with the steps it takes.
     step = document["paths"]["/api/v1/actions/{action_id}/{step}"]["post"]
     schema = next(p for p in step["parameters"] if p["name"] == "step")["schema"]
