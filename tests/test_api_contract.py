@@ -1,6 +1,6 @@
 """The HTTP contract of the backend services, read from their OpenAPI documents.
 
-Every route of catalogue, submissions, search and reporting says what it answers: a named
+Every route of catalogue, submissions, search, reporting and community says what it answers: a named
 response model (or, for files and pages, its media type), and its refusals in the one error
 shape (``htk_runtime.errors.ErrorAnswer``). Every list answers the one envelope
 (``htk_runtime.listing.Page``: ``items``, ``next_cursor``, ``limit``) and takes ``limit`` and
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-SERVICES = ("catalogue", "submissions", "search", "reporting")
+SERVICES = ("catalogue", "submissions", "search", "reporting", "community")
 METHODS = ("get", "post", "put", "patch", "delete")
 ERROR = "#/components/schemas/ErrorAnswer"
 
@@ -32,6 +32,13 @@ LIST_ROUTES = {
     ("reporting", "get", "/coverage/actions"),
     ("reporting", "get", "/snapshots"),
     ("reporting", "get", "/indicators"),
+    ("community", "get", "/discussions/topics"),
+    ("community", "get", "/discussions/reports"),
+    ("community", "get", "/discussions/{kind}/{ref}/threads"),
+    ("community", "get", "/news"),
+    ("community", "get", "/events"),
+    ("community", "get", "/practices/experiences"),
+    ("community", "get", "/practices/highlights"),
 }
 
 
@@ -88,7 +95,7 @@ def is_page(service: str, schema: dict[str, Any] | None) -> bool:
 OPERATIONS = operations()
 
 
-def test_the_four_services_have_their_routes_in_the_documents() -> None:
+def test_the_services_have_their_routes_in_the_documents() -> None:
     per_service = {s: sum(1 for o in OPERATIONS if o[0] == s) for s in SERVICES}
     assert all(n >= 4 for n in per_service.values()), per_service
 

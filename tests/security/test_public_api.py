@@ -8,7 +8,9 @@ valid call, no 5xx, and each JSON answer fits the model the route declares.
 
 The calls change nothing shared: they act on an action the test makes for itself (taken through
 the whole workflow, so every step is called for real), plan changes name a code no plan has
-(9.9.9), and file imports are dry runs. The few refusals a valid call must get are listed in
+(9.9.9), and file imports are dry runs. The community's calls act on a topic, messages, news and
+events the test makes for itself; its news are withdrawn, its events cancelled and its highlight
+taken away at the end, so no other test's lists change. The few refusals a valid call must get are listed in
 ``REFUSALS`` with the field they name, so a refusal for any other reason still fails.
 """
 
@@ -53,7 +55,8 @@ def test_every_public_route_declares_its_answers() -> None:
         declared = route.responses
         success = {c for c in declared if str(c).startswith("2")}
         files = any(declared[c].get("content") for c in success)
-        if route.response_model is None and not files:
+        # A 204 promises no body, which is its whole answer.
+        if route.response_model is None and not files and route.status_code != 204:
             missing.append(f"{method} {path}: no response model and no file type")
         errors = {int(c) for c in declared if str(c)[0] in "45"}
         if 422 not in errors:
@@ -99,6 +102,16 @@ def test_the_document_lists_every_public_route(document: dict[str, Any]) -> None
                 # A JSON answer names its model; an empty schema would promise nothing.
                 json_schema = answer.get("content", {}).get("application/json", {}).get("schema")
                 assert json_schema != {}, f"{method} {path} {code}: untyped JSON answer"
+    # Every list (an answer in the one envelope) is paged by limit and cursor.
+    schemas = document["components"]["schemas"]
+    for path, ops in document["paths"].items():
+        for method, op in ops.items():
+            answer = op["responses"].get("200", {}).get("content", {}).get("application/json")
+            ref = (answer or {}).get("schema", {}).get("$ref", "")
+            fields = set(schemas.get(ref.rsplit("/", 1)[-1], {}).get("properties", {}))
+            if {"items", "next_cursor", "limit"} <= fields:
+                query = {p["name"] for p in op.get("parameters", []) if p["in"] == "query"}
+                assert {"limit", "cursor"} <= query, f"{method} {path}: a list without paging"
     # Every workflow step is listed, with the steps it takes.
     step = document["paths"]["/api/v1/actions/{action_id}/{step}"]["post"]
     schema = next(p for p in step["parameters"] if p["name"] == "step")["schema"]
@@ -125,6 +138,8 @@ class Call:
 class Walk:
     p: RunningPlatform
     action_id: str = ""
+    # The community's own things: its topic, messages, report, news and events, by name.
+    own: dict[str, str] = field(default_factory=dict)
     answers: list[tuple[str, str, httpx.Response]] = field(default_factory=list)
 
     def send(self, method: str, template: str, call: Call) -> httpx.Response:
@@ -183,6 +198,127 @@ def _workflow(walk: Walk) -> None:
         poll(lambda: visitor.get(f"/api/v1/actions/{walk.action_id}/similar").status_code == 200)
 
 
+# -- the community's own things -----------------------------------------------------------------
+
+FAR = "2031-05-20T10:00:00+03:00"
+
+
+def _event(walk: Walk, title: str) -> dict[str, Any]:
+    # Years ahead: it never comes first in another test's list of upcoming events.
+    return {
+        "event_kind": "webinar",
+        "title": title,
+        "language": "fi",
+        "starts_at": FAR,
+        "ends_at": FAR.replace("T10", "T12"),
+        "online_url": "https://example.org/rajapintakoe",
+        "organiser": "Rajapinnan koe",
+        "organisation_id": walk.p.ids["A"],
+        "organisation_types": ["municipality"],
+        "sub_goals": ["1.1"],
+    }
+
+
+def _news(title: str) -> dict[str, Any]:
+    return {
+        "texts": {
+            lang: {"title": f"{title} ({lang})", "summary": "Koe", "body": "Koe *rajapinnasta*"}
+            for lang in ("fi", "sv", "en")
+        }
+    }
+
+
+def _made(walk: Walk, role: str, template: str, path: str, body: Any) -> dict[str, Any]:
+    answer = walk.send("POST", template, Call(role, path, json=body))
+    assert answer.status_code == 201, (template, answer.text)
+    made: dict[str, Any] = answer.json()
+    return made
+
+
+def _community(walk: Walk) -> None:
+    """A topic with three threads (one each to edit, delete and hide) and a report of the
+    first, two news and two events (one to withdraw or cancel, one to edit), and the walk's
+    action highlighted: the operations that change them then act on these only."""
+    own = walk.own
+    topic = _made(
+        walk,
+        "coordinator",
+        "/api/v1/discussions/topics",
+        "/api/v1/discussions/topics",
+        {"title": "Julkisen rajapinnan koe", "description": "Koe", "members_only": False},
+    )
+    own["topic"] = topic["id"]
+    threads = f"/api/v1/discussions/topic/{own['topic']}/threads"
+    for name, role in (("message", "member"), ("deleted", "admin"), ("hidden", "coordinator")):
+        posted = _made(
+            walk,
+            role,
+            "/api/v1/discussions/{kind}/{ref}/threads",
+            threads,
+            {"body": f"Rajapinnan koe: {name}", "consent": True},
+        )
+        own[name] = posted["id"]
+    own["thread"] = own["message"]
+    report = _made(
+        walk,
+        "admin",
+        "/api/v1/discussions/messages/{message_id}/reports",
+        f"/api/v1/discussions/messages/{own['message']}/reports",
+        {"reason": "Rajapinnan koe"},
+    )
+    own["report"] = report["id"]
+    for name in ("news", "withdrawn"):
+        own[name] = _made(walk, "coordinator", "/api/v1/news", "/api/v1/news", _news(name))[
+            "news_id"
+        ]
+    for name in ("event", "cancelled"):
+        own[name] = _made(walk, "member", "/api/v1/events", "/api/v1/events", _event(walk, name))[
+            "event_id"
+        ]
+    # The community hears of the published action through its events.
+    with walk.p.browser() as visitor:
+        subject = f"/api/v1/discussions/action/{walk.action_id}"
+        poll(lambda: visitor.get(subject).status_code == 200)
+    highlighted = walk.send(
+        "PUT",
+        "/api/v1/practices/highlights/{action_id}",
+        Call(
+            "coordinator",
+            f"/api/v1/practices/highlights/{walk.action_id}",
+            json={"highlighted": True, "reason": "Rajapinnan koe"},
+        ),
+    )
+    assert highlighted.status_code == 200, highlighted.text
+
+
+def _community_cleared(walk: Walk) -> None:
+    """The walk's news withdrawn, its event cancelled and its highlight taken away."""
+    own = walk.own
+    for method, template, call in (
+        (
+            "POST",
+            "/api/v1/news/{news_id}/withdraw",
+            Call("coordinator", f"/api/v1/news/{own['news']}/withdraw"),
+        ),
+        (
+            "POST",
+            "/api/v1/events/{event_id}/cancel",
+            Call("member", f"/api/v1/events/{own['event']}/cancel"),
+        ),
+        (
+            "PUT",
+            "/api/v1/practices/highlights/{action_id}",
+            Call(
+                "coordinator",
+                f"/api/v1/practices/highlights/{walk.action_id}",
+                json={"highlighted": False},
+            ),
+        ),
+    ):
+        answer = walk.send(method, template, call)
+        assert answer.status_code == 200, (template, answer.text)
+
+
 def _plan_csv() -> bytes:
     return (REPO / "data" / "plan" / "example-plan.csv").read_bytes()
 
@@ -200,6 +336,11 @@ def _calls(walk: Walk) -> dict[tuple[str, str], Builder]:
     p, aid = walk.p, walk.action_id
     a, b = p.ids["A"], p.ids["B"]
     own = f"/api/v1/actions/{aid}"
+    mine = walk.own
+    topic = f"/api/v1/discussions/topic/{mine.get('topic')}"
+    message = f"/api/v1/discussions/messages/{mine.get('message')}"
+    thread = f"/api/v1/discussions/threads/{mine.get('thread')}"
+    news, event = f"/api/v1/news/{mine.get('news')}", f"/api/v1/events/{mine.get('event')}"
     return {
         ("GET", "/api/v1/actions"): lambda w: Call("member", "/api/v1/actions", {"limit": "5"}),
         ("GET", "/api/v1/actions/{action_id}"): lambda w: Call("member", own),
@@ -351,6 +492,95 @@ def _calls(walk: Walk) -> dict[tuple[str, str], Builder]:
         ("POST", "/api/v1/me/erasure"): lambda w: Call(
             "member", "/api/v1/me/erasure", json={"confirm": False}
         ),
+        # discussions: the test's own topic and messages (made in _community)
+        ("GET", "/api/v1/discussions/topics"): lambda w: Call(
+            "visitor", "/api/v1/discussions/topics", {"limit": "5"}
+        ),
+        ("GET", "/api/v1/discussions/reports"): lambda w: Call(
+            "coordinator", "/api/v1/discussions/reports"
+        ),
+        ("POST", "/api/v1/discussions/reports/{report_id}/dismiss"): lambda w: Call(
+            "coordinator", f"/api/v1/discussions/reports/{mine['report']}/dismiss"
+        ),
+        ("GET", "/api/v1/discussions/messages/{message_id}"): lambda w: Call("visitor", message),
+        ("PUT", "/api/v1/discussions/messages/{message_id}"): lambda w: Call(
+            "member", message, json={"body": "Rajapinnan koe, muokattu"}
+        ),
+        ("DELETE", "/api/v1/discussions/messages/{message_id}"): lambda w: Call(
+            "admin", f"/api/v1/discussions/messages/{mine['deleted']}"
+        ),
+        ("POST", "/api/v1/discussions/messages/{message_id}/hide"): lambda w: Call(
+            "coordinator",
+            f"/api/v1/discussions/messages/{mine['hidden']}/hide",
+            json={"reason": "Rajapinnan koe"},
+        ),
+        ("POST", "/api/v1/discussions/threads/{thread_id}/replies"): lambda w: Call(
+            "member", f"{thread}/replies", json={"body": "Rajapinnan koe: vastaus"}
+        ),
+        ("PUT", "/api/v1/discussions/threads/{thread_id}/follow"): lambda w: Call(
+            "member", f"{thread}/follow"
+        ),
+        ("DELETE", "/api/v1/discussions/threads/{thread_id}/follow"): lambda w: Call(
+            "member", f"{thread}/follow"
+        ),
+        ("GET", "/api/v1/discussions/{kind}/{ref}"): lambda w: Call(
+            "visitor", f"/api/v1/discussions/action/{aid}"
+        ),
+        ("GET", "/api/v1/discussions/{kind}/{ref}/threads"): lambda w: Call(
+            "visitor", f"{topic}/threads", {"limit": "2"}
+        ),
+        ("PUT", "/api/v1/discussions/{kind}/{ref}/follow"): lambda w: Call(
+            "member", f"{topic}/follow"
+        ),
+        ("DELETE", "/api/v1/discussions/{kind}/{ref}/follow"): lambda w: Call(
+            "member", f"{topic}/follow"
+        ),
+        # news and events: the test's own (made in _community)
+        ("GET", "/api/v1/news"): lambda w: Call("visitor", "/api/v1/news", {"lang": "sv"}),
+        ("GET", "/api/v1/news/feed.{lang}.atom"): lambda w: Call(
+            "visitor", "/api/v1/news/feed.en.atom"
+        ),
+        ("GET", "/api/v1/news/{news_id}"): lambda w: Call("visitor", news, {"lang": "en"}),
+        ("PUT", "/api/v1/news/{news_id}"): lambda w: Call(
+            "coordinator", news, json=_news("muokattu")
+        ),
+        ("POST", "/api/v1/news/{news_id}/withdraw"): lambda w: Call(
+            "coordinator", f"/api/v1/news/{mine['withdrawn']}/withdraw"
+        ),
+        ("GET", "/api/v1/events"): lambda w: Call(
+            "visitor", "/api/v1/events", {"organisation_type": "municipality", "limit": "5"}
+        ),
+        ("GET", "/api/v1/events/feed.ics"): lambda w: Call("visitor", "/api/v1/events/feed.ics"),
+        ("GET", "/api/v1/events/{event_id}"): lambda w: Call("visitor", event),
+        ("GET", "/api/v1/events/{event_id}.ics"): lambda w: Call("visitor", f"{event}.ics"),
+        ("PUT", "/api/v1/events/{event_id}"): lambda w: Call(
+            "member", event, json=_event(w, "muokattu")
+        ),
+        ("POST", "/api/v1/events/{event_id}/cancel"): lambda w: Call(
+            "member", f"/api/v1/events/{mine['cancelled']}/cancel"
+        ),
+        # good practices: an experience of the test's own action, its highlight (see
+        # _community)
+        ("GET", "/api/v1/practices/experiences"): lambda w: Call(
+            "visitor", "/api/v1/practices/experiences", {"action_id": aid}
+        ),
+        ("POST", "/api/v1/practices/experiences"): lambda w: Call(
+            "member",
+            "/api/v1/practices/experiences",
+            json={
+                "action_id": aid,
+                "organisation_id": a,
+                "language": "fi",
+                "what_worked": "Rajapinnan koe",
+                "for_whom": "Koe",
+            },
+        ),
+        ("GET", "/api/v1/practices/highlights"): lambda w: Call(
+            "visitor", "/api/v1/practices/highlights"
+        ),
+        ("GET", "/api/v1/practices/highlights/{action_id}"): lambda w: Call(
+            "visitor", f"/api/v1/practices/highlights/{aid}"
+        ),
     }
 
 
@@ -369,8 +599,18 @@ REFUSALS: dict[tuple[str, str], tuple[int, str]] = {
 }
 
 
-# Called while making the test's own action (every step of the workflow).
-SET_UP = {("POST", "/api/v1/actions"), ("POST", "/api/v1/actions/{action_id}/{step}")}
+# Called while making the test's own action (every step of the workflow) and its own things in
+# the community (_community, _community_cleared).
+SET_UP = {
+    ("POST", "/api/v1/actions"),
+    ("POST", "/api/v1/actions/{action_id}/{step}"),
+    ("POST", "/api/v1/discussions/topics"),
+    ("POST", "/api/v1/discussions/{kind}/{ref}/threads"),
+    ("POST", "/api/v1/discussions/messages/{message_id}/reports"),
+    ("POST", "/api/v1/news"),
+    ("POST", "/api/v1/events"),
+    ("PUT", "/api/v1/practices/highlights/{action_id}"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -378,6 +618,7 @@ def walk(platform: RunningPlatform) -> Iterator[Walk]:
     walk = Walk(platform)
     _new_action(walk)
     _workflow(walk)
+    _community(walk)
     yield walk
 
 
@@ -388,7 +629,9 @@ def test_every_operation_of_the_document_works(document: dict[str, Any], walk: W
     assert set(calls) - listed == set(), "calls of operations no longer listed"
     for method, path in sorted(listed - SET_UP):
         walk.send(method, path, calls[(method, path)](walk))
-    # The action is withdrawn last, after the calls that need it published.
+    # The community's own news, event and highlight go, then the action is withdrawn, last,
+    # after the calls that need it published.
+    _community_cleared(walk)
     walk.step("member", "withdraw")
     routes = public_routes()
     wrong = []
@@ -441,11 +684,17 @@ def test_lists_page_with_cursors(platform: RunningPlatform) -> None:
             assert page.status_code == 200, page.text
             seen += [m["code"] for m in page.json()["items"]]
             cursor = page.json()["next_cursor"]
-        whole = httpx.get(
-            f"{platform.url('catalogue')}/geography/municipalities", params={"limit": 200}
-        ).json()
-        assert whole["next_cursor"], "more municipalities than one page of the largest size"
-        assert seen == sorted(set(seen)) and seen[:200] == [m["code"] for m in whole["items"]]
+        # The same list read from catalogue itself in its largest pages.
+        whole: list[str] = []
+        with httpx.Client(base_url=platform.url("catalogue")) as catalogue:
+            params: dict[str, Any] = {"limit": 200}
+            while True:
+                page = catalogue.get("/geography/municipalities", params=params).json()
+                whole += [m["code"] for m in page["items"]]
+                if not page["next_cursor"]:
+                    break
+                params["cursor"] = page["next_cursor"]
+        assert len(whole) > 200 and seen == sorted(whole)
         too_many = visitor.get("/api/v1/organisations", params={"limit": 1000})
         assert too_many.status_code == 422 and too_many.json()["errors"][0]["field"] == "limit"
         forged = visitor.get("/api/v1/plan/versions", params={"cursor": "bm90LWpzb24"})

@@ -62,6 +62,9 @@ MOVES = {
     "community_news_api": "api.community",
     "api_schemas": "api.schemas",
     "api_contract": "api.contract",
+    "api_schemas_community": "api.schemas_community",
+    "dialogue_dashboard": "pages.dialogue_dashboard",
+    "community_search": "pages.community_search",
     "listing": "web.listing",
 }
 # names that went elsewhere than MOVES[old]: old module -> {name: (new module, new name)},

@@ -128,7 +128,9 @@ def _calendar_response(docs: list[dict[str, Any]], request: Request, filename: s
     )
 
 
-ICS: dict[int | str, dict[str, Any]] = {200: {"content": {"text/calendar": {}}}}
+ICS: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/calendar": {"schema": {"type": "string"}}}}
+}
 
 
 @router.get("/events/feed.ics", response_class=Response, responses={**ICS, **error_answers()})

@@ -82,7 +82,10 @@ async def list_news(
 @router.get(
     "/news/feed.{lang}.atom",
     response_class=Response,
-    responses={200: {"content": {"application/atom+xml": {}}}, **error_answers(404)},
+    responses={
+        200: {"content": {"application/atom+xml": {"schema": {"type": "string"}}}},
+        **error_answers(404),
+    },
 )
 async def news_feed(lang: str, request: Request, store: NewsDep) -> Response:
     """The newest news as an Atom 1.0 feed in one language (fi, sv, en); items not written in

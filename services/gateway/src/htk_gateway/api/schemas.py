@@ -104,8 +104,8 @@ class HistoryEntry(BaseModel):
     comment: str | None = None
 
 
-class ActionHistory(BaseModel):
-    versions: list[HistoryEntry]
+class ActionHistory(Page[HistoryEntry]):
+    """Every version of an action, oldest first, in the one list envelope."""
 
 
 class ActionDiff(BaseModel):
@@ -115,8 +115,10 @@ class ActionDiff(BaseModel):
 
 
 class PossibleDuplicates(BaseModel):
+    """At most five published actions like a draft, best first (ranked, not paged)."""
+
     available: bool = Field(description="false while the search service cannot be asked")
-    items: list[dict[str, Any]]
+    actions: list[dict[str, Any]]
 
 
 class ImportReport(BaseModel):
@@ -381,10 +383,11 @@ class Indicator(BaseModel):
     version: int | None = None
 
 
-class Indicators(BaseModel):
+class Indicators(Page[Indicator]):
+    """One page of the welfare indicators, by id, with their source and licence."""
+
     source: str
     licence: str
-    indicators: list[Indicator]
 
 
 class NeedFigures(Figures):
