@@ -4,8 +4,8 @@ and in the Swedish Atom feed (fetched and parsed); a member of an organisation a
 workshop in Swedish, which the upcoming list shows for the kinds of organisation and the county
 it is for and not for others, and which downloads as a valid iCalendar file in Finnish time;
 she shares her organisation's experience of its published action, which the coordinator
-highlights as a good practice, listed on the front page. Every page is screenshotted and
-checked with axe-core."""
+highlights as a good practice, listed on the front page and found through search's
+good-practice filter. Every page is screenshotted and checked with axe-core."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -277,3 +277,24 @@ async def test_news_on_the_front_page_and_feed_and_an_event_in_the_list_and_cale
     await expect(visitor.get_by_role("heading", level=1)).to_have_text("Hyvät käytännöt")
     await expect(visitor.get_by_role("main")).to_contain_text("Skjutsarna fick med byborna.")
     await snapshot(visitor, "good-practices-fi")
+
+    # A good practice is found through search: the filter "Hyvä käytäntö" finds it, marked.
+    box = visitor.get_by_label(re.compile(r"^Nostettu hyväksi käytännöksi \(\d+\)$"))
+
+    async def filter_offered() -> bool:
+        # The search service hears of the highlight from community.practices.v1.
+        await visitor.goto(f"{url}/search?lang=fi")
+        return await box.count() > 0
+
+    await until(filter_offered)
+    await box.check()
+    await visitor.get_by_role("button", name="Rajaa").click()
+    await expect(visitor).to_have_url(re.compile("good_practice=yes"))
+    hit = visitor.locator("ol.results > li").filter(has_text=PRACTICE_TITLE)
+    await expect(hit.get_by_role("link", name=PRACTICE_TITLE)).to_be_visible()
+    await expect(hit).to_contain_text("Hyvä käytäntö")
+    assert (
+        await visitor.locator("ol.results > li").count()
+        == await visitor.locator("ol.results > li", has_text="Hyvä käytäntö").count()
+    )
+    await snapshot(visitor, "search-good-practice-fi")

@@ -5,6 +5,7 @@ Runs against the session's SecantusDB (read copies) and each backend.
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +14,19 @@ import pytest
 
 from htk_cli.search import reindex as cli_reindex
 from htk_contracts.catalogue import Organisation
+from htk_contracts.community_news import PRACTICE_HIGHLIGHTED, PracticeHighlighted
 from htk_contracts.envelope import Envelope
 from htk_contracts.topics import Topic
 from htk_runtime.service import Service
+from htk_runtime.versions import VersionLedger
+from htk_search.backends.tantivy_backend import TantivyBackend
 from htk_search.main import create_service
+from htk_search.projection import ActionProjection, PracticeProjection
 from htk_search.reindex import job_status, queue_job
 from htk_search.settings import SearchSettings
+from htk_search.store import ReadCopies
 from htk_testing.runtime import BrokerTier, eventually, received, running
-from htk_testing.search import DATA_DIR, envelope, public_action
+from htk_testing.search import DATA_DIR, engine_for, envelope, public_action
 
 
 @pytest.fixture(params=["tantivy", "elasticsearch"])
@@ -262,3 +268,68 @@ async def test_similar_actions_over_http(search_service: tuple[Service, httpx.As
     assert (
         await client.post("/similar", json={"text": "kerho", "language": "xx"})
     ).status_code == 422
+
+
+def highlight(action_id: str, version: int, on: bool) -> Envelope[dict[str, Any]]:
+    data = PracticeHighlighted(action_id=action_id, highlighted=on, at=datetime.now(UTC))
+    return received("/community", PRACTICE_HIGHLIGHTED, action_id, version, data)
+
+
+async def test_good_practices_are_a_filter_and_rebuild_from_their_events(
+    search_service: tuple[Service, httpx.AsyncClient], tmp_path: Path
+) -> None:
+    service, client = search_service
+    ctx = service.ctx()
+    projection, practices = ctx.state["projection"], ctx.state["practices"]
+    events = [
+        # Highlighted before it is published: the mark waits for the action.
+        highlight("g1", 1, True),
+        envelope("published", public_action("g1", title="Kerhotoimintaa nuorille")),
+        envelope("published", public_action("g2", title="Kerhotoimintaa ikäihmisille")),
+        envelope("published", public_action("g3", title="Kerhotoimintaa perheille")),
+        highlight("g2", 1, True),
+        highlight("g3", 1, True),
+        highlight("g3", 2, False),  # taken away
+        highlight("g3", 1, True),  # a late replay of the older highlight changes nothing
+    ]
+    for event in events:
+        apply = practices.apply if event.type == PRACTICE_HIGHLIGHTED else projection.apply
+        await apply(event)
+
+    async def found(store_client: httpx.AsyncClient) -> tuple[list[str], list[Any], list[bool]]:
+        body = (
+            await store_client.get("/search", params={"q": "kerho", "good_practice": "yes"})
+        ).json()
+        everything = (await store_client.get("/search", params={"q": "kerho"})).json()
+        return (
+            sorted(h["action_id"] for h in body["items"]),
+            everything["facets"]["good_practice"],
+            sorted(h["good_practice"] for h in everything["items"]),
+        )
+
+    ids, facet, marks = await found(client)
+    assert ids == ["g1", "g2"]
+    assert facet == [{"value": "yes", "count": 2, "label": None}]
+    assert marks == [False, True, True]
+    wrong = await client.get("/search", params={"good_practice": "maybe"})
+    assert wrong.status_code == 422 and "good_practice" in wrong.text
+
+    # The same events replayed into a fresh read copy and index give the same marks.
+    fresh = ReadCopies(ctx.db.client[f"replay-{uuid.uuid4().hex[:8]}"])
+    engine = engine_for(TantivyBackend(tmp_path / "replay"), {})
+    engine.plan = ctx.state["engine"].plan
+    replayed_actions = ActionProjection(engine, fresh, VersionLedger(fresh.actions.database["v"]))
+    replayed = PracticeProjection(engine, fresh, replayed_actions)
+    for event in events:
+        await (replayed.apply if event.type == PRACTICE_HIGHLIGHTED else replayed_actions.apply)(
+            event
+        )
+    assert engine.good_practices == ctx.state["engine"].good_practices == {"g1", "g2"}
+    answer = await engine.search("kerho", {"good_practice": ["yes"]})
+    assert sorted(h.action_id for h in answer.items) == ids
+    await engine.backend.close()
+
+    # A reindex from the live read copies keeps the marks.
+    job_id = await queue_job(ctx.state["store"])
+    await eventually(lambda: _finished(ctx.state["store"], job_id), timeout=30)
+    assert await found(client) == (ids, facet, marks)

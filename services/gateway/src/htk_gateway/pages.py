@@ -31,6 +31,7 @@ FACET_MESSAGES = {
     "state": "state.",
     "organisation_type": "orgtype.",
     "language": "lang.",
+    "good_practice": "goodpractice.",
 }
 STATIC_FILES = {"style.css": "text/css", "live.js": "text/javascript", "print.css": "text/css"}
 

@@ -46,6 +46,10 @@ async def search(
     state: Values = None,
     year: Values = None,
     language: Values = None,
+    good_practice: Annotated[
+        list[str] | None,
+        Query(description='"yes": only actions the coordinators highlight as good practices'),
+    ] = None,
     include_national: Annotated[
         bool,
         Query(description="A county or municipality filter also finds national actions"),

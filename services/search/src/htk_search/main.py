@@ -12,8 +12,8 @@ from htk_search.api import router
 from htk_search.backends.base import SearchBackend
 from htk_search.engine import SearchEngine
 from htk_search.geography import load_geography
-from htk_search.projection import ActionProjection, CatalogueProjection
-from htk_search.reindex import job_worker
+from htk_search.projection import ActionProjection, CatalogueProjection, PracticeProjection
+from htk_search.reindex import job_worker, queue_job
 from htk_search.settings import SearchSettings
 from htk_search.store import ReadCopies
 
@@ -46,7 +46,18 @@ def create_service(settings: SearchSettings | None = None) -> Service:
         projection = ActionProjection(engine, store, VersionLedger(ctx.db["applied_versions"]))
         catalogue = CatalogueProjection(engine, store, projection)
         await catalogue.load()
-        ctx.state.update(store=store, engine=engine, projection=projection, catalogue=catalogue)
+        if getattr(engine.backend, "stale", False):
+            # An index of an older schema was set aside: refill it from the read copies.
+            await queue_job(store)
+        practices = PracticeProjection(engine, store, projection)
+        await practices.load()
+        ctx.state.update(
+            store=store,
+            engine=engine,
+            projection=projection,
+            catalogue=catalogue,
+            practices=practices,
+        )
 
     @service.shutdown
     async def close_index(ctx: ServiceContext) -> None:
@@ -66,6 +77,9 @@ def create_service(settings: SearchSettings | None = None) -> Service:
     async def on_plan_event(envelope: Envelope[dict[str, Any]]) -> None:
         await service.ctx().state["catalogue"].apply_plan(envelope)
 
+    async def on_practice_event(envelope: Envelope[dict[str, Any]]) -> None:
+        await service.ctx().state["practices"].apply(envelope)
+
     # One consumer for every topic: one group join, no rebalancing between topics.
     consume(
         service.broker,
@@ -74,6 +88,7 @@ def create_service(settings: SearchSettings | None = None) -> Service:
             Topic.SUBMISSIONS_ACTIONS: on_action_event,
             Topic.CATALOGUE_ORGANISATIONS: on_organisation_event,
             Topic.CATALOGUE_PLAN: on_plan_event,
+            Topic.COMMUNITY_PRACTICES: on_practice_event,
         },
     )
     return service
