@@ -158,6 +158,7 @@ EXPECTED: dict[tuple[str, str, str], tuple[int | str, ...]] = {
     ("reporting", "GET", "/coverage/freshness"): (200, 200, 200, 200, 200),
     ("reporting", "GET", "/coverage/needs-push"): (200, 200, 200, 200, 200),
     ("reporting", "GET", "/coverage/pipeline"): (401, 403, 403, 403, 200),
+    ("reporting", "GET", "/dialogue"): (401, 403, 403, 403, 200),
     ("reporting", "GET", "/coverage/places"): (200, 200, 200, 200, 200),
     # places and indicators: public figures; linking an indicator to sub-goals is for
     # coordinators (an empty body: 422 once allowed). Codes in the matrix are not places: 404.

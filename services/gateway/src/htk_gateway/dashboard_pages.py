@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from htk_gateway import reference
 from htk_gateway.coordinator_pages import coordinator
+from htk_gateway.dialogue_dashboard import dialogue_context
 from htk_gateway.listing import read_all
 from htk_gateway.pages import coverage_context, this_year
 from htk_gateway.web import (
@@ -82,6 +83,7 @@ async def dashboard(request: Request) -> Response:
         v,
         "dashboard.html",
         **context,
+        **await dialogue_context(request, v, context),
         pipeline=_pipeline(pipeline),
         series_rows=rows,
         series_chart=line_chart(rows),
