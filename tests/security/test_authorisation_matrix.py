@@ -149,6 +149,7 @@ EXPECTED: dict[tuple[str, str, str], tuple[int | str, ...]] = {
     ("search", "GET", "/metrics"): (200, 200, 200, 200, 200),
     ("search", "GET", "/openapi.json"): (200, 200, 200, 200, 200),
     ("search", "GET", "/search"): (200, 200, 200, 200, 200),
+    ("search", "GET", "/search/community"): (200, 200, 200, 200, 200),
     ("search", "GET", "/suggest"): (200, 200, 200, 200, 200),
     ("search", "POST", "/similar"): (422, 422, 422, 422, 422),
     # reporting

@@ -13,8 +13,23 @@ import httpx
 import pytest
 
 from htk_cli.search import reindex as cli_reindex
+from htk_contracts.actions import Language
 from htk_contracts.catalogue import Organisation
-from htk_contracts.community_news import PRACTICE_HIGHLIGHTED, PracticeHighlighted
+from htk_contracts.community_news import (
+    EVENT_ANNOUNCED,
+    EVENT_CANCELLED,
+    NEWS_PUBLISHED,
+    NEWS_UPDATED,
+    NEWS_WITHDRAWN,
+    PRACTICE_HIGHLIGHTED,
+    CommunityEvent,
+    EventKind,
+    EventState,
+    NewsItem,
+    NewsState,
+    NewsText,
+    PracticeHighlighted,
+)
 from htk_contracts.envelope import Envelope
 from htk_contracts.topics import Topic
 from htk_runtime.service import Service
@@ -333,3 +348,63 @@ async def test_good_practices_are_a_filter_and_rebuild_from_their_events(
     job_id = await queue_job(ctx.state["store"])
     await eventually(lambda: _finished(ctx.state["store"], job_id), timeout=30)
     assert await found(client) == (ids, facet, marks)
+
+
+def news(news_id: str, version: int, state: str, title: str, body: str) -> Envelope[Any]:
+    when = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    kind = "published" if version == 1 else ("withdrawn" if state == "withdrawn" else "updated")
+    data = NewsItem(
+        kind=kind, news_id=news_id, texts={Language.FI: NewsText(title=title, body=body)},
+        state=NewsState(state), published_at=when, updated_at=when,
+    )  # fmt: skip
+    types = {"published": NEWS_PUBLISHED, "updated": NEWS_UPDATED, "withdrawn": NEWS_WITHDRAWN}
+    return received("/community", types[kind], news_id, version, data)
+
+
+def happening(event_id: str, version: int, state: str, title: str) -> Envelope[Any]:
+    starts = datetime(2026, 12, 10, 10, tzinfo=UTC)
+    data = CommunityEvent(
+        kind="announced" if state == "announced" else "cancelled", event_id=event_id,
+        event_kind=EventKind.WEBINAR, title=title, description="Verkkoseminaari järjestöille.",
+        language=Language.SV if title.startswith("Webbinarium") else Language.FI,
+        starts_at=starts, ends_at=starts, organiser="THL", state=EventState(state),
+        updated_at=starts,
+    )  # fmt: skip
+    kind = EVENT_ANNOUNCED if state == "announced" else EVENT_CANCELLED
+    return received("/community", kind, event_id, version, data)
+
+
+async def test_news_and_events_are_their_own_result_type(
+    search_service: tuple[Service, httpx.AsyncClient],
+) -> None:
+    service, client = search_service
+    community = service.ctx().state["community"]
+    for event in [
+        news("n1", 1, "published", "Yksinäisyyden vastainen viikko", "Kunnat kokoontuvat."),
+        news("n2", 1, "published", "Väliarvio yksinäisyydestä", "Raportti valmistui."),
+        news("n2", 2, "withdrawn", "Väliarvio yksinäisyydestä", "Raportti valmistui."),
+        news("n2", 1, "published", "Väliarvio yksinäisyydestä", "Raportti valmistui."),  # late
+        happening("e1", 1, "announced", "Yksinäisyys ja järjestöt"),
+        happening("e2", 1, "announced", "Webbinarium om ensamhet"),
+        happening("e2", 2, "cancelled", "Webbinarium om ensamhet"),
+    ]:
+        await community.apply(event)
+    # An action about the same is not a community result, and news are not actions.
+    await (
+        service.ctx()
+        .state["projection"]
+        .apply(envelope("published", public_action("y1", title="Yksinäisyyden torjunta")))
+    )
+
+    found = (await client.get("/search/community", params={"q": "yksinäisyys"})).json()
+    assert sorted((h["kind"], h["id"]) for h in found["items"]) == [("event", "e1"), ("news", "n1")]
+    assert found["types"] == [{"value": "news", "count": 1}, {"value": "event", "count": 1}]
+    news_only = (
+        await client.get("/search/community", params={"q": "yksinäinen", "type": "news"})
+    ).json()
+    assert [h["title"] for h in news_only["items"]] == [{"fi": "Yksinäisyyden vastainen viikko"}]
+    assert news_only["types"][1] == {"value": "event", "count": 1}  # the other type still counted
+    actions = (await client.get("/search", params={"q": "yksinäisyys"})).json()
+    assert [h["action_id"] for h in actions["items"]] == ["y1"]
+    wrong = await client.get("/search/community", params={"type": "topic"})
+    assert wrong.status_code == 422 and "type" in wrong.text

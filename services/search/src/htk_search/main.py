@@ -10,6 +10,7 @@ from htk_runtime.versions import VersionLedger
 from htk_search.analysis import analyser
 from htk_search.api import router
 from htk_search.backends.base import SearchBackend
+from htk_search.community import CommunitySearch
 from htk_search.engine import SearchEngine
 from htk_search.geography import load_geography
 from htk_search.projection import ActionProjection, CatalogueProjection, PracticeProjection
@@ -18,16 +19,18 @@ from htk_search.settings import SearchSettings
 from htk_search.store import ReadCopies
 
 
-async def open_backend(settings: SearchSettings) -> SearchBackend:
+async def open_backend(settings: SearchSettings, part: str = "") -> SearchBackend:
+    """The actions' index, or with ``part`` an index of its own beside it (news and events)."""
     if settings.search_backend == "elasticsearch":
         from htk_search.backends.elasticsearch_backend import ElasticsearchBackend
 
-        return await ElasticsearchBackend.open(
-            settings.elasticsearch_url, settings.elasticsearch_index
-        )
+        alias = f"{settings.elasticsearch_index}-{part}" if part else settings.elasticsearch_index
+        return await ElasticsearchBackend.open(settings.elasticsearch_url, alias)
     from htk_search.backends.tantivy_backend import TantivyBackend
 
-    return TantivyBackend(settings.search_index_dir)
+    root = settings.search_index_dir
+    # Beside the actions' directory, never in it: that one holds only the actions' generations.
+    return TantivyBackend(root.with_name(f"{root.name}-{part}") if part else root)
 
 
 def create_service(settings: SearchSettings | None = None) -> Service:
@@ -51,7 +54,13 @@ def create_service(settings: SearchSettings | None = None) -> Service:
             await queue_job(store)
         practices = PracticeProjection(engine, store, projection)
         await practices.load()
+        community = CommunitySearch(
+            await open_backend(settings, "community"),
+            engine.analyser,
+            VersionLedger(ctx.db["community_versions"]),
+        )
         ctx.state.update(
+            community=community,
             store=store,
             engine=engine,
             projection=projection,
@@ -62,6 +71,7 @@ def create_service(settings: SearchSettings | None = None) -> Service:
     @service.shutdown
     async def close_index(ctx: ServiceContext) -> None:
         await ctx.state["engine"].backend.close()
+        await ctx.state["community"].backend.close()
 
     service.worker(job_worker)
 
@@ -80,6 +90,9 @@ def create_service(settings: SearchSettings | None = None) -> Service:
     async def on_practice_event(envelope: Envelope[dict[str, Any]]) -> None:
         await service.ctx().state["practices"].apply(envelope)
 
+    async def on_community_event(envelope: Envelope[dict[str, Any]]) -> None:
+        await service.ctx().state["community"].apply(envelope)
+
     # One consumer for every topic: one group join, no rebalancing between topics.
     consume(
         service.broker,
@@ -89,6 +102,8 @@ def create_service(settings: SearchSettings | None = None) -> Service:
             Topic.CATALOGUE_ORGANISATIONS: on_organisation_event,
             Topic.CATALOGUE_PLAN: on_plan_event,
             Topic.COMMUNITY_PRACTICES: on_practice_event,
+            Topic.COMMUNITY_NEWS: on_community_event,
+            Topic.COMMUNITY_EVENTS: on_community_event,
         },
     )
     return service
