@@ -5,7 +5,8 @@ workshop in Swedish, which the upcoming list shows for the kinds of organisation
 it is for and not for others, and which downloads as a valid iCalendar file in Finnish time;
 she shares her organisation's experience of its published action, which the coordinator
 highlights as a good practice, listed on the front page and found through search's
-good-practice filter. Every page is screenshotted and checked with axe-core."""
+good-practice filter; the news and the workshop are found by search as results of their own.
+Every page is screenshotted and checked with axe-core."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -298,3 +299,17 @@ async def test_news_on_the_front_page_and_feed_and_an_event_in_the_list_and_cale
         == await visitor.locator("ol.results > li", has_text="Hyvä käytäntö").count()
     )
     await snapshot(visitor, "search-good-practice-fi")
+
+    # News and events are searchable as their own result type: a Swedish reader finds the
+    # Finnish news (marked as Finnish) and the workshop, beside the actions.
+    found = visitor.get_by_role("region", name=re.compile(r"^Nyheter och evenemang: \d+$"))
+
+    async def community_found() -> bool:
+        await visitor.goto(f"{url}/search?q=väliarvio+välfärdsberättelsen&lang=sv")
+        return await found.get_by_role("link").count() >= 2
+
+    await until(community_found)
+    await expect(found.get_by_role("link", name=NEWS_TITLE)).to_be_visible()
+    await expect(found.get_by_role("link", name=EVENT_TITLE)).to_be_visible()
+    await expect(found.locator("li", has_text=NEWS_TITLE)).to_contain_text("Nyhet · Suomi")
+    await snapshot(visitor, "search-news-events-sv")

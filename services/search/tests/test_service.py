@@ -35,6 +35,7 @@ from htk_contracts.topics import Topic
 from htk_runtime.service import Service
 from htk_runtime.versions import VersionLedger
 from htk_search.backends.tantivy_backend import TantivyBackend
+from htk_search.community import CommunitySearch
 from htk_search.main import create_service
 from htk_search.projection import ActionProjection, PracticeProjection
 from htk_search.reindex import job_status, queue_job
@@ -375,11 +376,11 @@ def happening(event_id: str, version: int, state: str, title: str) -> Envelope[A
 
 
 async def test_news_and_events_are_their_own_result_type(
-    search_service: tuple[Service, httpx.AsyncClient],
+    search_service: tuple[Service, httpx.AsyncClient], tmp_path: Path
 ) -> None:
     service, client = search_service
     community = service.ctx().state["community"]
-    for event in [
+    events = [
         news("n1", 1, "published", "Yksinäisyyden vastainen viikko", "Kunnat kokoontuvat."),
         news("n2", 1, "published", "Väliarvio yksinäisyydestä", "Raportti valmistui."),
         news("n2", 2, "withdrawn", "Väliarvio yksinäisyydestä", "Raportti valmistui."),
@@ -387,7 +388,8 @@ async def test_news_and_events_are_their_own_result_type(
         happening("e1", 1, "announced", "Yksinäisyys ja järjestöt"),
         happening("e2", 1, "announced", "Webbinarium om ensamhet"),
         happening("e2", 2, "cancelled", "Webbinarium om ensamhet"),
-    ]:
+    ]
+    for event in events:
         await community.apply(event)
     # An action about the same is not a community result, and news are not actions.
     await (
@@ -408,3 +410,15 @@ async def test_news_and_events_are_their_own_result_type(
     assert [h["action_id"] for h in actions["items"]] == ["y1"]
     wrong = await client.get("/search/community", params={"type": "topic"})
     assert wrong.status_code == 422 and "type" in wrong.text
+
+    # The same events replayed, newest first, into a fresh index and ledger: the same answer.
+    db = service.ctx().db.client[f"replay-{uuid.uuid4().hex[:8]}"]
+    fresh = CommunitySearch(
+        TantivyBackend(tmp_path / "replay"), community.analyser, VersionLedger(db["versions"])
+    )
+    for event in reversed(events):
+        await fresh.apply(event)
+    replayed = await fresh.search("yksinäisyys", None, 10)
+    assert sorted((h.kind, h.id) for h in replayed.items) == [("event", "e1"), ("news", "n1")]
+    assert [t.model_dump() for t in replayed.types] == found["types"]
+    await fresh.backend.close()

@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from htk_contracts.search import FACETS
 from htk_gateway import reference
+from htk_gateway.community_search import community_results
 from htk_gateway.discussion_view import discussion_context
 from htk_gateway.event_pages import upcoming_events
 from htk_gateway.follows import Follows
@@ -201,6 +202,7 @@ async def search_page(
         error=error,
         facet_label=label,
         orgs=await reference.organisation_names(request),
+        community=await community_results(request, v, q),
     )
 
 
