@@ -299,6 +299,12 @@ async def test_news_on_the_front_page_and_feed_and_an_event_in_the_list_and_cale
         == await visitor.locator("ol.results > li", has_text="Hyvä käytäntö").count()
     )
     await snapshot(visitor, "search-good-practice-fi")
+    # The same filter in the public API.
+    async with httpx.AsyncClient(timeout=30) as client:
+        answer = await client.get(f"{url}/api/v1/search", params={"good_practice": "yes"})
+    assert answer.status_code == 200, answer.text
+    items = answer.json()["items"]
+    assert action_id in [h["action_id"] for h in items] and all(h["good_practice"] for h in items)
 
     # News and events are searchable as their own result type: a Swedish reader finds the
     # Finnish news (marked as Finnish) and the workshop, beside the actions.
