@@ -399,12 +399,12 @@ async def test_news_and_events_are_their_own_result_type(
     )
 
     found = (await client.get("/search/community", params={"q": "yksinäisyys"})).json()
-    assert sorted((h["kind"], h["id"]) for h in found["items"]) == [("event", "e1"), ("news", "n1")]
+    assert sorted((h["kind"], h["id"]) for h in found["hits"]) == [("event", "e1"), ("news", "n1")]
     assert found["types"] == [{"value": "news", "count": 1}, {"value": "event", "count": 1}]
     news_only = (
         await client.get("/search/community", params={"q": "yksinäinen", "type": "news"})
     ).json()
-    assert [h["title"] for h in news_only["items"]] == [{"fi": "Yksinäisyyden vastainen viikko"}]
+    assert [h["title"] for h in news_only["hits"]] == [{"fi": "Yksinäisyyden vastainen viikko"}]
     assert news_only["types"][1] == {"value": "event", "count": 1}  # the other type still counted
     actions = (await client.get("/search", params={"q": "yksinäisyys"})).json()
     assert [h["action_id"] for h in actions["items"]] == ["y1"]
@@ -419,6 +419,6 @@ async def test_news_and_events_are_their_own_result_type(
     for event in reversed(events):
         await fresh.apply(event)
     replayed = await fresh.search("yksinäisyys", None, 10)
-    assert sorted((h.kind, h.id) for h in replayed.items) == [("event", "e1"), ("news", "n1")]
+    assert sorted((h.kind, h.id) for h in replayed.hits) == [("event", "e1"), ("news", "n1")]
     assert [t.model_dump() for t in replayed.types] == found["types"]
     await fresh.backend.close()

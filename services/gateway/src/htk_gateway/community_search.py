@@ -22,7 +22,7 @@ async def community_results(request: Request, v: Viewer, q: str) -> dict[str, An
     if not isinstance(found, dict):
         return None
     hits = []
-    for hit in found.get("items", []):
+    for hit in found.get("hits", []):
         titles, summaries = hit.get("title", {}), hit.get("summary", {})
         lang = v.lang if v.lang in titles else hit.get("language", "fi")
         hits.append(

@@ -20,7 +20,6 @@ from pydantic import BaseModel, Field
 from htk_contracts import community_news as contract
 from htk_contracts.envelope import Envelope
 from htk_contracts.search import FACETS
-from htk_runtime.listing import Page
 from htk_runtime.versions import VersionLedger
 from htk_search.analysis import AnalysedText, Analyser, join
 from htk_search.backends.base import SearchBackend
@@ -50,10 +49,12 @@ class TypeCount(BaseModel):
     count: int
 
 
-class CommunityResults(Page[CommunityHit]):
-    """News and events matching a search, best first (the newest first without text)."""
+class CommunityResults(BaseModel):
+    """News and events matching a search, best first (the newest first without text): a ranked
+    answer of at most ``limit`` beside the actions' results, not a list to page through."""
 
     total: int
+    hits: list[CommunityHit]
     types: list[TypeCount]
 
 
@@ -200,9 +201,7 @@ class CommunitySearch:
             )
         counts = page.facets.get(TYPE_FIELD, {})
         return CommunityResults(
-            items=items,
-            next_cursor=None,
-            limit=limit,
+            hits=items,
             total=page.total,
             types=[TypeCount(value=k, count=counts.get(k, 0)) for k in ("news", "event")],
         )
