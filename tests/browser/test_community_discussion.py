@@ -3,7 +3,7 @@ discussion (agreeing first to show her name and organisation), a member of anoth
 replies in Swedish, the first one gets the notification mail; the replier reports the first
 message and a coordinator hides it with a reason from the report queue; a visitor then sees the
 reason in its place. A coordinator opens a topic, and a visitor reads a measure's discussion.
-Every page gets an axe check.
+The coordinators' dashboard then shows the dialogue per sub-goal next to the actions. Every page gets an axe check.
 
 Organisations, memberships and the published action are set up through the services' APIs (as
 in test_actions_journey); everything people do in the discussion goes through the gateway."""
@@ -153,3 +153,26 @@ async def test_post_reply_notify_report_and_hide(platform: Launched, browser: Br
     await visitor.goto(f"{url}/plan/1.1.1/discussion")
     await expect(visitor.get_by_role("heading", name="Diskussion")).to_be_visible()
     await snapshot(visitor, "discussion-measure-sv")
+
+    # The coordinators' dashboard shows where dialogue is active: the reply counts for the
+    # action's sub-goal next to its actions (the hidden message no longer counts).
+    sub_goal = coordinator.locator("#dialogue-sub-goals tbody tr").filter(
+        has=coordinator.get_by_role("rowheader", name=re.compile(r"^1\.1 "))
+    )
+
+    async def dialogue_counted() -> bool:
+        # Reporting hears of the messages from community.discussion.v1.
+        await coordinator.goto(f"{url}/dashboard?lang=fi")
+        return await sub_goal.count() > 0
+
+    await until(dialogue_counted)
+    threads, messages, actions = (int(c) for c in await sub_goal.locator("td").all_inner_texts())
+    assert threads >= 1 and messages >= 1 and actions >= 1, (threads, messages, actions)
+    await expect(coordinator.locator("#dialogue-counties tbody tr").first).to_be_visible()
+    await expect(
+        coordinator.get_by_role("img", name="Keskusteluketjut ja viestit kuukausittain")
+    ).to_be_visible()
+    await snapshot(coordinator, "dashboard-dialogue-fi")
+    await coordinator.goto(f"{url}/dashboard?lang=sv")
+    await expect(coordinator.get_by_role("heading", name="Var man diskuterar")).to_be_visible()
+    await snapshot(coordinator, "dashboard-dialogue-sv")

@@ -4,8 +4,9 @@ and in the Swedish Atom feed (fetched and parsed); a member of an organisation a
 workshop in Swedish, which the upcoming list shows for the kinds of organisation and the county
 it is for and not for others, and which downloads as a valid iCalendar file in Finnish time;
 she shares her organisation's experience of its published action, which the coordinator
-highlights as a good practice, listed on the front page. Every page is screenshotted and
-checked with axe-core."""
+highlights as a good practice, listed on the front page and found through search's
+good-practice filter; the news and the workshop are found by search as results of their own.
+Every page is screenshotted and checked with axe-core."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -277,3 +278,44 @@ async def test_news_on_the_front_page_and_feed_and_an_event_in_the_list_and_cale
     await expect(visitor.get_by_role("heading", level=1)).to_have_text("Hyvät käytännöt")
     await expect(visitor.get_by_role("main")).to_contain_text("Skjutsarna fick med byborna.")
     await snapshot(visitor, "good-practices-fi")
+
+    # A good practice is found through search: the filter "Hyvä käytäntö" finds it, marked.
+    box = visitor.get_by_label(re.compile(r"^Nostettu hyväksi käytännöksi \(\d+\)$"))
+
+    async def filter_offered() -> bool:
+        # The search service hears of the highlight from community.practices.v1.
+        await visitor.goto(f"{url}/search?lang=fi")
+        return await box.count() > 0
+
+    await until(filter_offered)
+    await box.check()
+    await visitor.get_by_role("button", name="Rajaa").click()
+    await expect(visitor).to_have_url(re.compile("good_practice=yes"))
+    hit = visitor.locator("ol.results > li").filter(has_text=PRACTICE_TITLE)
+    await expect(hit.get_by_role("link", name=PRACTICE_TITLE)).to_be_visible()
+    await expect(hit).to_contain_text("Hyvä käytäntö")
+    assert (
+        await visitor.locator("ol.results > li").count()
+        == await visitor.locator("ol.results > li", has_text="Hyvä käytäntö").count()
+    )
+    await snapshot(visitor, "search-good-practice-fi")
+    # The same filter in the public API.
+    async with httpx.AsyncClient(timeout=30) as client:
+        answer = await client.get(f"{url}/api/v1/search", params={"good_practice": "yes"})
+    assert answer.status_code == 200, answer.text
+    items = answer.json()["items"]
+    assert action_id in [h["action_id"] for h in items] and all(h["good_practice"] for h in items)
+
+    # News and events are searchable as their own result type: a Swedish reader finds the
+    # Finnish news (marked as Finnish) and the workshop, beside the actions.
+    found = visitor.get_by_role("region", name=re.compile(r"^Nyheter och evenemang: \d+$"))
+
+    async def community_found() -> bool:
+        await visitor.goto(f"{url}/search?q=väliarvio+välfärdsberättelsen&lang=sv")
+        return await found.get_by_role("link").count() >= 2
+
+    await until(community_found)
+    await expect(found.get_by_role("link", name=NEWS_TITLE)).to_be_visible()
+    await expect(found.get_by_role("link", name=EVENT_TITLE)).to_be_visible()
+    await expect(found.locator("li", has_text=NEWS_TITLE)).to_contain_text("Nyhet · Suomi")
+    await snapshot(visitor, "search-news-events-sv")

@@ -149,6 +149,7 @@ EXPECTED: dict[tuple[str, str, str], tuple[int | str, ...]] = {
     ("search", "GET", "/metrics"): (200, 200, 200, 200, 200),
     ("search", "GET", "/openapi.json"): (200, 200, 200, 200, 200),
     ("search", "GET", "/search"): (200, 200, 200, 200, 200),
+    ("search", "GET", "/search/community"): (200, 200, 200, 200, 200),
     ("search", "GET", "/suggest"): (200, 200, 200, 200, 200),
     ("search", "POST", "/similar"): (422, 422, 422, 422, 422),
     # reporting
@@ -158,6 +159,7 @@ EXPECTED: dict[tuple[str, str, str], tuple[int | str, ...]] = {
     ("reporting", "GET", "/coverage/freshness"): (200, 200, 200, 200, 200),
     ("reporting", "GET", "/coverage/needs-push"): (200, 200, 200, 200, 200),
     ("reporting", "GET", "/coverage/pipeline"): (401, 403, 403, 403, 200),
+    ("reporting", "GET", "/dialogue"): (401, 403, 403, 403, 200),
     ("reporting", "GET", "/coverage/places"): (200, 200, 200, 200, 200),
     # places and indicators: public figures; linking an indicator to sub-goals is for
     # coordinators (an empty body: 422 once allowed). Codes in the matrix are not places: 404.

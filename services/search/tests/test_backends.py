@@ -2,12 +2,15 @@
 
 from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
+import tantivy
 
 from htk_contracts.actions import PublicAction
 from htk_contracts.catalogue import Organisation
 from htk_search.backends.base import QueryError, SearchBackend
+from htk_search.backends.tantivy_backend import TantivyBackend
 from htk_search.engine import SearchEngine
 from htk_search.schemas import SearchResponse
 from htk_testing.search import engine_for, public_action
@@ -392,3 +395,21 @@ async def test_rebuild_equals_the_live_index(backend: SearchBackend) -> None:
     # The switched index takes writes.
     await backend.delete("a-oulu")
     assert "a-oulu" not in await backend.versions()
+
+
+async def test_a_tantivy_index_of_an_older_schema_is_set_aside(tmp_path: Path) -> None:
+    """An index made before a facet was added (good_practice) cannot be opened with the new
+    schema: a new, empty generation serves and the backend says it is stale (the service then
+    queues a reindex from its read copies)."""
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("action_id", stored=True)
+    (tmp_path / "gen-old").mkdir()
+    tantivy.Index(builder.build(), path=str(tmp_path / "gen-old"))
+    (tmp_path / "CURRENT").write_text("gen-old")
+    backend = TantivyBackend(tmp_path)
+    assert backend.stale and (tmp_path / "CURRENT").read_text() != "gen-old"
+    engine = engine_for(backend)
+    await backend.upsert(engine.document(public_action("s1", title="Uusi indeksi")))
+    assert [h.action_id for h in (await engine.search("indeksi", {})).items] == ["s1"]
+    await backend.close()
+    assert not TantivyBackend(tmp_path).stale

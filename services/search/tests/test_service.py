@@ -5,6 +5,7 @@ Runs against the session's SecantusDB (read copies) and each backend.
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +13,36 @@ import httpx
 import pytest
 
 from htk_cli.search import reindex as cli_reindex
+from htk_contracts.actions import Language
 from htk_contracts.catalogue import Organisation
+from htk_contracts.community_news import (
+    EVENT_ANNOUNCED,
+    EVENT_CANCELLED,
+    NEWS_PUBLISHED,
+    NEWS_UPDATED,
+    NEWS_WITHDRAWN,
+    PRACTICE_HIGHLIGHTED,
+    CommunityEvent,
+    EventKind,
+    EventState,
+    NewsItem,
+    NewsState,
+    NewsText,
+    PracticeHighlighted,
+)
 from htk_contracts.envelope import Envelope
 from htk_contracts.topics import Topic
 from htk_runtime.service import Service
+from htk_runtime.versions import VersionLedger
+from htk_search.backends.tantivy_backend import TantivyBackend
+from htk_search.community import CommunitySearch
 from htk_search.main import create_service
+from htk_search.projection import ActionProjection, PracticeProjection
 from htk_search.reindex import job_status, queue_job
 from htk_search.settings import SearchSettings
+from htk_search.store import ReadCopies
 from htk_testing.runtime import BrokerTier, eventually, received, running
-from htk_testing.search import DATA_DIR, envelope, public_action
+from htk_testing.search import DATA_DIR, engine_for, envelope, public_action
 
 
 @pytest.fixture(params=["tantivy", "elasticsearch"])
@@ -262,3 +284,141 @@ async def test_similar_actions_over_http(search_service: tuple[Service, httpx.As
     assert (
         await client.post("/similar", json={"text": "kerho", "language": "xx"})
     ).status_code == 422
+
+
+def highlight(action_id: str, version: int, on: bool) -> Envelope[dict[str, Any]]:
+    data = PracticeHighlighted(action_id=action_id, highlighted=on, at=datetime.now(UTC))
+    return received("/community", PRACTICE_HIGHLIGHTED, action_id, version, data)
+
+
+async def test_good_practices_are_a_filter_and_rebuild_from_their_events(
+    search_service: tuple[Service, httpx.AsyncClient], tmp_path: Path
+) -> None:
+    service, client = search_service
+    ctx = service.ctx()
+    projection, practices = ctx.state["projection"], ctx.state["practices"]
+    events = [
+        # Highlighted before it is published: the mark waits for the action.
+        highlight("g1", 1, True),
+        envelope("published", public_action("g1", title="Kerhotoimintaa nuorille")),
+        envelope("published", public_action("g2", title="Kerhotoimintaa ikäihmisille")),
+        envelope("published", public_action("g3", title="Kerhotoimintaa perheille")),
+        highlight("g2", 1, True),
+        highlight("g3", 1, True),
+        highlight("g3", 2, False),  # taken away
+        highlight("g3", 1, True),  # a late replay of the older highlight changes nothing
+    ]
+    for event in events:
+        apply = practices.apply if event.type == PRACTICE_HIGHLIGHTED else projection.apply
+        await apply(event)
+
+    async def found(store_client: httpx.AsyncClient) -> tuple[list[str], list[Any], list[bool]]:
+        body = (
+            await store_client.get("/search", params={"q": "kerho", "good_practice": "yes"})
+        ).json()
+        everything = (await store_client.get("/search", params={"q": "kerho"})).json()
+        return (
+            sorted(h["action_id"] for h in body["items"]),
+            everything["facets"]["good_practice"],
+            sorted(h["good_practice"] for h in everything["items"]),
+        )
+
+    ids, facet, marks = await found(client)
+    assert ids == ["g1", "g2"]
+    assert facet == [{"value": "yes", "count": 2, "label": None}]
+    assert marks == [False, True, True]
+    wrong = await client.get("/search", params={"good_practice": "maybe"})
+    assert wrong.status_code == 422 and "good_practice" in wrong.text
+
+    # The same events replayed into a fresh read copy and index give the same marks.
+    fresh = ReadCopies(ctx.db.client[f"replay-{uuid.uuid4().hex[:8]}"])
+    engine = engine_for(TantivyBackend(tmp_path / "replay"), {})
+    engine.plan = ctx.state["engine"].plan
+    replayed_actions = ActionProjection(engine, fresh, VersionLedger(fresh.actions.database["v"]))
+    replayed = PracticeProjection(engine, fresh, replayed_actions)
+    for event in events:
+        await (replayed.apply if event.type == PRACTICE_HIGHLIGHTED else replayed_actions.apply)(
+            event
+        )
+    assert engine.good_practices == ctx.state["engine"].good_practices == {"g1", "g2"}
+    answer = await engine.search("kerho", {"good_practice": ["yes"]})
+    assert sorted(h.action_id for h in answer.items) == ids
+    await engine.backend.close()
+
+    # A reindex from the live read copies keeps the marks.
+    job_id = await queue_job(ctx.state["store"])
+    await eventually(lambda: _finished(ctx.state["store"], job_id), timeout=30)
+    assert await found(client) == (ids, facet, marks)
+
+
+def news(news_id: str, version: int, state: str, title: str, body: str) -> Envelope[Any]:
+    when = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    kind = "published" if version == 1 else ("withdrawn" if state == "withdrawn" else "updated")
+    data = NewsItem(
+        kind=kind, news_id=news_id, texts={Language.FI: NewsText(title=title, body=body)},
+        state=NewsState(state), published_at=when, updated_at=when,
+    )  # fmt: skip
+    types = {"published": NEWS_PUBLISHED, "updated": NEWS_UPDATED, "withdrawn": NEWS_WITHDRAWN}
+    return received("/community", types[kind], news_id, version, data)
+
+
+def happening(event_id: str, version: int, state: str, title: str) -> Envelope[Any]:
+    starts = datetime(2026, 12, 10, 10, tzinfo=UTC)
+    data = CommunityEvent(
+        kind="announced" if state == "announced" else "cancelled", event_id=event_id,
+        event_kind=EventKind.WEBINAR, title=title, description="Verkkoseminaari järjestöille.",
+        language=Language.SV if title.startswith("Webbinarium") else Language.FI,
+        starts_at=starts, ends_at=starts, organiser="THL", state=EventState(state),
+        updated_at=starts,
+    )  # fmt: skip
+    kind = EVENT_ANNOUNCED if state == "announced" else EVENT_CANCELLED
+    return received("/community", kind, event_id, version, data)
+
+
+async def test_news_and_events_are_their_own_result_type(
+    search_service: tuple[Service, httpx.AsyncClient], tmp_path: Path
+) -> None:
+    service, client = search_service
+    community = service.ctx().state["community"]
+    events = [
+        news("n1", 1, "published", "Yksinäisyyden vastainen viikko", "Kunnat kokoontuvat."),
+        news("n2", 1, "published", "Väliarvio yksinäisyydestä", "Raportti valmistui."),
+        news("n2", 2, "withdrawn", "Väliarvio yksinäisyydestä", "Raportti valmistui."),
+        news("n2", 1, "published", "Väliarvio yksinäisyydestä", "Raportti valmistui."),  # late
+        happening("e1", 1, "announced", "Yksinäisyys ja järjestöt"),
+        happening("e2", 1, "announced", "Webbinarium om ensamhet"),
+        happening("e2", 2, "cancelled", "Webbinarium om ensamhet"),
+    ]
+    for event in events:
+        await community.apply(event)
+    # An action about the same is not a community result, and news are not actions.
+    await (
+        service.ctx()
+        .state["projection"]
+        .apply(envelope("published", public_action("y1", title="Yksinäisyyden torjunta")))
+    )
+
+    found = (await client.get("/search/community", params={"q": "yksinäisyys"})).json()
+    assert sorted((h["kind"], h["id"]) for h in found["hits"]) == [("event", "e1"), ("news", "n1")]
+    assert found["types"] == [{"value": "news", "count": 1}, {"value": "event", "count": 1}]
+    news_only = (
+        await client.get("/search/community", params={"q": "yksinäinen", "type": "news"})
+    ).json()
+    assert [h["title"] for h in news_only["hits"]] == [{"fi": "Yksinäisyyden vastainen viikko"}]
+    assert news_only["types"][1] == {"value": "event", "count": 1}  # the other type still counted
+    actions = (await client.get("/search", params={"q": "yksinäisyys"})).json()
+    assert [h["action_id"] for h in actions["items"]] == ["y1"]
+    wrong = await client.get("/search/community", params={"type": "topic"})
+    assert wrong.status_code == 422 and "type" in wrong.text
+
+    # The same events replayed, newest first, into a fresh index and ledger: the same answer.
+    db = service.ctx().db.client[f"replay-{uuid.uuid4().hex[:8]}"]
+    fresh = CommunitySearch(
+        TantivyBackend(tmp_path / "replay"), community.analyser, VersionLedger(db["versions"])
+    )
+    for event in reversed(events):
+        await fresh.apply(event)
+    replayed = await fresh.search("yksinäisyys", None, 10)
+    assert sorted((h.kind, h.id) for h in replayed.hits) == [("event", "e1"), ("news", "n1")]
+    assert [t.model_dump() for t in replayed.types] == found["types"]
+    await fresh.backend.close()

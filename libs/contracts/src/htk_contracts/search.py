@@ -14,4 +14,6 @@ FACETS = (
     "state",
     "year",
     "language",
+    # "yes" for an action the coordinators highlight as a good practice (community.practices.v1).
+    "good_practice",
 )

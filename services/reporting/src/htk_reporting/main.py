@@ -4,8 +4,9 @@ from typing import Any
 
 from htk_contracts.envelope import Envelope
 from htk_contracts.topics import Topic
-from htk_reporting.api import coordinator_api, open_data, public_api, reports_api
+from htk_reporting.api import coordinator_api, dialogue_api, open_data, public_api, reports_api
 from htk_reporting.context import Reporting
+from htk_reporting.counting import dialogue
 from htk_reporting.counting.past import PastFigures
 from htk_reporting.counting.projection import Projection
 from htk_reporting.model.geography import load_geography
@@ -29,6 +30,7 @@ def create_service(settings: ReportingSettings | None = None) -> Service:
             places_api.router,
             indicators_api.router,
             report_api.router,
+            dialogue_api.router,
         ],
     )
 
@@ -52,6 +54,9 @@ def create_service(settings: ReportingSettings | None = None) -> Service:
     async def on_organisation(envelope: Envelope[dict[str, Any]]) -> None:
         await projection().apply_organisation(envelope)
 
+    async def on_discussion(envelope: Envelope[dict[str, Any]]) -> None:
+        await dialogue.apply(service.ctx().db, envelope)
+
     assert service.broker is not None
     # One consumer for every topic: one group join, no rebalancing between topics.
     consume(
@@ -61,6 +66,7 @@ def create_service(settings: ReportingSettings | None = None) -> Service:
             Topic.SUBMISSIONS_ACTIONS: on_action,
             Topic.CATALOGUE_PLAN: on_plan,
             Topic.CATALOGUE_ORGANISATIONS: on_organisation,
+            Topic.COMMUNITY_DISCUSSION: on_discussion,
         },
     )
     return service

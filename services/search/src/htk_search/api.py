@@ -9,6 +9,7 @@ from htk_contracts.actions import Language
 from htk_contracts.search import FACETS
 from htk_runtime.errors import DomainError, error_answers
 from htk_search.backends.base import QueryError
+from htk_search.community import CommunityResults, CommunitySearch, Kind
 from htk_search.engine import SearchEngine
 from htk_search.query import Sort
 from htk_search.schemas import SearchResponse, SimilarActions, SuggestResponse
@@ -46,6 +47,10 @@ async def search(
     state: Values = None,
     year: Values = None,
     language: Values = None,
+    good_practice: Annotated[
+        list[str] | None,
+        Query(description='"yes": only actions the coordinators highlight as good practices'),
+    ] = None,
     include_national: Annotated[
         bool,
         Query(description="A county or municipality filter also finds national actions"),
@@ -111,3 +116,19 @@ async def suggest(
 ) -> SuggestResponse:
     """Titles, organisations and measures that start with the typed words."""
     return SuggestResponse(suggestions=await _engine(request).suggest(q, limit))
+
+
+@router.get("/search/community", response_model=CommunityResults, responses=error_answers())
+async def search_community(
+    request: Request,
+    q: Annotated[str, Query(max_length=500, description='Search text; "quotes" for phrases')] = "",
+    type: Annotated[Kind | None, Query(description="news or event; both when absent")] = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> CommunityResults:
+    """News and events matching the text (their own result type beside the actions), with
+    how many of each type match."""
+    community: CommunitySearch = request.app.state.service.ctx().state["community"]
+    try:
+        return await community.search(q, type, limit)
+    except QueryError as exc:
+        raise DomainError(422, exc.message, field=exc.parameter) from exc

@@ -20,6 +20,8 @@ from htk_search.geography import Geography
 AREA_FACETS = frozenset({"county", "municipality"})
 TEXT_FIELDS = ("title_raw", "title_lemma", "title_seq", "body_raw", "body_lemma", "body_seq")
 MAX_YEARS = 30
+# The one value of the good-practice facet: the filter is "highlighted or not", nothing else.
+GOOD_PRACTICE = "yes"
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ def build_document(
     geography: Geography,
     analyser: Analyser,
     plan: PlanVersion | None = None,
+    good_practice: bool = False,
 ) -> IndexDocument:
     language = action.language.value
     # Facets count under the current plan (merged codes under their target, retired nowhere),
@@ -109,6 +112,7 @@ def build_document(
         "state": [action.state.value],
         "year": active_years(action),
         "language": [language],
+        "good_practice": [GOOD_PRACTICE] if good_practice else [],
     }
     payload = {
         "action_id": action.action_id,
@@ -135,6 +139,7 @@ def build_document(
         "end_date": action.end_date.isoformat() if action.end_date else None,
         "published_at": action.published_at.isoformat(),
         "updated_at": action.updated_at.isoformat(),
+        "good_practice": good_practice,
     }
     return IndexDocument(
         action_id=action.action_id,

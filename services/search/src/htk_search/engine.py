@@ -26,7 +26,7 @@ from htk_contracts.catalogue import (
 from htk_contracts.search import FACETS
 from htk_search.analysis import MAX_SUGGESTIONS, STOPWORDS, Analyser, words
 from htk_search.backends.base import Progress, QueryError, SearchBackend
-from htk_search.documents import AREA_FACETS, IndexDocument, build_document
+from htk_search.documents import AREA_FACETS, GOOD_PRACTICE, IndexDocument, build_document
 from htk_search.geography import Geography
 from htk_search.highlight import fragment
 from htk_search.query import (
@@ -63,6 +63,7 @@ ENUMS: dict[str, frozenset[str]] = {
     "inequality_dimension": frozenset(d.value for d in InequalityDimension),
     "state": frozenset(s.value for s in ActionState),
     "language": frozenset(lang.value for lang in Language),
+    "good_practice": frozenset({GOOD_PRACTICE}),
 }
 
 
@@ -75,9 +76,19 @@ class SearchEngine:
         self.plan: PlanVersion | None = None
         self._names_of: PlanVersion | None = None
         self._names: dict[str, str] = {}
+        # Actions the coordinators highlight as good practices, kept by PracticeProjection; an
+        # action highlighted before it is published gets the mark when it is indexed.
+        self.good_practices: set[str] = set()
 
     def document(self, action: PublicAction) -> IndexDocument:
-        return build_document(action, self.organisations, self.geography, self.analyser, self.plan)
+        return build_document(
+            action,
+            self.organisations,
+            self.geography,
+            self.analyser,
+            self.plan,
+            good_practice=action.action_id in self.good_practices,
+        )
 
     # --- filters ------------------------------------------------------------------------------
 

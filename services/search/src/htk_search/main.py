@@ -10,24 +10,27 @@ from htk_runtime.versions import VersionLedger
 from htk_search.analysis import analyser
 from htk_search.api import router
 from htk_search.backends.base import SearchBackend
+from htk_search.community import CommunitySearch
 from htk_search.engine import SearchEngine
 from htk_search.geography import load_geography
-from htk_search.projection import ActionProjection, CatalogueProjection
-from htk_search.reindex import job_worker
+from htk_search.projection import ActionProjection, CatalogueProjection, PracticeProjection
+from htk_search.reindex import job_worker, queue_job
 from htk_search.settings import SearchSettings
 from htk_search.store import ReadCopies
 
 
-async def open_backend(settings: SearchSettings) -> SearchBackend:
+async def open_backend(settings: SearchSettings, part: str = "") -> SearchBackend:
+    """The actions' index, or with ``part`` an index of its own beside it (news and events)."""
     if settings.search_backend == "elasticsearch":
         from htk_search.backends.elasticsearch_backend import ElasticsearchBackend
 
-        return await ElasticsearchBackend.open(
-            settings.elasticsearch_url, settings.elasticsearch_index
-        )
+        alias = f"{settings.elasticsearch_index}-{part}" if part else settings.elasticsearch_index
+        return await ElasticsearchBackend.open(settings.elasticsearch_url, alias)
     from htk_search.backends.tantivy_backend import TantivyBackend
 
-    return TantivyBackend(settings.search_index_dir)
+    root = settings.search_index_dir
+    # Beside the actions' directory, never in it: that one holds only the actions' generations.
+    return TantivyBackend(root.with_name(f"{root.name}-{part}") if part else root)
 
 
 def create_service(settings: SearchSettings | None = None) -> Service:
@@ -46,11 +49,29 @@ def create_service(settings: SearchSettings | None = None) -> Service:
         projection = ActionProjection(engine, store, VersionLedger(ctx.db["applied_versions"]))
         catalogue = CatalogueProjection(engine, store, projection)
         await catalogue.load()
-        ctx.state.update(store=store, engine=engine, projection=projection, catalogue=catalogue)
+        if getattr(engine.backend, "stale", False):
+            # An index of an older schema was set aside: refill it from the read copies.
+            await queue_job(store)
+        practices = PracticeProjection(engine, store, projection)
+        await practices.load()
+        community = CommunitySearch(
+            await open_backend(settings, "community"),
+            engine.analyser,
+            VersionLedger(ctx.db["community_versions"]),
+        )
+        ctx.state.update(
+            community=community,
+            store=store,
+            engine=engine,
+            projection=projection,
+            catalogue=catalogue,
+            practices=practices,
+        )
 
     @service.shutdown
     async def close_index(ctx: ServiceContext) -> None:
         await ctx.state["engine"].backend.close()
+        await ctx.state["community"].backend.close()
 
     service.worker(job_worker)
 
@@ -66,6 +87,12 @@ def create_service(settings: SearchSettings | None = None) -> Service:
     async def on_plan_event(envelope: Envelope[dict[str, Any]]) -> None:
         await service.ctx().state["catalogue"].apply_plan(envelope)
 
+    async def on_practice_event(envelope: Envelope[dict[str, Any]]) -> None:
+        await service.ctx().state["practices"].apply(envelope)
+
+    async def on_community_event(envelope: Envelope[dict[str, Any]]) -> None:
+        await service.ctx().state["community"].apply(envelope)
+
     # One consumer for every topic: one group join, no rebalancing between topics.
     consume(
         service.broker,
@@ -74,6 +101,9 @@ def create_service(settings: SearchSettings | None = None) -> Service:
             Topic.SUBMISSIONS_ACTIONS: on_action_event,
             Topic.CATALOGUE_ORGANISATIONS: on_organisation_event,
             Topic.CATALOGUE_PLAN: on_plan_event,
+            Topic.COMMUNITY_PRACTICES: on_practice_event,
+            Topic.COMMUNITY_NEWS: on_community_event,
+            Topic.COMMUNITY_EVENTS: on_community_event,
         },
     )
     return service

@@ -15,6 +15,7 @@ from htk_contracts.actions import (
     ActionWithdrawn,
     PublicAction,
 )
+from htk_contracts.community_news import PRACTICE_HIGHLIGHTED, PracticeHighlighted
 from htk_contracts.envelope import Envelope
 from htk_runtime.consumer import action_event, organisation_event, plan_event
 from htk_runtime.plan_codes import changed_codes
@@ -91,3 +92,33 @@ class CatalogueProjection:
             moved = changed_codes(old, plan)
             if moved:
                 await self.actions.reindex_actions(await self.store.actions_naming(moved))
+
+
+class PracticeProjection:
+    """Marks the actions the coordinators highlight as good practices (community.practices.v1
+    ``highlighted``, key and version per action). Shared experiences are not indexed here."""
+
+    def __init__(self, engine: SearchEngine, store: ReadCopies, actions: ActionProjection) -> None:
+        self.engine = engine
+        self.store = store
+        self.actions = actions
+
+    async def load(self) -> None:
+        self.engine.good_practices = await self.store.good_practices()
+
+    async def apply(self, envelope: Envelope[dict[str, Any]]) -> None:
+        if envelope.type != PRACTICE_HIGHLIGHTED:
+            return
+        event = PracticeHighlighted.model_validate(envelope.data)
+        stored = await self.store.put_highlight(
+            event.action_id, envelope.aggregateversion, event.highlighted
+        )
+        if not stored:
+            return  # a replay or an older highlight
+        if event.highlighted:
+            self.engine.good_practices.add(event.action_id)
+        else:
+            self.engine.good_practices.discard(event.action_id)
+        action = await self.store.get_action(event.action_id)
+        if action is not None:
+            await self.actions.reindex_actions([action])

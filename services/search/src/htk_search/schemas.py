@@ -31,6 +31,8 @@ class SearchHit(BaseModel):
     end_date: str | None = None
     published_at: str
     updated_at: str
+    # Highlighted by the coordinators as a good practice (community.practices.v1).
+    good_practice: bool = False
     score: float
     highlights: dict[str, str] = {}
 

@@ -3,7 +3,9 @@
 - ``actions``: the latest public snapshot of every published action (the replay source of a
   rebuild; tansu keeps nothing once it stops);
 - ``organisations``: names and types, for facets and for matching organisation names;
-- ``plan``: the latest plan version, for facet validation and measure suggestions.
+- ``plan``: the latest plan version, for facet validation and measure suggestions;
+- ``highlights``: whether the coordinators highlight an action as a good practice, with the
+  highlight's version (community.practices.v1), so a replay or an older event changes nothing.
 """
 
 from collections.abc import AsyncIterator
@@ -23,6 +25,7 @@ class ReadCopies:
         self.organisations = db["organisations"]
         self.plan = db["plan"]
         self.jobs = db["reindex_jobs"]
+        self.highlights = db["highlights"]
 
     async def create_indexes(self) -> None:
         await self.actions.create_index([("organisation_ids", ASCENDING)])
@@ -83,6 +86,15 @@ class ReadCopies:
             }
         )
         return [PublicAction.model_validate(d["action"]) async for d in cursor]
+
+    # --- good practices -----------------------------------------------------------------------
+
+    async def put_highlight(self, action_id: str, version: int, highlighted: bool) -> bool:
+        doc = {"version": version, "highlighted": highlighted}
+        return await self._put_versioned(self.highlights, action_id, version, doc)
+
+    async def good_practices(self) -> set[str]:
+        return {d["_id"] async for d in self.highlights.find({"highlighted": True}, {"_id": 1})}
 
     # --- catalogue ----------------------------------------------------------------------------
 

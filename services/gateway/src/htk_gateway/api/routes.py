@@ -334,7 +334,8 @@ async def search(
 ) -> Response:
     """Search published actions. Also takes ``sort``, ``cursor`` and the facet filters
     (priority, sub_goal, measure, county, municipality, organisation_type, organisation,
-    target_group, inequality_dimension, state, year, language) and ``include_national`` (a
+    target_group, inequality_dimension, state, year, language, good_practice=yes: actions
+    the coordinators highlight as good practices) and ``include_national`` (a
     county or municipality filter also finds national actions), passed on to the search
     service, which checks them and refuses unknown parameters by name."""
     return await upstreams(request).forward(

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from htk_gateway.pages.dialogue_dashboard import dialogue_context
 from htk_gateway.pages.public import coverage_context, this_year
-from htk_gateway.web import reference
+from htk_gateway.web.render import reference
 from htk_gateway.web.calls import call, error_list, read
 from htk_gateway.web.guards import (
     COORDINATOR_WRITE,
@@ -77,6 +78,7 @@ async def dashboard(request: Request, v: Reader, user: Coordinator) -> Response:
         v,
         "dashboard.html",
         **context,
+        **await dialogue_context(request, v, context),
         pipeline=_pipeline(pipeline),
         series_rows=rows,
         series_chart=line_chart(rows),

@@ -12,11 +12,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from htk_contracts.search import FACETS
+from htk_gateway.pages.community_search import community_results
 from htk_gateway.pages.discussion_view import discussion_context
 from htk_gateway.pages.events import upcoming_events
 from htk_gateway.pages.news import latest_news
 from htk_gateway.pages.practices import highlighted_practices
-from htk_gateway.web import reference
+from htk_gateway.web.render import reference
 from htk_gateway.web.calls import read
 from htk_gateway.web.deps import FollowsDep, follows
 from htk_gateway.web.guards import (
@@ -35,6 +36,7 @@ FACET_MESSAGES = {
     "state": "state.",
     "organisation_type": "orgtype.",
     "language": "lang.",
+    "good_practice": "goodpractice.",
 }
 STATIC_FILES = {"style.css": "text/css", "live.js": "text/javascript", "print.css": "text/css"}
 
@@ -202,6 +204,7 @@ async def search_page(
         error=error,
         facet_label=label,
         orgs=await reference.organisation_names(request),
+        community=await community_results(request, v, q),
     )
 
 

@@ -29,6 +29,9 @@ PAST = "past_figures"  # figures at past dates, cached (counting/past.py)
 SNAPSHOTS = "snapshots"
 SNAPSHOT_CELLS = "snapshot_cells"
 SNAPSHOT_ACTIONS = "snapshot_actions"
+# One document per discussion message (community.discussion.v1): where and when, whether removed;
+# the log the dialogue figures are counted from (store/dialogue.py).
+DIALOGUE = "dialogue_messages"
 
 
 async def ensure_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:

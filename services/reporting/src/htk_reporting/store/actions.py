@@ -156,3 +156,11 @@ async def snapshot_titles(db: Db, action_ids: list[str]) -> dict[str, str | None
         a["_id"]: (a.get("snapshot") or {}).get("title")
         async for a in db[ACTIONS].find({"_id": {"$in": action_ids}})
     }
+
+
+async def counted_places(db: Db, action_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The codes and scopes the published ones of ``action_ids`` count under (dialogue)."""
+    cursor = db[ACTIONS].find(
+        {"_id": {"$in": action_ids}, "published": True}, {"codes": 1, "scopes": 1}
+    )
+    return {d["_id"]: {"codes": d["codes"], "scopes": d["scopes"]} async for d in cursor}

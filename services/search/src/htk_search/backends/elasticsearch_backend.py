@@ -40,7 +40,7 @@ from htk_search.query import (
 
 log = logging.getLogger(__name__)
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 KEEP_ALIVE = "5m"
 
 
@@ -230,6 +230,12 @@ class ElasticsearchBackend:
 
     async def ensure_index(self) -> None:
         if await self.client.indices.exists_alias(name=self.alias):
+            # An index made by an older mapping gets the fields added since (v2: good_practice):
+            # adding a field is allowed in place; its documents get it at their next change or
+            # at ``htk search reindex``.
+            await self.client.indices.put_mapping(
+                index=self.alias, properties=index_definition()["mappings"]["properties"]
+            )
             return
         name = self._new_index_name()
         definition = index_definition()

@@ -121,7 +121,19 @@ class TantivyBackend:
         self.root = directory
         self.root.mkdir(parents=True, exist_ok=True)
         self.schema = _schema()
-        self.current = _Generation(self.root / self._current_name(), self.schema)
+        # True when the index on disk was made with an older schema (a facet added since): a
+        # new, empty generation takes its place and the service queues a rebuild from its
+        # read copies (htk_search.main); the old generation's directory is left as it was.
+        self.stale = False
+        try:
+            self.current = _Generation(self.root / self._current_name(), self.schema)
+        except ValueError as error:
+            if "schema does not match" not in str(error):
+                raise
+            self.stale = True
+            name = f"gen-{uuid.uuid4().hex[:8]}"
+            self._point_to(name)
+            self.current = _Generation(self.root / name, self.schema)
         self._lock = asyncio.Lock()
         self._snapshots: OrderedDict[str, tuple[tantivy.Searcher, float]] = OrderedDict()
 
