@@ -119,6 +119,19 @@ def _names(text: str) -> list[str]:
     return [n.strip() for n in text.replace("\n", " ").split(",") if n.strip()]
 
 
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "htk_gateway"
+
+
+def _already_moved(mod: str, names: list[str]) -> bool:
+    """``from htk_gateway.web import reference``: the old module's name is now a package and
+    every name imported is one of its modules, so the line is already in the new layout (the
+    script may then run on any file, moved or not)."""
+    package = PACKAGE / mod
+    return package.is_dir() and all(
+        (package / f"{n.partition(' as ')[0].strip()}.py").exists() for n in names
+    )
+
+
 def _import(match: re.Match[str]) -> str:
     ind, mod = match.group("ind"), match.group("mod")
     names = _names(match.group("names"))
@@ -134,6 +147,8 @@ def _import(match: re.Match[str]) -> str:
             shown = alias or base
             groups.setdefault(package, []).append(leaf if leaf == shown else f"{leaf} as {shown}")
         lines = [f"{ind}from htk_gateway import {', '.join(kept)}"] if kept else []
+    elif mod in MOVES and _already_moved(mod, names):
+        return match.group(0)
     elif mod in MOVES:
         for name in names:
             base, _, alias = (p.strip() for p in name.partition(" as "))

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from htk_gateway.pages.dialogue_dashboard import dialogue_context
 from htk_gateway.pages.public import coverage_context, this_year
-from htk_gateway.web.render import reference
+from htk_gateway.web import reference
 from htk_gateway.web.calls import call, error_list, read
 from htk_gateway.web.guards import (
     COORDINATOR_WRITE,

@@ -17,7 +17,7 @@ from htk_gateway.pages.discussion_view import discussion_context
 from htk_gateway.pages.events import upcoming_events
 from htk_gateway.pages.news import latest_news
 from htk_gateway.pages.practices import highlighted_practices
-from htk_gateway.web.render import reference
+from htk_gateway.web import reference
 from htk_gateway.web.calls import read
 from htk_gateway.web.deps import FollowsDep, follows
 from htk_gateway.web.guards import (
