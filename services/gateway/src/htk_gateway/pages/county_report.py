@@ -11,8 +11,8 @@ from htk_gateway.api import schemas as s
 from htk_gateway.api.contract import relayed
 from htk_gateway.api.routes import _to
 from htk_gateway.web.calls import call, error_list
+from htk_gateway.web.guards import Reader
 from htk_gateway.web.render import SECURITY_HEADERS
-from htk_gateway.web.viewer import viewer
 from htk_runtime.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
@@ -42,10 +42,9 @@ async def api_county_report(code: str, request: Request) -> Response:
 
 
 @router.get("/places/county/{code}/report")
-async def county_report_page(code: str, request: Request) -> Response:
+async def county_report_page(code: str, request: Request, v: Reader) -> Response:
     """The page, or with ``format=pdf`` / ``format=xlsx`` the download, in the reader's
     language (or the one asked for with ``lang``)."""
-    v = await viewer(request)
     asked = request.query_params.get("format") or "html"
     fmt = asked if asked in FORMATS else "html"
     answer = await call(

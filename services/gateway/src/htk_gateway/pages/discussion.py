@@ -5,17 +5,27 @@ do what; these pages ask it on the reader's behalf and show its answers in their
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from htk_gateway.pages.discussion_links import subject_page
 from htk_gateway.pages.discussion_view import discussion_context
 from htk_gateway.web import reference
 from htk_gateway.web.calls import call, error_list, read
-from htk_gateway.web.forms import form_data
-from htk_gateway.web.guards import coordinator, limit_writes, signed_in
+from htk_gateway.web.guards import (
+    COORDINATOR,
+    COORDINATOR_WRITE,
+    CSRF_CHECKED,
+    MEMBER_WRITE,
+    SIGNED_IN,
+    Coordinator,
+    Form,
+    Reader,
+    SignedIn,
+)
 from htk_gateway.web.render import redirect, render
-from htk_gateway.web.viewer import Viewer, viewer
+from htk_gateway.web.viewer import Viewer
+from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
@@ -43,6 +53,10 @@ def _kind(kind: str) -> str:
     if kind not in KINDS:
         raise DomainError(404, "No such discussion")
     return kind
+
+
+# First among a route's dependencies: an unknown kind is 404 before the caller is checked.
+KNOWN_KIND = Depends(_kind)
 
 
 def refusal(v: Viewer, answer: Any) -> dict[str, str]:
@@ -90,9 +104,8 @@ async def _subject_page(
 
 @router.get("/plan/{code}/discussion", response_class=HTMLResponse)
 async def plan_node_discussion(
-    code: str, request: Request, cursor: str | None = None, done: str | None = None
+    code: str, request: Request, v: Reader, cursor: str | None = None, done: str | None = None
 ) -> Response:
-    v = await viewer(request)
     kind = {1: "sub_goal", 2: "measure"}.get(code.count("."))
     if kind is None:
         raise DomainError(404, "Sub-goals and measures have discussions")
@@ -100,8 +113,7 @@ async def plan_node_discussion(
 
 
 @router.get("/topics", response_class=HTMLResponse)
-async def topics_page(request: Request, cursor: str | None = None) -> Response:
-    v = await viewer(request)
+async def topics_page(request: Request, v: Reader, cursor: str | None = None) -> Response:
     return await _topics(request, v, cursor=cursor)
 
 
@@ -129,12 +141,8 @@ async def _topics(
     )
 
 
-@router.post("/topics", response_class=HTMLResponse)
-async def create_topic(request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = coordinator(signed_in(v))
-    await limit_writes(request, user)
+@router.post("/topics", response_class=HTMLResponse, dependencies=[COORDINATOR_WRITE])
+async def create_topic(request: Request, form: Form, v: Reader, user: Coordinator) -> Response:
     answer = await call(
         request,
         user,
@@ -156,9 +164,8 @@ async def create_topic(request: Request) -> Response:
 
 @router.get("/topics/{topic_id}", response_class=HTMLResponse)
 async def topic_page(
-    topic_id: str, request: Request, cursor: str | None = None, done: str | None = None
+    topic_id: str, request: Request, v: Reader, cursor: str | None = None, done: str | None = None
 ) -> Response:
-    v = await viewer(request)
     return await _subject_page(request, v, "topic", topic_id, cursor=cursor, done=done)
 
 
@@ -171,14 +178,19 @@ def _message_form(form: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _write(
-    request: Request, kind: str, ref: str, path: str, mode: str, target: str
+    request: Request,
+    v: Viewer,
+    user: User,
+    form: dict[str, Any],
+    kind: str,
+    ref: str,
+    path: str,
+    mode: str,
+    target: str,
 ) -> Response:
-    """A new thread or a reply: back to its place on the page, or the form again with the
-    text kept and what to fix."""
-    form = await form_data(request)
-    v = await viewer(request)
-    user = signed_in(v)
-    await limit_writes(request, user)
+    """A new thread or a reply (for a caller whose route's MEMBER_WRITE has checked the form,
+    the member and the write limit): back to its place on the page, or the form again with
+    the text kept and what to fix."""
     answer = await call(request, user, "community", "POST", path, json=_message_form(form))
     if answer.status_code == 201:
         made = answer.json()
@@ -231,23 +243,44 @@ async def _form_page(
     )
 
 
-@router.post("/discussion/{kind}/{ref}/threads", response_class=HTMLResponse)
-async def start_thread(kind: str, ref: str, request: Request) -> Response:
-    _kind(kind)
+@router.post(
+    "/discussion/{kind}/{ref}/threads",
+    response_class=HTMLResponse,
+    dependencies=[KNOWN_KIND, MEMBER_WRITE],
+)
+async def start_thread(
+    kind: str, ref: str, request: Request, form: Form, v: Reader, user: SignedIn
+) -> Response:
     return await _write(
-        request, kind, ref, f"/discussions/{kind}/{ref}/threads", "thread", f"{kind}/{ref}"
+        request,
+        v,
+        user,
+        form,
+        kind,
+        ref,
+        f"/discussions/{kind}/{ref}/threads",
+        "thread",
+        f"{kind}/{ref}",
     )
 
 
-@router.post("/discussion/threads/{thread_id}/replies", response_class=HTMLResponse)
-async def reply(thread_id: str, request: Request) -> Response:
-    v = await viewer(request)
-    signed_in(v)  # before anything is looked up for the caller
-    root = await read(request, v.user, "community", f"/discussions/messages/{thread_id}")
+@router.post(
+    "/discussion/threads/{thread_id}/replies",
+    response_class=HTMLResponse,
+    dependencies=[MEMBER_WRITE],
+)
+async def reply(
+    thread_id: str, request: Request, form: Form, v: Reader, user: SignedIn
+) -> Response:
+    # MEMBER_WRITE ran first: nothing is looked up for a caller who may not write.
+    root = await read(request, user, "community", f"/discussions/messages/{thread_id}")
     if not root:
         raise DomainError(404, "No such thread")
     return await _write(
         request,
+        v,
+        user,
+        form,
         root["subject_kind"],
         root["subject_ref"],
         f"/discussions/threads/{thread_id}/replies",
@@ -257,11 +290,15 @@ async def reply(thread_id: str, request: Request) -> Response:
 
 
 # Before "/discussion/{kind}/{ref}/follow", which would take "threads" for a kind.
-@router.post("/discussion/threads/{thread_id}/follow", response_class=HTMLResponse)
-async def follow_thread(thread_id: str, request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = signed_in(v)
+# Following is not a write the limit counts: only the CSRF check and the member.
+@router.post(
+    "/discussion/threads/{thread_id}/follow",
+    response_class=HTMLResponse,
+    dependencies=[CSRF_CHECKED],
+)
+async def follow_thread(
+    thread_id: str, request: Request, form: Form, v: Reader, user: SignedIn
+) -> Response:
     stop = form.get("stop") == "true"
     path = f"/discussions/threads/{thread_id}/follow"
     answer = await call(request, user, "community", "DELETE" if stop else "PUT", path)
@@ -273,12 +310,14 @@ async def follow_thread(thread_id: str, request: Request) -> Response:
     return redirect(v, f"{page}?done={done}#thread-{thread_id}")
 
 
-@router.post("/discussion/{kind}/{ref}/follow", response_class=HTMLResponse)
-async def follow_subject(kind: str, ref: str, request: Request) -> Response:
-    _kind(kind)
-    form = await form_data(request)
-    v = await viewer(request)
-    user = signed_in(v)
+@router.post(
+    "/discussion/{kind}/{ref}/follow",
+    response_class=HTMLResponse,
+    dependencies=[KNOWN_KIND, CSRF_CHECKED],
+)
+async def follow_subject(
+    kind: str, ref: str, request: Request, form: Form, v: Reader, user: SignedIn
+) -> Response:
     stop = form.get("stop") == "true"
     answer = await call(
         request, user, "community", "DELETE" if stop else "PUT", f"/discussions/{kind}/{ref}/follow"
@@ -296,19 +335,29 @@ async def _message(request: Request, v: Viewer, message_id: str) -> dict[str, An
     return dict(found)
 
 
-FORMS = ("edit", "report", "hide")
+# Hiding is the coordinators': its routes come first, with the coordinators' guards, so the
+# "{action}" routes after them serve only what any member may ask (the community service
+# decides on the message itself).
+MEMBER_FORMS = ("edit", "report")
 
 
-@router.get("/discussion/messages/{message_id}/{action}", response_class=HTMLResponse)
-async def message_form(message_id: str, action: str, request: Request) -> Response:
-    if action not in FORMS:
+def _member_form(action: str) -> str:
+    if action not in MEMBER_FORMS:
         raise DomainError(404, "No such page")
-    v = await viewer(request)
-    user = coordinator(signed_in(v)) if action == "hide" else signed_in(v)
+    return action
+
+
+def _member_change(action: str) -> str:
+    if action not in (*MEMBER_FORMS, "delete"):
+        raise DomainError(404, "No such page")
+    return action
+
+
+async def _show_form(request: Request, v: Viewer, message_id: str, action: str) -> Response:
+    """The edit, report or hide form, for a caller its route has already let in."""
     found = await _message(request, v, message_id)
     if action == "edit" and not (found["mine"] and found["can_edit"]):
         raise DomainError(403, "This message can no longer be edited")
-    del user
     return await _form_page(
         request,
         v,
@@ -321,14 +370,29 @@ async def message_form(message_id: str, action: str, request: Request) -> Respon
     )
 
 
-@router.post("/discussion/messages/{message_id}/{action}", response_class=HTMLResponse)
-async def message_change(message_id: str, action: str, request: Request) -> Response:
-    if action not in (*FORMS, "delete"):
-        raise DomainError(404, "No such page")
-    form = await form_data(request)
-    v = await viewer(request)
-    user = coordinator(signed_in(v)) if action == "hide" else signed_in(v)
-    await limit_writes(request, user)
+@router.get(
+    "/discussion/messages/{message_id}/hide",
+    response_class=HTMLResponse,
+    dependencies=[COORDINATOR],
+)
+async def hide_form(message_id: str, request: Request, v: Reader) -> Response:
+    return await _show_form(request, v, message_id, "hide")
+
+
+@router.get(
+    "/discussion/messages/{message_id}/{action}",
+    response_class=HTMLResponse,
+    dependencies=[Depends(_member_form), SIGNED_IN],
+)
+async def message_form(message_id: str, action: str, request: Request, v: Reader) -> Response:
+    return await _show_form(request, v, message_id, action)
+
+
+async def _change_message(
+    request: Request, v: Viewer, user: User, form: dict[str, Any], message_id: str, action: str
+) -> Response:
+    """Edit, delete, report or hide, for a caller whose route's write guard has checked the
+    form, the caller and the write limit."""
     found = await _message(request, v, message_id)
     path = f"/discussions/messages/{message_id}"
     if action == "edit":
@@ -380,12 +444,36 @@ async def message_change(message_id: str, action: str, request: Request) -> Resp
     return redirect(v, f"{page}?done={done}#message-{message_id}")
 
 
+@router.post(
+    "/discussion/messages/{message_id}/hide",
+    response_class=HTMLResponse,
+    dependencies=[COORDINATOR_WRITE],
+)
+async def hide_message(
+    message_id: str, request: Request, form: Form, v: Reader, user: Coordinator
+) -> Response:
+    return await _change_message(request, v, user, form, message_id, "hide")
+
+
+@router.post(
+    "/discussion/messages/{message_id}/{action}",
+    response_class=HTMLResponse,
+    dependencies=[Depends(_member_change), MEMBER_WRITE],
+)
+async def message_change(
+    message_id: str, action: str, request: Request, form: Form, v: Reader, user: SignedIn
+) -> Response:
+    return await _change_message(request, v, user, form, message_id, action)
+
+
 @router.get("/coordinator/reports", response_class=HTMLResponse)
 async def reports_page(
-    request: Request, cursor: str | None = None, done: str | None = None
+    request: Request,
+    v: Reader,
+    user: Coordinator,
+    cursor: str | None = None,
+    done: str | None = None,
 ) -> Response:
-    v = await viewer(request)
-    user = coordinator(signed_in(v))
     params: dict[str, Any] = {"limit": 50}
     if cursor:
         params["cursor"] = cursor
@@ -403,11 +491,16 @@ async def reports_page(
     )
 
 
-@router.post("/coordinator/reports/{report_id}/dismiss", response_class=HTMLResponse)
-async def dismiss_report(report_id: str, request: Request) -> Response:
-    await form_data(request)
-    v = await viewer(request)
-    user = coordinator(signed_in(v))
+# Not counted against the write limit (as before the guards were dependencies): the CSRF
+# check, then the coordinator.
+@router.post(
+    "/coordinator/reports/{report_id}/dismiss",
+    response_class=HTMLResponse,
+    dependencies=[CSRF_CHECKED],
+)
+async def dismiss_report(
+    report_id: str, request: Request, v: Reader, user: Coordinator
+) -> Response:
     answer = await call(
         request, user, "community", "POST", f"/discussions/reports/{report_id}/dismiss"
     )

@@ -4,11 +4,11 @@ downloads, and the form where coordinators and organisations' members announce t
 shown and entered in Finnish time."""
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from htk_contracts.catalogue import OrganisationType
@@ -16,10 +16,16 @@ from htk_contracts.community_news import EventKind
 from htk_gateway.pages.news import LANGUAGES, form_errors, sub_goals
 from htk_gateway.web import reference
 from htk_gateway.web.calls import call, error_list, read
-from htk_gateway.web.forms import as_list, form_data
-from htk_gateway.web.guards import limit_writes, signed_in
+from htk_gateway.web.forms import as_list
+from htk_gateway.web.guards import (
+    MEMBER_WRITE,
+    Form,
+    Reader,
+    SignedIn,
+    limit_writes,
+)
 from htk_gateway.web.render import redirect, render
-from htk_gateway.web.viewer import Viewer, viewer
+from htk_gateway.web.viewer import Viewer
 from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 
@@ -61,9 +67,12 @@ async def _choices(request: Request) -> dict[str, Any]:
 
 @router.get("/events", response_class=HTMLResponse)
 async def events_list(
-    request: Request, cursor: str | None = None, past: bool = False, done: str | None = None
+    request: Request,
+    v: Reader,
+    cursor: str | None = None,
+    past: bool = False,
+    done: str | None = None,
 ) -> Response:
-    v = await viewer(request)
     chosen = _filters(request)
     params: dict[str, Any] = {**chosen, "limit": LIST_PAGE, "past": str(past).lower()}
     if cursor:
@@ -119,8 +128,7 @@ async def event_ics(event_id: str, request: Request) -> Response:
     return await _forward_calendar(request, f"/events/{event_id}.ics")
 
 
-def _own_organisations(v: Viewer, names: dict[str, Any]) -> list[dict[str, Any]]:
-    user = signed_in(v)
+def _own_organisations(user: User, names: dict[str, Any]) -> list[dict[str, Any]]:
     return [names.get(o, {"id": o, "name_fi": o}) for o in user.organisations]
 
 
@@ -164,6 +172,7 @@ def event_form(event: dict[str, Any]) -> dict[str, Any]:
 async def _form_page(
     request: Request,
     v: Viewer,
+    user: User,
     form: dict[str, Any],
     errors: dict[str, str],
     event_id: str | None = None,
@@ -181,38 +190,48 @@ async def _form_page(
         form=form,
         errors=errors,
         event_id=event_id,
-        own_organisations=_own_organisations(v, names),
+        own_organisations=_own_organisations(user, names),
         **await _choices(request),
     )
 
 
-def _may_announce(v: Viewer) -> User:
-    user = signed_in(v)
+def _announcer(user: SignedIn) -> User:
     if not (user.coordinator or user.organisations):
         raise DomainError(403, "Members of an approved organisation announce events")
     return user
 
 
+# A coordinator or a member of an organisation: who may announce an event.
+Announcer = Annotated[User, Depends(_announcer)]
+
+
+async def _announcer_writes(request: Request, form: Form, user: Announcer) -> None:
+    # As web.guards' write guards: the CSRF check, the caller, then the write limit, so a
+    # member who may not announce is refused before the limit counts the request.
+    await limit_writes(request, user)
+
+
+ANNOUNCER_WRITE = Depends(_announcer_writes)
+
+
 @router.get("/events/new", response_class=HTMLResponse)
-async def new_event_page(request: Request) -> Response:
-    v = await viewer(request)
-    user = _may_announce(v)
+async def new_event_page(request: Request, v: Reader, user: Announcer) -> Response:
     first = next(iter(user.organisations), "")
     return await _form_page(
-        request, v, {"language": v.lang, "event_kind": "webinar", "organisation_id": first}, {}
+        request,
+        v,
+        user,
+        {"language": v.lang, "event_kind": "webinar", "organisation_id": first},
+        {},
     )
 
 
-@router.post("/events/new", response_class=HTMLResponse)
-async def announce_event(request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = _may_announce(v)
-    await limit_writes(request, user)
+@router.post("/events/new", response_class=HTMLResponse, dependencies=[ANNOUNCER_WRITE])
+async def announce_event(request: Request, form: Form, v: Reader, user: Announcer) -> Response:
     answer = await call(request, user, "community", "POST", "/events", json=event_payload(form))
     if answer.status_code == 201:
         return redirect(v, f"/events/{answer.json()['event_id']}?done=event_announced")
-    return await _form_page(request, v, form, form_errors(v, answer, "event"), status=422)
+    return await _form_page(request, v, user, form, form_errors(v, answer, "event"), status=422)
 
 
 async def _event(request: Request, event_id: str) -> dict[str, Any]:
@@ -231,8 +250,9 @@ def may_change(v: Viewer, event: dict[str, Any]) -> bool:
 
 
 @router.get("/events/{event_id}", response_class=HTMLResponse)
-async def event_page(event_id: str, request: Request, done: str | None = None) -> Response:
-    v = await viewer(request)
+async def event_page(
+    event_id: str, request: Request, v: Reader, done: str | None = None
+) -> Response:
     event = await _event(request, event_id)
     return render(
         v,
@@ -246,21 +266,17 @@ async def event_page(event_id: str, request: Request, done: str | None = None) -
 
 
 @router.get("/events/{event_id}/edit", response_class=HTMLResponse)
-async def edit_event_page(event_id: str, request: Request) -> Response:
-    v = await viewer(request)
-    signed_in(v)
+async def edit_event_page(event_id: str, request: Request, v: Reader, user: SignedIn) -> Response:
     event = await _event(request, event_id)
     if not may_change(v, event):
         raise DomainError(403, "Only the organisation's members and the coordinators can change it")
-    return await _form_page(request, v, event_form(event), {}, event_id)
+    return await _form_page(request, v, user, event_form(event), {}, event_id)
 
 
-@router.post("/events/{event_id}/edit", response_class=HTMLResponse)
-async def edit_event(event_id: str, request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = signed_in(v)
-    await limit_writes(request, user)
+@router.post("/events/{event_id}/edit", response_class=HTMLResponse, dependencies=[MEMBER_WRITE])
+async def edit_event(
+    event_id: str, request: Request, form: Form, v: Reader, user: SignedIn
+) -> Response:
     answer = await call(
         request, user, "community", "PUT", f"/events/{event_id}", json=event_payload(form)
     )
@@ -269,15 +285,11 @@ async def edit_event(event_id: str, request: Request) -> Response:
     if answer.status_code in (403, 404):
         message, _ = error_list(answer)
         raise DomainError(answer.status_code, message or "Refused")
-    return await _form_page(request, v, form, form_errors(v, answer, "event"), event_id, 422)
+    return await _form_page(request, v, user, form, form_errors(v, answer, "event"), event_id, 422)
 
 
-@router.post("/events/{event_id}/cancel", response_class=HTMLResponse)
-async def cancel_event(event_id: str, request: Request) -> Response:
-    await form_data(request)
-    v = await viewer(request)
-    user = signed_in(v)
-    await limit_writes(request, user)
+@router.post("/events/{event_id}/cancel", response_class=HTMLResponse, dependencies=[MEMBER_WRITE])
+async def cancel_event(event_id: str, request: Request, v: Reader, user: SignedIn) -> Response:
     answer = await call(request, user, "community", "POST", f"/events/{event_id}/cancel")
     if answer.status_code != 200:
         message, _ = error_list(answer)

@@ -9,10 +9,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from htk_gateway.web import reference
 from htk_gateway.web.calls import call, error_list, read
-from htk_gateway.web.forms import as_list, form_data, translate_errors
-from htk_gateway.web.guards import limit_writes, signed_in
+from htk_gateway.web.forms import as_list, translate_errors
+from htk_gateway.web.guards import COORDINATOR, COORDINATOR_WRITE, Coordinator, Form, Reader
 from htk_gateway.web.render import redirect, render
-from htk_gateway.web.viewer import Viewer, viewer
+from htk_gateway.web.viewer import Viewer
 from htk_runtime.auth import User
 from htk_runtime.errors import DomainError
 
@@ -21,13 +21,6 @@ router = APIRouter(include_in_schema=False)
 LANGUAGES = ("fi", "sv", "en")
 TEXT_FIELDS = ("title", "summary", "body")
 ARCHIVE_PAGE = 10
-
-
-def coordinator_of(v: Viewer) -> User:
-    user = signed_in(v)
-    if not user.coordinator:
-        raise DomainError(403, "Only the plan's coordinators can do this")
-    return user
 
 
 async def sub_goals(request: Request) -> list[dict[str, Any]]:
@@ -83,9 +76,8 @@ async def latest_news(request: Request, lang: str, limit: int = 3) -> list[dict[
 
 @router.get("/news", response_class=HTMLResponse)
 async def news_archive(
-    request: Request, cursor: str | None = None, done: str | None = None
+    request: Request, v: Reader, cursor: str | None = None, done: str | None = None
 ) -> Response:
-    v = await viewer(request)
     params: dict[str, Any] = {"limit": ARCHIVE_PAGE, "lang": v.lang}
     if cursor:
         params["cursor"] = cursor
@@ -138,19 +130,13 @@ async def _form_page(
     )
 
 
-@router.get("/news/new", response_class=HTMLResponse)
-async def new_news_page(request: Request) -> Response:
-    v = await viewer(request)
-    coordinator_of(v)
+@router.get("/news/new", response_class=HTMLResponse, dependencies=[COORDINATOR])
+async def new_news_page(request: Request, v: Reader) -> Response:
     return await _form_page(request, v, {}, {})
 
 
-@router.post("/news/new", response_class=HTMLResponse)
-async def publish_news(request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = coordinator_of(v)
-    await limit_writes(request, user)
+@router.post("/news/new", response_class=HTMLResponse, dependencies=[COORDINATOR_WRITE])
+async def publish_news(request: Request, form: Form, v: Reader, user: Coordinator) -> Response:
     answer = await call(request, user, "community", "POST", "/news", json=news_payload(form))
     if answer.status_code == 201:
         return redirect(v, f"/news/{answer.json()['news_id']}?done=news_published")
@@ -165,8 +151,7 @@ async def _item(request: Request, user: User | None, news_id: str, lang: str) ->
 
 
 @router.get("/news/{news_id}", response_class=HTMLResponse)
-async def news_item(news_id: str, request: Request, done: str | None = None) -> Response:
-    v = await viewer(request)
+async def news_item(news_id: str, request: Request, v: Reader, done: str | None = None) -> Response:
     item = await _item(request, None, news_id, v.lang)
     nodes = reference.plan_nodes(await reference.plan(request))
     return render(
@@ -179,19 +164,15 @@ async def news_item(news_id: str, request: Request, done: str | None = None) -> 
 
 
 @router.get("/news/{news_id}/edit", response_class=HTMLResponse)
-async def edit_news_page(news_id: str, request: Request) -> Response:
-    v = await viewer(request)
-    user = coordinator_of(v)
+async def edit_news_page(news_id: str, request: Request, v: Reader, user: Coordinator) -> Response:
     item = await _item(request, user, news_id, v.lang)
     return await _form_page(request, v, news_form(item), {}, news_id)
 
 
-@router.post("/news/{news_id}/edit", response_class=HTMLResponse)
-async def edit_news(news_id: str, request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = coordinator_of(v)
-    await limit_writes(request, user)
+@router.post("/news/{news_id}/edit", response_class=HTMLResponse, dependencies=[COORDINATOR_WRITE])
+async def edit_news(
+    news_id: str, request: Request, form: Form, v: Reader, user: Coordinator
+) -> Response:
     answer = await call(
         request, user, "community", "PUT", f"/news/{news_id}", json=news_payload(form)
     )
@@ -200,12 +181,10 @@ async def edit_news(news_id: str, request: Request) -> Response:
     return await _form_page(request, v, form, form_errors(v, answer, "news"), news_id, 422)
 
 
-@router.post("/news/{news_id}/withdraw", response_class=HTMLResponse)
-async def withdraw_news(news_id: str, request: Request) -> Response:
-    await form_data(request)
-    v = await viewer(request)
-    user = coordinator_of(v)
-    await limit_writes(request, user)
+@router.post(
+    "/news/{news_id}/withdraw", response_class=HTMLResponse, dependencies=[COORDINATOR_WRITE]
+)
+async def withdraw_news(news_id: str, request: Request, v: Reader, user: Coordinator) -> Response:
     answer = await call(request, user, "community", "POST", f"/news/{news_id}/withdraw")
     if answer.status_code != 200:
         message, _ = error_list(answer)

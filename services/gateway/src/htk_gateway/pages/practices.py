@@ -11,10 +11,16 @@ from fastapi.responses import HTMLResponse, Response
 from htk_gateway.pages.news import LANGUAGES, form_errors
 from htk_gateway.web import reference
 from htk_gateway.web.calls import call, error_list, read
-from htk_gateway.web.forms import form_data
-from htk_gateway.web.guards import limit_writes, signed_in
+from htk_gateway.web.guards import (
+    COORDINATOR_WRITE,
+    MEMBER_WRITE,
+    Coordinator,
+    Form,
+    Reader,
+    SignedIn,
+)
 from htk_gateway.web.render import redirect, render
-from htk_gateway.web.viewer import Viewer, viewer
+from htk_gateway.web.viewer import Viewer
 from htk_runtime.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
@@ -29,8 +35,7 @@ async def highlighted_practices(request: Request, limit: int = 5) -> list[dict[s
 
 
 @router.get("/good-practices", response_class=HTMLResponse)
-async def good_practices(request: Request, cursor: str | None = None) -> Response:
-    v = await viewer(request)
+async def good_practices(request: Request, v: Reader, cursor: str | None = None) -> Response:
     highlights = await read(
         request, None, "community", "/practices/highlights", params={"limit": 50}
     )
@@ -96,17 +101,18 @@ async def _page(
 
 
 @router.get("/actions/{action_id}/experiences", response_class=HTMLResponse)
-async def experiences_page(action_id: str, request: Request, done: str | None = None) -> Response:
-    v = await viewer(request)
+async def experiences_page(
+    action_id: str, request: Request, v: Reader, done: str | None = None
+) -> Response:
     return await _page(request, v, action_id, {"language": v.lang}, {}, done=done)
 
 
-@router.post("/actions/{action_id}/experiences", response_class=HTMLResponse)
-async def share_experience(action_id: str, request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = signed_in(v)
-    await limit_writes(request, user)
+@router.post(
+    "/actions/{action_id}/experiences", response_class=HTMLResponse, dependencies=[MEMBER_WRITE]
+)
+async def share_experience(
+    action_id: str, request: Request, form: Form, v: Reader, user: SignedIn
+) -> Response:
     body = {k: str(form.get(k) or "").replace("\r\n", "\n").strip() for k in TEXTS}
     body.update(
         action_id=action_id,
@@ -123,14 +129,12 @@ async def share_experience(action_id: str, request: Request) -> Response:
     return await _page(request, v, action_id, form, errors, status=answer.status_code)
 
 
-@router.post("/actions/{action_id}/highlight", response_class=HTMLResponse)
-async def highlight(action_id: str, request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    user = signed_in(v)
-    if not user.coordinator:
-        raise DomainError(403, "Only the plan's coordinators can do this")
-    await limit_writes(request, user)
+@router.post(
+    "/actions/{action_id}/highlight", response_class=HTMLResponse, dependencies=[COORDINATOR_WRITE]
+)
+async def highlight(
+    action_id: str, request: Request, form: Form, v: Reader, user: Coordinator
+) -> Response:
     on = form.get("highlighted") == "true"
     answer = await call(
         request,

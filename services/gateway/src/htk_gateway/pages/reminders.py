@@ -6,25 +6,20 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from htk_gateway.web.calls import call
-from htk_gateway.web.forms import form_data
-from htk_gateway.web.guards import limit_writes
+from htk_gateway.web.guards import VISITOR_WRITE, Form, Reader
 from htk_gateway.web.render import render
-from htk_gateway.web.viewer import viewer
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/reminders/stop", response_class=HTMLResponse)
-async def stop_page(request: Request, member: str = "", sig: str = "") -> Response:
-    v = await viewer(request)
+async def stop_page(v: Reader, member: str = "", sig: str = "") -> Response:
     return render(v, "reminders_stop.html", member=member[:100], sig=sig[:200], outcome=None)
 
 
-@router.post("/reminders/stop", response_class=HTMLResponse)
-async def stop(request: Request) -> Response:
-    form = await form_data(request)
-    v = await viewer(request)
-    await limit_writes(request, None)
+# The link's signature is the permission, so anyone may post (a visitor's write limit).
+@router.post("/reminders/stop", response_class=HTMLResponse, dependencies=[VISITOR_WRITE])
+async def stop(request: Request, form: Form, v: Reader) -> Response:
     member = str(form.get("member") or "")[:100]
     sig = str(form.get("sig") or "")[:200]
     stopped = form.get("stopped", "true") != "false"
