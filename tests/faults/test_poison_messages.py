@@ -30,6 +30,10 @@ def envelope(marker: str, topic: str, n: int, subject: str, data: Any) -> bytes:
         Topic.CATALOGUE_PLAN: "plan.version_published",
         Topic.CATALOGUE_ORGANISATIONS: "organisation.changed",
         Topic.CATALOGUE_MEMBERS: "member.changed",
+        Topic.COMMUNITY_DISCUSSION: "discussion_message.posted",
+        Topic.COMMUNITY_NEWS: "news.published",
+        Topic.COMMUNITY_EVENTS: "community_event.announced",
+        Topic.COMMUNITY_PRACTICES: "practice.highlighted",
     }[Topic(topic)]
     return json.dumps(
         {
@@ -83,6 +87,14 @@ def contract_breakers(p: RunningPlatform, action_id: str) -> dict[str, list[tupl
             (member, {"kind": "member", "member_id": member, "name": "Myrkky"}),
             (member, {"kind": "deleted", "member_id": member}),
         ],
+        # The community's topics: a kind nobody knows, and a known kind without its fields.
+        Topic.COMMUNITY_DISCUSSION: [
+            ("m-poison", {"kind": "no-such-kind"}),
+            ("m-poison", {"kind": "posted"}),
+        ],
+        Topic.COMMUNITY_NEWS: [("n-poison", {"kind": "no-such-kind"})],
+        Topic.COMMUNITY_EVENTS: [("e-poison", {"kind": "no-such-kind"})],
+        Topic.COMMUNITY_PRACTICES: [(action_id, {"kind": "highlighted"})],
     }
 
 

@@ -17,9 +17,9 @@ Kinds, told apart by ``data.kind``:
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 MESSAGE_POSTED = "fi.htk.discussion_message.posted.v1"
 MESSAGE_EDITED = "fi.htk.discussion_message.edited.v1"
@@ -115,3 +115,6 @@ DiscussionEvent = Annotated[
     MessagePosted | MessageEdited | MessageRemoved | MessageReported | TopicChanged,
     Field(discriminator="kind"),
 ]
+# Every consumer of community.discussion.v1 checks an event with this before using it: one
+# that breaks the contract is a poison message (dead-lettered), never half-applied.
+DISCUSSION_EVENTS: TypeAdapter[Any] = TypeAdapter(DiscussionEvent)

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from htk_contracts.community import DISCUSSION_EVENTS
 from htk_contracts.envelope import Envelope
 from htk_contracts.topics import Topic
 from htk_gateway.api.community import router as community_news_api_router
@@ -203,6 +204,11 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
         # notifications only.
         await service.ctx().state["notifier"].event(envelope)
 
+    async def on_discussion(envelope: Envelope[dict[str, Any]]) -> None:
+        # New messages in followed discussions and reports for the coordinators.
+        DISCUSSION_EVENTS.validate_python(envelope.data)
+        await service.ctx().state["notifier"].event(envelope)
+
     assert service.broker is not None
     consume(
         service.broker,
@@ -212,8 +218,7 @@ def create_service(settings: GatewaySettings | None = None) -> Service:
             Topic.SUBMISSIONS_ACTIONS: on_action,
             Topic.CATALOGUE_REQUESTS: on_request,
             Topic.SUBMISSIONS_PARTNERSHIPS: on_request,
-            # New messages in followed discussions and reports for the coordinators.
-            Topic.COMMUNITY_DISCUSSION: on_request,
+            Topic.COMMUNITY_DISCUSSION: on_discussion,
         },
     )
     return service

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
-from urllib.parse import urlencode
 
 from htk_contracts.actions import ACTION_PUBLISHED, ACTION_RETURNED, ACTION_SUBMITTED
 from htk_contracts.topics import Topic
@@ -69,12 +68,16 @@ class Sources:
         self.upstreams = upstreams
         self.private_key = private_key
 
-    async def read(self, service: str, path: str) -> Any:
+    async def read(self, service: str, path: str, params: dict[str, Any] | None = None) -> Any:
         # A coordinator's view without a person behind it: only working copies and history are
         # read, to name the submitter and the comment in the mail.
         user = User(member_id="system:notify", coordinator=True)
         answer = await self.upstreams.call(
-            service, "GET", path, headers={HEADER: sign(user, self.private_key, 60)}
+            service,
+            "GET",
+            path,
+            params=params,
+            headers={HEADER: sign(user, self.private_key, 60)},
         )
         if answer.status_code == 404:
             return None
@@ -106,9 +109,8 @@ async def action(sources: Sources, notice: Notice) -> dict[str, Any] | None:
     versions: list[dict[str, Any]] = []
     query: dict[str, Any] = {"limit": MAX_LIMIT}
     while True:
-        page = await sources.read(
-            "submissions", f"/actions/{notice.subject}/history?{urlencode(query)}"
-        )
+        # The query as parameters: the path is quoted, so a "?" in it would be sent as %3F.
+        page = await sources.read("submissions", f"/actions/{notice.subject}/history", query)
         if page is None:
             return None
         versions += page.get("items", [])

@@ -3,21 +3,18 @@ removed messages; edits, reports and topics change no figure. Replays change not
 
 from typing import Any
 
-from pydantic import TypeAdapter
 from pymongo.asynchronous.database import AsyncDatabase
 
-from htk_contracts.community import DiscussionEvent, MessagePosted, MessageRemoved
+from htk_contracts.community import DISCUSSION_EVENTS, MessagePosted, MessageRemoved
 from htk_contracts.envelope import Envelope
 from htk_reporting.model.dialogue import DialogueFigures, count, posted_record, removed_record
 from htk_reporting.model.plan import PlanView
 from htk_reporting.store import actions as action_store
 from htk_reporting.store import dialogue as dialogue_store
 
-EVENTS: TypeAdapter[Any] = TypeAdapter(DiscussionEvent)
-
 
 async def apply(db: AsyncDatabase[dict[str, Any]], envelope: Envelope[dict[str, Any]]) -> None:
-    event = EVENTS.validate_python(envelope.data)
+    event = DISCUSSION_EVENTS.validate_python(envelope.data)
     if isinstance(event, MessagePosted):
         await dialogue_store.posted(db, posted_record(event))
     elif isinstance(event, MessageRemoved):
