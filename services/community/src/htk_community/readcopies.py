@@ -13,9 +13,14 @@ from typing import Any
 from pymongo.asynchronous.database import AsyncDatabase
 
 from htk_contracts.actions import ActionPublished, ActionUpdated, ActionWithdrawn
-from htk_contracts.catalogue import Member, MemberErased, PlanLevel
+from htk_contracts.catalogue import PlanLevel
 from htk_contracts.envelope import Envelope
-from htk_runtime.consumer import PoisonMessage, action_event, organisation_event, plan_event
+from htk_runtime.consumer import (
+    action_event,
+    member_event,
+    organisation_event,
+    plan_event,
+)
 from htk_runtime.versions import store_if_newer
 
 MEMBERS = "member_copies"
@@ -35,15 +40,10 @@ class ReadCopies:
 
     async def apply_member(self, envelope: Envelope[dict[str, Any]]) -> bool:
         """True when the event erased the member (the caller anonymises what it holds)."""
-        kind = envelope.data.get("kind")
-        if kind == "erased":
-            MemberErased.model_validate(envelope.data)
-            doc: dict[str, Any] = {"erased": True, "name": None, "coordinator": False}
-        elif kind == "member":
-            member = Member.model_validate(envelope.data)
-            doc = {"erased": False, "name": member.name, "coordinator": member.coordinator}
-        else:
-            raise PoisonMessage(f"unknown member event kind {kind!r}")
+        # The shared parser checks the contract; community keeps only a name to show (never
+        # the address or roles), and whether the person was erased.
+        fields = member_event(envelope)
+        doc = {key: fields[key] for key in ("erased", "name", "coordinator")}
         stored = await store_if_newer(
             self.members, envelope.subject, envelope.aggregateversion, doc
         )
