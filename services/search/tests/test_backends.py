@@ -413,3 +413,12 @@ async def test_a_tantivy_index_of_an_older_schema_is_set_aside(tmp_path: Path) -
     assert [h.action_id for h in (await engine.search("indeksi", {})).items] == ["s1"]
     await backend.close()
     assert not TantivyBackend(tmp_path).stale
+
+
+def test_a_stored_document_reads_back_equal(tmp_path: Path) -> None:
+    from htk_search.documents import decode_document, encode_document
+
+    engine = engine_for(TantivyBackend(tmp_path), {})
+    for action in sample_actions():
+        doc = engine.document(action)
+        assert decode_document(encode_document(doc)) == doc

@@ -159,6 +159,77 @@ async def test_reindex_job_rebuilds_an_equal_index(
     assert after["facets"] == before["facets"]
 
 
+async def test_a_rebuild_replays_stored_documents_and_analyses_only_a_new_form(
+    search_service: tuple[Service, httpx.AsyncClient],
+) -> None:
+    service, client = search_service
+    ctx = service.ctx()
+    projection, store, engine = ctx.state["projection"], ctx.state["store"], ctx.state["engine"]
+    for n in range(6):
+        await projection.apply(
+            envelope("published", public_action(f"s{n}", title=f"Kotoutumisen tuki {n}"))
+        )
+    await projection.apply(envelope("withdrawn", action_id="s2", version=2))
+    live = await engine.backend.versions()
+    before = (await client.get("/search", params={"q": "kotoutuminen"})).json()
+    # The service started on an empty store: every document it indexed is stored.
+    assert await store.complete_form() == engine.form
+    stored = {i: form async for i, form, _ in store.stored_documents()}
+    assert stored == {f"s{n}": engine.form for n in (0, 1, 3, 4, 5)}
+
+    def no_analysis(action: Any) -> Any:
+        raise AssertionError(f"{action.action_id} was analysed again")
+
+    analyse = engine.document
+    engine.document = no_analysis
+    try:
+        assert await _rebuilt(store) == 5
+    finally:
+        engine.document = analyse
+    assert await engine.backend.versions() == live
+    after = (await client.get("/search", params={"q": "kotoutuminen"})).json()
+    # The same hits, counts and highlights (scores move: the live index still counts s2).
+    assert _unscored(after) == _unscored(before) and after["facets"] == before["facets"]
+
+    # A document written by a service of another version is built again from its action.
+    await store.put_document("s4", "older", b"not a document of this form")
+    assert await _rebuilt(store) == 5
+    assert {form async for _, form, _ in store.stored_documents()} == {engine.form}
+
+    # Another form (an upgrade that analyses differently): every action is analysed again,
+    # and its documents replace the stored ones.
+    engine.__dict__["form"] = "next-form"
+    analysed: list[str] = []
+
+    def counting(action: Any) -> Any:
+        analysed.append(action.action_id)
+        return analyse(action)
+
+    engine.document = counting
+    assert await _rebuilt(store) == 5
+    assert sorted(analysed) == ["s0", "s1", "s3", "s4", "s5"]
+    assert await store.complete_form() == "next-form"
+    assert {i: form async for i, form, _ in store.stored_documents()} == {
+        f"s{n}": "next-form" for n in (0, 1, 3, 4, 5)
+    }
+    again = (await client.get("/search", params={"q": "kotoutuminen"})).json()
+    assert _unscored(again) == _unscored(before)
+
+
+def _unscored(body: dict[str, Any]) -> list[dict[str, Any]]:
+    return sorted(
+        ({k: v for k, v in h.items() if k != "score"} for h in body["items"]),
+        key=lambda h: h["action_id"],
+    )
+
+
+async def _rebuilt(store: Any) -> int:
+    job_id = await queue_job(store)
+    job = await eventually(lambda: _finished(store, job_id), timeout=30)
+    assert job["state"] == "done", job
+    return int(job["count"])
+
+
 async def _finished(store: Any, job_id: str) -> dict[str, Any] | None:
     job = await job_status(store, job_id)
     return job if job and job["state"] in ("done", "failed") else None

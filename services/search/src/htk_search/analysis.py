@@ -197,6 +197,11 @@ class Analyser:
         # A query word's analysis (derived words, compound leaves) asks Voikko several times.
         self.query_word = lru_cache(maxsize=50_000)(self._query_word)
 
+    def dictionaries(self) -> str:
+        """The dictionaries' versions: another one analyses words differently."""
+        finnish = [d.description for d in libvoikko.Voikko.listDicts()]
+        return f"voikko {libvoikko.Voikko.getVersion()} {finnish} sv {len(self.swedish.words)}"
+
     def _analyse(self, word: str) -> list[dict[str, str]]:
         with self._lock:
             return list(self._voikko.analyze(word))

@@ -12,6 +12,7 @@ item's version): a withdrawn news item or a cancelled event leaves the index; a 
 older version changes nothing (the versions are in ``community_versions``).
 """
 
+import json
 from datetime import datetime
 from typing import Any, Literal
 
@@ -97,7 +98,7 @@ def _document(
         national=True,
         updated_at=at,
         suggest="",
-        payload=payload,
+        payload_json=json.dumps(payload, ensure_ascii=False),
     )
 
 

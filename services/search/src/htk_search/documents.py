@@ -4,14 +4,20 @@ Built from the public snapshot, the organisations' read copies and the geography
 every backend.
 """
 
+import hashlib
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from htk_contracts.actions import PublicAction
 from htk_contracts.catalogue import Organisation, PlanVersion
 from htk_runtime.plan_codes import counted_codes
+from htk_search import analysis
+from htk_search import geography as geography_module
 from htk_search.analysis import Analyser, join, words
 from htk_search.geography import Geography
 
@@ -33,7 +39,14 @@ class IndexDocument:
     national: bool
     updated_at: datetime
     suggest: str  # the title's words, for suggestions as you type
-    payload: dict[str, Any]  # what a hit shows
+    # What a hit shows, as JSON: a stored document is read back and indexed without decoding
+    # and encoding it again (a sixth of a rebuild's time in the interpreter).
+    payload_json: str
+
+    @cached_property
+    def payload(self) -> dict[str, Any]:
+        payload: dict[str, Any] = json.loads(self.payload_json)
+        return payload
 
 
 def active_years(action: PublicAction) -> list[str]:
@@ -156,5 +169,36 @@ def build_document(
         national=action.national,
         updated_at=action.updated_at,
         suggest=join(words(action.title)),
-        payload=payload,
+        payload_json=json.dumps(payload, ensure_ascii=False),
     )
+
+
+# --- stored documents -----------------------------------------------------------------------
+# The service keeps every action's document beside its snapshot, so a rebuild of the index (a
+# lost volume, a new index schema) reads them instead of analysing every action again.
+
+
+def document_form(analyser: Analyser, geography: Geography) -> str:
+    """What a document is built with: the code that analyses and assembles it, the dictionaries
+    and the places. A document stored in another form is built again from its action."""
+    digest = hashlib.sha256()
+    for module in (analysis, geography_module):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    digest.update(analyser.dictionaries().encode())
+    digest.update(json.dumps(geography.municipality_county, sort_keys=True).encode())
+    return digest.hexdigest()[:16]
+
+
+def encode_document(doc: IndexDocument) -> bytes:
+    fields = asdict(doc)
+    fields["updated_at"] = doc.updated_at.isoformat()
+    # Not compressed: zlib made the documents a third of the size, and a rebuild from them a
+    # tenth slower (bench/results/search-speed.md).
+    return json.dumps(fields, ensure_ascii=False).encode()
+
+
+def decode_document(blob: bytes) -> IndexDocument:
+    fields = json.loads(blob)
+    fields["updated_at"] = datetime.fromisoformat(fields["updated_at"])
+    return IndexDocument(**fields)

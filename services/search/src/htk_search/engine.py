@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from functools import cached_property
 from typing import Any
 
 from htk_contracts.actions import (
@@ -26,7 +27,13 @@ from htk_contracts.catalogue import (
 from htk_contracts.search import FACETS
 from htk_search.analysis import MAX_SUGGESTIONS, STOPWORDS, Analyser, words
 from htk_search.backends.base import Progress, QueryError, SearchBackend
-from htk_search.documents import AREA_FACETS, GOOD_PRACTICE, IndexDocument, build_document
+from htk_search.documents import (
+    AREA_FACETS,
+    GOOD_PRACTICE,
+    IndexDocument,
+    build_document,
+    document_form,
+)
 from htk_search.geography import Geography
 from htk_search.highlight import fragment
 from htk_search.query import (
@@ -79,6 +86,11 @@ class SearchEngine:
         # Actions the coordinators highlight as good practices, kept by PracticeProjection; an
         # action highlighted before it is published gets the mark when it is indexed.
         self.good_practices: set[str] = set()
+
+    @cached_property
+    def form(self) -> str:
+        """The form of this engine's documents (htk_search.documents.document_form)."""
+        return document_form(self.analyser, self.geography)
 
     def document(self, action: PublicAction) -> IndexDocument:
         return build_document(

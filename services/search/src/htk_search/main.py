@@ -49,6 +49,7 @@ def create_service(settings: SearchSettings | None = None) -> Service:
         projection = ActionProjection(engine, store, VersionLedger(ctx.db["applied_versions"]))
         catalogue = CatalogueProjection(engine, store, projection)
         await catalogue.load()
+        await projection.check_stored_documents()
         if getattr(engine.backend, "stale", False):
             # An index of an older schema was set aside: refill it from the read copies.
             await queue_job(store)

@@ -35,7 +35,9 @@ async def job_status(store: ReadCopies, job_id: str) -> dict[str, Any] | None:
 
 
 async def run_job(store: ReadCopies, projection: ActionProjection, job_id: str) -> int:
-    total = await store.count_public()
+    # What the index holds now is what a rebuild usually finds, and tantivy and Elasticsearch
+    # tell at once; counting the read copies takes a pass over them (only for an empty index).
+    total = await projection.engine.backend.count() or await store.count_public()
     await store.jobs.update_one({"_id": job_id}, {"$set": {"total": total}})
     done = 0
 
@@ -48,7 +50,10 @@ async def run_job(store: ReadCopies, projection: ActionProjection, job_id: str) 
         while True:
             if done != reported:
                 reported = done
-                await store.jobs.update_one({"_id": job_id}, {"$set": {"done": done}})
+                # The estimate was short (actions published since): the total is at least this.
+                await store.jobs.update_one(
+                    {"_id": job_id}, {"$set": {"done": done}, "$max": {"total": done}}
+                )
             await asyncio.sleep(PROGRESS_EVERY_SECONDS)
 
     reporter = asyncio.create_task(report())
@@ -65,7 +70,15 @@ async def run_job(store: ReadCopies, projection: ActionProjection, job_id: str) 
             await reporter
     await store.jobs.update_one(
         {"_id": job_id},
-        {"$set": {"state": "done", "done": done, "count": count, "finished_at": datetime.now(UTC)}},
+        {
+            "$set": {
+                "state": "done",
+                "done": done,
+                "count": count,
+                "finished_at": datetime.now(UTC),
+            },
+            "$max": {"total": done},
+        },
     )
     return count
 

@@ -11,11 +11,9 @@ event loop that talks to the database.
 """
 
 import asyncio
-import gc
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,6 +27,7 @@ from htk_reporting.model.geography import Geography
 from htk_reporting.model.plan import PlanView
 from htk_reporting.store import aggregates
 from htk_reporting.store import log as action_log
+from htk_runtime.bulk import collector_paused, read_ahead
 
 log = logging.getLogger(__name__)
 
@@ -80,14 +79,14 @@ async def _rebuild_into(
 ) -> Rebuilt:
     counter = Recount(plan, org_types, geo, with_key_series=True)
     actions = action_log.ByAction(db.codec_options)
-    with _collector_paused():
+    with collector_paused():
         # What a killed rebuild left behind. Dropping is near-instant where deleting document by
         # document is not (SecantusDB: 5 s for 20,000).
         for collection in (target.cells, target.series):
             await aggregates.drop(db, collection)
         started = time.perf_counter()
         events = 0
-        async for chunk in _read_ahead(action_log.log_in_order(db)):
+        async for chunk in read_ahead(action_log.log_in_order(db)):
             events += await asyncio.to_thread(_count, counter, actions, chunk, counted, read_from)
         events += _count(counter, actions, None, counted, read_from)
         counted_at = time.perf_counter()
@@ -133,40 +132,6 @@ def _count(
             if applied is not None and applied > read_from:
                 counted.add(e["_id"])
     return sum(len(versions) for versions in batch)
-
-
-async def _read_ahead(chunks: AsyncIterator[bytes], ahead: int = 4) -> AsyncIterator[bytes]:
-    """The chunks, read on while the caller works on the last one."""
-    queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=ahead)
-
-    async def read() -> None:
-        try:
-            async for chunk in chunks:
-                await queue.put(chunk)
-        finally:
-            await queue.put(None)
-
-    reader = asyncio.create_task(read())
-    try:
-        while (chunk := await queue.get()) is not None:
-            yield chunk
-        await reader
-    finally:
-        reader.cancel()
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    # A rebuild makes millions of small objects that form no cycles, and the cycle collector
-    # walked them again and again as they aged: with it running, a rebuild of 100,000 actions
-    # took 2-3 s longer (25.8-27.9 s against 23.8-25.0 s). Paused for the rebuild only.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def documents(counter: Recount) -> Iterator[tuple[str, list[dict[str, Any]]]]:

@@ -99,7 +99,7 @@ def _to_tantivy(doc: IndexDocument) -> tantivy.Document:
             out.add_text(name, value)
     out.add_boolean("national", doc.national)
     out.add_date("updated_at", doc.updated_at)
-    out.add_bytes("payload", json.dumps(doc.payload, ensure_ascii=False).encode())
+    out.add_bytes("payload", doc.payload_json.encode())
     return out
 
 
@@ -437,14 +437,22 @@ class TantivyBackend:
             for item in items:
                 fresh.writer.add_document(_to_tantivy(item))
 
+        # A batch is added in a thread while the next one is gathered (one writer: one batch
+        # at a time).
+        adding: asyncio.Future[None] | None = None
         async for doc in docs:
             batch.append(doc)
             if len(batch) >= 1000:
-                await asyncio.to_thread(add_batch, batch)
-                done += len(batch)
+                if adding is not None:
+                    await adding
+                    done += 1000
+                    if progress:
+                        progress(done)
+                adding = asyncio.ensure_future(asyncio.to_thread(add_batch, batch))
                 batch = []
-                if progress:
-                    progress(done)
+        if adding is not None:
+            await adding
+            done += 1000
         await asyncio.to_thread(add_batch, batch)
         done += len(batch)
         if progress:
