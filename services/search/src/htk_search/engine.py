@@ -47,7 +47,7 @@ from htk_search.query import (
     parse_text,
     weigh_corrections,
 )
-from htk_search.schemas import FacetCount, SearchHit, SearchResponse, SimilarActions, Suggestion
+from htk_search.schemas import SearchHit, SearchResponse, SimilarActions, Suggestion
 
 MAX_FILTER_VALUES = 50
 # The text fields a hit's snippet may come from, the first preferred on a tie.
@@ -215,21 +215,23 @@ class SearchEngine:
                 await self._count_national_in_places(plan, page.facets)
             self._list_every_value(page.facets)
         terms = plan.highlight_terms()
-        return SearchResponse(
-            total=page.total,
-            items=[self._hit(payload, score, terms) for payload, score in page.hits],
-            limit=limit,
-            facets={
-                facet: [
-                    FacetCount.model_construct(
-                        value=value, count=count, label=self._label(facet, value)
-                    )
-                    for value, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-                ]
-                for facet, counts in page.facets.items()
-            },
-            next_cursor=encode_cursor(print_, page.next_state) if page.next_state else None,
-            include_national=include_national,
+        # Facet counts are given as dicts: validating a few hundred small ones at once costs a
+        # fifth of constructing each model. The hits are models already, not validated again.
+        return SearchResponse.model_validate(
+            {
+                "total": page.total,
+                "items": [self._hit(payload, score, terms) for payload, score in page.hits],
+                "limit": limit,
+                "facets": {
+                    facet: [
+                        {"value": value, "count": count, "label": self._label(facet, value)}
+                        for value, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+                    ]
+                    for facet, counts in page.facets.items()
+                },
+                "next_cursor": encode_cursor(print_, page.next_state) if page.next_state else None,
+                "include_national": include_national,
+            }
         )
 
     async def _correct_rare_words(self, groups: list[TermGroup]) -> list[TermGroup]:
