@@ -1,5 +1,6 @@
 """The reporting service: ``uvicorn htk_reporting.main:app``."""
 
+import sys
 from typing import Any
 
 from htk_contracts.envelope import Envelope
@@ -15,6 +16,8 @@ from htk_reporting.places import indicators_api, report_api
 from htk_reporting.settings import ReportingSettings
 from htk_runtime.consumer import consume
 from htk_runtime.service import Service, ServiceContext
+
+SWITCH_INTERVAL_SECONDS = 0.001
 
 
 def create_service(settings: ReportingSettings | None = None) -> Service:
@@ -36,6 +39,10 @@ def create_service(settings: ReportingSettings | None = None) -> Service:
 
     @service.startup
     async def open_projection(ctx: ServiceContext) -> None:
+        # Past dates and rebuilds are counted in threads. With the interpreter's default switch
+        # interval (5 ms) the event loop waited that long for each hand-back of the GIL, and a
+        # cheap read beside a recount took 11 times as long (bench/results/summary.md).
+        sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
         projection = Projection(ctx.db, load_geography(settings.reporting_data_dir))
         await projection.load()
         ctx.state["projection"] = projection

@@ -52,8 +52,8 @@ class ActionProjection:
                 return
             if isinstance(event, ActionWithdrawn):
                 await self.store.remove_action(event.action_id, envelope.aggregateversion)
-                await self.engine.backend.delete(event.action_id)
                 await self.store.remove_document(event.action_id)
+                await self.engine.backend.delete(event.action_id)
             else:
                 await self.store.put_action(event.action)
                 await self._index(event.action)
@@ -70,9 +70,10 @@ class ActionProjection:
                     await self._index(current)
 
     async def _index(self, action: PublicAction) -> None:
-        doc = self.engine.document(action)
+        # The stored document first: if the index then fails, the event is applied again, and a
+        # rebuild meanwhile would replay the newer document, never an older one.
+        doc = await self._store(self.engine.document(action))
         await self.engine.backend.upsert(doc)
-        await self._store(doc)
 
     async def _store(self, doc: IndexDocument) -> IndexDocument:
         await self.store.put_document(doc.action_id, self.engine.form, encode_document(doc))
