@@ -485,7 +485,10 @@ async def test_news_and_events_are_their_own_result_type(
     # The same events replayed, newest first, into a fresh index and ledger: the same answer.
     db = service.ctx().db.client[f"replay-{uuid.uuid4().hex[:8]}"]
     fresh = CommunitySearch(
-        TantivyBackend(tmp_path / "replay"), community.analyser, VersionLedger(db["versions"])
+        TantivyBackend(tmp_path / "replay"),
+        community.analyser,
+        VersionLedger(db["versions"]),
+        ReadCopies(db),
     )
     for event in reversed(events):
         await fresh.apply(event)
@@ -493,3 +496,42 @@ async def test_news_and_events_are_their_own_result_type(
     assert sorted((h.kind, h.id) for h in replayed.hits) == [("event", "e1"), ("news", "n1")]
     assert [t.model_dump() for t in replayed.types] == found["types"]
     await fresh.backend.close()
+
+
+async def test_an_index_lost_with_its_volume_is_built_again_at_start(
+    search_service: tuple[Service, httpx.AsyncClient],
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The topics keep 30 days and the consumer's offsets are committed: an empty index (a new
+    volume, a new Elasticsearch alias) must be filled from the read copies, news and events
+    included, without anyone running a command."""
+    service, client = search_service
+    state = service.ctx().state
+    await state["projection"].apply(
+        envelope("published", public_action("v1", title="Ruoka-apu perheille"))
+    )
+    for event in (
+        news("n7", 1, "published", "Ruoka-avun verkosto kokoontuu", "Järjestöt ja kunnat."),
+        happening("e7", 1, "announced", "Ruoka-apu ja järjestöt"),
+        happening("e8", 1, "announced", "Ruoka-apu peruttu"),
+        happening("e8", 2, "cancelled", "Ruoka-apu peruttu"),
+    ):
+        await state["community"].apply(event)
+    before = (await client.get("/search/community", params={"q": "ruoka-apu"})).json()
+    assert sorted(h["id"] for h in before["hits"]) == ["e7", "n7"]
+
+    if "elasticsearch" in request.node.callspec.params.values():
+        monkeypatch.setenv("HTK_ELASTICSEARCH_INDEX", f"lost-{uuid.uuid4().hex[:8]}")
+    else:
+        monkeypatch.setenv("HTK_SEARCH_INDEX_DIR", str(tmp_path / "new-volume"))
+    async with running(create_service().app()) as again:
+        community = (await again.get("/search/community", params={"q": "ruoka-apu"})).json()
+        assert community["hits"] == before["hits"] and community["types"] == before["types"]
+
+        async def found_again() -> list[str] | None:
+            body = (await again.get("/search", params={"q": "ruoka-apu"})).json()
+            return [h["action_id"] for h in body["items"]] or None
+
+        assert await eventually(found_again, timeout=30) == ["v1"]

@@ -9,10 +9,14 @@ chosen, as facets do.
 
 Fed by ``community.news.v1`` and ``community.events.v1`` (whole public state per key, with the
 item's version): a withdrawn news item or a cancelled event leaves the index; a replay or an
-older version changes nothing (the versions are in ``community_versions``).
+older version changes nothing (the versions are in ``community_versions``). Each public item is
+kept in the read copies too (``community_items``), written before the index: the topics keep 30
+days, and an index lost with its volume, or set aside for a new schema, is built again from them
+(at start when it is empty, and by ``htk search reindex``).
 """
 
 import json
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any, Literal
 
@@ -27,6 +31,7 @@ from htk_search.backends.base import SearchBackend
 from htk_search.documents import IndexDocument
 from htk_search.highlight import fragment
 from htk_search.query import Plan, parse_text
+from htk_search.store import ReadCopies
 
 Kind = Literal["news", "event"]
 TYPE_FIELD = "state"  # the facet field that holds the result type in the community index
@@ -146,11 +151,44 @@ def event_document(
     )
 
 
+def item_document(
+    kind: str, version: int, item: dict[str, Any], analyser: Analyser
+) -> IndexDocument:
+    if kind == "news":
+        return news_document(contract.NewsItem.model_validate(item), version, analyser)
+    return event_document(contract.CommunityEvent.model_validate(item), version, analyser)
+
+
 class CommunitySearch:
-    def __init__(self, backend: SearchBackend, analyser: Analyser, ledger: VersionLedger) -> None:
+    def __init__(
+        self,
+        backend: SearchBackend,
+        analyser: Analyser,
+        ledger: VersionLedger,
+        store: ReadCopies,
+    ) -> None:
         self.backend = backend
         self.analyser = analyser
         self.ledger = ledger
+        self.store = store
+
+    async def rebuild(self) -> int:
+        """The index built again from the kept items, switched to when whole."""
+
+        async def documents() -> AsyncIterator[IndexDocument]:
+            async for kind, version, item in self.store.community_items():
+                yield item_document(kind, version, item, self.analyser)
+
+        return await self.backend.rebuild(documents())
+
+    async def restore(self) -> bool:
+        """At start: an index that is empty (a lost volume) or set aside for a new schema while
+        items are kept is built again. True if it was."""
+        stale = bool(getattr(self.backend, "stale", False))
+        if (stale or await self.backend.count() == 0) and await self.store.has_community_items():
+            await self.rebuild()
+            return True
+        return False
 
     async def apply(self, envelope: Envelope[dict[str, Any]]) -> None:
         if envelope.type in NEWS_TYPES:
@@ -162,22 +200,23 @@ class CommunitySearch:
         key = f"{kind}:{envelope.subject}"
         if not await self.ledger.is_newer(key, envelope.aggregateversion):
             return
+        item: contract.NewsItem | contract.CommunityEvent
         if kind == "news":
             item = contract.NewsItem.model_validate(envelope.data)
-            if item.state == contract.NewsState.PUBLISHED:
-                await self.backend.upsert(
-                    news_document(item, envelope.aggregateversion, self.analyser)
-                )
-            else:
-                await self.backend.delete(key)
+            public = item.state == contract.NewsState.PUBLISHED
         else:
-            event = contract.CommunityEvent.model_validate(envelope.data)
-            if event.state == contract.EventState.ANNOUNCED:
-                await self.backend.upsert(
-                    event_document(event, envelope.aggregateversion, self.analyser)
-                )
-            else:
-                await self.backend.delete(key)
+            item = contract.CommunityEvent.model_validate(envelope.data)
+            public = item.state == contract.EventState.ANNOUNCED
+        # The kept item first: if the index then fails, the event is applied again.
+        if public:
+            data = item.model_dump(mode="json")
+            await self.store.put_community_item(key, kind, envelope.aggregateversion, data)
+            await self.backend.upsert(
+                item_document(kind, envelope.aggregateversion, data, self.analyser)
+            )
+        else:
+            await self.store.remove_community_item(key)
+            await self.backend.delete(key)
         # After the index changed: a crash in between applies the same version again.
         await self.ledger.record(key, envelope.aggregateversion)
 

@@ -50,8 +50,11 @@ def create_service(settings: SearchSettings | None = None) -> Service:
         catalogue = CatalogueProjection(engine, store, projection)
         await catalogue.load()
         await projection.check_stored_documents()
-        if getattr(engine.backend, "stale", False):
-            # An index of an older schema was set aside: refill it from the read copies.
+        if getattr(engine.backend, "stale", False) or (
+            await engine.backend.count() == 0 and await store.count_public() > 0
+        ):
+            # An index of an older schema was set aside, or the index was lost with its volume:
+            # refill it from the read copies.
             await queue_job(store)
         practices = PracticeProjection(engine, store, projection)
         await practices.load()
@@ -59,7 +62,9 @@ def create_service(settings: SearchSettings | None = None) -> Service:
             await open_backend(settings, "community"),
             engine.analyser,
             VersionLedger(ctx.db["community_versions"]),
+            store,
         )
+        await community.restore()
         ctx.state.update(
             community=community,
             store=store,

@@ -15,6 +15,7 @@ from typing import Any
 from pymongo import ReturnDocument
 
 from htk_runtime.service import ServiceContext
+from htk_search.community import CommunitySearch
 from htk_search.projection import ActionProjection
 from htk_search.store import ReadCopies
 
@@ -34,7 +35,13 @@ async def job_status(store: ReadCopies, job_id: str) -> dict[str, Any] | None:
     return await store.jobs.find_one({"_id": job_id})
 
 
-async def run_job(store: ReadCopies, projection: ActionProjection, job_id: str) -> int:
+async def run_job(
+    store: ReadCopies,
+    projection: ActionProjection,
+    job_id: str,
+    community: CommunitySearch | None = None,
+) -> int:
+    """Rebuilds the actions' index (the job's progress and count), then the news and events'."""
     # What the index holds now is what a rebuild usually finds, and tantivy and Elasticsearch
     # tell at once; counting the read copies takes a pass over them (only for an empty index).
     total = await projection.engine.backend.count() or await store.count_public()
@@ -59,6 +66,8 @@ async def run_job(store: ReadCopies, projection: ActionProjection, job_id: str) 
     reporter = asyncio.create_task(report())
     try:
         count = await projection.rebuild(progress)
+        if community is not None:
+            await community.rebuild()
     except Exception as exc:
         await store.jobs.update_one(
             {"_id": job_id}, {"$set": {"state": "failed", "error": repr(exc)[:500]}}
@@ -97,7 +106,7 @@ async def job_worker(ctx: ServiceContext) -> None:
             )
             if job is not None:
                 log.info("reindex started", extra={"job": job["_id"]})
-                count = await run_job(store, projection, job["_id"])
+                count = await run_job(store, projection, job["_id"], ctx.state.get("community"))
                 log.info("reindex done", extra={"job": job["_id"], "count": count})
                 continue
         except Exception:

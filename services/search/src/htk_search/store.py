@@ -9,7 +9,9 @@
 - ``index_documents``: every indexed action's analysed document (JSON in one field: the
   embedded database reads a document of one field five times faster than a nested one), kept
   with the index by the projection, so a rebuild need not analyse every action again;
-  ``index_meta`` names the document form every public action has a stored document of.
+  ``index_meta`` names the document form every public action has a stored document of;
+- ``community_items``: the whole public state of every published news item and announced event
+  (community.news.v1 and community.events.v1 keep 30 days), so their index can be built again.
 """
 
 from collections.abc import AsyncIterator
@@ -33,6 +35,7 @@ class ReadCopies:
         self.highlights = db["highlights"]
         self.documents = db["index_documents"]
         self.documents_meta = db["index_meta"]
+        self.community = db["community_items"]
 
     async def create_indexes(self) -> None:
         await self.actions.create_index([("organisation_ids", ASCENDING)])
@@ -143,6 +146,26 @@ class ReadCopies:
         await self.documents_meta.replace_one(
             {"_id": "documents"}, {"complete_form": form}, upsert=True
         )
+
+    # --- news and events ----------------------------------------------------------------------
+
+    async def put_community_item(
+        self, key: str, kind: str, version: int, item: dict[str, Any]
+    ) -> None:
+        await self.community.replace_one(
+            {"_id": key}, {"kind": kind, "version": version, "item": item}, upsert=True
+        )
+
+    async def remove_community_item(self, key: str) -> None:
+        await self.community.delete_one({"_id": key})
+
+    async def community_items(self) -> AsyncIterator[tuple[str, int, dict[str, Any]]]:
+        """(kind, version, item) of every published news item and announced event."""
+        async for doc in self.community.find({}):
+            yield doc["kind"], doc["version"], doc["item"]
+
+    async def has_community_items(self) -> bool:
+        return await self.community.find_one({}, {"_id": 1}) is not None
 
     # --- good practices -----------------------------------------------------------------------
 
