@@ -378,6 +378,10 @@ def _calls(walk: Walk) -> dict[tuple[str, str], Builder]:
         ),
         ("GET", "/api/v1/search"): lambda w: Call("visitor", "/api/v1/search", {"q": "koe"}),
         ("GET", "/api/v1/suggest"): lambda w: Call("visitor", "/api/v1/suggest", {"q": "jul"}),
+        ("GET", "/api/v1/search/community"): lambda w: Call(
+            "visitor", "/api/v1/search/community", {"q": "seminaari", "type": "event"}
+        ),
+        ("GET", "/api/v1/dialogue"): lambda w: Call("coordinator", "/api/v1/dialogue"),
         ("GET", "/api/v1/coverage"): lambda w: Call("visitor", "/api/v1/coverage"),
         ("GET", "/api/v1/coverage/stream"): lambda w: Call("visitor", "/api/v1/coverage/stream"),
         ("GET", "/api/v1/coverage/needs-push"): lambda w: Call(

@@ -344,6 +344,21 @@ async def search(
 
 
 @router.get(
+    "/search/community",
+    tags=["search"],
+    **relayed("search", "/search/community", model=s.CommunitySearchAnswer),
+)
+async def search_community(
+    request: Request, q: Annotated[str, Query(max_length=500)] = ""
+) -> Response:
+    """Search published news and announced events, their own result type beside the actions.
+    Also takes ``type`` (news or event) and ``limit``, passed on to the search service."""
+    return await upstreams(request).forward(
+        "search", "GET", "/search/community", params=list(request.query_params.multi_items())
+    )
+
+
+@router.get(
     "/actions/{action_id}/similar",
     tags=["search"],
     **relayed("search", "/actions/{action_id}/similar", model=s.SimilarAnswer, errors=(404,)),
@@ -419,6 +434,17 @@ for _view, (_model, _errors, _summary) in COVERAGE_VIEWS.items():
         tags=["coverage"],
         **relayed("reporting", f"/coverage/{_view}", model=_model, errors=_errors),
     )
+
+
+@router.get(
+    "/dialogue",
+    tags=["reports"],
+    **relayed("reporting", "/dialogue", model=s.DialogueAnswer, errors=(401, 403)),
+)
+async def dialogue(request: Request) -> Response:
+    """Where dialogue is active: threads and messages per sub-goal, county and month, as the
+    coordinators' dashboard shows them (coordinators)."""
+    return await _to(request, "reporting", "GET", "/dialogue", write=False)
 
 
 @router.get(

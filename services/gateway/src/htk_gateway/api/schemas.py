@@ -159,6 +159,15 @@ class Suggestions(BaseModel):
     suggestions: list[dict[str, Any]]
 
 
+class CommunitySearchAnswer(BaseModel):
+    """News and events matching a search, best first (the newest first without text): a ranked
+    answer of at most ``limit``, with the count of each type (``news``, ``event``)."""
+
+    total: int
+    hits: list[dict[str, Any]]
+    types: list[dict[str, Any]]
+
+
 # -- coverage and reports ---------------------------------------------------------------------
 
 
@@ -213,6 +222,22 @@ class Pipeline(Figures):
     returned: int
     waiting_for_review: dict[str, Any]
     reviews_last_year: dict[str, Any]
+
+
+class DialogueRow(BaseModel):
+    key: str = Field(description="Sub-goal code, county code or month (YYYY-MM, Finnish time)")
+    threads: int
+    messages: int
+
+
+class DialogueAnswer(BaseModel):
+    """Where dialogue is active: threads and messages of the discussions in total, per sub-goal
+    (plan order), per county and per month (coordinators)."""
+
+    total: DialogueRow
+    sub_goals: list[DialogueRow]
+    counties: list[DialogueRow]
+    months: list[DialogueRow]
 
 
 class ExportList(BaseModel):
