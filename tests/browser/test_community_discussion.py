@@ -176,3 +176,21 @@ async def test_post_reply_notify_report_and_hide(platform: Launched, browser: Br
     await coordinator.goto(f"{url}/dashboard?lang=sv")
     await expect(coordinator.get_by_role("heading", name="Var man diskuterar")).to_be_visible()
     await snapshot(coordinator, "dashboard-dialogue-sv")
+
+    # Live: with the dashboard open, a member's new reply is counted without a reload.
+    row = coordinator.locator("#dialogue-sub-goals tbody tr").filter(
+        has=coordinator.get_by_role("rowheader", name=re.compile(r"^1\.1 "))
+    )
+    await expect(coordinator.locator("#live-status")).not_to_have_text("")
+    before = int((await row.locator("td").all_inner_texts())[1])
+    await coordinator.evaluate("window.notReloaded = true")
+    await second.goto(f"{url}/actions/{action_id}")
+    reply = second.locator("details.reply-form").first
+    await reply.locator("summary").click()
+    await reply.get_by_label("Ditt svar").fill("Vi har också en handledning för nya grupper.")
+    consent = reply.get_by_label("Jag godkänner att mitt namn")
+    if await consent.count():  # asked until the member has agreed once
+        await consent.check()
+    await reply.get_by_role("button", name="Skicka svaret").click()
+    await expect(row.locator("td").nth(1)).to_have_text(str(before + 1), timeout=30_000)
+    assert await coordinator.evaluate("window.notReloaded === true")

@@ -110,3 +110,22 @@ async def test_dialogue_per_sub_goal_county_and_month(
             await fresh.apply(event)
         rebuilt = await dialogue.figures(db, fresh.plan)
     assert rebuilt.model_dump(mode="json") == live
+
+
+async def test_the_live_stream_hears_of_posted_and_removed_messages_only(
+    service_env: dict[str, str],
+) -> None:
+    """The dashboards re-read the dialogue figures on ``dialogue``; an edit changes no figure,
+    and nothing of a message (author, text, subject) goes out on the public stream."""
+    service = create_service()
+    async with running(service.app()):
+        broadcaster = service.ctx().state["projection"].broadcaster
+        queue = broadcaster.listen()
+        try:
+            for event in DISCUSSION:
+                await dialogue.apply(service.ctx().db, event, broadcaster)
+            heard = [queue.get_nowait() for _ in range(queue.qsize())]
+        finally:
+            broadcaster.leave(queue)
+    changes = sum(1 for e in DISCUSSION if e.type != contract.MESSAGE_EDITED)
+    assert heard == [{"type": "dialogue"}] * changes

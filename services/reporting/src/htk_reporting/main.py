@@ -62,7 +62,7 @@ def create_service(settings: ReportingSettings | None = None) -> Service:
         await projection().apply_organisation(envelope)
 
     async def on_discussion(envelope: Envelope[dict[str, Any]]) -> None:
-        await dialogue.apply(service.ctx().db, envelope)
+        await dialogue.apply(service.ctx().db, envelope, projection().broadcaster)
 
     assert service.broker is not None
     # One consumer for every topic: one group join, no rebalancing between topics.

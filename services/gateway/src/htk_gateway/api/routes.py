@@ -397,9 +397,10 @@ async def coverage(request: Request) -> Response:
 )
 async def coverage_stream(request: Request) -> Response:
     """Server-Sent Events: the live figures as actions are published. ``hello`` first, then
-    ``coverage`` per change, and ``resync`` when the reader fell behind or the figures changed
-    as a whole (read them again). 429 or 503 with Retry-After when too many streams are open
-    from the caller's address or in all."""
+    ``coverage`` per change, ``dialogue`` when a discussion message is posted or removed (the
+    dialogue figures changed; nothing of the message is sent), and ``resync`` when the reader
+    fell behind or the figures changed as a whole (read them again). 429 or 503 with
+    Retry-After when too many streams are open from the caller's address or in all."""
     return live_streams(request).response(request, client_address(request))
 
 

@@ -1,8 +1,8 @@
 // The live dashboard: when the figures change, every part of the page marked data-live (totals,
-// pending review, "needs a push", the charts and their tables, organisation and place counts)
-// is replaced by the same part of a fresh copy of the page, without reloading it, and the
-// change is announced politely to screen readers. Without JavaScript the page still shows the
-// figures as they were when it was loaded.
+// pending review, "needs a push", the charts and their tables, organisation and place counts,
+// where dialogue is active) is replaced by the same part of a fresh copy of the page, without
+// reloading it, and the change is announced politely to screen readers. Without JavaScript the
+// page still shows the figures as they were when it was loaded.
 (function () {
   "use strict";
   if (!window.EventSource || !window.fetch || !window.DOMParser) { return; }
@@ -51,6 +51,7 @@
     schedule();  // whatever changed between loading the page and connecting
   });
   source.addEventListener("coverage", schedule);
+  source.addEventListener("dialogue", schedule);
   source.addEventListener("resync", schedule);
   source.onerror = function () { status.textContent = words.off; };
 }());

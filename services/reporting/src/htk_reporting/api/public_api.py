@@ -177,14 +177,16 @@ async def actions_behind(
     response_class=StreamingResponse,
     responses={
         200: {
-            "description": "Server-Sent Events: hello, then coverage per change",
+            "description": "Server-Sent Events: hello, then coverage per change (dialogue when a "
+            "discussion message is posted or removed)",
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
         },
         **error_answers(),
     },
 )
 async def stream(r: Ctx, request: Request) -> StreamingResponse:
-    """Server-Sent Events: ``hello`` with the current totals, then ``coverage`` per change."""
+    """Server-Sent Events: ``hello`` with the current totals, then ``coverage`` per change, and
+    ``dialogue`` when a discussion message is posted or removed (no more than that is said)."""
     queue = r.projection.broadcaster.listen()
     stopping = request.app.state.service.ctx().stopping
     total = await aggregates.cell(r.db, await r.live(), cell_id(WHOLE_PLAN, "all"))
