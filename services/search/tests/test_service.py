@@ -36,7 +36,7 @@ from htk_runtime.service import Service
 from htk_runtime.versions import VersionLedger
 from htk_search.backends.tantivy_backend import TantivyBackend
 from htk_search.community import CommunitySearch
-from htk_search.main import create_service
+from htk_search.main import create_service, index_name
 from htk_search.projection import ActionProjection, PracticeProjection
 from htk_search.reindex import job_status, queue_job
 from htk_search.settings import SearchSettings
@@ -535,3 +535,16 @@ async def test_an_index_lost_with_its_volume_is_built_again_at_start(
             return [h["action_id"] for h in body["items"]] or None
 
         assert await eventually(found_again, timeout=30) == ["v1"]
+    # The rebuild was asked for the new index only: the first service, on the same database,
+    # must not take it and rebuild its own.
+    jobs = await state["store"].jobs.find({}).to_list()
+    assert [j["index"] for j in jobs] == [index_name(SearchSettings())]
+
+
+async def test_a_job_queued_before_jobs_named_an_index_is_still_done(
+    search_service: tuple[Service, httpx.AsyncClient],
+) -> None:
+    store = search_service[0].ctx().state["store"]
+    await store.jobs.insert_one({"_id": "older", "state": "queued", "total": 0, "done": 0})
+    job = await eventually(lambda: _finished(store, "older"), timeout=30)
+    assert job["state"] == "done"

@@ -33,6 +33,13 @@ async def open_backend(settings: SearchSettings, part: str = "") -> SearchBacken
     return TantivyBackend(root.with_name(f"{root.name}-{part}") if part else root)
 
 
+def index_name(settings: SearchSettings) -> str:
+    """Which actions' index this service serves: its directory, or its Elasticsearch alias."""
+    if settings.search_backend == "elasticsearch":
+        return f"elasticsearch:{settings.elasticsearch_index}"
+    return f"tantivy:{settings.search_index_dir.resolve()}"
+
+
 def create_service(settings: SearchSettings | None = None) -> Service:
     settings = settings or SearchSettings()
     service = Service(
@@ -54,8 +61,8 @@ def create_service(settings: SearchSettings | None = None) -> Service:
             await engine.backend.count() == 0 and await store.count_public() > 0
         ):
             # An index of an older schema was set aside, or the index was lost with its volume:
-            # refill it from the read copies.
-            await queue_job(store)
+            # refill it from the read copies (this index's: not another process's).
+            await queue_job(store, index_name(settings))
         practices = PracticeProjection(engine, store, projection)
         await practices.load()
         community = CommunitySearch(
@@ -66,6 +73,7 @@ def create_service(settings: SearchSettings | None = None) -> Service:
         )
         await community.restore()
         ctx.state.update(
+            index=index_name(settings),
             community=community,
             store=store,
             engine=engine,

@@ -21,12 +21,23 @@ from htk_search.store import ReadCopies
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_SECONDS = 0.3
+ANY_INDEX = "*"
 
 
-async def queue_job(store: ReadCopies) -> str:
+async def queue_job(store: ReadCopies, index: str | None = None) -> str:
+    """A rebuild for whichever service takes it first, or with ``index`` for the one serving
+    that index (its directory or alias): a service that finds its own index lost at start asks
+    for its own rebuild, which another process sharing the database must not take."""
     job_id = uuid.uuid4().hex[:12]
     await store.jobs.insert_one(
-        {"_id": job_id, "state": "queued", "total": 0, "done": 0, "created_at": datetime.now(UTC)}
+        {
+            "_id": job_id,
+            "state": "queued",
+            "index": index or ANY_INDEX,
+            "total": 0,
+            "done": 0,
+            "created_at": datetime.now(UTC),
+        }
     )
     return job_id
 
@@ -97,10 +108,12 @@ async def job_worker(ctx: ServiceContext) -> None:
     store: ReadCopies = ctx.state["store"]
     projection: ActionProjection = ctx.state["projection"]
     poll = float(getattr(ctx.settings, "reindex_poll_seconds", 0.5))
+    mine = [ANY_INDEX, str(ctx.state["index"])]
     while not ctx.stopping.is_set():
         try:
             job = await store.jobs.find_one_and_update(
-                {"state": "queued"},
+                # Jobs queued before jobs named an index have no "index": anyone's.
+                {"state": "queued", "$or": [{"index": {"$in": mine}}, {"index": None}]},
                 {"$set": {"state": "running", "started_at": datetime.now(UTC)}},
                 return_document=ReturnDocument.AFTER,
             )
