@@ -11,6 +11,7 @@ from htk_contracts.actions import PublicAction
 from htk_contracts.catalogue import Organisation
 from htk_search.backends.base import QueryError, SearchBackend
 from htk_search.backends.tantivy_backend import TantivyBackend
+from htk_search.documents import IndexDocument
 from htk_search.engine import SearchEngine
 from htk_search.schemas import SearchResponse
 from htk_testing.search import engine_for, public_action
@@ -79,9 +80,11 @@ async def indexed(backend: SearchBackend) -> SearchEngine:
     return engine
 
 
-async def replay(actions: list[PublicAction]) -> AsyncIterator[PublicAction]:
+async def documents_of(
+    engine: SearchEngine, actions: list[PublicAction]
+) -> AsyncIterator[IndexDocument]:
     for action in actions:
-        yield action
+        yield engine.document(action)
 
 
 def ids(result) -> set[str]:  # type: ignore[no-untyped-def]
@@ -387,7 +390,7 @@ async def test_rebuild_equals_the_live_index(backend: SearchBackend) -> None:
     live_facets = (await engine.search("", {})).facets
     live_hits = [h.action_id for h in (await engine.search("yksinäisyys", {})).items]
     done: list[int] = []
-    count = await engine.rebuild(replay(sample_actions()), done.append)
+    count = await backend.rebuild(documents_of(engine, sample_actions()), done.append)
     assert count == len(live) == 5 and done[-1] == 5
     assert await backend.versions() == live
     assert (await engine.search("", {})).facets == live_facets

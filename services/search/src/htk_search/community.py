@@ -151,12 +151,14 @@ def event_document(
     )
 
 
-def item_document(
-    kind: str, version: int, item: dict[str, Any], analyser: Analyser
-) -> IndexDocument:
-    if kind == "news":
-        return news_document(contract.NewsItem.model_validate(item), version, analyser)
-    return event_document(contract.CommunityEvent.model_validate(item), version, analyser)
+Item = contract.NewsItem | contract.CommunityEvent
+ITEMS: dict[str, type[Item]] = {"news": contract.NewsItem, "event": contract.CommunityEvent}
+
+
+def item_document(item: Item, version: int, analyser: Analyser) -> IndexDocument:
+    if isinstance(item, contract.NewsItem):
+        return news_document(item, version, analyser)
+    return event_document(item, version, analyser)
 
 
 class CommunitySearch:
@@ -177,7 +179,7 @@ class CommunitySearch:
 
         async def documents() -> AsyncIterator[IndexDocument]:
             async for kind, version, item in self.store.community_items():
-                yield item_document(kind, version, item, self.analyser)
+                yield item_document(ITEMS[kind].model_validate(item), version, self.analyser)
 
         return await self.backend.rebuild(documents())
 
@@ -200,20 +202,17 @@ class CommunitySearch:
         key = f"{kind}:{envelope.subject}"
         if not await self.ledger.is_newer(key, envelope.aggregateversion):
             return
-        item: contract.NewsItem | contract.CommunityEvent
-        if kind == "news":
-            item = contract.NewsItem.model_validate(envelope.data)
-            public = item.state == contract.NewsState.PUBLISHED
-        else:
-            item = contract.CommunityEvent.model_validate(envelope.data)
-            public = item.state == contract.EventState.ANNOUNCED
+        item = ITEMS[kind].model_validate(envelope.data)
+        public = (
+            item.state == contract.NewsState.PUBLISHED
+            if isinstance(item, contract.NewsItem)
+            else item.state == contract.EventState.ANNOUNCED
+        )
         # The kept item first: if the index then fails, the event is applied again.
         if public:
-            data = item.model_dump(mode="json")
-            await self.store.put_community_item(key, kind, envelope.aggregateversion, data)
-            await self.backend.upsert(
-                item_document(kind, envelope.aggregateversion, data, self.analyser)
-            )
+            version = envelope.aggregateversion
+            await self.store.put_community_item(key, kind, version, item.model_dump(mode="json"))
+            await self.backend.upsert(item_document(item, version, self.analyser))
         else:
             await self.store.remove_community_item(key)
             await self.backend.delete(key)

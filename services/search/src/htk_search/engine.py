@@ -5,7 +5,6 @@ Backend-neutral: the backends only store, match, rank, count and page.
 
 import re
 from collections import Counter
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from functools import cached_property
 from typing import Any
@@ -26,7 +25,7 @@ from htk_contracts.catalogue import (
 )
 from htk_contracts.search import FACETS
 from htk_search.analysis import MAX_SUGGESTIONS, STOPWORDS, Analyser, words
-from htk_search.backends.base import Progress, QueryError, SearchBackend
+from htk_search.backends.base import QueryError, SearchBackend
 from htk_search.documents import (
     AREA_FACETS,
     GOOD_PRACTICE,
@@ -401,15 +400,3 @@ class SearchEngine:
                 Suggestion(text=n.name.fi, kind="measure", value=n.code) for n in measures[:limit]
             ]
         return out
-
-    async def rebuild(
-        self, actions: AsyncIterator[PublicAction], progress: Progress | None = None
-    ) -> int:
-        async def documents() -> AsyncIterator[IndexDocument]:
-            # Analysing batches in a thread while the next is read was measured and dropped:
-            # under load the threads only contend for the GIL (5,000 actions: 8.5-14.6 s
-            # against 6.5-13.9 s in turn).
-            async for action in actions:
-                yield self.document(action)
-
-        return await self.backend.rebuild(documents(), progress)

@@ -57,12 +57,13 @@ def create_service(settings: SearchSettings | None = None) -> Service:
         catalogue = CatalogueProjection(engine, store, projection)
         await catalogue.load()
         await projection.check_stored_documents()
+        index = index_name(settings)
         if getattr(engine.backend, "stale", False) or (
             await engine.backend.count() == 0 and await store.count_public() > 0
         ):
             # An index of an older schema was set aside, or the index was lost with its volume:
             # refill it from the read copies (this index's: not another process's).
-            await queue_job(store, index_name(settings))
+            await queue_job(store, index)
         practices = PracticeProjection(engine, store, projection)
         await practices.load()
         community = CommunitySearch(
@@ -73,7 +74,7 @@ def create_service(settings: SearchSettings | None = None) -> Service:
         )
         await community.restore()
         ctx.state.update(
-            index=index_name(settings),
+            index=index,
             community=community,
             store=store,
             engine=engine,

@@ -127,6 +127,9 @@ class ActionProjection:
         # A batch is stored while the next is analysed.
         storing: asyncio.Task[None] | None = None
         try:
+            # Analysing batches in a thread while the next is read was measured and dropped:
+            # under load the threads only contend for the GIL (5,000 actions: 8.5-14.6 s
+            # against 6.5-13.9 s in turn).
             async for action in self.store.public_actions():
                 doc = self.engine.document(action)
                 batch.append((action.action_id, form, encode_document(doc)))

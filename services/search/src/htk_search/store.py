@@ -107,15 +107,10 @@ class ReadCopies:
     async def remove_document(self, action_id: str) -> None:
         await self.documents.delete_one({"_id": action_id})
 
-    async def stored_documents(self) -> AsyncIterator[tuple[str, str, bytes]]:
-        """(action id, form, document) of every stored document."""
-        async for batch in self.stored_document_batches():
-            for item in batch:
-                yield item
-
     async def stored_document_batches(
         self, size: int = 1000
     ) -> AsyncIterator[list[tuple[str, str, bytes]]]:
+        """(action id, form, document) of every stored document, ``size`` at a time."""
         batch: list[tuple[str, str, bytes]] = []
         async for doc in self.documents.find({}).batch_size(size):
             batch.append((doc["_id"], doc.get("form", ""), bytes(doc["doc"])))

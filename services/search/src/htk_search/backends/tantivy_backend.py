@@ -41,6 +41,7 @@ POINTER = "CURRENT"
 SNAPSHOT_TTL_SECONDS = 300.0
 MAX_SNAPSHOTS = 512
 UNION_MAX_VALUES = 16
+REBUILD_BATCH = 1000  # documents handed to the writer at a time
 Occur = tantivy.Occur
 
 
@@ -442,17 +443,17 @@ class TantivyBackend:
         adding: asyncio.Future[None] | None = None
         async for doc in docs:
             batch.append(doc)
-            if len(batch) >= 1000:
+            if len(batch) >= REBUILD_BATCH:
                 if adding is not None:
                     await adding
-                    done += 1000
+                    done += REBUILD_BATCH
                     if progress:
                         progress(done)
                 adding = asyncio.ensure_future(asyncio.to_thread(add_batch, batch))
                 batch = []
         if adding is not None:
             await adding
-            done += 1000
+            done += REBUILD_BATCH
         await asyncio.to_thread(add_batch, batch)
         done += len(batch)
         if progress:
